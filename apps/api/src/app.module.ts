@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import { AuditModule } from '#libs/audit';
+import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
+import { DatabaseModule } from '#libs/database';
+import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
+import { HealthModule } from '#libs/health';
+import { QueueModule } from '#libs/queue';
+import { WorkersModule } from '#libs/workers';
+
+export interface ApiRuntime {
+  config: AppConfig;
+  databaseUrl: string;
+  /** Where JSON log lines go (stdout by default; tests capture them). */
+  logDestination?: DestinationStream;
+}
+
+/** The HTTP API: composes the bounded contexts; holds no logic of its own. */
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl, logDestination }: ApiRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggingModule(config, logDestination),
+        DatabaseModule.forRoot(databaseUrl),
+        QueueModule.forRoot(config, databaseUrl),
+        AuditModule,
+        HealthModule,
+        EnterprisesModule,
+        ApiKeyAuthModule,
+        ...(config.runWorkersInApi ? [WorkersModule] : []),
+      ],
+    };
+  }
+}

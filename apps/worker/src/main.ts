@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { exitWithStartupError, loadConfig, onShutdownSignal } from '#libs/common';
+import { migrateDatabase, resolveDatabase } from '#libs/database';
+import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
+import { WorkerAppModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const db = await resolveDatabase(config);
+  try {
+    await migrateDatabase(db.url);
+    const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, db.url), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.init();
+    const queue = app.get<QueueBackendInfo>(QUEUE_BACKEND);
+    new NestLogger('Echelon').log(`worker running; database: ${db.description}; queues: ${queue.description}`);
+    onShutdownSignal([() => app.close(), () => db.stop()]);
+  } catch (error) {
+    await db.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+bootstrap().catch((error) => exitWithStartupError(error));

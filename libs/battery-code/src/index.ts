@@ -1,0 +1,25 @@
+/**
+ * GB/T 34014-2017 traction-battery codes: pure TypeScript, no runtime dependencies.
+ */
+export { normalise, parse, format, validateTables } from './codec';
+export type {
+  BatteryCodeParts,
+  CascadeCodeParts,
+  CodeError,
+  CodeErrorCode,
+  CodeForm,
+  CodecOptions,
+  DecodedBatteryCode,
+  OriginalCodeParts,
+  ParseResult,
+  Segment,
+} from './codec';
+export { DEFAULT_TABLES, GBT34014_2017, SEGMENT_LAYOUT } from './tables';
+export type {
+  BatteryTypeEntry,
+  CodeTables,
+  Confidence,
+  ProductTypeEntry,
+  ProductTypeName,
+  SymbolTable,
+} from './tables';

@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+
+/**
+ * The service's whole configuration, read from the environment once at start-up
+ * (see loadConfig) and injected as APP_CONFIG. Nothing else reads process.env.
+ */
+export interface AppConfig {
+  /** External PostgreSQL; when absent an embedded server is started under dataDir. */
+  databaseUrl: string | null;
+  /** External Redis for BullMQ; when absent BullMQ runs on PostgreSQL. */
+  redisUrl: string | null;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the embedded PostgreSQL keeps its cluster (git-ignored). */
+  dataDir: string;
+  embeddedPostgresPort: number;
+  /** Run BullMQ workers inside the API process too (default: only without Redis). */
+  runWorkersInApi: boolean;
+  /** Redis key prefix for BullMQ (the PostgreSQL backend uses schema `bullmq`). */
+  queuePrefix: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Registering a battery whose specification code has no filed coding rule: warn or reject. */
+  unfiledSpecificationCode: 'warn' | 'reject';
+  /** Requests per minute per client on the public code-decoding endpoints. */
+  publicRateLimitPerMinute: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Documented in README.md ("Configuration"); keep the two in step. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? null : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}: '${raw}' is not an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}: '${raw}' is not a boolean (true/false)`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = str(name);
+    if (raw === null) return null;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name}: protocol '${u.protocol}' is not one of ${protocols.join(', ')}`);
+      }
+    } catch {
+      problems.push(`${name}: '${raw}' is not a URL`);
+    }
+    return raw;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}: '${raw}' is not one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const config: AppConfig = {
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl,
+    host: str('HOST') ?? '0.0.0.0',
+    port: int('PORT', 3000, 0, 65535),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    dataDir: resolve(str('DATA_DIR') ?? '.data'),
+    embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    runWorkersInApi: bool('RUN_WORKERS_IN_API', redisUrl === null),
+    queuePrefix: str('QUEUE_PREFIX') ?? 'echelon',
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    unfiledSpecificationCode: oneOf('UNFILED_SPEC_CODE', ['warn', 'reject'] as const, 'warn'),
+    publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+  };
+  if (config.redisUrl === null && !config.runWorkersInApi) {
+    problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

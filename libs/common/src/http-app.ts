@@ -1,0 +1,19 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig } from './config';
+import { GlobalExceptionFilter } from './exception.filter';
+import { setupOpenApi } from './openapi';
+import { createValidationPipe } from './validation';
+
+/**
+ * Everything the HTTP app needs besides its modules; used by main.ts and by the
+ * e2e tests so both run exactly the same stack. The app must be created with
+ * `bodyParser: false` so that the limit below is the only one.
+ */
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new GlobalExceptionFilter());
+  app.set('trust proxy', 'loopback');
+  app.set('x-powered-by', false);
+  setupOpenApi(app);
+}
