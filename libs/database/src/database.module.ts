@@ -19,7 +19,8 @@ export class DatabaseModule {
           synchronize: false,
           migrationsRun: false,
           extra: { max: 20 },
-          logging: ['error'],
+          // Failed queries surface as exceptions (logged by the exception filter when unexpected).
+          logging: false,
         }),
       ],
     };

@@ -16,6 +16,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { PageQuery } from '#libs/common';
 import { ENTERPRISE_ROLES, EnterpriseRole, WHITELIST_STATUSES, WHITELIST_VERSIONS, WhitelistStatus } from './enterprise.entity';
 import { checkUscc } from './uscc';
 
@@ -114,7 +115,7 @@ export class CreateRegulatorDto {
   regionPrefix?: string;
 }
 
-export class EnterpriseListQuery {
+export class EnterpriseListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ENTERPRISE_ROLES }) @IsOptional() @IsIn(ENTERPRISE_ROLES) role?: EnterpriseRole;
   @ApiPropertyOptional({ description: 'GB/T 2260 prefix' }) @IsOptional() @Matches(/^[0-9]{1,6}$/, { message: 'region must be up to 6 digits' }) region?: string;
 }

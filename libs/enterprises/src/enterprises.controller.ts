@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor, PageQuery } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor } from '#libs/common';
 import { ApiKeysService } from './api-keys.service';
 import {
   ApiKeyView,
@@ -38,8 +38,8 @@ export class EnterprisesController {
   @ApiOperation({ summary: 'List enterprises visible to the caller (cursor-paginated)' })
   @ApiOkResponse({ type: EnterprisePage })
   @ApiErrors(422)
-  list(@Query() page: PageQuery, @Query() filter: EnterpriseListQuery, @CurrentActor() actor: Actor) {
-    return this.enterprises.list({ ...filter, limit: page.limit, cursor: page.cursor }, actor.principal);
+  list(@Query() query: EnterpriseListQuery, @CurrentActor() actor: Actor) {
+    return this.enterprises.list(query, actor.principal);
   }
 
   @Get(':id')

@@ -44,7 +44,7 @@ export class EnterprisesService {
     return toEnterpriseView(await this.findVisible(id, principal));
   }
 
-  async list(query: EnterpriseListQuery & { limit: number; cursor?: string }, principal: Principal): Promise<Page<EnterpriseView>> {
+  async list(query: EnterpriseListQuery, principal: Principal): Promise<Page<EnterpriseView>> {
     const after = decodeCursor<{ c: string; id: string }>(query.cursor, ['c', 'id']);
     const qb = this.enterprises.createQueryBuilder('e').orderBy('e.created_at', 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
     if (principal.kind === 'enterprise') qb.andWhere('e.id = :own', { own: principal.enterpriseId });

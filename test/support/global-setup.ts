@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '#libs/database';
+import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __ECHELON_TEST_PG__: EmbeddedPostgres | undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Without DATABASE_URL the suite runs on an embedded PostgreSQL of its own
+ * (.data/test-pg, a free port); with it, on that server. Either way it builds a
+ * fresh, migrated template database for this run.
+ */
+export default async function globalSetup(): Promise<void> {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const pg = new EmbeddedPostgres({ dataDir: join(resolve(__dirname, '../..'), '.data', 'test-pg'), port: await freePort() });
+    await pg.start();
+    globalThis.__ECHELON_TEST_PG__ = pg;
+    serverUrl = pg.url('postgres');
+  }
+  const maintenanceUrl = serverUrl;
+  const base = `echelon_test_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  const templateName = `${base}_tpl`;
+  await withClient(maintenanceUrl, async (c) => {
+    // Databases left by a run killed before its teardown (older than an hour, so never a concurrent run's).
+    const stale = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'echelon\\_test\\_%'`);
+    for (const { datname } of stale.rows as { datname: string }[]) {
+      const startedAt = parseInt(datname.split('_')[2] ?? '', 36);
+      if (Number.isFinite(startedAt) && Date.now() - startedAt > 3_600_000) {
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`).catch(() => undefined);
+      }
+    }
+    await c.query(`CREATE DATABASE ${quoteIdent(templateName)}`);
+  });
+  await migrateDatabase(databaseUrl(maintenanceUrl, templateName));
+  process.env[ENV_MAINTENANCE_URL] = maintenanceUrl;
+  process.env[ENV_TEMPLATE] = templateName;
+}

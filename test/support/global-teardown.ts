@@ -1,0 +1,17 @@
+import { quoteIdent } from '#libs/database';
+import { ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
+
+export default async function globalTeardown(): Promise<void> {
+  const maintenanceUrl = process.env[ENV_MAINTENANCE_URL];
+  const template = process.env[ENV_TEMPLATE];
+  if (maintenanceUrl && template) {
+    const base = template.replace(/_tpl$/, '');
+    await withClient(maintenanceUrl, async (c) => {
+      const rows = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${base}%`]);
+      for (const row of rows.rows as { datname: string }[]) {
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(row.datname)} WITH (FORCE)`);
+      }
+    });
+  }
+  await globalThis.__ECHELON_TEST_PG__?.stop();
+}
