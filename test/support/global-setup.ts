@@ -1,7 +1,9 @@
+// Global setup/teardown are loaded without Jest's moduleNameMapper, so they import libs by path.
 import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '#libs/database';
+import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '../../libs/database/src';
 import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
 declare global {
@@ -20,6 +22,27 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function removeDeadRunClusters(root: string): Promise<void> {
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    const dir = join(root, entry);
+    await new EmbeddedPostgres({ dataDir: dir, port: 0 }).stopLeftover().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}.log`, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Without DATABASE_URL the suite runs on an embedded PostgreSQL of its own
  * (.data/test-pg, a free port); with it, on that server. Either way it builds a
@@ -28,7 +51,10 @@ async function freePort(): Promise<number> {
 export default async function globalSetup(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const pg = new EmbeddedPostgres({ dataDir: join(resolve(__dirname, '../..'), '.data', 'test-pg'), port: await freePort() });
+    // One cluster per run (runs may overlap, e.g. two terminals); clusters of dead runs are removed.
+    const root = join(resolve(__dirname, '../..'), '.data', 'test-pg');
+    await removeDeadRunClusters(root);
+    const pg = new EmbeddedPostgres({ dataDir: join(root, `run-${process.pid}`), port: await freePort() });
     await pg.start();
     globalThis.__ECHELON_TEST_PG__ = pg;
     serverUrl = pg.url('postgres');

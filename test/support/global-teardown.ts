@@ -1,4 +1,4 @@
-import { quoteIdent } from '#libs/database';
+import { quoteIdent } from '../../libs/database/src';
 import { ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
@@ -13,5 +13,9 @@ export default async function globalTeardown(): Promise<void> {
       }
     });
   }
-  await globalThis.__ECHELON_TEST_PG__?.stop();
+  const pg = globalThis.__ECHELON_TEST_PG__;
+  if (pg) {
+    await pg.stop();
+    await pg.remove();
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { quoteIdent } from '#libs/database';
+import { quoteIdent } from '../../libs/database/src';
 
 /**
  * Test databases. The global setup builds one migrated template per run; each

@@ -93,6 +93,19 @@ export class EmbeddedPostgres {
     this.owned = false;
   }
 
+  /** Stops a server left running in this data directory by a process that no longer exists. */
+  async stopLeftover(): Promise<void> {
+    if (!(await this.runningServer())) return;
+    const bin = await this.binaries();
+    await this.run(bin.pgCtl, ['stop', '-D', this.options.dataDir, '-m', 'immediate', '-w', '-t', '30'], await this.runAsUser(), 'pg_ctl stop');
+  }
+
+  /** Deletes the cluster's files (throwaway clusters, e.g. one per test run). */
+  async remove(): Promise<void> {
+    await rm(this.options.dataDir, { recursive: true, force: true });
+    await rm(join(dirname(this.options.dataDir), `${basename(this.options.dataDir)}.log`), { force: true });
+  }
+
   async createDatabaseIfMissing(name: string): Promise<void> {
     const client = new Client({ connectionString: this.url('postgres') });
     await client.connect();
