@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '../../libs/database/src';
 import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
@@ -52,7 +53,8 @@ export default async function globalSetup(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     // One cluster per run (runs may overlap, e.g. two terminals); clusters of dead runs are removed.
-    const root = join(resolve(__dirname, '../..'), '.data', 'test-pg');
+    // In the temporary directory: the server's OS user (as root: `postgres`) can always reach it.
+    const root = join(tmpdir(), 'echelon-test-pg');
     await removeDeadRunClusters(root);
     const pg = new EmbeddedPostgres({ dataDir: join(root, `run-${process.pid}`), port: await freePort() });
     await pg.start();

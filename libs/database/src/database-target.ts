@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '#libs/common';
 import { EmbeddedPostgres } from './embedded-postgres';
@@ -18,11 +20,20 @@ export async function resolveDatabase(config: AppConfig, log?: (line: string) =>
   if (config.databaseUrl) {
     return { url: config.databaseUrl, kind: 'external', description: `PostgreSQL ${redact(config.databaseUrl)}`, stop: async () => undefined };
   }
-  const server = new EmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPostgresPort, log });
+  let dataDir = join(config.dataDir, 'pg');
+  let server = new EmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort, log });
+  if (!(await server.isReachable())) {
+    // Running as root in a checkout the `postgres` user cannot traverse (e.g. under /root): keep the
+    // cluster in the temporary directory instead, one per checkout, and say so.
+    const fallback = join(tmpdir(), `echelon-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+    (log ?? console.warn)(`embedded PostgreSQL: the 'postgres' OS user cannot reach ${dataDir}; using ${fallback} instead (set DATA_DIR to choose)`);
+    dataDir = fallback;
+    server = new EmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort, log });
+  }
   await server.start();
   await server.createDatabaseIfMissing(EMBEDDED_DATABASE_NAME);
   const url = server.url(EMBEDDED_DATABASE_NAME);
-  return { url, kind: 'embedded', description: `embedded PostgreSQL ${redact(url)} (data in ${join(config.dataDir, 'pg')})`, stop: () => server.stop() };
+  return { url, kind: 'embedded', description: `embedded PostgreSQL ${redact(url)} (data in ${dataDir})`, stop: () => server.stop() };
 }
 
 export function redact(url: string): string {

@@ -1,6 +1,6 @@
 import { execFile as execFileCb } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -191,26 +191,42 @@ export class EmbeddedPostgres {
     }
   }
 
+  /**
+   * Whether the server's OS user could reach the data directory. As root the
+   * server runs as `postgres`, which must be able to traverse every parent; a
+   * checkout under a private home directory (e.g. /root) fails that.
+   */
+  async isReachable(): Promise<boolean> {
+    const runAs = await this.runAsUser();
+    if (!runAs) return true;
+    let existing = this.options.dataDir;
+    while (!existsSync(existing)) existing = dirname(existing);
+    try {
+      await execFile('test', ['-x', existing], { ...runAs });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async prepareDirectory(runAs: { uid: number; gid: number } | null): Promise<void> {
+    if (!(await this.isReachable())) {
+      throw new EmbeddedPostgresError(
+        `the 'postgres' OS user cannot reach ${this.options.dataDir} (PostgreSQL refuses to run as root, so it runs as that user)`,
+        'every parent directory must be searchable (chmod o+x), or set DATA_DIR to a directory it can reach',
+      );
+    }
+    // Parents are created traversable; the cluster directory itself must be private (PostgreSQL insists).
+    await mkdir(dirname(this.options.dataDir), { recursive: true, mode: 0o755 });
     await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
     if (runAs) {
       await chown(this.options.dataDir, runAs.uid, runAs.gid);
       await chmod(this.options.dataDir, 0o700);
-      // The log file sits beside the cluster; its directory must be writable by that user.
-      const parent = dirname(this.options.dataDir);
-      await chmod(parent, 0o755).catch(() => undefined);
-      const logFile = join(parent, `${basename(this.options.dataDir)}.log`);
+      // The server log sits beside the cluster and is written by the server's user.
+      const logFile = join(dirname(this.options.dataDir), `${basename(this.options.dataDir)}.log`);
       await rm(logFile, { force: true }).catch(() => undefined);
-      await execFile('touch', [logFile]);
+      await writeFile(logFile, '');
       await chown(logFile, runAs.uid, runAs.gid);
-      try {
-        await execFile('su', ['-s', '/bin/sh', 'postgres', '-c', `test -x ${shellQuote(this.options.dataDir)}/..`]);
-      } catch {
-        throw new EmbeddedPostgresError(
-          `the 'postgres' OS user cannot reach ${this.options.dataDir}`,
-          'every parent directory must be searchable (chmod o+x), or point DATA_DIR somewhere it is',
-        );
-      }
     }
   }
 
@@ -238,10 +254,6 @@ export class EmbeddedPostgres {
 
 function basename(path: string): string {
   return path.split('/').filter(Boolean).pop() ?? 'pg';
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function quoteIdent(name: string): string {
