@@ -9,14 +9,7 @@
  * Errors are values: `parse` and `format` never throw for bad codes or parts. They only throw for
  * programming errors in the options (an invalid `now` Date or an invalid table set).
  */
-import {
-  BatteryTypeEntry,
-  CodeTables,
-  DEFAULT_TABLES,
-  ProductTypeEntry,
-  SEGMENT_LAYOUT,
-  SymbolTable,
-} from './tables';
+import { BatteryTypeEntry, CodeTables, DEFAULT_TABLES, ProductTypeEntry, SEGMENT_LAYOUT } from './tables';
 
 export type CodeForm = 'original' | 'cascade';
 
@@ -242,27 +235,25 @@ function layoutLength(layout: Readonly<Record<string, readonly [number, number]>
  */
 export function validateTables(tables: CodeTables): string[] {
   const problems: string[] = [];
-  const symbols = (what: string, table: SymbolTable | undefined, count?: number): void => {
-    const s = table?.symbols;
-    if (typeof s !== 'string' || s.length === 0) return void problems.push(`${what}: no symbols`);
-    if (!/^[0-9A-Z]+$/.test(s)) problems.push(`${what}: symbols must be upper-case ASCII letters or digits`);
-    if (new Set(s).size !== s.length) problems.push(`${what}: duplicate symbols`);
-    if (count !== undefined && s.length !== count) problems.push(`${what}: expected ${count} symbols, got ${s.length}`);
+  const check = (what: string, symbols: string | undefined, count?: number): void => {
+    if (typeof symbols !== 'string' || symbols.length === 0) return void problems.push(`${what}: no symbols`);
+    if (!/^[0-9A-Z]+$/.test(symbols)) problems.push(`${what}: symbols must be upper-case ASCII letters or digits`);
+    if (new Set(symbols).size !== symbols.length) problems.push(`${what}: duplicate symbols`);
+    if (count !== undefined && symbols.length !== count) problems.push(`${what}: expected ${count} symbols, got ${symbols.length}`);
   };
+  const productTypes = tables?.productTypes ?? [];
+  const batteryTypes = tables?.batteryTypes ?? [];
   if (typeof tables?.version !== 'string' || tables.version === '') problems.push('version: missing');
-  symbols('productTypes', { symbols: (tables?.productTypes ?? []).map((p) => p.symbol).join(''), confidence: 'confirmed' });
-  if (tables?.productTypes?.some((p) => p.symbol.length !== 1)) problems.push('productTypes: symbols must be one character');
-  symbols('batteryTypes', { symbols: (tables?.batteryTypes ?? []).map((b) => b.letter).join(''), confidence: 'confirmed' });
-  if (tables?.batteryTypes?.some((b) => b.letter.length !== 1)) problems.push('batteryTypes: letters must be one character');
-  symbols('alphanumeric', tables?.alphanumeric);
-  symbols('serialDigits', tables?.serialDigits);
-  symbols('date.years', tables?.date?.years);
+  check('productTypes', productTypes.map((p) => p.symbol).join(''), productTypes.length);
+  check('batteryTypes', batteryTypes.map((b) => b.letter).join(''), batteryTypes.length); // count: one character each
+  check('alphanumeric', tables?.alphanumeric?.symbols);
+  check('serialDigits', tables?.serialDigits?.symbols);
+  check('date.years', tables?.date?.years?.symbols);
   if (!Number.isInteger(tables?.date?.years?.firstYear)) problems.push('date.years.firstYear: not an integer');
-  symbols('date.months', tables?.date?.months, 12);
-  symbols('date.days', tables?.date?.days, 31);
-  symbols('cascade.levels', tables?.cascade?.levels);
-  const marker = tables?.cascade?.marker?.symbol;
-  if (typeof marker !== 'string' || !/^[0-9A-Z]$/.test(marker)) problems.push('cascade.marker: must be one upper-case letter or digit');
+  check('date.months', tables?.date?.months?.symbols, 12);
+  check('date.days', tables?.date?.days?.symbols, 31);
+  check('cascade.marker', tables?.cascade?.marker?.symbol, 1);
+  check('cascade.levels', tables?.cascade?.levels?.symbols);
   for (const form of ['original', 'cascade'] as const) {
     const length = tables?.lengths?.[form]?.length;
     if (length !== LAYOUT_LENGTH[form]) {
@@ -434,18 +425,31 @@ function isLeapYear(y: number): boolean {
   return (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0);
 }
 
-/** '-MM-DD' for month m and day d at index m * 32 + d, so that an ISO date is one concatenation. */
-const MONTH_DAY_SUFFIX: string[] = new Array<string>(13 * 32).fill('');
-for (let m = 1; m <= 12; m++) {
-  for (let d = 1; d <= 31; d++) MONTH_DAY_SUFFIX[m * 32 + d] = `-${pad2(m)}-${pad2(d)}`;
+/**
+ * ISO date strings, built once per date and then shared (strings are immutable): building one on every parse
+ * costs as much as validating the code. Rows are years from ISO_CACHE_FIRST_YEAR, filled on first use;
+ * entries are at month * 32 + day.
+ */
+const ISO_CACHE_FIRST_YEAR = 2000;
+const ISO_CACHE_YEARS = 400;
+const isoCache: (string[] | undefined)[] = new Array<string[] | undefined>(ISO_CACHE_YEARS).fill(undefined);
+
+function isoDate(y: number, m: number, d: number): string {
+  const row = y - ISO_CACHE_FIRST_YEAR;
+  if (row < 0 || row >= ISO_CACHE_YEARS) return `${y}-${pad2(m)}-${pad2(d)}`;
+  let dates = isoCache[row];
+  if (dates === undefined) {
+    dates = new Array<string>(13 * 32).fill('');
+    for (let month = 1; month <= 12; month++) {
+      for (let day = 1; day <= 31; day++) dates[month * 32 + day] = `${y}-${pad2(month)}-${pad2(day)}`;
+    }
+    isoCache[row] = dates;
+  }
+  return dates[m * 32 + d];
 }
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
-}
-
-function isoDate(y: number, m: number, d: number): string {
-  return `${y}${MONTH_DAY_SUFFIX[m * 32 + d]}`;
 }
 
 /**
@@ -468,7 +472,7 @@ function resolveYear(ct: CompiledTables, index: number, nowYear: number): number
 /**
  * Turns what a person typed or a scanner read into the form `parse` checks: removes whitespace (including
  * line breaks, U+3000 ideographic space, no-break spaces, zero-width space and BOM) and hyphens/dashes
- * (ASCII, Unicode and full-width), maps full-width ASCII (Ｕ+FF01–FF5E, as typed with a Chinese IME) to ASCII,
+ * (ASCII, Unicode and full-width), maps full-width ASCII (U+FF01–FF5E, as typed with a Chinese IME) to ASCII,
  * and upper-cases ASCII letters. Other characters are kept as they are, so that `parse` can report them.
  *
  * The two printed fragments of a code (labels often print the design and production parts, or two halves,
@@ -633,7 +637,11 @@ function collectErrors(
   }
   const dateError = checkDate(s, f, ct, options);
   if (dateError !== null) errors.push(dateError);
-  return errors.sort((a, b) => a.position - b.position);
+  return errors.length > 1 ? errors.sort(byPosition) : errors;
+}
+
+function byPosition(a: CodeError, b: CodeError): number {
+  return a.position - b.position;
 }
 
 function lengthError(s: string, ct: CompiledTables): CodeError {
@@ -711,8 +719,8 @@ function futureDateError(p: number, found: string, date: string): CodeError {
 /** A character for a message: 'U'; non-ASCII also with its code point: '中' (U+4E2D); controls escaped. */
 function show(ch: string): string {
   const c = ch.charCodeAt(0);
-  const hex = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   if (c >= 0x20 && c < 0x7f) return `'${ch}'`;
+  const hex = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return hex;
   return `'${ch}' (${hex})`;
 }
@@ -790,7 +798,15 @@ export function format(parts: BatteryCodeParts, options?: CodecOptions): ParseRe
     code +=
       Number.isInteger(serial) && serial >= 0 && serial <= 9_999_999
         ? String(serial).padStart(7, '0')
-        : reject(invalid('serial', range(start, end), String(serial), 'an integer from 0 to 9999999, or seven digits', `positions ${start}-${end} (serial): ${serial} is not an integer from 0 to 9999999`));
+        : reject(
+            invalid(
+              'serial',
+              range(start, end),
+              String(serial),
+              'an integer from 0 to 9999999, or seven digits',
+              `positions ${start}-${end} (serial): ${serial} is not an integer from 0 to 9999999`,
+            ),
+          );
   } else {
     code += place('serial', serial);
   }
@@ -798,7 +814,7 @@ export function format(parts: BatteryCodeParts, options?: CodecOptions): ParseRe
 
   if (errors.length === 0) return parse(code, options);
   errors.push(...collectErrors(code, ct, options, placeholders));
-  return { ok: false, input: code, normalised: code, errors: errors.sort((a, b) => a.position - b.position) };
+  return { ok: false, input: code, normalised: code, errors: errors.sort(byPosition) };
 }
 
 function invalid(segment: Segment, positions: number[], found: string, allowed: string, message: string): CodeError {
@@ -842,7 +858,8 @@ function encodeDate(
   }
   if (!(m >= 1 && m <= 12 && d >= 1 && d <= 31 && Number.isInteger(y))) {
     const found = value instanceof Date ? 'Invalid Date' : String(value);
-    return reject(invalid('date', [p, p + 1, p + 2], found, "an ISO date 'YYYY-MM-DD' or a valid Date", `positions ${p}-${p + 2} (date): '${found}' is not a date`));
+    const message = `positions ${p}-${p + 2} (date): '${found}' is not a date`;
+    return reject(invalid('date', [p, p + 1, p + 2], found, "an ISO date 'YYYY-MM-DD' or a valid Date", message));
   }
   // Impossible dates such as 2023-02-29 are encoded as given; parse then reports them.
   const symbols = ct.tables.date;

@@ -3,8 +3,8 @@
  *
  * Everything the codec needs to know about symbols lives here and nowhere else: the codec compiles a
  * table set into lookup arrays once and never hard-codes a symbol. Several facts are unconfirmed (the
- * full text of GB/T 34014-2017 was not available; see docs in /work/shared/domain/README.md §1 and
- * §9), so every entry records its confidence. When a fact is confirmed or a revised standard appears,
+ * full text of GB/T 34014-2017 was not available; see the domain reference, domain/README.md §1 and §9),
+ * so every entry records its confidence. When a fact is confirmed or a revised standard appears,
  * publish a new table set with a new `version` instead of editing this one in place: codes already
  * decoded record the version they were decoded with.
  */
