@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from '#libs/audit';
+import { CodesModule } from '#libs/codes';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
@@ -30,6 +31,7 @@ export class AppModule {
         HealthModule,
         EnterprisesModule,
         ApiKeyAuthModule,
+        CodesModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

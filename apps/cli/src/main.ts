@@ -1,5 +1,17 @@
 import 'reflect-metadata';
+import { createInterface } from 'node:readline';
 import { NestFactory } from '@nestjs/core';
+import {
+  addToSummary,
+  codeLine,
+  decodeInput,
+  emptySummary,
+  formatDecodeBlock,
+  formatJsonLine,
+  formatSummary,
+  formatTsvLine,
+  TSV_COLUMNS,
+} from '#libs/codes';
 import { CLI_ACTOR, exitWithStartupError, loadConfig } from '#libs/common';
 import { migrateDatabase, resolveDatabase } from '#libs/database';
 import { ApiKeysService } from '#libs/enterprises';
@@ -9,6 +21,11 @@ const USAGE = `usage: npm run cli -- <command>
 
 commands:
   create-admin-key [--name NAME]   create an administrator API key; the key is printed alone on the last line
+  decode [--json] [CODE...]        decode GB/T 34014 battery codes and print their fields (no database needed).
+                                   Without codes (or with -) it reads codes from stdin, one per line (a scanner
+                                   export; blank lines skipped), and prints one tab-separated line per code under a
+                                   header, then a summary on stderr. --json prints one JSON object per code instead.
+                                   Exit status 0 if every code is valid, 1 otherwise.
   help                             this text
 
 The CLI uses the same database as \`npm start\`: DATABASE_URL if set, otherwise the embedded one under DATA_DIR.`;
@@ -37,11 +54,43 @@ async function createAdminKey(args: string[]): Promise<void> {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Pure decoding: no configuration, no database. Returns the exit status. */
+async function decode(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const codes = args.filter((a) => a !== '--json');
+  const now = new Date();
+  const summary = emptySummary();
+  if (codes.length > 0 && !(codes.length === 1 && codes[0] === '-')) {
+    const blocks: string[] = [];
+    for (const code of codes) {
+      const item = decodeInput(code, now);
+      addToSummary(summary, item);
+      blocks.push(json ? formatJsonLine(item) : formatDecodeBlock(item));
+    }
+    console.log(blocks.join(json ? '\n' : '\n\n'));
+    if (codes.length > 1) console.error(formatSummary(summary));
+    return summary.invalid === 0 ? 0 : 1;
+  }
+  // Bulk check: streamed line by line, so an export of any size runs in constant memory.
+  if (!json) process.stdout.write(`${TSV_COLUMNS.join('\t')}\n`);
+  for await (const raw of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    const line = codeLine(raw);
+    if (line === null) continue;
+    const item = decodeInput(line, now);
+    addToSummary(summary, item);
+    process.stdout.write(`${json ? formatJsonLine(item) : formatTsvLine(item)}\n`);
+  }
+  console.error(formatSummary(summary));
+  return summary.invalid === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number | void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'create-admin-key':
       return createAdminKey(args);
+    case 'decode':
+      return decode(args);
     case undefined:
     case 'help':
     case '--help':
@@ -54,6 +103,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  (status) => process.exit(status ?? 0),
   (error) => exitWithStartupError(error),
 );
