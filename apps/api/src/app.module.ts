@@ -1,12 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from '#libs/audit';
+import { BatteriesModule } from '#libs/batteries';
 import { CodesModule } from '#libs/codes';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
+import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { QueueModule } from '#libs/queue';
+import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
 
 export interface ApiRuntime {
@@ -32,6 +35,10 @@ export class AppModule {
         EnterprisesModule,
         ApiKeyAuthModule,
         CodesModule,
+        BatteriesModule,
+        LifecycleModule,
+        LedgerCheckpointsModule,
+        UploadsModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

@@ -1,0 +1,276 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { parse } from '#libs/battery-code';
+import { decodeCursor, Page, Principal, toPage } from '#libs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { BatteryDetailView, BatteryListQuery, BatteryView, GenealogyLink, TraceView } from './dto';
+import { BatteryErrors } from './errors';
+import { BATTERY_COLUMNS, BatteryRow, compositionTree, EnterpriseNames, EventRow, toBatteryView, toTraceEventView, topLevelOf } from './views';
+
+/**
+ * The ancestors of `$1` ever (what it is or was inside: modules, packs, cascade products), itself included,
+ * as rows `up(code)`. Used for visibility: whoever may see a pack may see what was ever built into it.
+ */
+const ANCESTORS_EVER = `
+  WITH RECURSIVE up(code, depth) AS (
+    SELECT $1::varchar, 0
+    UNION
+    SELECT x.parent, up.depth + 1 FROM up
+    CROSS JOIN LATERAL (
+      SELECT c.parent_code AS parent FROM battery_components c WHERE c.child_code = up.code
+      UNION ALL
+      SELECT o.cascade_code FROM battery_origins o WHERE o.original_code = up.code
+    ) x
+    WHERE up.depth < 6
+  )`;
+
+/** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
+const EDGES_OF_CHILD = (ref: string) => `
+      SELECT c.parent_code, c.child_code, 'component'::text AS kind, c.started_at, c.ended_at FROM battery_components c WHERE c.child_code = ${ref}
+      UNION ALL
+      SELECT o.cascade_code, o.original_code, 'origin'::text, o.assembled_at, NULL::timestamptz FROM battery_origins o WHERE o.original_code = ${ref}`;
+const EDGES_OF_PARENT = (ref: string) => `
+      SELECT c.parent_code, c.child_code, 'component'::text AS kind, c.started_at, c.ended_at FROM battery_components c WHERE c.parent_code = ${ref}
+      UNION ALL
+      SELECT o.cascade_code, o.original_code, 'origin'::text, o.assembled_at, NULL::timestamptz FROM battery_origins o WHERE o.cascade_code = ${ref}`;
+
+/**
+ * Up from the battery, down from it, and up from the originals of any cascade product below it (where those
+ * came from), in one statement of index lookups.
+ */
+const GENEALOGY = `
+  WITH RECURSIVE up AS (
+    SELECT e.*, 1 AS depth FROM (${EDGES_OF_CHILD('$1')}) e
+    UNION ALL
+    SELECT x.*, up.depth + 1 FROM up CROSS JOIN LATERAL (${EDGES_OF_CHILD('up.parent_code')}) x WHERE up.depth < 6
+  ), down AS (
+    SELECT e.*, 1 AS depth FROM (${EDGES_OF_PARENT('$1')}) e
+    UNION ALL
+    SELECT x.*, down.depth + 1 FROM down CROSS JOIN LATERAL (${EDGES_OF_PARENT('down.child_code')}) x WHERE down.depth < 6
+  ), origin_up AS (
+    SELECT x.*, 1 AS depth FROM (SELECT child_code AS original FROM down WHERE kind = 'origin') src CROSS JOIN LATERAL (${EDGES_OF_CHILD('src.original')}) x
+    UNION ALL
+    SELECT x.*, origin_up.depth + 1 FROM origin_up CROSS JOIN LATERAL (${EDGES_OF_CHILD('origin_up.parent_code')}) x
+     WHERE origin_up.depth < 6 AND x.kind = 'component'
+  )
+  SELECT 'up' AS direction, parent_code, child_code, kind, started_at, ended_at FROM up
+  UNION ALL SELECT 'down', parent_code, child_code, kind, started_at, ended_at FROM down
+  UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`;
+
+/** Enterprise names joined onto a row (n1/u1 … n3/u3: name and USCC of its first … third enterprise column). */
+interface NamedRow {
+  n1?: string | null;
+  u1?: string | null;
+  n2?: string | null;
+  u2?: string | null;
+  n3?: string | null;
+  u3?: string | null;
+}
+
+interface EdgeRow {
+  direction: 'up' | 'down' | 'origin_up';
+  parent_code: string;
+  child_code: string;
+  kind: 'component' | 'origin';
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+/**
+ * Reading the registry: one battery, its trace, search. Visibility: an enterprise sees the batteries it
+ * produced, holds, has held, received or reported about (battery_parties), those being handed over to it,
+ * and everything that is or was inside one of those (search lists only the first kind). A regulator sees
+ * the batteries with an event in its region (a battery's regions are those of its events: the region code
+ * given with the event, otherwise the reporter's registered region) and, likewise, their parts;
+ * administrators and unlimited regulators see everything. Invisible batteries are reported as not found.
+ */
+@Injectable()
+export class BatteriesService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A path or query code, normalised (full-width, lower case, separators) and validated. */
+  normaliseCode(input: string, path = 'code'): string {
+    const r = parse(input);
+    if (!r.ok) throw BatteryErrors.invalidCode(input, r.errors, path);
+    return r.code.code;
+  }
+
+  /** Throws not-found unless the battery exists and the principal may see it. */
+  async assertVisible(code: string, principal: Principal, db: EntityManager = this.dataSource.manager): Promise<void> {
+    let check: string;
+    const params: unknown[] = [code];
+    if (principal.kind === 'enterprise') {
+      params.push(principal.enterpriseId);
+      // A party (producer, holder, past holder, reporter), or the receiver of a pending hand-over.
+      check = `(EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code IN (SELECT code FROM up))
+               OR EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.pending_handover_to = $2))`;
+    } else if (principal.kind === 'regulator' && principal.regionPrefix) {
+      params.push(principal.regionPrefix);
+      check = 'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])';
+    } else {
+      check = 'true';
+    }
+    const [row] = await db.query<{ found: boolean; visible: boolean }[]>(
+      `${ANCESTORS_EVER} SELECT EXISTS (SELECT 1 FROM batteries WHERE code = $1) AS found, ${check} AS visible`,
+      params,
+    );
+    if (!row.found || !row.visible) throw BatteryErrors.notFound(code);
+  }
+
+  async get(input: string, principal: Principal): Promise<BatteryDetailView> {
+    const code = this.normaliseCode(input);
+    await this.assertVisible(code, principal);
+    const rows = await this.dataSource.query<BatteryRow[]>(
+      `WITH RECURSIVE chain(code, depth) AS (
+         SELECT $1::varchar, 0
+         UNION ALL
+         SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code
+          WHERE b.parent_code IS NOT NULL AND chain.depth < 8
+       )
+       SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code IN (SELECT code FROM chain)`,
+      [code],
+    );
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    const links = await this.dataSource.query<{ parent_code: string; child_code: string; started_at: Date; product_type: string }[]>(
+      `WITH RECURSIVE down AS (
+         SELECT c.parent_code, c.child_code, c.started_at, 1 AS depth FROM battery_components c WHERE c.parent_code = $1 AND c.ended_at IS NULL
+         UNION ALL
+         SELECT c.parent_code, c.child_code, c.started_at, down.depth + 1 FROM down
+           JOIN battery_components c ON c.parent_code = down.child_code AND c.ended_at IS NULL WHERE down.depth < 6
+       )
+       SELECT down.parent_code, down.child_code, down.started_at, b.product_type FROM down JOIN batteries b ON b.code = down.child_code`,
+      [code],
+    );
+    const origins = await this.dataSource.query<{ original_code: string }[]>('SELECT original_code FROM battery_origins WHERE cascade_code = $1 ORDER BY original_code', [code]);
+    const names = await this.names(rows.flatMap((r) => [r.producer_enterprise_id, r.holder_enterprise_id, r.pending_handover_to]));
+    return { ...toBatteryView(byCode.get(code)!, byCode, names), components: compositionTree(code, links), originalCodes: origins.map((o) => o.original_code) };
+  }
+
+  /**
+   * The genealogy (up, down, and where a cascade product's originals came from), every battery of it with its
+   * state, and every event about any of them. Four queries of index lookups whatever the size of the tree.
+   */
+  async trace(input: string, principal: Principal): Promise<TraceView> {
+    const code = this.normaliseCode(input);
+    // The genealogy is read while visibility is checked (it is discarded if the battery is not visible).
+    const [, edges] = await Promise.all([this.assertVisible(code, principal), this.dataSource.query<EdgeRow[]>(GENEALOGY, [code])]);
+    const codes = new Set<string>([code]);
+    for (const e of edges) {
+      codes.add(e.parent_code);
+      codes.add(e.child_code);
+    }
+    const list = [...codes];
+    // Names come with the rows (joined), so the trace costs four statements: visibility, genealogy, and these two.
+    const [rows, events] = await Promise.all([
+      this.dataSource.query<(BatteryRow & NamedRow)[]>(
+        `SELECT ${BATTERY_COLUMNS}, pe.name AS n1, pe.uscc AS u1, h.name AS n2, h.uscc AS u2, pp.name AS n3, pp.uscc AS u3
+           FROM batteries b
+           LEFT JOIN enterprises pe ON pe.id = b.producer_enterprise_id
+           LEFT JOIN enterprises h ON h.id = b.holder_enterprise_id
+           LEFT JOIN enterprises pp ON pp.id = b.pending_handover_to
+          WHERE b.code = ANY($1::varchar[])`,
+        [list],
+      ),
+      this.dataSource.query<(EventRow & NamedRow)[]>(
+        `SELECT e.id, e.type, e.schema_version, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
+                e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of, e.due_at, e.on_time,
+                r.name AS n1, r.uscc AS u1, c.name AS n2, c.uscc AS u2
+           FROM lifecycle_events e
+           LEFT JOIN enterprises r ON r.id = e.reporter_enterprise_id
+           LEFT JOIN enterprises c ON c.id = e.counterparty_enterprise_id
+          WHERE e.id IN (SELECT l.event_id FROM battery_event_chain l WHERE l.battery_code = ANY($1::varchar[]))
+          ORDER BY e.occurred_at, e.id`,
+        [list],
+      ),
+    ]);
+    const byCode = new Map<string, BatteryRow>(rows.map((r) => [r.code, r]));
+    const names = new Map<string, { name: string; uscc: string }>();
+    const named = (id: string | null, name: string | null | undefined, uscc: string | null | undefined) => {
+      if (id !== null && name != null && uscc != null) names.set(id, { name, uscc });
+    };
+    for (const r of rows) {
+      named(r.producer_enterprise_id, r.n1, r.u1);
+      named(r.holder_enterprise_id, r.n2, r.u2);
+      named(r.pending_handover_to, r.n3, r.u3);
+    }
+    for (const e of events) {
+      named(e.reporter_enterprise_id, e.n1, e.u1);
+      named(e.counterparty_enterprise_id, e.n2, e.u2);
+    }
+    const link = (e: EdgeRow): GenealogyLink => ({
+      parentCode: e.parent_code,
+      childCode: e.child_code,
+      kind: e.kind,
+      since: e.started_at.toISOString(),
+      until: e.ended_at?.toISOString() ?? null,
+    });
+    const self = byCode.get(code)!;
+    const top = topLevelOf(self, byCode);
+    return {
+      battery: toBatteryView(self, byCode, names),
+      up: edges.filter((e) => e.direction === 'up').map(link),
+      down: edges.filter((e) => e.direction === 'down').map(link),
+      originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
+      vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
+      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toBatteryView(r, byCode, names)),
+      events: events.map((e) => toTraceEventView(e, names)),
+    };
+  }
+
+  async list(query: BatteryListQuery, principal: Principal): Promise<Page<BatteryView>> {
+    const after = decodeCursor<{ code: string }>(query.cursor, ['code']);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (principal.kind === 'enterprise') where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(principal.enterpriseId)})`);
+    if (principal.kind === 'regulator' && principal.regionPrefix) where.push(`b.region_keys @> ARRAY[${param(principal.regionPrefix)}]::text[]`);
+    if (query.status) where.push(`b.status = ${param(query.status)}`);
+    if (query.holder) where.push(`b.holder_enterprise_id = ${param(await this.holderId(query.holder))}`);
+    if (query.manufacturer) where.push(`b.manufacturer_code = ${param(query.manufacturer)}`);
+    if (query.producedFrom) where.push(`b.production_date >= ${param(query.producedFrom)}::date`);
+    if (query.producedTo) where.push(`b.production_date <= ${param(query.producedTo)}::date`);
+    if (query.region) where.push(`b.region_keys @> ARRAY[${param(query.region)}]::text[]`);
+    if (query.productType) where.push(`b.product_type = ${param(query.productType)}`);
+    if (after) where.push(`b.code > ${param(after.code)}`);
+    const rows = await this.dataSource.query<BatteryRow[]>(
+      `SELECT ${BATTERY_COLUMNS} FROM batteries b ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.code LIMIT ${param(query.limit + 1)}`,
+      params,
+    );
+    // Batteries inside others show their top-level battery's state: fetch those in one go.
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    const parents = rows.filter((r) => r.parent_code !== null).map((r) => r.code);
+    if (parents.length > 0) {
+      const ancestors = await this.dataSource.query<BatteryRow[]>(
+        `WITH RECURSIVE chain(code, depth) AS (
+           SELECT b.parent_code, 1 FROM batteries b WHERE b.code = ANY($1::varchar[]) AND b.parent_code IS NOT NULL
+           UNION
+           SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code WHERE b.parent_code IS NOT NULL AND chain.depth < 8
+         )
+         SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code IN (SELECT code FROM chain)`,
+        [parents],
+      );
+      for (const a of ancestors) if (!byCode.has(a.code)) byCode.set(a.code, a);
+    }
+    const names = await this.names([...byCode.values()].flatMap((r) => [r.producer_enterprise_id, r.holder_enterprise_id, r.pending_handover_to]));
+    return toPage(rows, query.limit, (r) => toBatteryView(r, byCode, names), (r) => ({ code: r.code }));
+  }
+
+  private async holderId(holder: string): Promise<string> {
+    const isUuid = holder.length === 36;
+    const [row] = await this.dataSource.query<{ id: string }[]>(isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1', [
+      isUuid ? holder.toLowerCase() : holder,
+    ]);
+    if (!row) throw BatteryErrors.unknownHolder(holder);
+    return row.id;
+  }
+
+  private async names(ids: (string | null)[]): Promise<EnterpriseNames> {
+    const unique = [...new Set(ids.filter((i): i is string => i !== null))];
+    if (unique.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ id: string; name: string; uscc: string }[]>('SELECT id, name, uscc FROM enterprises WHERE id = ANY($1::uuid[])', [unique]);
+    return new Map(rows.map((r) => [r.id, { name: r.name, uscc: r.uscc }]));
+  }
+}

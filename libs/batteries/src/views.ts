@@ -1,0 +1,152 @@
+import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView } from './dto';
+import { CONTAINED_STATUSES } from './status';
+
+/** A `batteries` row as the read queries select it (see BATTERY_COLUMNS). */
+export interface BatteryRow {
+  code: string;
+  form: string;
+  manufacturer_code: string;
+  product_type: string;
+  battery_type: string;
+  specification_code: string;
+  traceability_code: string | null;
+  production_date: string;
+  serial: string;
+  cascade_level: string | null;
+  nominal_capacity_ah: number | null;
+  nominal_voltage_v: number | null;
+  rated_energy_kwh: number | null;
+  mass_kg: number | null;
+  producer_enterprise_id: string;
+  status: string;
+  holder_enterprise_id: string | null;
+  pending_handover_to: string | null;
+  vin: string | null;
+  parent_code: string | null;
+  region_keys: string[];
+  last_event_id: string;
+  last_event_type: string;
+  last_event_at: Date;
+  chain_seq: number;
+  chain_head: Buffer;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+export const BATTERY_COLUMNS = `b.code, b.form, b.manufacturer_code, b.product_type, b.battery_type, b.specification_code,
+  b.traceability_code, b.production_date::text AS production_date, b.serial, b.cascade_level, b.nominal_capacity_ah,
+  b.nominal_voltage_v, b.rated_energy_kwh, b.mass_kg, b.producer_enterprise_id, b.status, b.holder_enterprise_id,
+  b.pending_handover_to, b.vin, b.parent_code, b.region_keys, b.last_event_id, b.last_event_type, b.last_event_at,
+  b.chain_seq, b.chain_head, b.registered_at, b.updated_at`;
+
+export interface EventRow {
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  uploaded_at: Date;
+  reporter_enterprise_id: string;
+  counterparty_enterprise_id: string | null;
+  region_code: string | null;
+  vin: string | null;
+  battery_codes: string[];
+  client_event_id: string | null;
+  content_hash: Buffer;
+  payload: Record<string, unknown>;
+  correction_of: string | null;
+  due_at: Date | null;
+  on_time: boolean | null;
+}
+
+export type EnterpriseNames = ReadonlyMap<string, { name: string; uscc: string }>;
+
+export function enterpriseRef(id: string | null, names: EnterpriseNames): EnterpriseRef | null {
+  if (id === null) return null;
+  const e = names.get(id);
+  return { id, name: e?.name ?? null, uscc: e?.uscc ?? null };
+}
+
+const CONTAINED = new Set<string>(CONTAINED_STATUSES);
+
+/** The top-level battery a row follows (itself unless it is inside another whose row is at hand). */
+export function topLevelOf(row: BatteryRow, rows: ReadonlyMap<string, BatteryRow>): BatteryRow {
+  let current = row;
+  for (let depth = 0; depth < 8 && current.parent_code !== null && CONTAINED.has(current.status); depth++) {
+    const parent = rows.get(current.parent_code);
+    if (!parent) break;
+    current = parent;
+  }
+  return current;
+}
+
+export function toBatteryView(row: BatteryRow, rows: ReadonlyMap<string, BatteryRow>, names: EnterpriseNames): BatteryView {
+  const top = topLevelOf(row, rows);
+  return {
+    code: row.code,
+    form: row.form,
+    productType: row.product_type,
+    batteryType: row.battery_type,
+    manufacturerCode: row.manufacturer_code,
+    specificationCode: row.specification_code,
+    traceabilityCode: row.traceability_code,
+    productionDate: row.production_date,
+    serial: row.serial,
+    cascadeLevel: row.cascade_level,
+    nominalCapacityAh: row.nominal_capacity_ah,
+    nominalVoltageV: row.nominal_voltage_v,
+    ratedEnergyKwh: row.rated_energy_kwh,
+    massKg: row.mass_kg,
+    producer: enterpriseRef(row.producer_enterprise_id, names)!,
+    status: top.status,
+    ownStatus: row.status,
+    holder: enterpriseRef(top.holder_enterprise_id, names),
+    pendingHandoverTo: enterpriseRef(top.pending_handover_to, names),
+    vin: top.vin,
+    insideOf: row.parent_code,
+    topLevelCode: top.code,
+    regions: row.region_keys.filter((k) => k.length === 6).sort(),
+    lastEvent: { id: row.last_event_id, type: row.last_event_type, occurredAt: row.last_event_at.toISOString() },
+    chain: { seq: row.chain_seq, head: row.chain_head.toString('hex') },
+    registeredAt: row.registered_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function toTraceEventView(e: EventRow, names: EnterpriseNames): TraceEventView {
+  return {
+    id: e.id,
+    type: e.type,
+    schemaVersion: e.schema_version,
+    occurredAt: e.occurred_at.toISOString(),
+    uploadedAt: e.uploaded_at.toISOString(),
+    reporter: enterpriseRef(e.reporter_enterprise_id, names)!,
+    counterparty: enterpriseRef(e.counterparty_enterprise_id, names),
+    regionCode: e.region_code,
+    vin: e.vin,
+    batteryCodes: e.battery_codes,
+    payload: e.payload,
+    correctionOf: e.correction_of,
+    clientEventId: e.client_event_id,
+    contentHash: e.content_hash.toString('hex'),
+    dueAt: e.due_at?.toISOString() ?? null,
+    onTime: e.on_time,
+  };
+}
+
+/** The current composition below a battery, from its active component links. */
+export function compositionTree(rootCode: string, links: readonly { parent_code: string; child_code: string; started_at: Date; product_type: string }[]): CompositionNode[] {
+  const byParent = new Map<string, typeof links[number][]>();
+  for (const l of links) {
+    const list = byParent.get(l.parent_code);
+    if (list) list.push(l);
+    else byParent.set(l.parent_code, [l]);
+  }
+  const build = (code: string, depth: number): CompositionNode[] =>
+    depth > 6
+      ? []
+      : (byParent.get(code) ?? [])
+          .slice()
+          .sort((a, b) => (a.child_code < b.child_code ? -1 : 1))
+          .map((l) => ({ code: l.child_code, productType: l.product_type, since: l.started_at.toISOString(), components: build(l.child_code, depth + 1) }));
+  return build(rootCode, 0);
+}

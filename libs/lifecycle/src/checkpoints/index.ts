@@ -1,0 +1,3 @@
+export * from './checkpoint.service';
+export * from './checkpoints.module';
+export * from './merkle';

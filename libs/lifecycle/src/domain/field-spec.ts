@@ -1,0 +1,116 @@
+/**
+ * The fields of an event, described as data: the event API validates with these, the bulk-upload module
+ * turns spreadsheet cells into values with them and documents its templates from them.
+ */
+export type FieldKind =
+  | 'string'
+  | 'number'
+  | 'integer'
+  | 'boolean'
+  /** 'YYYY-MM-DD' */
+  | 'date'
+  /** ISO 8601 with an offset (Beijing time when none is given) */
+  | 'datetime'
+  /** one GB/T 34014 code */
+  | 'batteryCode'
+  /** a non-empty array of GB/T 34014 codes */
+  | 'batteryCodes'
+  | 'vin'
+  /** 统一社会信用代码 of an enterprise */
+  | 'uscc'
+  /** GB/T 2260, 6 digits */
+  | 'regionCode'
+  | 'enum'
+  | 'uuid'
+  /** a JSON object (the payload) */
+  | 'object';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly kind: FieldKind;
+  readonly required: boolean;
+  readonly description: string;
+  /** 'enum' fields: the allowed values. */
+  readonly enum?: readonly string[];
+  /** Numbers: inclusive bounds. Strings: `max` is the longest length. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Numbers: whether the lower bound itself is excluded (a capacity must be > 0). */
+  readonly minExclusive?: boolean;
+  readonly unit?: string;
+  /** 'batteryCode' fields: the code form required. */
+  readonly form?: 'original' | 'cascade';
+  readonly example?: string | number | boolean | readonly string[];
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isCalendarDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+export function isUuid(s: string): boolean {
+  return UUID.test(s);
+}
+
+/** PostgreSQL text and jsonb cannot hold NUL, and no field has a reason to contain control characters. */
+export function hasForbiddenCharacters(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return false;
+}
+
+/**
+ * ISO 8601 date-time to epoch milliseconds. Accepts 'YYYY-MM-DD' (midnight) and date-times without an offset,
+ * both read as Beijing time (UTC+8), since that is the calendar the business dates of this ledger are in.
+ * Returns NaN for anything else.
+ */
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+export function parseDateTime(s: string): number {
+  const m = DATETIME.exec(s);
+  if (!m) return NaN;
+  if (!isCalendarDate(`${m[1]}-${m[2]}-${m[3]}`)) return NaN;
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  if (h > 23 || mi > 59 || sec > 59) return NaN;
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
+  let offsetMinutes = 480;
+  const z = m[8];
+  if (z !== undefined) {
+    if (z === 'Z' || z === 'z') offsetMinutes = 0;
+    else {
+      const sign = z[0] === '-' ? -1 : 1;
+      const digits = z.slice(1).replace(':', '');
+      const oh = Number(digits.slice(0, 2));
+      const om = Number(digits.slice(2, 4));
+      if (oh > 14 || om > 59) return NaN;
+      offsetMinutes = sign * (oh * 60 + om);
+    }
+  }
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), h, mi, sec, ms) - offsetMinutes * 60_000;
+}
+
+const DAY_MS = 86_400_000;
+let cachedDay = NaN;
+let cachedDate = '';
+
+/** The calendar date (YYYY-MM-DD) of an instant in Beijing time. */
+export function chinaDate(ms: number): string {
+  // Batches are mostly about one day: remember the last one.
+  const day = Math.floor((ms + 480 * 60_000) / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    cachedDay = day;
+  }
+  return cachedDate;
+}

@@ -1,0 +1,305 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '#libs/audit';
+import type { DecodedBatteryCode } from '#libs/battery-code';
+import { BatteriesService } from '#libs/batteries';
+import { CodesService } from '#libs/codes';
+import { Actor, forbidden, Principal } from '#libs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
+import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
+import { ChainVerification, StoredEvent, StoredLink, verifyChain } from './domain/canonical';
+import { EventType, MAX_EVENTS_PER_BATCH, ruleSetFor } from './domain/event-types';
+import { chinaDate } from './domain/field-spec';
+import {
+  affectedCodesOf,
+  BatchStatus,
+  CodeFindings,
+  IngestCounts,
+  IngestResult,
+  KnownEnterprise,
+  Plan,
+  planBatch,
+  Resolved,
+  resolveCandidates,
+} from './domain/plan';
+import { loadForBatch, writeBatch } from './ledger-store';
+import { Candidate, prevalidate } from './domain/prevalidate';
+import { uuidv7 } from './domain/uuid';
+import { LedgerErrors } from './errors';
+
+export interface IngestOptions {
+  /** atomic: all or nothing; partial (default): the valid events are recorded. */
+  mode: 'atomic' | 'partial';
+  /** Validate everything (the state machine included) and write nothing. */
+  dryRun: boolean;
+  /** How event number i is named in reasons. Default `events[i]` (the JSON body); uploads name rows. */
+  pathOf?: (index: number) => string;
+  /**
+   * Run inside the caller's transaction (so that the caller's own rows commit with the events). Then a
+   * conflict with a concurrent batch is not retried here: the error aborts the caller's transaction.
+   */
+  manager?: EntityManager;
+}
+
+export interface IngestResponse {
+  status: BatchStatus;
+  mode: 'atomic' | 'partial';
+  dryRun: boolean;
+  counts: IngestCounts;
+  results: IngestResult[];
+}
+
+interface EnterpriseRow {
+  id: string;
+  uscc: string;
+  name: string;
+  roles: string[];
+  region_code: string | null;
+}
+
+export interface EventRowForVerify {
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  reporter_enterprise_id: string;
+  counterparty_enterprise_id: string | null;
+  region_code: string | null;
+  vin: string | null;
+  battery_codes: string[];
+  client_event_id: string | null;
+  content_hash: Buffer;
+  payload: Record<string, unknown>;
+  correction_of: string | null;
+}
+
+/** The columns verification needs from lifecycle_events (select them with this list). */
+export const VERIFY_EVENT_COLUMNS = `e.id, e.type, e.schema_version, e.occurred_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
+  e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of`;
+
+/** A stored event row as verification reads it. */
+export function toStoredEvent(r: EventRowForVerify): StoredEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    schemaVersion: r.schema_version,
+    batteryCodes: r.battery_codes,
+    occurredAt: r.occurred_at.getTime(),
+    reporterEnterpriseId: r.reporter_enterprise_id,
+    counterpartyEnterpriseId: r.counterparty_enterprise_id,
+    regionCode: r.region_code,
+    vin: r.vin,
+    payload: r.payload,
+    correctionOf: r.correction_of,
+    clientEventId: r.client_event_id,
+    contentHash: r.content_hash,
+    affectedCodes: affectedCodesOf(r.battery_codes, r.payload, r.type),
+  };
+}
+
+const RETRYABLE = new Set(['23505', '40001', '40P01']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The ledger's write side. One batch costs a constant number of statements whatever its size: enterprises,
+ * code-registry findings, the batteries' state (locked in code order), earlier events with the same client
+ * ids or hashes, corrected events, then one multi-row statement per table written.
+ */
+@Injectable()
+export class LedgerService {
+  private readonly logger = new Logger(LedgerService.name);
+  private readonly deadlines: DeadlineAssessor;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly codes: CodesService,
+    private readonly batteries: BatteriesService,
+    @Optional() @Inject(DEADLINE_ASSESSOR) deadlines?: DeadlineAssessor,
+  ) {
+    this.deadlines = deadlines ?? NO_DEADLINES;
+  }
+
+  /**
+   * Records a batch of raw events (plain objects shaped like the items of POST /v1/events). Only enterprise
+   * keys report events. Events later in the batch see the effect of earlier ones.
+   */
+  async ingest(rawEvents: readonly unknown[], options: IngestOptions, actor: Actor): Promise<IngestResponse> {
+    const principal = actor.principal;
+    if (principal.kind !== 'enterprise') throw forbidden('Only enterprises report lifecycle events; administrators and regulators read them');
+    if (rawEvents.length > MAX_EVENTS_PER_BATCH) throw LedgerErrors.tooManyEvents(rawEvents.length, MAX_EVENTS_PER_BATCH);
+    const pathOf = options.pathOf ?? ((i: number) => `events[${i}]`);
+    const now = Date.now();
+
+    const pre = rawEvents.map((raw, i) => prevalidate(raw, i, pathOf(i), now));
+    const candidates = pre.flatMap((p) => (p.ok ? [p.candidate] : []));
+
+    const usccs = [...new Set(candidates.flatMap((c) => (c.counterpartyUscc ? [c.counterpartyUscc] : [])))];
+    // Independent look-ups, on two pooled connections at once.
+    const [enterpriseRows, codeFindings] = await Promise.all([
+      this.dataSource.query<EnterpriseRow[]>('SELECT id, uscc, name, roles, region_code FROM enterprises WHERE id = $1 OR uscc = ANY($2::bpchar[])', [
+        principal.enterpriseId,
+        usccs,
+      ]),
+      this.codeFindings(principal.enterpriseId, candidates),
+    ]);
+    const reporterRow = enterpriseRows.find((e) => e.id === principal.enterpriseId);
+    if (!reporterRow) throw forbidden('The enterprise of this API key no longer exists');
+    const known = (e: EnterpriseRow): KnownEnterprise => ({ id: e.id, uscc: e.uscc, name: e.name, roles: e.roles, regionCode: e.region_code });
+    const reporter = known(reporterRow);
+    const byUscc = new Map(enterpriseRows.map((e) => [e.uscc, known(e)]));
+    const items = resolveCandidates(pre, reporter, byUscc);
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const run = async (manager: EntityManager) => {
+          // Held (shared) until commit: a checkpoint takes it exclusively to cut the ledger at committed links.
+          await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [LEDGER_WRITE_LOCK]);
+          const planned = await this.plan(manager, true, reporter, items, codeFindings, options, pathOf);
+          if (planned.events.length > 0) await this.write(manager, planned, reporter, principal, actor, options);
+          return planned;
+        };
+        const plan = options.dryRun
+          ? await this.plan(options.manager ?? this.dataSource.manager, false, reporter, items, codeFindings, options, pathOf)
+          : options.manager
+            ? await run(options.manager)
+            : await this.dataSource.transaction(run);
+        return {
+          status: plan.status,
+          mode: options.mode,
+          dryRun: options.dryRun,
+          counts: plan.counts,
+          results: options.dryRun ? plan.results.map((r) => (r.status === 'accepted' ? { ...r, eventId: undefined } : r)) : plan.results,
+        };
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // A concurrent batch registered the same battery or used the same client id first: evaluate again,
+        // now seeing its rows (they become duplicates or conflicts).
+        if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS && !options.manager) {
+          this.logger.debug(`ingest retry ${attempt} after ${code}`);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async codeFindings(enterpriseId: string, candidates: readonly Candidate[]): Promise<Map<string, CodeFindings>> {
+    const toRegister: DecodedBatteryCode[] = [];
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      const codes = c.rules.special === 'register' ? c.batteryCodes : c.rules.special === 'assemble_cascade' ? [c.payloadCodes.cascadeCode] : [];
+      for (const code of codes) {
+        if (seen.has(code)) continue;
+        seen.add(code);
+        toRegister.push(c.decoded.get(code)!);
+      }
+    }
+    const findings = new Map<string, CodeFindings>();
+    if (toRegister.length === 0) return findings;
+    const checks = await this.codes.checkBatteryRegistrations(enterpriseId, toRegister);
+    toRegister.forEach((d, i) => {
+      const { errors, warnings } = checks[i];
+      if (errors.length || warnings.length) findings.set(d.code, { errors, warnings });
+    });
+    return findings;
+  }
+
+  private async plan(
+    db: EntityManager,
+    lock: boolean,
+    reporter: KnownEnterprise,
+    items: Resolved[],
+    codeFindings: Map<string, CodeFindings>,
+    options: IngestOptions,
+    pathOf: (i: number) => string,
+  ): Promise<Plan> {
+    const codes = new Set<string>();
+    const clientIds: string[] = [];
+    const hashes: string[] = [];
+    const corrections: string[] = [];
+    const enterprises = new Map<string, { uscc: string; name: string }>();
+    for (const item of items) {
+      if (!item.ok) continue;
+      const c = item.candidate;
+      for (const code of c.batteryCodes) codes.add(code);
+      for (const code of Object.values(c.payloadCodes)) codes.add(code);
+      if (c.clientEventId !== null) clientIds.push(c.clientEventId);
+      hashes.push(c.hashKey);
+      if (c.correctionOf !== null) corrections.push(c.correctionOf);
+      if (c.counterparty) enterprises.set(c.counterparty.id, c.counterparty);
+    }
+    const loaded = await loadForBatch(db, { reporterId: reporter.id, codes: [...codes], clientIds, hashes, corrections, lock });
+    for (const [id, e] of loaded.names) enterprises.set(id, e);
+    return planBatch({
+      reporter,
+      items,
+      states: loaded.states,
+      enterprises,
+      priorByClientId: loaded.priorByClientId,
+      priorByHash: loaded.priorByHash,
+      corrections: loaded.corrections,
+      codeFindings,
+      mode: options.mode,
+      newId: () => uuidv7(),
+      pathOf,
+    });
+  }
+
+  private async write(db: EntityManager, plan: Plan, reporter: KnownEnterprise, principal: Extract<Principal, { kind: 'enterprise' }>, actor: Actor, options: IngestOptions): Promise<void> {
+    const uploadedAt = new Date();
+    const deadlines = await this.deadlines.assess(
+      plan.events.map((e) => {
+        const set = ruleSetFor(chinaDate(e.content.occurredAt));
+        return {
+          eventId: e.id,
+          type: e.content.type,
+          occurredAt: new Date(e.content.occurredAt),
+          uploadedAt,
+          reporterEnterpriseId: reporter.id,
+          reporterRoles: reporter.roles,
+          ledgerRuleSet: set.id,
+          node: set.types[e.content.type as EventType].node,
+        };
+      }),
+    );
+    await writeBatch(db, plan, { reporterId: reporter.id, reporterKeyId: principal.keyId, deadlines });
+    const ev = plan.events;
+    // The events carry their reporter, key and upload time themselves; the audit trail records the request.
+    await this.audit.record(db, actor, {
+      action: 'lifecycle.events_recorded',
+      entityType: 'lifecycle_event_batch',
+      entityId: ev[0].id,
+      data: { mode: options.mode, ...plan.counts, firstEventId: ev[0].id, lastEventId: ev[ev.length - 1].id },
+    });
+  }
+
+  // ---- verification ----------------------------------------------------------------------------------
+
+  /** Recomputes a battery's hash chain, after checking that the principal may see the battery. */
+  async verifyBattery(input: string, principal: Principal): Promise<ChainVerification> {
+    const code = this.batteries.normaliseCode(input);
+    await this.batteries.assertVisible(code, principal);
+    return this.verifyChainOf(code);
+  }
+
+  /** Recomputes one battery's chain from the stored rows (no access check: for jobs such as checkpoints). */
+  async verifyChainOf(code: string, db: EntityManager = this.dataSource.manager): Promise<ChainVerification> {
+    const [links, events, heads] = await Promise.all([
+      db.query<{ seq: number; event_id: string; prev_hash: Buffer; link_hash: Buffer }[]>(
+        'SELECT seq, event_id, prev_hash, link_hash FROM battery_event_chain WHERE battery_code = $1 ORDER BY seq',
+        [code],
+      ),
+      db.query<EventRowForVerify[]>(
+        `SELECT ${VERIFY_EVENT_COLUMNS} FROM lifecycle_events e WHERE e.id IN (SELECT event_id FROM battery_event_chain WHERE battery_code = $1)`,
+        [code],
+      ),
+      db.query<{ chain_seq: number; chain_head: Buffer }[]>('SELECT chain_seq, chain_head FROM batteries WHERE code = $1', [code]),
+    ]);
+    const stored: StoredLink[] = links.map((l) => ({ seq: l.seq, eventId: l.event_id, prevHash: l.prev_hash, linkHash: l.link_hash }));
+    const byId = new Map(events.map((e) => [e.id, toStoredEvent(e)]));
+    const head = heads[0] ? { seq: heads[0].chain_seq, hash: heads[0].chain_head } : null;
+    return verifyChain(code, stored, byId, head);
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, ErrorDetail, forbidden } from '#libs/common';
+import { MAX_EVENTS_PER_BATCH } from './domain/event-types';
+import { LedgerRule } from './domain/rules';
+import type { RegisterBatteriesDto, RegisteredBatteryView, RegisterPartDto, RegistrationView } from './dto';
+import { LedgerErrors } from './errors';
+import { LedgerService } from './ledger.service';
+
+interface Flat {
+  path: string;
+  code: string;
+  event: Record<string, unknown>;
+}
+
+/**
+ * POST /v1/batteries: registering a battery is recording its `produced` event, so a pack with its modules
+ * and cells becomes one atomic batch of `produced` events (parents first, each part naming its parent) and
+ * goes through the same ledger code path as POST /v1/events.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(private readonly ledger: LedgerService) {}
+
+  async register(dto: RegisterBatteriesDto, dryRun: boolean, actor: Actor): Promise<RegistrationView> {
+    if (actor.principal.kind !== 'enterprise') throw forbidden('Only enterprises register batteries');
+    const now = new Date().toISOString();
+    const flat: Flat[] = [];
+    dto.batteries.forEach((b, i) => {
+      const occurredAt = b.producedAt ?? now;
+      const walk = (part: RegisterPartDto, path: string, parentCode: string | null) => {
+        const payload: Record<string, unknown> = { nominalCapacityAh: part.nominalCapacityAh, nominalVoltageV: part.nominalVoltageV };
+        if (part.ratedEnergyKwh !== undefined) payload.ratedEnergyKwh = part.ratedEnergyKwh;
+        if (part.massKg !== undefined) payload.massKg = part.massKg;
+        if (parentCode !== null) payload.parentCode = parentCode;
+        const event: Record<string, unknown> = { type: 'produced', batteryCodes: [part.code], occurredAt, payload };
+        if (b.regionCode !== undefined) event.regionCode = b.regionCode;
+        flat.push({ path, code: part.code, event });
+        (part.components ?? []).forEach((child, j) => walk(child, `${path}.components[${j}]`, part.code));
+      };
+      walk(b, `batteries[${i}]`, null);
+    });
+    if (flat.length > MAX_EVENTS_PER_BATCH) throw LedgerErrors.tooManyEvents(flat.length, MAX_EVENTS_PER_BATCH);
+
+    const response = await this.ledger.ingest(
+      flat.map((f) => f.event),
+      { mode: 'atomic', dryRun, pathOf: (i) => flat[i].path },
+      actor,
+    );
+    if (response.status === 'REJECTED') {
+      const details: ErrorDetail[] = response.results.flatMap((r) => (r.reasons ?? []).filter((d) => d.rule !== LedgerRule.ATOMIC).map((d) => ({ ...d, path: this.fieldPath(d.path ?? flat[r.index].path, flat[r.index].path) })));
+      if (details.length > 0 && details.every((d) => d.rule === LedgerRule.ALREADY_REGISTERED)) throw LedgerErrors.alreadyRegistered(details);
+      throw LedgerErrors.registrationRejected(details);
+    }
+    const batteries: RegisteredBatteryView[] = response.results.map((r) => ({
+      code: flat[r.index].code,
+      path: flat[r.index].path,
+      status: r.status,
+      ...(r.eventId ? { eventId: r.eventId } : {}),
+      ...(r.warnings ? { warnings: r.warnings.map((w) => ({ ...w, path: this.fieldPath(w.path ?? flat[r.index].path, flat[r.index].path) })) } : {}),
+    }));
+    return { status: response.status, dryRun, counts: response.counts, batteries };
+  }
+
+  /** A ledger path (`batteries[0].components[1].payload.nominalCapacityAh`) as the request's field path. */
+  private fieldPath(path: string, base: string): string {
+    if (!path.startsWith(base)) return path;
+    const rest = path.slice(base.length);
+    if (rest.startsWith('.batteryCodes')) return `${base}.code`;
+    if (rest === '.payload.parentCode') return base;
+    if (rest.startsWith('.payload.')) return `${base}.${rest.slice('.payload.'.length)}`;
+    if (rest === '.occurredAt') return `${base.replace(/\.components\[\d+\]/g, '')}.producedAt`;
+    if (rest === '.type') return base;
+    return path;
+  }
+}

@@ -1,0 +1,300 @@
+import { bearer, startTestApp, TestApp } from './support/test-app';
+import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
+
+describe('battery registry: registration, reading, trace, search, visibility', () => {
+  let t: TestApp;
+  let maker: Firm;
+  let vm: Firm;
+  let dealer: Firm;
+  let dismantler: Firm;
+  let cascade: Firm;
+  let stranger: Firm;
+  let serial = 10_000;
+  const next = () => ++serial;
+  const admin = () => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
+    dealer = await createFirm(t, '广州经销商', ['dealer'], '440106');
+    dismantler = await createFirm(t, '拆解厂', ['dismantler']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    stranger = await createFirm(t, '无关电池', ['battery_maker']);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function regulatorKey(regionPrefix?: string) {
+    const r = await t.http().post('/v1/regulators').set(admin()).send({ name: `监管 ${regionPrefix ?? 'national'}`, ...(regionPrefix ? { regionPrefix } : {}) }).expect(201);
+    return bearer((await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'r' }).expect(201)).body.key);
+  }
+
+  /** A pack with two modules of three cells, registered through POST /v1/batteries. */
+  function packRequest() {
+    const pack = originalCode('P', next());
+    const modules = [originalCode('M', next()), originalCode('M', next())];
+    const cells = modules.map(() => [originalCode('C', next()), originalCode('C', next()), originalCode('C', next())]);
+    const body = {
+      batteries: [
+        {
+          code: pack.toLowerCase(),
+          ...attrs,
+          producedAt: at(0),
+          components: modules.map((m, i) => ({ code: m, ...moduleAttrs, components: cells[i].map((c) => ({ code: c, ...cellAttrs })) })),
+        },
+      ],
+    };
+    return { pack, modules, cells, body };
+  }
+
+  describe('POST /v1/batteries', () => {
+    it('registers a pack with its modules and cells in one request, each as a produced event, parents first', async () => {
+      const { pack, modules, cells, body } = packRequest();
+      const res = await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
+      expect(res.body).toMatchObject({ status: 'ACCEPTED', dryRun: false, counts: { total: 9, accepted: 9 } });
+      expect(res.body.batteries.map((b: { code: string; path: string }) => [b.code, b.path])).toEqual([
+        [pack, 'batteries[0]'],
+        [modules[0], 'batteries[0].components[0]'],
+        ...cells[0].map((c, j) => [c, `batteries[0].components[0].components[${j}]`]),
+        [modules[1], 'batteries[0].components[1]'],
+        ...cells[1].map((c, j) => [c, `batteries[0].components[1].components[${j}]`]),
+      ]);
+      // No manufacturer code or coding rule is on file for 001 here: accepted with warnings.
+      expect(res.body.batteries[0].warnings.map((w: { code: string }) => w.code)).toEqual(['MANUFACTURER_CODE_UNASSIGNED', 'SPECIFICATION_CODE_UNFILED']);
+
+      const got = await t.http().get(`/v1/batteries/${pack}`).set(maker.auth).expect(200);
+      expect(got.body).toMatchObject({
+        code: pack,
+        form: 'original',
+        productType: 'pack',
+        batteryType: 'B',
+        manufacturerCode: '001',
+        productionDate: '2026-01-15',
+        nominalCapacityAh: 150,
+        ratedEnergyKwh: 52.56,
+        producer: { id: maker.id, name: '宁德电池', uscc: maker.uscc },
+        status: 'produced',
+        holder: { id: maker.id },
+        insideOf: null,
+        regions: ['350102'],
+        chain: { seq: 1 },
+      });
+      expect(got.body.components).toEqual(modules.map((m, i) => ({ code: m, productType: 'module', since: new Date(at(0)).toISOString(), components: cells[i].map((c) => expect.objectContaining({ code: c, productType: 'cell', components: [] })) })));
+      const cell = await t.http().get(`/v1/batteries/${cells[1][2]}`).set(maker.auth).expect(200);
+      expect(cell.body).toMatchObject({ productType: 'cell', status: 'produced', ownStatus: 'assembled', insideOf: modules[1], topLevelCode: pack, holder: { id: maker.id } });
+      const produced = await t.sql<{ type: string; n: string }>('SELECT type, count(*) AS n FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND $2 = ANY(battery_codes) GROUP BY type', [maker.id, cells[1][2]]);
+      expect(produced).toEqual([{ type: 'produced', n: '1' }]);
+    });
+
+    it('answers an identical re-registration with the original events, and refuses a different one (409)', async () => {
+      const { pack, body } = packRequest();
+      const first = await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
+      const again = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ ...body.batteries[0], producedAt: at(5) }] }).expect(201);
+      expect(again.body.counts).toMatchObject({ accepted: 0, duplicate: 9 });
+      expect(again.body.batteries.map((b: { eventId: string }) => b.eventId)).toEqual(first.body.batteries.map((b: { eventId: string }) => b.eventId));
+      const conflict = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: pack, ...attrs, nominalCapacityAh: 151 }] }).expect(409);
+      expect(conflict.body.error).toMatchObject({ code: 'ALREADY_REGISTERED', details: [{ path: 'batteries[0].code', rule: 'ALREADY_REGISTERED', reason: expect.stringContaining('nominalCapacityAh 150, not 151') }] });
+      const byOther = await t.http().post('/v1/batteries').set(stranger.auth).send({ batteries: [{ code: pack, ...attrs }] }).expect(409);
+      expect(byOther.body.error.details[0].reason).toBe(`battery ${pack} is already registered by another enterprise`);
+    });
+
+    it('checks composition levels, the manufacturer code and the role; rejects all or nothing', async () => {
+      const module = originalCode('M', next());
+      const pack = originalCode('P', next());
+      const wrongLevel = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: module, ...moduleAttrs, components: [{ code: pack, ...attrs }] }] }).expect(422);
+      expect(wrongLevel.body.error).toMatchObject({
+        code: 'REGISTRATION_REJECTED',
+        details: [{ path: 'batteries[0].components[0].code', rule: 'COMPOSITION', reason: `a pack cannot be built into a module (${module}): cells go into modules or packs, modules into packs` }],
+      });
+      expect(await t.sql('SELECT 1 FROM batteries WHERE code IN ($1, $2)', [module, pack])).toHaveLength(0);
+
+      await t.http().post('/v1/manufacturer-codes').set(admin()).send({ code: '0A7', enterpriseId: stranger.id, certificateDate: '2020-01-01' }).expect(201);
+      const theirs = originalCode('P', next(), { manufacturer: '0A7' });
+      const taken = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: theirs, ...attrs }] }).expect(422);
+      expect(taken.body.error.details).toEqual([expect.objectContaining({ path: 'batteries[0].code', rule: 'CODE_REGISTRATION', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE' })]);
+      await t.http().post('/v1/batteries').set(stranger.auth).send({ batteries: [{ code: theirs, ...attrs }] }).expect(201);
+
+      const bad = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: '001PB24A000001ZZZ0000001', nominalCapacityAh: -1, nominalVoltageV: 3 }] }).expect(422);
+      expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+      expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['batteries[0].code', 'batteries[0].nominalCapacityAh']);
+
+      const asVm = await t.http().post('/v1/batteries').set(vm.auth).send({ batteries: [{ code: originalCode('P', next()), ...attrs }] }).expect(422);
+      expect(asVm.body.error.details[0]).toMatchObject({ path: 'batteries[0]', rule: 'ROLE' });
+      await t.http().post('/v1/batteries').set(admin()).send({ batteries: [{ code: originalCode('P', next()), ...attrs }] }).expect(403);
+    });
+
+    it('a dry run validates and writes nothing', async () => {
+      const { pack, body } = packRequest();
+      const res = await t.http().post('/v1/batteries?dryRun=true').set(maker.auth).send(body).expect(201);
+      expect(res.body).toMatchObject({ status: 'ACCEPTED', dryRun: true, counts: { accepted: 9 } });
+      expect(res.body.batteries[0].eventId).toBeUndefined();
+      expect(await t.sql('SELECT 1 FROM batteries WHERE code = $1', [pack])).toHaveLength(0);
+    });
+  });
+
+  describe('trace and visibility over a full story', () => {
+    const car = vin(777);
+    let pack: string;
+    let modules: string[];
+    let cells: string[][];
+    let product: string;
+
+    beforeAll(async () => {
+      const r = packRequest();
+      ({ pack, modules, cells } = r);
+      await t.http().post('/v1/batteries').set(maker.auth).send(r.body).expect(201);
+      await accept(t, maker, { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: vm.uscc });
+      await accept(t, vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(2), vin: car });
+      await accept(t, vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'WCC-1' } });
+      await accept(t, dealer, { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(4), vin: car, regionCode: '440106' });
+      await accept(t, dismantler, { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(5), vin: car, payload: { scrapCertificateNo: 'BF-1' } });
+      await accept(t, dismantler, { type: 'removed', batteryCodes: [pack], occurredAt: at(6), counterpartyUscc: cascade.uscc });
+      await accept(t, cascade, { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(7) });
+      await accept(t, cascade, { type: 'residual_tested', batteryCodes: [pack], occurredAt: at(8), payload: { testRecordRef: 'RT-1' } });
+      product = cascadeCode(next());
+      await accept(t, cascade, { type: 'cascade_assembled', batteryCodes: [modules[0]], occurredAt: at(9), payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8 } });
+    });
+
+    it('traces a cell up to its module, pack and cascade product, with every event of them, reporters and times', async () => {
+      const res = await t.http().get(`/v1/batteries/${cells[0][1]}/trace`).set(cascade.auth).expect(200);
+      const trace = res.body;
+      expect(trace.battery).toMatchObject({ code: cells[0][1], ownStatus: 'assembled', insideOf: modules[0], topLevelCode: product, status: 'cascade_stock', holder: { id: cascade.id } });
+      expect(trace.up).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ parentCode: modules[0], childCode: cells[0][1], kind: 'component', until: null }),
+          expect.objectContaining({ parentCode: pack, childCode: modules[0], kind: 'component', until: new Date(at(9)).toISOString() }),
+          expect.objectContaining({ parentCode: product, childCode: modules[0], kind: 'origin' }),
+        ]),
+      );
+      expect(trace.up).toHaveLength(3);
+      const types = trace.events.map((e: { type: string }) => e.type);
+      expect(types).toEqual([
+        'produced', 'produced', 'produced', 'delivered', 'installed', 'vehicle_certified', 'vehicle_sold', 'vehicle_scrapped', 'removed', 'cascade_received', 'residual_tested', 'cascade_assembled',
+      ]);
+      const sold = trace.events.find((e: { type: string }) => e.type === 'vehicle_sold');
+      expect(sold).toMatchObject({ reporter: { id: dealer.id, name: '广州经销商', uscc: dealer.uscc }, regionCode: '440106', vin: car, occurredAt: new Date(at(4)).toISOString(), batteryCodes: [pack] });
+      expect(sold.uploadedAt).toEqual(expect.any(String));
+      expect(sold.contentHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(trace.relatives.map((r: { code: string }) => r.code).sort()).toEqual([modules[0], pack, product].sort());
+    });
+
+    it('traces a pack down to its modules and cells (with the module taken out), and to its vehicle while installed', async () => {
+      const res = await t.http().get(`/v1/batteries/${pack}/trace`).set(maker.auth).expect(200);
+      const down = res.body.down.map((l: { parentCode: string; childCode: string; until: string | null }) => [l.parentCode, l.childCode, l.until !== null]);
+      expect(down).toEqual(
+        expect.arrayContaining([
+          [pack, modules[0], true],
+          [pack, modules[1], false],
+          ...cells[0].map((c) => [modules[0], c, false]),
+          ...cells[1].map((c) => [modules[1], c, false]),
+        ]),
+      );
+      expect(down).toHaveLength(8);
+      expect(res.body.events).toHaveLength(1 + 2 + 6 + 8 + 1);
+      expect(res.body.vehicle).toBeNull();
+      const product_ = await t.http().get(`/v1/batteries/${product}/trace`).set(cascade.auth).expect(200);
+      expect(product_.body.down.filter((l: { kind: string }) => l.kind === 'origin').map((l: { childCode: string }) => l.childCode)).toEqual([modules[0]]);
+      expect(product_.body.originsFrom).toEqual([expect.objectContaining({ parentCode: pack, childCode: modules[0] })]);
+
+      const other = packRequest();
+      await t.http().post('/v1/batteries').set(maker.auth).send(other.body).expect(201);
+      await accept(t, maker, { type: 'delivered', batteryCodes: [other.pack], occurredAt: at(1), counterpartyUscc: vm.uscc });
+      const car2 = vin(778);
+      await accept(t, vm, { type: 'installed', batteryCodes: [other.pack], occurredAt: at(2), vin: car2 });
+      const cellTrace = await t.http().get(`/v1/batteries/${other.cells[0][0]}/trace`).set(vm.auth).expect(200);
+      expect(cellTrace.body.vehicle).toEqual({ vin: car2, packCode: other.pack });
+    });
+
+    it('shows a battery to those who produced, held or reported about it, and to nobody else (404, as if it did not exist)', async () => {
+      for (const firm of [maker, vm, dealer, dismantler, cascade]) await t.http().get(`/v1/batteries/${pack}`).set(firm.auth).expect(200);
+      for (const path of [`/v1/batteries/${pack}`, `/v1/batteries/${pack}/trace`, `/v1/batteries/${pack}/verify`, `/v1/batteries/${cells[1][0]}`]) {
+        const res = await t.http().get(path).set(stranger.auth).expect(404);
+        expect(res.body.error).toMatchObject({ code: 'BATTERY_NOT_FOUND', message: expect.any(String) });
+      }
+      const never = originalCode('P', next());
+      const missing = await t.http().get(`/v1/batteries/${never}`).set(stranger.auth).expect(404);
+      expect(missing.body.error.code).toBe('BATTERY_NOT_FOUND');
+      // Parts are visible through what they are (or were) inside.
+      await t.http().get(`/v1/batteries/${cells[1][0]}/trace`).set(dealer.auth).expect(200);
+      await t.http().get(`/v1/batteries/${cells[0][0]}`).set(vm.auth).expect(200);
+      const invalid = await t.http().get('/v1/batteries/not-a-code').set(maker.auth).expect(422);
+      expect(invalid.body.error.code).toBe('INVALID_BATTERY_CODE');
+    });
+
+    it('shows regulators the batteries with an event in their region; nationwide regulators and admins everything', async () => {
+      const guangdong = await regulatorKey('44');
+      const shanghai = await regulatorKey('31');
+      const national = await regulatorKey();
+      await t.http().get(`/v1/batteries/${pack}/trace`).set(guangdong).expect(200);
+      await t.http().get(`/v1/batteries/${cells[1][1]}`).set(guangdong).expect(200);
+      await t.http().get(`/v1/batteries/${pack}`).set(shanghai).expect(404);
+      await t.http().get(`/v1/batteries/${pack}/trace`).set(shanghai).expect(404);
+      await t.http().get(`/v1/batteries/${pack}/verify`).set(national).expect(200);
+      await t.http().get(`/v1/batteries/${pack}`).set(admin()).expect(200);
+      const listed = await t.http().get('/v1/batteries?limit=500').set(guangdong).expect(200);
+      expect(listed.body.items.map((b: { code: string }) => b.code)).toEqual([pack]);
+      expect((await t.http().get('/v1/batteries').set(shanghai).expect(200)).body.items).toEqual([]);
+    });
+  });
+
+  describe('GET /v1/batteries (search)', () => {
+    let mine: string[];
+    beforeAll(async () => {
+      const searcher = await createFirm(t, '搜索电池', ['battery_maker'], '320102');
+      const buyer = await createFirm(t, '搜索车企', ['vehicle_maker'], '320102');
+      (globalThis as Record<string, unknown>).__search = { searcher, buyer };
+      mine = Array.from({ length: 5 }, (_, i) => originalCode('P', next(), { manufacturer: '07X', productionDate: i < 3 ? '2026-01-10' : '2026-02-10' }));
+      await postEvents(t, searcher, mine.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })));
+      await postEvents(t, searcher, mine.slice(0, 2).map((c) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: buyer.uscc })));
+      await accept(t, buyer, { type: 'installed', batteryCodes: [mine[0]], occurredAt: at(2), vin: vin(555) });
+    });
+    const world = () => (globalThis as Record<string, unknown>).__search as { searcher: Firm; buyer: Firm };
+
+    it('lists what the enterprise produced, holds or held, filtered and paginated by code', async () => {
+      const { searcher, buyer } = world();
+      const all = await t.http().get('/v1/batteries?limit=2').set(searcher.auth).expect(200);
+      expect(all.body.items.map((b: { code: string }) => b.code)).toEqual([...mine].sort().slice(0, 2));
+      const second = await t.http().get(`/v1/batteries?limit=2&cursor=${all.body.nextCursor}`).set(searcher.auth).expect(200);
+      expect(second.body.items.map((b: { code: string }) => b.code)).toEqual([...mine].sort().slice(2, 4));
+      const q = async (firm: Firm, query: string) => (await t.http().get(`/v1/batteries?limit=500&${query}`).set(firm.auth).expect(200)).body.items.map((b: { code: string }) => b.code).sort();
+      expect(await q(searcher, 'status=delivered')).toEqual([mine[1]]);
+      expect(await q(searcher, `holder=${buyer.uscc}`)).toEqual([mine[0]]);
+      expect(await q(searcher, `holder=${searcher.id}`)).toEqual(mine.slice(1).sort());
+      expect(await q(searcher, 'manufacturer=07x&producedFrom=2026-02-01')).toEqual(mine.slice(3).sort());
+      expect(await q(searcher, 'producedTo=2026-01-31')).toEqual(mine.slice(0, 3).sort());
+      expect(await q(searcher, 'region=3201')).toEqual([...mine].sort());
+      expect(await q(searcher, 'region=44')).toEqual([]);
+      // The buyer has received mine[0]; mine[1] is still being handed over to it: it may look it up, not list it.
+      expect(await q(buyer, '')).toEqual([mine[0]]);
+      await t.http().get(`/v1/batteries/${mine[1]}`).set(buyer.auth).expect(200);
+      await t.http().get(`/v1/batteries/${mine[2]}`).set(buyer.auth).expect(404);
+      expect(await q(stranger, 'manufacturer=07X')).toEqual([]);
+      const installed = (await t.http().get(`/v1/batteries?status=installed`).set(buyer.auth).expect(200)).body.items;
+      expect(installed).toEqual([expect.objectContaining({ code: mine[0], holder: expect.objectContaining({ id: buyer.id }), vin: vin(555) })]);
+    });
+
+    it('rejects bad filters with the field named', async () => {
+      const { searcher } = world();
+      const res = await t.http().get('/v1/batteries?status=lost&region=3&holder=nobody&producedFrom=2026-1-1').set(searcher.auth).expect(422);
+      expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['holder', 'producedFrom', 'region', 'status']);
+      const unknownHolder = await t.http().get('/v1/batteries?holder=91350100000000001X').set(searcher.auth).expect(422);
+      expect(unknownHolder.body.error.code).toBe('UNKNOWN_HOLDER');
+      await t.http().get('/v1/batteries?cursor=abc').set(searcher.auth).expect(422);
+    });
+  });
+
+  it('publishes the event-type table of the rule set in force on a date', async () => {
+    const now = await t.http().get('/v1/event-types').set(maker.auth).expect(200);
+    expect(now.body.ruleSet.id).toBe('cn-2026');
+    expect(now.body.types).toHaveLength(21);
+    const delivered = now.body.types.find((x: { type: string }) => x.type === 'delivered');
+    expect(delivered).toMatchObject({ roles: ['battery_maker', 'importer'], from: ['produced', 'delivered'], to: 'delivered', custody: 'handover', counterparty: { presence: 'required' }, schemaVersion: 1 });
+    const before = await t.http().get('/v1/event-types?date=2025-01-01').set(maker.auth).expect(200);
+    expect(before.body.ruleSet.id).toBe('cn-2018');
+    expect(before.body.types.find((x: { type: string }) => x.type === 'swapped').node).toBe(false);
+    const docs = await t.http().get('/docs-json').expect(200);
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/batteries', '/v1/batteries/{code}', '/v1/batteries/{code}/trace', '/v1/batteries/{code}/verify', '/v1/event-types']));
+  });
+});

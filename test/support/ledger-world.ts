@@ -1,0 +1,90 @@
+import { format } from '#libs/battery-code';
+import { vinCheckDigit } from '#libs/lifecycle';
+import { bearer, randomUscc, TestApp } from './test-app';
+
+/** An enterprise of the ledger tests, with its own API key. */
+export interface Firm {
+  id: string;
+  uscc: string;
+  name: string;
+  key: string;
+  auth: Record<string, string>;
+}
+
+export async function createFirm(t: TestApp, name: string, roles: string[], regionCode = '350102'): Promise<Firm> {
+  const admin = bearer(t.adminKey);
+  const e = await t.http().post('/v1/enterprises').set(admin).send({ name, uscc: randomUscc(), roles, regionCode }).expect(201);
+  const k = await t.http().post(`/v1/enterprises/${e.body.id}/api-keys`).set(admin).send({ name: 'erp' }).expect(201);
+  return { id: e.body.id, uscc: e.body.uscc, name, key: k.body.key, auth: bearer(k.body.key) };
+}
+
+export interface CodeOptions {
+  manufacturer?: string;
+  specification?: string;
+  batteryType?: string;
+  productionDate?: string;
+}
+
+/** Valid GB/T 34014 codes, unique per serial. */
+export function originalCode(level: 'P' | 'M' | 'C', serial: number, o: CodeOptions = {}): string {
+  const r = format({
+    manufacturerCode: o.manufacturer ?? '001',
+    productType: level,
+    batteryType: o.batteryType ?? 'B',
+    specificationCode: o.specification ?? '24',
+    traceabilityCode: 'A000001',
+    productionDate: o.productionDate ?? '2026-01-15',
+    serial,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.code.code;
+}
+
+export function cascadeCode(serial: number, manufacturer = 'C01'): string {
+  const r = format({ form: 'cascade', manufacturerCode: manufacturer, productType: 'M', batteryType: 'B', specificationCode: '01', productionDate: '2026-02-01', serial, cascadeLevel: 'M' });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.code.code;
+}
+
+/** A valid China-market VIN (check digit at position 9). */
+export function vin(serial: number): string {
+  const body = `LGXCE4CB0N${String(serial).padStart(7, '0')}`;
+  return body.slice(0, 8) + vinCheckDigit(body) + body.slice(9);
+}
+
+/** Business time `hours` after 2026-03-01 00:00 Beijing time. */
+export function at(hours: number): string {
+  return new Date(Date.parse('2026-03-01T00:00:00+08:00') + hours * 3_600_000).toISOString();
+}
+
+export const attrs = { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56, massKg: 380 };
+export const moduleAttrs = { nominalCapacityAh: 150, nominalVoltageV: 43.8 };
+export const cellAttrs = { nominalCapacityAh: 150, nominalVoltageV: 3.65 };
+
+export async function postEvents(t: TestApp, firm: Firm, events: unknown[], options: { mode?: 'atomic' | 'partial'; dryRun?: boolean } = {}) {
+  const res = await t
+    .http()
+    .post(`/v1/events${options.dryRun ? '?dryRun=true' : ''}`)
+    .set(firm.auth)
+    .send({ events, ...(options.mode ? { mode: options.mode } : {}) });
+  if (res.status !== 200) throw new Error(`POST /v1/events: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as {
+    status: string;
+    counts: { total: number; accepted: number; duplicate: number; rejected: number };
+    results: { index: number; status: string; eventId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
+  };
+}
+
+/** Posts one event and expects it accepted; returns its id. */
+export async function accept(t: TestApp, firm: Firm, event: Record<string, unknown>): Promise<string> {
+  const body = await postEvents(t, firm, [event]);
+  if (body.results[0].status !== 'accepted') throw new Error(`expected accepted: ${JSON.stringify(body.results[0])}`);
+  return body.results[0].eventId!;
+}
+
+/** Posts one event and expects it rejected; returns its reasons. */
+export async function reject(t: TestApp, firm: Firm, event: Record<string, unknown>) {
+  const body = await postEvents(t, firm, [event]);
+  if (body.results[0].status !== 'rejected') throw new Error(`expected rejected: ${JSON.stringify(body.results[0])}`);
+  return body.results[0].reasons!;
+}
