@@ -25,6 +25,10 @@ export interface AppConfig {
   unfiledSpecificationCode: 'warn' | 'reject';
   /** Requests per minute per client on the public code-decoding endpoints. */
   publicRateLimitPerMinute: number;
+  /** How often a ledger checkpoint (Merkle root over all chain heads) is taken. */
+  checkpointEveryMinutes: number;
+  /** Largest accepted CSV/XLSX bulk-upload file, in bytes (streamed into the database, never held in memory). */
+  uploadLimitBytes: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -100,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     unfiledSpecificationCode: oneOf('UNFILED_SPEC_CODE', ['warn', 'reject'] as const, 'warn'),
     publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
+    uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
   };
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { LedgerCheckpointsWorkerModule } from '#libs/lifecycle';
 import { SystemWorkerModule } from '#libs/queue';
+import { UploadsWorkerModule } from '#libs/uploads';
 
 /**
  * Every BullMQ processor of the product, composed in one place so that the
  * worker app and the API (when it runs workers in-process) run the same set.
  */
-@Module({ imports: [SystemWorkerModule] })
+@Module({ imports: [SystemWorkerModule, UploadsWorkerModule, LedgerCheckpointsWorkerModule] })
 export class WorkersModule {}

@@ -1,0 +1,80 @@
+import { DomainException, ErrorDetail } from '#libs/common';
+
+export enum UploadErrorCode {
+  UPLOAD_NOT_FOUND = 'UPLOAD_NOT_FOUND',
+  UPLOAD_TOO_LARGE = 'UPLOAD_TOO_LARGE',
+  UPLOAD_UNSUPPORTED_MEDIA_TYPE = 'UPLOAD_UNSUPPORTED_MEDIA_TYPE',
+  UPLOAD_MALFORMED_MULTIPART = 'UPLOAD_MALFORMED_MULTIPART',
+  UPLOAD_FILE_MISSING = 'UPLOAD_FILE_MISSING',
+  UPLOAD_FILE_EMPTY = 'UPLOAD_FILE_EMPTY',
+  UPLOAD_ENTERPRISES_ONLY = 'UPLOAD_ENTERPRISES_ONLY',
+  UPLOAD_ABORTED = 'UPLOAD_ABORTED',
+  TEMPLATE_NOT_FOUND = 'TEMPLATE_NOT_FOUND',
+}
+
+/** Why a stored upload could not be processed at all (kept in `uploads.error`, shown by GET /v1/uploads/:id). */
+export enum UploadFailureCode {
+  FILE_UNREADABLE = 'FILE_UNREADABLE',
+  NOT_UTF8 = 'NOT_UTF8',
+  NO_HEADER = 'NO_HEADER',
+  UNKNOWN_COLUMNS = 'UNKNOWN_COLUMNS',
+  DUPLICATE_COLUMNS = 'DUPLICATE_COLUMNS',
+  MISSING_COLUMNS = 'MISSING_COLUMNS',
+  PROCESSING_FAILED = 'PROCESSING_FAILED',
+}
+
+export const UPLOAD_MEDIA_TYPES = {
+  csv: 'text/csv',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+const accepted = `multipart/form-data (field 'file'), ${UPLOAD_MEDIA_TYPES.csv} or ${UPLOAD_MEDIA_TYPES.xlsx}`;
+
+export const UploadErrors = {
+  notFound: (id: string) => new DomainException(UploadErrorCode.UPLOAD_NOT_FOUND, 'not_found', `No upload ${id}`),
+  tooLarge: (limit: number) =>
+    new DomainException(UploadErrorCode.UPLOAD_TOO_LARGE, 'too_large', `The file is larger than the upload limit of ${limit} bytes`, [
+      { path: 'file', reason: `larger than ${limit} bytes`, limit },
+    ]),
+  // The error kinds of libs/common have no 415; an unsupported type is reported as a rule broken by the request (422).
+  unsupportedMediaType: (given: string | undefined) =>
+    new DomainException(
+      UploadErrorCode.UPLOAD_UNSUPPORTED_MEDIA_TYPE,
+      'invalid',
+      `Content-Type '${given ?? '(none)'}' is not accepted: send ${accepted}`,
+      [{ path: 'Content-Type', reason: `must be ${accepted}` }],
+    ),
+  unsupportedFile: (filename: string | undefined, mimeType: string) =>
+    new DomainException(
+      UploadErrorCode.UPLOAD_UNSUPPORTED_MEDIA_TYPE,
+      'invalid',
+      `The file '${filename ?? '(unnamed)'}' (${mimeType}) is neither CSV nor XLSX`,
+      [{ path: 'file', reason: 'must be a .csv or .xlsx file' }],
+    ),
+  malformedMultipart: (reason: string) =>
+    new DomainException(UploadErrorCode.UPLOAD_MALFORMED_MULTIPART, 'invalid', `The multipart body could not be read: ${reason}`, [{ path: 'body', reason }]),
+  unexpectedPart: (name: string) =>
+    new DomainException(UploadErrorCode.UPLOAD_MALFORMED_MULTIPART, 'invalid', `Unexpected multipart field '${name}': only 'file' is accepted`, [
+      { path: name, reason: "unknown field; only 'file' is accepted" },
+    ]),
+  fileMissing: () =>
+    new DomainException(UploadErrorCode.UPLOAD_FILE_MISSING, 'invalid', "The multipart body has no 'file' part", [{ path: 'file', reason: 'required' }]),
+  fileEmpty: () => new DomainException(UploadErrorCode.UPLOAD_FILE_EMPTY, 'invalid', 'The file is empty', [{ path: 'file', reason: 'is empty' }]),
+  enterprisesOnly: () =>
+    new DomainException(UploadErrorCode.UPLOAD_ENTERPRISES_ONLY, 'forbidden', 'Only enterprise API keys may upload lifecycle events'),
+  aborted: () => new DomainException(UploadErrorCode.UPLOAD_ABORTED, 'invalid', 'The client closed the connection before the file was complete'),
+  templateNotFound: (type: string, known: readonly string[]) =>
+    new DomainException(UploadErrorCode.TEMPLATE_NOT_FOUND, 'not_found', `No template '${type}': use 'events' or one of ${known.join(', ')}`),
+};
+
+/** A reason the whole file cannot be processed; thrown by the readers, stored on the upload. */
+export class UploadFailure extends Error {
+  constructor(
+    readonly code: UploadFailureCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'UploadFailure';
+  }
+}

@@ -1,0 +1,180 @@
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { CellValue } from './cells';
+import { UploadFailure, UploadFailureCode } from './errors';
+
+export type UploadFormat = 'csv' | 'xlsx';
+
+/** One record of the file with its row number as a spreadsheet shows it (the header is a row too). */
+export interface SheetRow {
+  rowNo: number;
+  cells: CellValue[];
+}
+
+/**
+ * A record longer than this is refused: it bounds memory against a stray quote
+ * that would otherwise make the rest of a large file one field.
+ */
+export const MAX_CSV_RECORD_BYTES = 1024 * 1024;
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/** The format is decided by the bytes, not by what the client claimed: XLSX files are ZIP archives. */
+export function sniffFormat(firstBytes: Buffer): UploadFormat {
+  return firstBytes.subarray(0, 4).equals(ZIP_MAGIC) ? 'xlsx' : 'csv';
+}
+
+/** Streams the rows of the file: CSV (UTF-8, optional BOM, comma-separated) or the first worksheet of an XLSX workbook. */
+export function readSheet(input: Readable, format: UploadFormat): AsyncGenerator<SheetRow> {
+  return format === 'csv' ? readCsv(input) : readXlsx(input);
+}
+
+/** Passes bytes through as text, refusing anything that is not UTF-8 (a BOM is dropped). */
+class Utf8Decoder extends Transform {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private offset = 0;
+
+  constructor() {
+    super({ readableObjectMode: false, decodeStrings: true });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      const text = this.decoder.decode(chunk, { stream: true });
+      this.offset += chunk.length;
+      done(null, text);
+    } catch {
+      done(notUtf8(this.offset));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      done(null, this.decoder.decode());
+    } catch {
+      done(notUtf8(this.offset));
+    }
+  }
+}
+
+const notUtf8 = (offset: number) =>
+  new UploadFailure(
+    UploadFailureCode.NOT_UTF8,
+    `The CSV file is not UTF-8 (invalid bytes near byte ${offset}). Save it as "CSV UTF-8 (逗号分隔)" or upload XLSX instead.`,
+  );
+
+async function* readCsv(input: Readable): AsyncGenerator<SheetRow> {
+  const decoder = new Utf8Decoder();
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    max_record_size: MAX_CSV_RECORD_BYTES,
+  });
+  // pipe() does not forward errors; each stage's failure must end the parser's iteration.
+  input.on('error', (error) => parser.destroy(error));
+  decoder.on('error', (error) => parser.destroy(error));
+  input.pipe(decoder).pipe(parser);
+  let rowNo = 0;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNo++;
+      yield { rowNo, cells: record };
+    }
+  } catch (error) {
+    if (error instanceof UploadFailure) throw error;
+    // csv-parse counts physical lines; records already parsed may not have reached us yet.
+    const line = (error as { lines?: unknown }).lines;
+    const where = typeof line === 'number' ? `line ${line}` : `after row ${rowNo}`;
+    throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The CSV file cannot be read (${where}): ${(error as Error).message}`, [
+      { path: where, reason: (error as Error).message },
+    ]);
+  } finally {
+    input.unpipe();
+    input.destroy();
+    decoder.destroy();
+  }
+}
+
+interface WorkbookInternals {
+  model?: { sheets?: { id: number; name: string }[] };
+  properties?: { model?: { date1904?: boolean } };
+}
+
+async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    // Styles tell dates from numbers (a date is a number with a date format).
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  let found = false;
+  let lastRow = 0;
+  try {
+    for await (const worksheet of reader) {
+      const book = reader as unknown as WorkbookInternals;
+      const first = book.model?.sheets?.[0];
+      const ws = worksheet as unknown as { id: number; name: string };
+      // Only the first sheet holds data; templates keep their column documentation on a later one.
+      if (found || (first && ws.id !== first.id)) continue;
+      found = true;
+      const date1904 = book.properties?.model?.date1904 === true;
+      for await (const row of worksheet) {
+        lastRow = row.number;
+        yield { rowNo: row.number, cells: rowCells(row, date1904) };
+      }
+    }
+  } catch (error) {
+    if (error instanceof UploadFailure) throw error;
+    throw new UploadFailure(
+      UploadFailureCode.FILE_UNREADABLE,
+      lastRow === 0 ? `The file is not a readable XLSX workbook: ${(error as Error).message}` : `The XLSX workbook cannot be read after row ${lastRow}: ${(error as Error).message}`,
+    );
+  } finally {
+    input.destroy();
+  }
+  if (!found) throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, 'The XLSX workbook has no worksheet');
+}
+
+function rowCells(row: ExcelJS.Row, date1904: boolean): CellValue[] {
+  const values = row.values as unknown[];
+  const cells: CellValue[] = [];
+  // row.values is 1-based and sparse.
+  for (let i = 1; i < values.length; i++) cells.push(xlsxCell(values[i], () => row.getCell(i).numFmt, date1904));
+  return cells;
+}
+
+const DATE_FORMAT = /[ymdhs]/i;
+
+/** A number format shows a date when it has date/time tokens outside quoted text and brackets. */
+export function isDateFormat(numFmt: string | undefined): boolean {
+  if (!numFmt) return false;
+  const bare = numFmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
+  return DATE_FORMAT.test(bare) && !/^general$/i.test(bare.trim());
+}
+
+/** Excel serial day number to a Date whose UTC fields are the wall-clock time shown. */
+export function excelSerialToDate(serial: number, date1904: boolean): Date {
+  return new Date(Math.round((serial - (date1904 ? 24107 : 25569)) * 86_400_000));
+}
+
+export function xlsxCell(value: unknown, numFmt: () => string | undefined, date1904: boolean): CellValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; formula?: string; sharedFormula?: string; result?: unknown; error?: string; text?: unknown };
+    if (Array.isArray(v.richText)) return v.richText.map((r) => r.text ?? '').join('');
+    if (v.error !== undefined) return { error: String(v.error) };
+    if (v.formula !== undefined || v.sharedFormula !== undefined) {
+      const result = v.result;
+      if (result === undefined || result === null) return { error: 'a formula without a computed value (open and save the file in a spreadsheet program)' };
+      if (typeof result === 'number' && isDateFormat(numFmt())) return excelSerialToDate(result, date1904);
+      return xlsxCell(result, numFmt, date1904);
+    }
+    if (v.text !== undefined) return xlsxCell(v.text, numFmt, date1904);
+  }
+  return { error: 'a cell value this service cannot read' };
+}
