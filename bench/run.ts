@@ -4,9 +4,13 @@
  * (this machine is shared and noisy; absolute numbers vary, ratios much less).
  */
 import * as codec from './battery-code.bench';
+import * as ingest from './ledger-ingest.bench';
+import * as trace from './ledger-trace.bench';
 
 const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
+  ingest,
+  trace,
 };
 
 async function main(names: string[]): Promise<void> {

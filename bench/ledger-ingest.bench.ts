@@ -1,0 +1,147 @@
+/**
+ * Ingest benchmark: events/s through `POST /v1/events` (real HTTP, 500-event batches, full validation: codec,
+ * state machine, custody, idempotency, hash chain) against a baseline measured in the same run — the very
+ * rows the API wrote (events, chain links, batteries, parties), written again by a plain COPY into tables of
+ * the same shape. Rounds alternate API and COPY; medians and the ratio are printed.
+ *
+ * Run: `npm run bench -- ingest` (embedded PostgreSQL) or with DATABASE_URL/REDIS_URL set.
+ * Knobs: BENCH_ROUNDS (default 5), BENCH_BATCHES (batches per phase per round, default 20), BENCH_CONCURRENCY (2).
+ */
+import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { format } from '../libs/battery-code/src';
+import { BenchApp, startBenchApp } from './support/bench-app';
+import { fmt, median } from './support/stats';
+
+const BATCH = 500;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const TABLES = ['lifecycle_events', 'battery_event_chain', 'batteries', 'battery_parties'] as const;
+
+function packCode(serial: number): string {
+  const r = format({ manufacturerCode: 'B01', productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: 'A000001', productionDate: '2026-01-15', serial });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.code.code;
+}
+
+async function json(app: BenchApp, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(app.baseUrl + path, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function firm(app: BenchApp, name: string, uscc: string, roles: string[]) {
+  const e = await json(app, app.adminKey, 'POST', '/v1/enterprises', { name, uscc, roles, regionCode: '350102' });
+  const k = await json(app, app.adminKey, 'POST', `/v1/enterprises/${e.id}/api-keys`, { name: 'bench' });
+  return { id: e.id as string, uscc, key: k.key as string };
+}
+
+/** Posts the batches with CONCURRENCY requests in flight; returns events/s. Every event must be accepted. */
+async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        const body = await json(app, key, 'POST', '/v1/events', { events: batch, mode: 'atomic' });
+        if (body.counts.accepted !== batch.length) throw new Error(`batch not accepted: ${JSON.stringify(body.results.find((r: any) => r.status !== 'accepted'))}`);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return (batches.length * BATCH) / seconds;
+}
+
+/** The rows the API wrote since `since`, as COPY text per table, ready to be written again. */
+async function rowsSince(pg: Client, since: string): Promise<Record<string, Buffer>> {
+  const select: Record<(typeof TABLES)[number], string> = {
+    lifecycle_events: `SELECT * FROM lifecycle_events WHERE uploaded_at >= '${since}'`,
+    battery_event_chain: `SELECT battery_code, seq, event_id, prev_hash, link_hash FROM battery_event_chain WHERE event_id IN (SELECT id FROM lifecycle_events WHERE uploaded_at >= '${since}')`,
+    batteries: `SELECT * FROM batteries WHERE updated_at >= '${since}'`,
+    battery_parties: `SELECT * FROM battery_parties WHERE first_event_id IN (SELECT id FROM lifecycle_events WHERE uploaded_at >= '${since}')`,
+  };
+  const out: Record<string, Buffer> = {};
+  for (const table of TABLES) {
+    const chunks: Buffer[] = [];
+    const stream = pg.query(copyTo(`COPY (${select[table]}) TO STDOUT`));
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    out[table] = Buffer.concat(chunks);
+  }
+  return out;
+}
+
+/** Writes the captured rows into the shadow tables with COPY, in one transaction; returns events/s. */
+async function copy(pg: Client, rows: Record<string, Buffer>, events: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  await pg.query('BEGIN');
+  for (const table of TABLES) {
+    const columns = table === 'battery_event_chain' ? '(battery_code, seq, event_id, prev_hash, link_hash)' : '';
+    await new Promise<void>((resolve, reject) => {
+      const stream = pg.query(copyFrom(`COPY shadow_${table} ${columns} FROM STDIN`));
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+      stream.end(rows[table]);
+    });
+  }
+  await pg.query('COMMIT');
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return events / seconds;
+}
+
+export async function run(): Promise<void> {
+  const app = await startBenchApp();
+  const pg = new Client({ connectionString: app.databaseUrl });
+  await pg.connect();
+  try {
+    const maker = await firm(app, 'Bench Battery Maker', '91350100M000100Y43', ['battery_maker']);
+    const vm = await firm(app, 'Bench Vehicle Maker', '914403001922038216', ['vehicle_maker']);
+    await json(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: maker.id, certificateDate: '2020-01-01' });
+    for (const table of TABLES) await pg.query(`CREATE TABLE shadow_${table} (LIKE ${table} INCLUDING ALL)`);
+
+    const payload = { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56, massKg: 380 };
+    let serial = 1;
+    const api: { produced: number[]; delivered: number[] } = { produced: [], delivered: [] };
+    const copies: number[] = [];
+    console.log(`ledger ingest: ${app.describe}; ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
+    for (let round = 0; round <= ROUNDS; round++) {
+      const [{ now: since }] = (await pg.query('SELECT now()::text AS now')).rows;
+      const codes = Array.from({ length: BATCHES * BATCH }, () => packCode(serial++));
+      const batches = (type: 'produced' | 'delivered') =>
+        Array.from({ length: BATCHES }, (_, b) =>
+          codes.slice(b * BATCH, (b + 1) * BATCH).map((code) =>
+            type === 'produced'
+              ? { type, batteryCodes: [code], occurredAt: '2026-01-16T02:00:00Z', payload }
+              : { type, batteryCodes: [code], occurredAt: '2026-01-20T02:00:00Z', counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${code.slice(-7)}` } },
+          ),
+        );
+      const produced = await post(app, maker.key, batches('produced'));
+      const delivered = await post(app, maker.key, batches('delivered'));
+      // The baseline writes the same rows: both phases' events, their links, the batteries and the parties.
+      const rows = await rowsSince(pg, since);
+      const copied = await copy(pg, rows, 2 * BATCHES * BATCH);
+      if (round === 0) continue; // warm-up
+      api.produced.push(produced);
+      api.delivered.push(delivered);
+      copies.push(copied);
+      console.log(`  round ${round}: API produced ${fmt(produced)} ev/s, delivered ${fmt(delivered)} ev/s; COPY ${fmt(copied)} ev/s`);
+    }
+    const apiAll = median([...api.produced, ...api.delivered]);
+    const copyMedian = median(copies);
+    console.log(`  median API 'produced' (registers batteries)  ${fmt(median(api.produced))} events/s`);
+    console.log(`  median API 'delivered' (hand-over)          ${fmt(median(api.delivered))} events/s`);
+    console.log(`  median COPY of the same rows                 ${fmt(copyMedian)} events/s`);
+    console.log(`  ratio API/COPY ${(apiAll / copyMedian).toFixed(2)} (target >= 0.25: ${apiAll / copyMedian >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`);
+  } finally {
+    await pg.end();
+    await app.close();
+  }
+}
+
+if (require.main === module) run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
