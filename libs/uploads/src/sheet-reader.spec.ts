@@ -90,6 +90,17 @@ describe('reading upload files as rows', () => {
       expect(out[3].cells).toEqual(['recycled']);
     });
 
+    it('reads exceljs-written workbooks every time, whatever the order of their parts (exceljs#3064)', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      wb.addWorksheet('columns').addRow(['documentation']);
+      const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+      for (let i = 0; i < 30; i++) {
+        const read = await rows(bytes, 'xlsx', 4096);
+        expect(read.map((r) => r.cells)).toEqual([['type', 'batteryCodes'], ['produced', 'X']]);
+      }
+    });
+
     it('refuses what is not a workbook', async () => {
       const f = await failureOf(rows(Buffer.from('PK\x03\x04 garbage that is no zip', 'latin1'), 'xlsx'));
       expect(f.code).toBe(UploadFailureCode.FILE_UNREADABLE);

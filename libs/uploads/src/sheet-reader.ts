@@ -111,6 +111,11 @@ async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
     styles: 'cache',
     entries: 'ignore',
   });
+  // exceljs 4.4 races when xl/workbook.xml comes after the worksheets in the archive (as in exceljs-written
+  // files, our own templates included): it reads `model.sheets` before the workbook part has set `model`
+  // (upstream issue exceljs#3064). The model only names sheets, so start from an empty one; until the real one
+  // arrives, the first worksheet in the archive is the first sheet.
+  (reader as unknown as WorkbookInternals).model = { sheets: [] };
   let found = false;
   let lastRow = 0;
   try {
