@@ -10,7 +10,7 @@
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { format } from '../libs/battery-code/src';
-import { BenchApp, startBenchApp } from './support/bench-app';
+import { apiCall, BenchApp, createFirm, startBenchApp } from './support/bench-app';
 import { fmt, median } from './support/stats';
 
 const BATCH = 500;
@@ -25,22 +25,7 @@ function packCode(serial: number): string {
   return r.code.code;
 }
 
-async function json(app: BenchApp, key: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(app.baseUrl + path, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
-}
 
-async function firm(app: BenchApp, name: string, uscc: string, roles: string[]) {
-  const e = await json(app, app.adminKey, 'POST', '/v1/enterprises', { name, uscc, roles, regionCode: '350102' });
-  const k = await json(app, app.adminKey, 'POST', `/v1/enterprises/${e.id}/api-keys`, { name: 'bench' });
-  return { id: e.id as string, uscc, key: k.key as string };
-}
 
 /** Posts the batches with CONCURRENCY requests in flight; returns events/s. Every event must be accepted. */
 async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<number> {
@@ -50,7 +35,7 @@ async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<n
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < batches.length) {
         const batch = batches[next++];
-        const body = await json(app, key, 'POST', '/v1/events', { events: batch, mode: 'atomic' });
+        const body = await apiCall(app, key, 'POST', '/v1/events', { events: batch, mode: 'atomic' });
         if (body.counts.accepted !== batch.length) throw new Error(`batch not accepted: ${JSON.stringify(body.results.find((r: any) => r.status !== 'accepted'))}`);
       }
     }),
@@ -100,9 +85,9 @@ export async function run(): Promise<void> {
   const pg = new Client({ connectionString: app.databaseUrl });
   await pg.connect();
   try {
-    const maker = await firm(app, 'Bench Battery Maker', '91350100M000100Y43', ['battery_maker']);
-    const vm = await firm(app, 'Bench Vehicle Maker', '914403001922038216', ['vehicle_maker']);
-    await json(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: maker.id, certificateDate: '2020-01-01' });
+    const maker = await createFirm(app, 'Bench Battery Maker', '91350100M000100Y43', ['battery_maker']);
+    const vm = await createFirm(app, 'Bench Vehicle Maker', '914403001922038216', ['vehicle_maker']);
+    await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: maker.id, certificateDate: '2020-01-01' });
     for (const table of TABLES) await pg.query(`CREATE TABLE shadow_${table} (LIKE ${table} INCLUDING ALL)`);
 
     const payload = { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56, massKg: 380 };

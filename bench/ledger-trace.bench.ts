@@ -10,7 +10,7 @@
 import { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/lifecycle/src';
-import { BenchApp, startBenchApp } from './support/bench-app';
+import { apiCall, BenchApp, createFirm, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const FILLER = Number(process.env.BENCH_FILLER_BATTERIES ?? 100_000);
@@ -23,25 +23,10 @@ function code(level: 'P' | 'M' | 'C', serial: number): string {
   return r.code.code;
 }
 
-async function call(app: BenchApp, key: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(app.baseUrl + path, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
-}
 
-async function firm(app: BenchApp, name: string, uscc: string, roles: string[]) {
-  const e = await call(app, app.adminKey, 'POST', '/v1/enterprises', { name, uscc, roles, regionCode: '350102' });
-  const k = await call(app, app.adminKey, 'POST', `/v1/enterprises/${e.id}/api-keys`, { name: 'bench' });
-  return { id: e.id as string, uscc, key: k.key as string };
-}
 
 async function events(app: BenchApp, key: string, list: unknown[]): Promise<void> {
-  const body = await call(app, key, 'POST', '/v1/events', { events: list, mode: 'atomic' });
+  const body = await apiCall(app, key, 'POST', '/v1/events', { events: list, mode: 'atomic' });
   if (body.status !== 'ACCEPTED') throw new Error(JSON.stringify(body.results.filter((r: any) => r.status === 'rejected').slice(0, 3)));
 }
 
@@ -84,11 +69,11 @@ export async function run(): Promise<void> {
   const pg = new Client({ connectionString: app.databaseUrl });
   await pg.connect();
   try {
-    const maker = await firm(app, 'Trace Battery Maker', '91350100M000100Y43', ['battery_maker']);
-    const vm = await firm(app, 'Trace Vehicle Maker', '914403001922038216', ['vehicle_maker']);
-    const dealer = await firm(app, 'Trace Dealer', '911100001000079554', ['dealer', 'repairer']);
-    const dismantler = await firm(app, 'Trace Dismantler', '91110000802100433B', ['dismantler']);
-    const cascade = await firm(app, 'Trace Cascade', '91440300708461136T', ['cascade_utiliser']);
+    const maker = await createFirm(app, 'Trace Battery Maker', '91350100M000100Y43', ['battery_maker']);
+    const vm = await createFirm(app, 'Trace Vehicle Maker', '914403001922038216', ['vehicle_maker']);
+    const dealer = await createFirm(app, 'Trace Dealer', '911100001000079554', ['dealer', 'repairer']);
+    const dismantler = await createFirm(app, 'Trace Dismantler', '91110000802100433B', ['dismantler']);
+    const cascade = await createFirm(app, 'Trace Cascade', '91440300708461136T', ['cascade_utiliser']);
 
     const filled = Date.now();
     await fill(pg, maker.id);
@@ -128,7 +113,7 @@ export async function run(): Promise<void> {
       { type: 'residual_tested', batteryCodes: [pack], occurredAt: t(9), payload: { testRecordRef: 'RT-1', sohPercent: 78.5, decision: 'cascade' } },
     ]);
 
-    const trace = await call(app, cascade.key, 'GET', `/v1/batteries/${pack}/trace`);
+    const trace = await apiCall(app, cascade.key, 'GET', `/v1/batteries/${pack}/trace`);
     const size = JSON.stringify(trace).length;
     const timed = async (path: string) => {
       const started = process.hrtime.bigint();

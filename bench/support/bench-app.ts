@@ -82,3 +82,22 @@ export async function startBenchApp(): Promise<BenchApp> {
     },
   };
 }
+
+/** A JSON call on the API with a key; throws with the response on any non-2xx status. */
+export async function apiCall(app: BenchApp, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(app.baseUrl + path, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Registers an enterprise (as admin) and gives it a key. */
+export async function createFirm(app: BenchApp, name: string, uscc: string, roles: string[]): Promise<{ id: string; uscc: string; key: string }> {
+  const e = await apiCall(app, app.adminKey, 'POST', '/v1/enterprises', { name, uscc, roles, regionCode: '350102' });
+  const k = await apiCall(app, app.adminKey, 'POST', `/v1/enterprises/${e.id}/api-keys`, { name: 'bench' });
+  return { id: e.id, uscc, key: k.key };
+}
