@@ -77,6 +77,13 @@ export class EmbeddedPostgres {
       "-c unix_socket_directories=''",
       '-c max_connections=200',
       '-c fsync=on',
+      // Write-heavy defaults (the ledger ingest): room for the working set, so that backends do not evict
+      // dirty pages themselves, and WAL that is neither flushed in tiny pieces nor checkpointed every few
+      // minutes. Durability is unchanged: fsync and synchronous_commit stay on.
+      '-c shared_buffers=512MB',
+      '-c wal_buffers=16MB',
+      '-c max_wal_size=4GB',
+      '-c checkpoint_timeout=15min',
     ].join(' ');
     // pg_ctl puts the server in a session of its own (setsid): a Ctrl-C meant for Node does not reach
     // it, so the app closes its connections before we stop the server.

@@ -3,7 +3,7 @@
  * Each battery has a hash chain over the events about it: link n = SHA-256(link n-1 ‖ content hash ‖ code ‖ n).
  * Verification recomputes both from the stored rows, so the rows store exactly what is hashed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What an event says: every field that is hashed, as stored. */
 export interface EventContent {
@@ -72,7 +72,8 @@ export function canonicalContent(e: EventContent): string {
 }
 
 export function contentHash(e: EventContent): Buffer {
-  return createHash('sha256').update(canonicalContent(e), 'utf8').digest();
+  // One-shot hashing (no Hash object per call): this and linkHash run for every event of every batch.
+  return hash('sha256', canonicalContent(e), 'buffer');
 }
 
 /** The link before the first: 32 zero bytes. */
@@ -80,9 +81,12 @@ export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
 /** SHA-256(prev (32 bytes) ‖ content hash (32 bytes) ‖ battery code (ASCII) ‖ seq (uint32, big-endian)). */
 export function linkHash(prev: Buffer, content: Buffer, batteryCode: string, seq: number): Buffer {
-  const seqBytes = Buffer.allocUnsafe(4);
-  seqBytes.writeUInt32BE(seq);
-  return createHash('sha256').update(prev).update(content).update(batteryCode, 'latin1').update(seqBytes).digest();
+  const input = Buffer.allocUnsafe(prev.length + content.length + batteryCode.length + 4);
+  prev.copy(input, 0);
+  content.copy(input, prev.length);
+  const at = prev.length + content.length + input.write(batteryCode, prev.length + content.length, 'latin1');
+  input.writeUInt32BE(seq, at);
+  return hash('sha256', input, 'buffer');
 }
 
 // ---- verification ------------------------------------------------------------------------------------
