@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { AppModule } from '../../apps/api/src/app.module';
-import { CLI_ACTOR, configureHttpApp, loadConfig } from '../../libs/common/src';
 import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '../../libs/database/src';
-import { ApiKeysService } from '../../libs/enterprises/src';
+
+/** The compiled tree (this file runs from dist/bench/support). */
+const DIST = join(__dirname, '..', '..');
 
 export interface BenchApp {
   baseUrl: string;
@@ -31,7 +31,8 @@ export async function freePort(): Promise<number> {
 /**
  * The real API over real HTTP for benchmarks, on a fresh database: on the server
  * DATABASE_URL names, or on a throwaway embedded PostgreSQL. Queues follow
- * REDIS_URL as in production. Logging is silenced: it would dominate the profile.
+ * REDIS_URL as in production (without it, workers run in the API process).
+ * Logging is silenced: it would dominate the profile.
  */
 export async function startBenchApp(): Promise<BenchApp> {
   let serverUrl = process.env.DATABASE_URL;
@@ -57,23 +58,35 @@ export async function startBenchApp(): Promise<BenchApp> {
   const databaseUrl = u.toString();
   await migrateDatabase(databaseUrl);
 
-  const config = { ...loadConfig({ ...process.env, DATABASE_URL: databaseUrl }), logLevel: 'silent' as const, runWorkersInApi: true };
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), { bodyParser: false, logger: false });
-  configureHttpApp(app, config);
+  // The API runs as it is deployed: its own process (the built apps/api), so the load generator's work does
+  // not share its event loop. The admin key comes from the built CLI, as an operator's would.
   const port = await freePort();
-  await app.listen(port, '127.0.0.1');
-  const adminKey = (await app.get(ApiKeysService).create({ kind: 'admin' }, 'bench', CLI_ACTOR)).key;
+  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const cli = spawnSync(process.execPath, [join(DIST, 'apps/cli/src/main.js'), 'create-admin-key', '--name', 'bench'], { env, encoding: 'utf8' });
+  if (cli.status !== 0) throw new Error(`create-admin-key failed: ${cli.stderr}`);
+  const adminKey = cli.stdout.trim().split('\n').pop()!;
+  const api: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode} during start-up`);
+    const ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (i > 300) throw new Error('the API did not become ready in 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const pool = new Client({ connectionString: databaseUrl });
   await pool.connect();
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     databaseUrl,
     adminKey,
-    describe: `${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}, queues on ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`,
+    describe: `API in its own process; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
       await pool.end();
-      await app.close();
+      const exited = new Promise((r) => api.once('exit', r));
+      api.kill('SIGTERM');
+      await exited;
       await admin(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
       if (embedded) {
         await embedded.stop();
