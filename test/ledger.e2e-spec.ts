@@ -280,6 +280,23 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       expect(Number(row.n)).toBe(2);
     });
 
+    it('stores client ids and payload text with tabs, line breaks, backslashes and quotes exactly, and still finds them', async () => {
+      const { pack } = await producePack(0);
+      const tricky = 'a\tb\nc\rd\\e\\.f"g{h},i\\N';
+      const event = { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: vm.uscc, clientEventId: `dn ${tricky}`, payload: { deliveryNoteNo: tricky } };
+      const first = await postEvents(t, maker, [event]);
+      expect(first.results[0]).toMatchObject({ status: 'accepted' });
+      const [row] = await t.sql<{ client_event_id: string; payload: { deliveryNoteNo: string }; battery_codes: string[] }>(
+        'SELECT client_event_id, payload, battery_codes FROM lifecycle_events WHERE id = $1',
+        [first.results[0].eventId],
+      );
+      expect(row).toEqual({ client_event_id: `dn ${tricky}`, payload: { deliveryNoteNo: tricky }, battery_codes: [pack] });
+      const again = await postEvents(t, maker, [event]);
+      expect(again.results[0]).toMatchObject({ status: 'duplicate', eventId: first.results[0].eventId, duplicateOf: 'clientEventId' });
+      const verified = await t.http().get(`/v1/batteries/${pack}/verify`).set(maker.auth).expect(200);
+      expect(verified.body).toMatchObject({ ok: true, length: 2 });
+    });
+
     it('concurrent identical batches record each event once', async () => {
       const codes = Array.from({ length: 20 }, () => originalCode('P', next()));
       const events = codes.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs }));
