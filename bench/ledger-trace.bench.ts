@@ -7,6 +7,7 @@
  *
  * Run: `npm run bench -- trace`. Knobs: BENCH_FILLER_BATTERIES (100000), BENCH_SAMPLES (1000).
  */
+import { writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/lifecycle/src';
@@ -61,7 +62,8 @@ async function fill(pg: Client, enterpriseId: string): Promise<void> {
       [enterpriseId, start, end],
     );
   }
-  await pg.query('ANALYZE');
+  // Vacuumed as a production database would be, so autovacuum does not start in the middle of the sampling.
+  await pg.query('VACUUM ANALYZE');
 }
 
 export async function run(): Promise<void> {
@@ -115,6 +117,7 @@ export async function run(): Promise<void> {
 
     const trace = await apiCall(app, cascade.key, 'GET', `/v1/batteries/${pack}/trace`);
     const size = JSON.stringify(trace).length;
+    if (process.env.BENCH_DUMP_TRACE) writeFileSync(process.env.BENCH_DUMP_TRACE, JSON.stringify(trace, null, 1));
     const timed = async (path: string) => {
       const started = process.hrtime.bigint();
       const res = await fetch(app.baseUrl + path, { headers: { Authorization: `Bearer ${cascade.key}` } });

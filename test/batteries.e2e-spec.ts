@@ -178,6 +178,14 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(sold.uploadedAt).toEqual(expect.any(String));
       expect(sold.contentHash).toMatch(/^[0-9a-f]{64}$/);
       expect(trace.relatives.map((r: { code: string }) => r.code).sort()).toEqual([modules[0], pack, product].sort());
+      // Relatives name enterprises by id; the trace names each once, in `parties`.
+      const packView = trace.relatives.find((r: { code: string }) => r.code === pack);
+      expect(packView).toMatchObject({ productType: 'pack', producerId: maker.id, insideOf: null, topLevelCode: pack });
+      expect(packView.producer).toBeUndefined();
+      expect(trace.parties[maker.id]).toEqual({ name: expect.any(String), uscc: maker.uscc });
+      expect(trace.parties[dealer.id]).toEqual({ name: '广州经销商', uscc: dealer.uscc });
+      const productView = trace.relatives.find((r: { code: string }) => r.code === product);
+      expect(trace.parties[productView.holderId]).toMatchObject({ uscc: cascade.uscc });
     });
 
     it('traces a pack down to its modules and cells (with the module taken out), and to its vehicle while installed', async () => {

@@ -65,7 +65,9 @@ export async function startBenchApp(): Promise<BenchApp> {
   const cli = spawnSync(process.execPath, [join(DIST, 'apps/cli/src/main.js'), 'create-admin-key', '--name', 'bench'], { env, encoding: 'utf8' });
   if (cli.status !== 0) throw new Error(`create-admin-key failed: ${cli.stderr}`);
   const adminKey = cli.stdout.trim().split('\n').pop()!;
-  const api: ChildProcess = spawn(process.execPath, [join(DIST, 'apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_API_NODE_ARGS passes flags to the API's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const api: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode} during start-up`);

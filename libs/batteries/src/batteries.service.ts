@@ -5,7 +5,7 @@ import { decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { BatteryDetailView, BatteryListQuery, BatteryView, GenealogyLink, TraceView } from './dto';
 import { BatteryErrors } from './errors';
-import { BATTERY_COLUMNS, BatteryRow, compositionTree, EnterpriseNames, EventRow, toBatteryView, toTraceEventView, topLevelOf } from './views';
+import { BATTERY_COLUMNS, BatteryRow, compositionTree, EnterpriseNames, EventRow, toBatteryView, toTraceEventView, toTraceRelativeView, topLevelOf } from './views';
 
 /**
  * The ancestors of `$1` ever (what it is or was inside: modules, packs, cascade products), itself included,
@@ -212,7 +212,8 @@ export class BatteriesService {
       down: edges.filter((e) => e.direction === 'down').map(link),
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
       vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
-      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toBatteryView(r, byCode, names)),
+      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode)),
+      parties: Object.fromEntries(names),
       events: events.map((e) => toTraceEventView(e, names)),
     };
   }

@@ -152,6 +152,29 @@ export class TraceVehicle {
   @ApiProperty({ description: 'The pack that is in it' }) packCode: string;
 }
 
+/**
+ * A relative in a trace: its identity and state, with enterprises as ids (named in `TraceView.parties`).
+ * A pack's trace lists every module and cell, so the full BatteryView of each (at GET /v1/batteries/:code)
+ * would repeat the same enterprises a hundred times.
+ */
+export class TraceRelativeView {
+  @ApiProperty() code: string;
+  @ApiProperty({ enum: ['original', 'cascade'] }) form: string;
+  @ApiProperty({ enum: ['pack', 'module', 'cell'] }) productType: string;
+  @ApiProperty({ example: 'B' }) batteryType: string;
+  @ApiProperty({ example: '2021-03-12' }) productionDate: string;
+  @ApiProperty({ nullable: true, type: Number }) nominalCapacityAh: number | null;
+  @ApiProperty({ nullable: true, type: Number }) nominalVoltageV: number | null;
+  @ApiProperty() producerId: string;
+  @ApiProperty({ enum: BATTERY_STATUSES, description: 'Current status (that of its top-level battery)' }) status: string;
+  @ApiProperty({ enum: BATTERY_STATUSES, description: 'Its own recorded status' }) ownStatus: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Current holder (that of its top-level battery)' }) holderId: string | null;
+  @ApiProperty({ nullable: true, type: String }) insideOf: string | null;
+  @ApiProperty() topLevelCode: string;
+  @ApiProperty({ type: LastEventRef }) lastEvent: LastEventRef;
+  @ApiProperty({ description: 'Length of its hash chain' }) chainSeq: number;
+}
+
 export class TraceView {
   @ApiProperty({ type: BatteryView }) battery: BatteryView;
   @ApiProperty({ type: [GenealogyLink], description: 'Up: what it is (or was) inside, to the top (module → pack; original → cascade product)' }) up: GenealogyLink[];
@@ -159,6 +182,12 @@ export class TraceView {
   @ApiProperty({ type: [GenealogyLink], description: 'Where the originals of a cascade product below it came from (the modules and packs they were taken out of)' })
   originsFrom: GenealogyLink[];
   @ApiProperty({ type: TraceVehicle, nullable: true, description: 'The vehicle its top-level battery is in' }) vehicle: TraceVehicle | null;
-  @ApiProperty({ type: [BatteryView], description: 'Every battery of the genealogy, with its state' }) relatives: BatteryView[];
+  @ApiProperty({ type: [TraceRelativeView], description: 'Every other battery of the genealogy, with its state' }) relatives: TraceRelativeView[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { name: { type: 'string' }, uscc: { type: 'string' } } },
+    description: 'Name and USCC of every enterprise the relatives refer to, by id',
+  })
+  parties: Record<string, { name: string; uscc: string }>;
   @ApiProperty({ type: [TraceEventView], description: 'Every event of the battery and its relatives, in business-time order' }) events: TraceEventView[];
 }

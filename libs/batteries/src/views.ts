@@ -1,4 +1,4 @@
-import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView } from './dto';
+import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView, TraceRelativeView } from './dto';
 import { CONTAINED_STATUSES } from './status';
 
 /** A `batteries` row as the read queries select it (see BATTERY_COLUMNS). */
@@ -109,6 +109,27 @@ export function toBatteryView(row: BatteryRow, rows: ReadonlyMap<string, Battery
     chain: { seq: row.chain_seq, head: row.chain_head.toString('hex') },
     registeredAt: row.registered_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function toTraceRelativeView(row: BatteryRow, rows: ReadonlyMap<string, BatteryRow>): TraceRelativeView {
+  const top = topLevelOf(row, rows);
+  return {
+    code: row.code,
+    form: row.form,
+    productType: row.product_type,
+    batteryType: row.battery_type,
+    productionDate: row.production_date,
+    nominalCapacityAh: row.nominal_capacity_ah,
+    nominalVoltageV: row.nominal_voltage_v,
+    producerId: row.producer_enterprise_id,
+    status: top.status,
+    ownStatus: row.status,
+    holderId: top.holder_enterprise_id,
+    insideOf: row.parent_code,
+    topLevelCode: top.code,
+    lastEvent: { id: row.last_event_id, type: row.last_event_type, occurredAt: row.last_event_at.toISOString() },
+    chainSeq: row.chain_seq,
   };
 }
 
