@@ -11,7 +11,7 @@ import { AppModule } from './app.module';
 async function bootstrap(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
-  const db = await resolveDatabase(config);
+  const db = await resolveDatabase(config, (line) => console.error(`embedded PostgreSQL: ${line}`));
   try {
     await migrateDatabase(db.url);
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: db.url }), {

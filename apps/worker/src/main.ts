@@ -9,7 +9,7 @@ import { WorkerAppModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const db = await resolveDatabase(config);
+  const db = await resolveDatabase(config, (line) => console.error(`embedded PostgreSQL: ${line}`));
   try {
     await migrateDatabase(db.url);
     const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, db.url), { bufferLogs: true });

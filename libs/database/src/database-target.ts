@@ -26,7 +26,9 @@ export async function resolveDatabase(config: AppConfig, log?: (line: string) =>
     // Running as root in a checkout the `postgres` user cannot traverse (e.g. under /root): keep the
     // cluster in the temporary directory instead, one per checkout, and say so.
     const fallback = join(tmpdir(), `echelon-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
-    (log ?? console.warn)(`embedded PostgreSQL: the 'postgres' OS user cannot reach ${dataDir}; using ${fallback} instead (set DATA_DIR to choose)`);
+    (log ?? ((line: string) => console.warn(`embedded PostgreSQL: ${line}`)))(
+      `the 'postgres' OS user cannot reach ${dataDir}; using ${fallback} instead (set DATA_DIR to choose)`,
+    );
     dataDir = fallback;
     server = new EmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort, log });
   }

@@ -47,8 +47,19 @@ describe('EmbeddedPostgres', () => {
     await second.start();
     expect(second.port).toBe(first.port);
     expect(await select1(second.url('app'))).toBe(1);
-    await second.stop(); // not its server: a no-op
+    // Another client is connected (as the API would be while the CLI runs): the server is left running.
+    const user = new Client({ connectionString: first.url('app') });
+    await user.connect();
+    await second.stop();
     expect(await select1(first.url('app'))).toBe(1);
+    await user.end();
+
+    // Nobody else is connected any more: an adopted server (left by a killed process) is stopped.
+    const third = new EmbeddedPostgres({ dataDir, port: await freePort() });
+    await third.start();
+    await third.stop();
+    await expect(select1(first.url('app'))).rejects.toThrow();
+    await first.start(); // starts it again (no longer running), so the last step below has a server to stop
 
     await first.stop();
     await expect(select1(first.url('app'))).rejects.toThrow();

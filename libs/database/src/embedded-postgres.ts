@@ -38,7 +38,8 @@ export interface EmbeddedPostgresOptions {
  * `postgres`: it is a local development and test default, not a deployment.
  */
 export class EmbeddedPostgres {
-  private owned = false;
+  /** 'started': this process started the server; 'adopted': it found one running in the data directory. */
+  private ownership: 'none' | 'started' | 'adopted' = 'none';
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
@@ -62,10 +63,10 @@ export class EmbeddedPostgres {
 
     const running = await this.runningServer();
     if (running) {
-      // Left behind by a process that was killed before it could stop it: adopt it.
+      // Serving another live process (the API while the CLI runs), or left behind by one that was killed.
       this.options.port = running.port;
-      // Not ours to stop: it may serve another live process (the API while the CLI runs).
-      this.options.log?.(`embedded PostgreSQL already running (pid ${running.pid}, port ${running.port}); reusing it`);
+      this.options.log?.(`already running in ${this.options.dataDir} (pid ${running.pid}, port ${running.port}); reusing it`);
+      this.ownership = 'adopted';
       await this.waitUntilAccepting();
       return;
     }
@@ -88,16 +89,37 @@ export class EmbeddedPostgres {
     // pg_ctl puts the server in a session of its own (setsid): a Ctrl-C meant for Node does not reach
     // it, so the app closes its connections before we stop the server.
     await this.run(bin.pgCtl, ['start', '-D', this.options.dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions], runAs, 'pg_ctl start', logFile);
-    this.owned = true;
+    this.ownership = 'started';
     await this.waitUntilAccepting();
   }
 
-  /** Stops the server if this process started it (an adopted one is left running). */
+  /**
+   * Stops the server if this process started it, or adopted it and nobody else is connected (it was left
+   * behind by a killed process); a server another live process still uses is left running.
+   * Call after the application has closed its own connections.
+   */
   async stop(): Promise<void> {
-    if (!this.owned) return;
+    if (this.ownership === 'none') return;
+    if (this.ownership === 'adopted' && (await this.otherClients()) > 0) {
+      this.ownership = 'none';
+      return;
+    }
     const bin = await this.binaries();
     await this.run(bin.pgCtl, ['stop', '-D', this.options.dataDir, '-m', 'fast', '-w', '-t', '60'], await this.runAsUser(), 'pg_ctl stop');
-    this.owned = false;
+    this.ownership = 'none';
+  }
+
+  private async otherClients(): Promise<number> {
+    const client = new Client({ connectionString: this.url('postgres') });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      return rows[0].n as number;
+    } finally {
+      await client.end();
+    }
   }
 
   /** Stops a server left running in this data directory by a process that no longer exists. */
@@ -239,13 +261,13 @@ export class EmbeddedPostgres {
 
   private async run(file: string, args: string[], runAs: { uid: number; gid: number } | null, what: string, logFile?: string): Promise<void> {
     try {
-      const { stdout, stderr } = await execFile(file, args, {
+      // Output is only read on failure: pg_ctl's "waiting for server to start.... done" is not worth a log line.
+      await execFile(file, args, {
         ...(runAs ?? {}),
         env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
         cwd: dirname(this.options.dataDir),
         timeout: 120_000,
       });
-      for (const line of `${stdout}${stderr}`.split('\n')) if (line.trim()) this.options.log?.(line);
     } catch (error) {
       const e = error as { stderr?: string; stdout?: string; message: string };
       let tail = '';
