@@ -124,13 +124,19 @@ async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
       const first = book.model?.sheets?.[0];
       const ws = worksheet as unknown as { id: number; name: string };
       // Only the first sheet holds data; templates keep their column documentation on a later one.
-      if (found || (first && ws.id !== first.id)) continue;
+      if (first && ws.id !== first.id) {
+        // Read through a sheet we skip rather than leave it unopened: exceljs deletes the temporary file it
+        // parked the sheet in as soon as the next sheet is asked for, while the file is still being opened.
+        for await (const skipped of worksheet) void skipped;
+        continue;
+      }
       found = true;
       const date1904 = book.properties?.model?.date1904 === true;
       for await (const row of worksheet) {
         lastRow = row.number;
         yield { rowNo: row.number, cells: rowCells(row, date1904) };
       }
+      break; // nothing after the first sheet is read
     }
   } catch (error) {
     if (error instanceof UploadFailure) throw error;
