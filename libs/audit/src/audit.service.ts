@@ -38,6 +38,19 @@ export class AuditService {
     );
   }
 
+  /**
+   * The same row as `record` writes, as an `INSERT INTO audit_log ...` statement for a caller that folds it
+   * into a statement of its own (a data-modifying CTE) to save a round trip; `param` adds a query parameter
+   * and returns its placeholder. The caller's statement must run in the transaction that makes the change.
+   */
+  insertStatement(actor: Actor, record: AuditRecord, param: (value: unknown) => string): string {
+    const p = actor.principal;
+    return `INSERT INTO audit_log (actor_kind, actor_key_id, actor_enterprise_id, actor_regulator_id, request_id, action, entity_type, entity_id, data)
+      VALUES (${param(p.kind)}, ${param(p.keyId)}::uuid, ${param(p.kind === 'enterprise' ? p.enterpriseId : null)}::uuid,
+              ${param(p.kind === 'regulator' ? p.regulatorId : null)}::uuid, ${param(actor.requestId)}, ${param(record.action)}, ${param(record.entityType)},
+              ${param(record.entityId)}, ${param(JSON.stringify(record.data ?? {}))}::jsonb)`;
+  }
+
   /** Entries about one entity, oldest first (used by tests and future audit views). */
   forEntity(entityType: string, entityId: string): Promise<AuditEntry[]> {
     return this.entries.find({ where: { entityType, entityId }, order: { id: 'ASC' } });

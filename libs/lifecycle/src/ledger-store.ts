@@ -133,7 +133,10 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
 export interface WriteContext {
   reporterId: string;
   reporterKeyId: string | null;
-  deadlines: { ruleSet: string | null; dueAt: Date | null; onTime: boolean | null }[];
+  /** One per event, in order; null: no deadline known for any event (the columns are written as NULL). */
+  deadlines: { ruleSet: string | null; dueAt: Date | null; onTime: boolean | null }[] | null;
+  /** The batch's audit row, written by the same statement: renders its INSERT with `param` for parameters. */
+  audit: (param: (value: unknown) => string) => string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -161,9 +164,9 @@ class Params {
 }
 
 /**
- * Writes a planned batch in one statement (a data-modifying CTE per table). Ending component links goes
- * first, in a statement of its own: a part taken out and put back within one batch would otherwise meet
- * its own new link in the "one current parent" unique index.
+ * Writes a planned batch and its audit row in one statement (a data-modifying CTE per table). Ending
+ * component links goes first, in a statement of its own: a part taken out and put back within one batch
+ * would otherwise meet its own new link in the "one current parent" unique index.
  */
 export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContext): Promise<void> {
   if (plan.componentEnds.length > 0) {
@@ -186,11 +189,13 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
   const reporter = p.add(ctx.reporterId);
   const key = p.add(ctx.reporterKeyId);
   const parts: string[] = [];
+  const dl = ctx.deadlines;
   parts.push(`ev AS (
     INSERT INTO lifecycle_events (id, type, schema_version, occurred_at, reporter_enterprise_id, reporter_key_id, counterparty_enterprise_id,
                                   region_code, vin, battery_codes, client_event_id, content_hash, payload, correction_of, rule_set, due_at, on_time)
     SELECT u.id::uuid, u.type, u.sv::smallint, u.occ::timestamptz, ${reporter}::uuid, ${key}::uuid, u.cp::uuid, u.region, u.vin,
-           string_to_array(u.codes, ','), u.cid, decode(u.hash, 'hex'), u.payload::jsonb, u.corr::uuid, u.rs, u.due::timestamptz, u.ontime::boolean
+           string_to_array(u.codes, ','), u.cid, decode(u.hash, 'hex'), u.payload::jsonb, u.corr::uuid,
+           ${dl ? 'u.rs, u.due::timestamptz, u.ontime::boolean' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
       FROM ${p.rows(
         {
           id: ev.map((e) => e.id),
@@ -202,12 +207,14 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
           vin: ev.map((e) => e.content.vin),
           codes: ev.map((e) => e.content.batteryCodes.join(',')),
           cid: ev.map((e) => e.content.clientEventId),
-          hash: ev.map((e) => e.contentHash.toString('hex')),
+          hash: ev.map((e) => e.hashKey),
           payload: ev.map((e) => e.content.payload),
           corr: ev.map((e) => e.content.correctionOf),
-          rs: ctx.deadlines.map((d) => d.ruleSet),
-          due: ctx.deadlines.map((d) => (d.dueAt ? d.dueAt.toISOString() : null)),
-          ontime: ctx.deadlines.map((d) => d.onTime),
+          ...(dl && {
+            rs: dl.map((d) => d.ruleSet),
+            due: dl.map((d) => (d.dueAt ? d.dueAt.toISOString() : null)),
+            ontime: dl.map((d) => d.onTime),
+          }),
         },
         ['payload'],
       )})`);
@@ -267,6 +274,7 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
       FROM ${p.rows({ code: pa.map((x) => x.batteryCode), enterprise: pa.map((x) => x.enterpriseId), event: pa.map((x) => x.eventId), at: pa.map((x) => iso(x.at)) })}
     ON CONFLICT DO NOTHING)`);
   }
+  parts.push(`audit AS (${ctx.audit((v) => p.add(v))})`);
   await db.query(`WITH ${parts.join(',\n')}\nSELECT 1`, p.values);
 }
 

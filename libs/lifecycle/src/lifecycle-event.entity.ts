@@ -1,11 +1,12 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 /**
  * One event of the ledger (append-only). Written by LedgerService in set-based SQL; this entity maps the
  * table for reads. `content_hash` covers exactly the stored content (see domain/canonical.ts).
  */
 @Entity('lifecycle_events')
-@Unique('lifecycle_events_client_event_key', ['reporterEnterpriseId', 'clientEventId'])
+// A partial unique index (migration IngestIndexes): only events with a client id are indexed.
+@Index('lifecycle_events_client_event_key', ['reporterEnterpriseId', 'clientEventId'], { unique: true, where: 'client_event_id IS NOT NULL' })
 @Unique('lifecycle_events_content_key', ['reporterEnterpriseId', 'contentHash'])
 export class LifecycleEvent {
   @PrimaryColumn({ type: 'uuid' })

@@ -90,6 +90,8 @@ export interface PlannedEvent {
   id: string;
   content: EventContent;
   contentHash: Buffer;
+  /** contentHash as hex. */
+  hashKey: string;
 }
 
 export interface PlannedLink {
@@ -541,7 +543,8 @@ export function planBatch(input: PlanInput): Plan {
       s.pendingTo = rules.custody === 'handover' ? c.counterparty!.id : null;
       s.vin = rules.vin.effect === 'set' ? c.vin : rules.vin.effect === 'clear' || before.contained ? null : before.vin;
       touch(s, c, id);
-      for (const party of [me, s.holderId]) if (party !== null && !known.includes(party)) addParty(code, party, id, at);
+      if (!known.includes(me)) addParty(code, me, id, at);
+      if (s.holderId !== null && !known.includes(s.holderId)) addParty(code, s.holderId, id, at);
       affected.push(code);
 
       if (rules.special === 'replace') {
@@ -641,10 +644,12 @@ export function planBatch(input: PlanInput): Plan {
         for (const k of regionKeys(region)) if (!s.regionKeys.includes(k)) s.regionKeys.push(k);
       }
     }
-    events.push({ index: i, id, content: c.content, contentHash: c.contentHash });
+    events.push({ index: i, id, content: c.content, contentHash: c.contentHash, hashKey: c.hashKey });
     if (c.clientEventId !== null) batchByClientId.set(c.clientEventId, { id, hashKey: c.hashKey });
     batchByHash.set(c.hashKey, id);
-    results.push({ ...base, status: 'accepted', eventId: id, ...(outcome.warnings.length ? { warnings: outcome.warnings } : {}) });
+    const accepted: IngestResult = { index: i, clientEventId: c.clientEventId, status: 'accepted', eventId: id };
+    if (outcome.warnings.length) accepted.warnings = outcome.warnings;
+    results.push(accepted);
   }
 
   const counts: IngestCounts = { total: results.length, accepted: 0, duplicate: 0, rejected: 0 };
