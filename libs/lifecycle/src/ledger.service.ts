@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import type { DecodedBatteryCode } from '#libs/battery-code';
-import { BatteriesService } from '#libs/batteries';
+import { BatteriesService, EventRow } from '#libs/batteries';
 import { CodesService } from '#libs/codes';
 import { Actor, forbidden, Principal } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -58,21 +58,8 @@ interface EnterpriseRow {
   region_code: string | null;
 }
 
-export interface EventRowForVerify {
-  id: string;
-  type: string;
-  schema_version: number;
-  occurred_at: Date;
-  reporter_enterprise_id: string;
-  counterparty_enterprise_id: string | null;
-  region_code: string | null;
-  vin: string | null;
-  battery_codes: string[];
-  client_event_id: string | null;
-  content_hash: Buffer;
-  payload: Record<string, unknown>;
-  correction_of: string | null;
-}
+/** The columns of a stored event that its content hash covers (the registry's event row, less times it does not hash). */
+export type EventRowForVerify = Omit<EventRow, 'uploaded_at' | 'due_at' | 'on_time'>;
 
 /** The columns verification needs from lifecycle_events (select them with this list). */
 export const VERIFY_EVENT_COLUMNS = `e.id, e.type, e.schema_version, e.occurred_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
