@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '../../libs/database/src';
+import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../libs/database/src';
 
 /** The compiled tree (this file runs from dist/bench/support). */
 const DIST = join(__dirname, '..', '..');
@@ -15,17 +14,6 @@ export interface BenchApp {
   describe: string;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /**

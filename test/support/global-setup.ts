@@ -1,10 +1,9 @@
 // Global setup/teardown are loaded without Jest's moduleNameMapper, so they import libs by path.
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedPostgres, migrateDatabase, quoteIdent } from '../../libs/database/src';
+import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../libs/database/src';
 import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
 declare global {
@@ -12,16 +11,6 @@ declare global {
   var __ECHELON_TEST_PG__: EmbeddedPostgres | undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 async function removeDeadRunClusters(root: string): Promise<void> {
   const entries = await readdir(root).catch(() => [] as string[]);
