@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
+import { deliverEveryZipEntry, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
 
 async function rows(bytes: Buffer, format: UploadFormat, pieceSize = 7): Promise<SheetRow[]> {
   const pieces: Buffer[] = [];
@@ -101,9 +103,47 @@ describe('reading upload files as rows', () => {
       }
     });
 
+    it('hands every archive entry to a reader that pauses between entries, as exceljs does (exceljs#3064)', async () => {
+      // The unzip stream exceljs streams through, resolved as exceljs resolves it.
+      const unzipper = createRequire(require.resolve('exceljs'))('unzipper') as { Parse(o: object): NodeJS.ReadWriteStream & Readable };
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+      const entriesBeforeEnd = async (input: Readable) => {
+        const zip = unzipper.Parse({ forceStream: true });
+        input.pipe(zip);
+        const seen: string[] = [];
+        await new Promise<void>((resolve, reject) => {
+          zip.on('data', (entry: { path: string; autodrain(): void }) => {
+            zip.pause();
+            seen.push(entry.path);
+            entry.autodrain();
+            void sleep(2).then(() => zip.resume());
+          });
+          zip.on('end', () => resolve());
+          zip.on('error', reject);
+        });
+        return seen;
+      };
+      const all = ['[Content_Types].xml', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml', 'xl/styles.xml'];
+      // Without the guard the stream ends while entries still wait in its buffer (this is the bug guarded against).
+      expect(await entriesBeforeEnd(Readable.from([bytes]))).not.toEqual(expect.arrayContaining(all));
+      for (let i = 0; i < 5; i++) expect(await entriesBeforeEnd(deliverEveryZipEntry(Readable.from([bytes])))).toEqual(expect.arrayContaining(all));
+    });
+
     it('refuses what is not a workbook', async () => {
       const f = await failureOf(rows(Buffer.from('PK\x03\x04 garbage that is no zip', 'latin1'), 'xlsx'));
       expect(f.code).toBe(UploadFailureCode.FILE_UNREADABLE);
+    });
+
+    it('refuses a truncated workbook instead of waiting for the rest', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+      for (const cut of [bytes.length - 30, Math.floor(bytes.length / 2), 100]) {
+        const f = await failureOf(rows(bytes.subarray(0, cut), 'xlsx', 4096));
+        expect(f.code).toBe(UploadFailureCode.FILE_UNREADABLE);
+      }
     });
 
     it('recognises date number formats and Excel serial days', () => {

@@ -102,8 +102,29 @@ interface WorkbookInternals {
   properties?: { model?: { date1904?: boolean } };
 }
 
+/**
+ * unzipper's Parse stream (under exceljs's streaming reader) emits 'end' as soon as its input is used up, even
+ * while parsed entries still wait in its buffer; exceljs pauses it between entries, so the entries after a
+ * paused moment are silently lost, typically xl/sharedStrings.xml and xl/workbook.xml, which exceljs writes
+ * last (exceljs#3064, node-unzipper#234). Lost shared strings would turn every text cell into an index.
+ * Installed on the input, this lets through only the end the stream reaches itself, once its buffer is drained.
+ */
+export function deliverEveryZipEntry<T extends Readable>(input: T): T {
+  const pipe = input.pipe.bind(input);
+  input.pipe = (<D extends NodeJS.WritableStream>(destination: D, options?: { end?: boolean }): D => {
+    if (destination instanceof Readable) {
+      const emit = destination.emit.bind(destination);
+      // readableEnded is set just before Node emits the stream's own 'end'.
+      destination.emit = (event: string | symbol, ...args: unknown[]) =>
+        event === 'end' && !destination.readableEnded ? false : emit(event, ...args);
+    }
+    return pipe(destination, options);
+  }) as T['pipe'];
+  return input;
+}
+
 async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(deliverEveryZipEntry(input), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
