@@ -504,3 +504,29 @@ function decodedParts(code: string) {
     serial: c.serial,
   };
 }
+
+describe('the system clock (no `now` given)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('moves to the next day at midnight in Beijing, though it is read once per day', () => {
+    // A fresh copy of the module: its cached day must start from the faked clock.
+    jest.useFakeTimers({ now: new Date('2026-03-12T23:58:00+08:00') });
+    jest.isolateModules(() => {
+      const codec = require('./index') as typeof import('./index');
+      const made = codec.format(
+        { manufacturerCode: '001', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2026-03-13', serial: 221953 },
+        { now: new Date('2026-03-13T12:00:00+08:00') },
+      );
+      if (!made.ok) throw new Error(JSON.stringify(made.errors));
+      const tomorrow = made.code.code;
+      expect(errorsOf(codec.parse(tomorrow)).map((e) => e.code)).toEqual(['FUTURE_DATE']);
+      expect(codec.parse(CATL).ok).toBe(true); // read again within the day: still 12 March
+      expect(codec.parse(tomorrow).ok).toBe(false);
+      jest.advanceTimersByTime(3 * 60_000); // 00:01 on 13 March
+      expect(decoded(codec.parse(tomorrow)).productionDate).toBe('2026-03-13');
+      // A call with its own `now` in another day does not leave its day behind for calls without one.
+      expect(codec.parse(tomorrow, { now: new Date('2026-03-01T12:00:00+08:00') }).ok).toBe(false);
+      expect(codec.parse(tomorrow).ok).toBe(true);
+    });
+  });
+});
