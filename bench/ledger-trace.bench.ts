@@ -134,6 +134,12 @@ export async function run(): Promise<void> {
     }
     const row = (name: string, v: number[]) =>
       `  ${name.padEnd(34)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
+    if (process.env.BENCH_SLOWEST) {
+      // Where the slowest samples fall in the run (a cluster points at background work, spread at noise).
+      const slow = traceMs.map((ms, i) => [ms, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
+      console.log(`  slowest traces (ms@sample): ${slow.map(([ms, i]) => `${ms.toFixed(1)}@${i}`).join(' ')}`);
+      console.log(`  /health at those samples: ${slow.map(([, i]) => healthMs[i].toFixed(1)).join(' ')}`);
+    }
     console.log(`  trace response: ${fmt(size)} bytes; ${SAMPLES} samples each, alternating`);
     console.log(row('GET /v1/batteries/:pack/trace', traceMs));
     console.log(row('GET /health (HTTP floor)', healthMs));

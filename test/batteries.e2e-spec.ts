@@ -182,6 +182,10 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       const packView = trace.relatives.find((r: { code: string }) => r.code === pack);
       expect(packView).toMatchObject({ productType: 'pack', producerId: maker.id, insideOf: null, topLevelCode: pack });
       expect(packView.producer).toBeUndefined();
+      // Its last event, as the timeline shows it (the relatives' times are formatted by PostgreSQL, the events' by Node).
+      const packLast = trace.events.filter((e: { batteryCodes: string[] }) => e.batteryCodes.includes(pack)).at(-1);
+      expect(packView.lastEvent).toEqual({ id: packLast.id, type: packLast.type, occurredAt: packLast.occurredAt });
+      expect(packView.chainSeq).toBeGreaterThan(1);
       expect(trace.parties[maker.id]).toEqual({ name: expect.any(String), uscc: maker.uscc });
       expect(trace.parties[dealer.id]).toEqual({ name: '广州经销商', uscc: dealer.uscc });
       const productView = trace.relatives.find((r: { code: string }) => r.code === product);

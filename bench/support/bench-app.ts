@@ -77,7 +77,9 @@ export async function startBenchApp(): Promise<BenchApp> {
       const exited = new Promise((r) => api.once('exit', r));
       api.kill('SIGTERM');
       await exited;
-      await admin(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+      // BENCH_KEEP_DB=1 keeps the database on a DATABASE_URL server, to look at its plans afterwards.
+      if (process.env.BENCH_KEEP_DB === '1' && !embedded) console.log(`  kept database ${dbName}`);
+      else await admin(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
       if (embedded) {
         await embedded.stop();
         await embedded.remove();

@@ -2,10 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from '#libs/battery-code';
 import { decodeCursor, Page, Principal, toPage } from '#libs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement } from '#libs/database';
+import { DataSource } from 'typeorm';
 import type { BatteryDetailView, BatteryListQuery, BatteryView, GenealogyLink, TraceView } from './dto';
 import { BatteryErrors } from './errors';
-import { BATTERY_COLUMNS, BatteryRow, compositionTree, EnterpriseNames, EventRow, toBatteryView, toTraceEventView, toTraceRelativeView, topLevelOf } from './views';
+import {
+  BATTERY_COLUMNS,
+  BatteryRow,
+  compositionTree,
+  EnterpriseNames,
+  EventRow,
+  RELATIVES_JSON,
+  RelativeRow,
+  RelativeTuple,
+  toBatteryView,
+  toRelativeRow,
+  toTraceEventView,
+  toTraceRelativeView,
+  topLevelOf,
+} from './views';
 
 /**
  * The ancestors of `$1` ever (what it is or was inside: modules, packs, cascade products), itself included,
@@ -25,6 +40,24 @@ const ANCESTORS_EVER = `
   )`;
 
 /** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
+/** Whether the battery exists and the caller may see it (it, or anything it was ever inside). */
+const visibility = (name: string, check: string) =>
+  new PreparedStatement<{ found: boolean; visible: boolean }>(
+    name,
+    `${ANCESTORS_EVER} SELECT EXISTS (SELECT 1 FROM batteries WHERE code = $1) AS found, ${check} AS visible`,
+  );
+// An enterprise: a party (producer, holder, past holder, reporter), or the receiver of a pending hand-over.
+const VISIBLE_TO_ENTERPRISE = visibility(
+  'batteries.visible_to_enterprise',
+  `(EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code IN (SELECT code FROM up))
+    OR EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.pending_handover_to = $2))`,
+);
+const VISIBLE_IN_REGION = visibility(
+  'batteries.visible_in_region',
+  'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])',
+);
+const EXISTS = visibility('batteries.exists', 'true');
+
 const EDGES_OF_CHILD = (ref: string) => `
       SELECT c.parent_code, c.child_code, 'component'::text AS kind, c.started_at, c.ended_at FROM battery_components c WHERE c.child_code = ${ref}
       UNION ALL
@@ -38,7 +71,7 @@ const EDGES_OF_PARENT = (ref: string) => `
  * Up from the battery, down from it, and up from the originals of any cascade product below it (where those
  * came from), in one statement of index lookups.
  */
-const GENEALOGY = `
+const GENEALOGY = new PreparedStatement<EdgeRow>('batteries.genealogy', `
   WITH RECURSIVE up AS (
     SELECT e.*, 1 AS depth FROM (${EDGES_OF_CHILD('$1')}) e
     UNION ALL
@@ -55,7 +88,26 @@ const GENEALOGY = `
   )
   SELECT 'up' AS direction, parent_code, child_code, kind, started_at, ended_at FROM up
   UNION ALL SELECT 'down', parent_code, child_code, kind, started_at, ended_at FROM down
-  UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`;
+  UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`);
+
+/** Every battery of a trace, compactly, with the names of the enterprises they refer to. */
+const TRACE_RELATIVES = new PreparedStatement<{ rows: RelativeTuple[] | null; names: [string, string, string][] | null }>('batteries.trace_relatives', RELATIVES_JSON);
+
+/** The traced battery itself, in full. */
+const TRACE_SELF = new PreparedStatement<BatteryRow>('batteries.trace_self', `SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code = $1`);
+
+/** Every event about any battery of a trace, in business-time order, with reporter and counterparty names. */
+const TRACE_EVENTS = new PreparedStatement<EventRow & NamedRow>(
+  'batteries.trace_events',
+  `SELECT e.id, e.type, e.schema_version, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
+          e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of, e.due_at, e.on_time,
+          r.name AS n1, r.uscc AS u1, c.name AS n2, c.uscc AS u2
+     FROM lifecycle_events e
+     LEFT JOIN enterprises r ON r.id = e.reporter_enterprise_id
+     LEFT JOIN enterprises c ON c.id = e.counterparty_enterprise_id
+    WHERE e.id IN (SELECT l.event_id FROM battery_event_chain l WHERE l.battery_code = ANY($1::varchar[]))
+    ORDER BY e.occurred_at, e.id`,
+);
 
 /** Enterprise names joined onto a row (n1/u1 … n3/u3: name and USCC of its first … third enterprise column). */
 interface NamedRow {
@@ -96,25 +148,12 @@ export class BatteriesService {
   }
 
   /** Throws not-found unless the battery exists and the principal may see it. */
-  async assertVisible(code: string, principal: Principal, db: EntityManager = this.dataSource.manager): Promise<void> {
-    let check: string;
-    const params: unknown[] = [code];
-    if (principal.kind === 'enterprise') {
-      params.push(principal.enterpriseId);
-      // A party (producer, holder, past holder, reporter), or the receiver of a pending hand-over.
-      check = `(EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code IN (SELECT code FROM up))
-               OR EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.pending_handover_to = $2))`;
-    } else if (principal.kind === 'regulator' && principal.regionPrefix) {
-      params.push(principal.regionPrefix);
-      check = 'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])';
-    } else {
-      check = 'true';
-    }
-    const [row] = await db.query<{ found: boolean; visible: boolean }[]>(
-      `${ANCESTORS_EVER} SELECT EXISTS (SELECT 1 FROM batteries WHERE code = $1) AS found, ${check} AS visible`,
-      params,
-    );
-    if (!row.found || !row.visible) throw BatteryErrors.notFound(code);
+  async assertVisible(code: string, principal: Principal): Promise<void> {
+    let rows: { found: boolean; visible: boolean }[];
+    if (principal.kind === 'enterprise') rows = await VISIBLE_TO_ENTERPRISE.run(this.dataSource, [code, principal.enterpriseId]);
+    else if (principal.kind === 'regulator' && principal.regionPrefix) rows = await VISIBLE_IN_REGION.run(this.dataSource, [code, principal.regionPrefix]);
+    else rows = await EXISTS.run(this.dataSource, [code]);
+    if (!rows[0].found || !rows[0].visible) throw BatteryErrors.notFound(code);
   }
 
   async get(input: string, principal: Principal): Promise<BatteryDetailView> {
@@ -153,46 +192,26 @@ export class BatteriesService {
   async trace(input: string, principal: Principal): Promise<TraceView> {
     const code = this.normaliseCode(input);
     // The genealogy is read while visibility is checked (it is discarded if the battery is not visible).
-    const [, edges] = await Promise.all([this.assertVisible(code, principal), this.dataSource.query<EdgeRow[]>(GENEALOGY, [code])]);
+    const [, edges] = await Promise.all([this.assertVisible(code, principal), GENEALOGY.run(this.dataSource, [code])]);
     const codes = new Set<string>([code]);
     for (const e of edges) {
       codes.add(e.parent_code);
       codes.add(e.child_code);
     }
     const list = [...codes];
-    // Names come with the rows (joined), so the trace costs four statements: visibility, genealogy, and these two.
-    const [rows, events] = await Promise.all([
-      this.dataSource.query<(BatteryRow & NamedRow)[]>(
-        `SELECT ${BATTERY_COLUMNS}, pe.name AS n1, pe.uscc AS u1, h.name AS n2, h.uscc AS u2, pp.name AS n3, pp.uscc AS u3
-           FROM batteries b
-           LEFT JOIN enterprises pe ON pe.id = b.producer_enterprise_id
-           LEFT JOIN enterprises h ON h.id = b.holder_enterprise_id
-           LEFT JOIN enterprises pp ON pp.id = b.pending_handover_to
-          WHERE b.code = ANY($1::varchar[])`,
-        [list],
-      ),
-      this.dataSource.query<(EventRow & NamedRow)[]>(
-        `SELECT e.id, e.type, e.schema_version, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
-                e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of, e.due_at, e.on_time,
-                r.name AS n1, r.uscc AS u1, c.name AS n2, c.uscc AS u2
-           FROM lifecycle_events e
-           LEFT JOIN enterprises r ON r.id = e.reporter_enterprise_id
-           LEFT JOIN enterprises c ON c.id = e.counterparty_enterprise_id
-          WHERE e.id IN (SELECT l.event_id FROM battery_event_chain l WHERE l.battery_code = ANY($1::varchar[]))
-          ORDER BY e.occurred_at, e.id`,
-        [list],
-      ),
+    // Names come with the rows, so the trace costs five statements: visibility and genealogy, then these three.
+    const [[relatives], [selfRow], events] = await Promise.all([
+      TRACE_RELATIVES.run(this.dataSource, [list]),
+      TRACE_SELF.run(this.dataSource, [code]),
+      TRACE_EVENTS.run(this.dataSource, [list]),
     ]);
-    const byCode = new Map<string, BatteryRow>(rows.map((r) => [r.code, r]));
+    const rows = (relatives.rows ?? []).map(toRelativeRow);
+    const byCode = new Map<string, RelativeRow>(rows.map((r) => [r.code, r]));
     const names = new Map<string, { name: string; uscc: string }>();
     const named = (id: string | null, name: string | null | undefined, uscc: string | null | undefined) => {
       if (id !== null && name != null && uscc != null) names.set(id, { name, uscc });
     };
-    for (const r of rows) {
-      named(r.producer_enterprise_id, r.n1, r.u1);
-      named(r.holder_enterprise_id, r.n2, r.u2);
-      named(r.pending_handover_to, r.n3, r.u3);
-    }
+    for (const [id, name, uscc] of relatives.names ?? []) named(id, name, uscc);
     for (const e of events) {
       named(e.reporter_enterprise_id, e.n1, e.u1);
       named(e.counterparty_enterprise_id, e.n2, e.u2);
@@ -204,10 +223,9 @@ export class BatteriesService {
       since: e.started_at.toISOString(),
       until: e.ended_at?.toISOString() ?? null,
     });
-    const self = byCode.get(code)!;
-    const top = topLevelOf(self, byCode);
+    const top = topLevelOf(byCode.get(code)!, byCode);
     return {
-      battery: toBatteryView(self, byCode, names),
+      battery: toBatteryView(selfRow, byCode, names),
       up: edges.filter((e) => e.direction === 'up').map(link),
       down: edges.filter((e) => e.direction === 'down').map(link),
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),

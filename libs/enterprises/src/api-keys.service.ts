@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import { Actor, forbidden, Principal } from '#libs/common';
+import { PreparedStatement } from '#libs/database';
 import { DataSource, Repository } from 'typeorm';
 import { ApiKey, ApiKeyOwnerKind } from './api-key.entity';
 import type { CreatedApiKeyView } from './dto';
@@ -25,6 +26,14 @@ interface KeyRow {
   region_prefix: string | null;
   last_used_at: Date | null;
 }
+
+/** Run on every authenticated request. */
+const KEY_BY_HASH = new PreparedStatement<KeyRow>(
+  'enterprises.key_by_hash',
+  `SELECT k.id, k.owner_kind, k.enterprise_id, k.regulator_id, r.region_prefix, k.last_used_at
+     FROM api_keys k LEFT JOIN regulators r ON r.id = k.regulator_id
+    WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+);
 
 @Injectable()
 export class ApiKeysService {
@@ -65,12 +74,7 @@ export class ApiKeysService {
   /** The principal a presented key stands for, or an unauthenticated error. */
   async authenticate(key: string): Promise<Principal> {
     if (!key.startsWith(KEY_PREFIX)) throw EnterpriseErrors.keyInvalid();
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT k.id, k.owner_kind, k.enterprise_id, k.regulator_id, r.region_prefix, k.last_used_at
-         FROM api_keys k LEFT JOIN regulators r ON r.id = k.regulator_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hashApiKey(key)],
-    );
+    const rows = await KEY_BY_HASH.run(this.dataSource, [hashApiKey(key)]);
     const row = rows[0];
     if (!row) throw EnterpriseErrors.keyInvalid();
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
