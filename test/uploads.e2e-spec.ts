@@ -355,10 +355,10 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     });
 
     it('refuses other media types, empty files and stray multipart fields with clear errors', async () => {
-      const json = await t.http().post('/v1/uploads').set(bearer(maker.key)).send({ events: [] }).expect(422);
+      const json = await t.http().post('/v1/uploads').set(bearer(maker.key)).send({ events: [] }).expect(415);
       expect(json.body.error).toMatchObject({ code: 'UPLOAD_UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('multipart/form-data') });
-      await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', 'image/png').send(Buffer.from('x')).expect(422);
-      const pdf = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', Buffer.from('%PDF'), { filename: 'a.pdf', contentType: 'application/pdf' }).expect(422);
+      await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', 'image/png').send(Buffer.from('x')).expect(415);
+      const pdf = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', Buffer.from('%PDF'), { filename: 'a.pdf', contentType: 'application/pdf' }).expect(415);
       expect(pdf.body.error.code).toBe('UPLOAD_UNSUPPORTED_MEDIA_TYPE');
       const empty = await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', 'text/csv').send('').expect(422);
       expect(empty.body.error.code).toBe('UPLOAD_FILE_EMPTY');

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with existing data',
   413: 'Request body too large',
+  415: 'Content type (or uploaded file type) not accepted',
   422: 'Validation failed: `details` lists each field path and reason',
   429: 'Rate limit exceeded',
 };

@@ -36,18 +36,17 @@ export const UploadErrors = {
     new DomainException(UploadErrorCode.UPLOAD_TOO_LARGE, 'too_large', `The file is larger than the upload limit of ${limit} bytes`, [
       { path: 'file', reason: `larger than ${limit} bytes`, limit },
     ]),
-  // The error kinds of libs/common have no 415; an unsupported type is reported as a rule broken by the request (422).
   unsupportedMediaType: (given: string | undefined) =>
     new DomainException(
       UploadErrorCode.UPLOAD_UNSUPPORTED_MEDIA_TYPE,
-      'invalid',
+      'unsupported_media_type',
       `Content-Type '${given ?? '(none)'}' is not accepted: send ${accepted}`,
       [{ path: 'Content-Type', reason: `must be ${accepted}` }],
     ),
   unsupportedFile: (filename: string | undefined, mimeType: string) =>
     new DomainException(
       UploadErrorCode.UPLOAD_UNSUPPORTED_MEDIA_TYPE,
-      'invalid',
+      'unsupported_media_type',
       `The file '${filename ?? '(unnamed)'}' (${mimeType}) is neither CSV nor XLSX`,
       [{ path: 'file', reason: 'must be a .csv or .xlsx file' }],
     ),

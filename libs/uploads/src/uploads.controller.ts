@@ -49,7 +49,7 @@ export class UploadsController {
     description: 'Stored and queued (or the same file was uploaded before: that upload)',
     headers: { Location: { description: 'The upload: /v1/uploads/{id}', schema: { type: 'string' } } },
   })
-  @ApiErrors(413, 422)
+  @ApiErrors(413, 415, 422)
   async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: UploadQuery, @CurrentActor() actor: Actor): Promise<UploadAcceptedView> {
     try {
       const view = await this.uploads.receiveRequest(req, query.filename, actor);
