@@ -142,7 +142,9 @@ export class LedgerService {
       try {
         const run = async (manager: EntityManager) => {
           // Held (shared) until commit: a checkpoint takes it exclusively to cut the ledger at committed links.
-          await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [LEDGER_WRITE_LOCK]);
+          // Generic plans for this transaction's statements: a custom plan estimates `= ANY($n)` element by element,
+          // and with a batch's 500 codes, ids and hashes that planning cost more than running the statements.
+          await manager.query(`SELECT pg_advisory_xact_lock_shared($1), set_config('plan_cache_mode', 'force_generic_plan', true)`, [LEDGER_WRITE_LOCK]);
           const planned = await this.plan(manager, true, reporter, items, codeFindings, options, pathOf);
           if (planned.events.length > 0) await this.write(manager, planned, reporter, principal, actor, options);
           return planned;
