@@ -39,7 +39,6 @@ const ANCESTORS_EVER = `
     WHERE up.depth < 6
   )`;
 
-/** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
 /** Whether the battery exists and the caller may see it (it, or anything it was ever inside). */
 const visibility = (name: string, check: string) =>
   new PreparedStatement<{ found: boolean; visible: boolean }>(
@@ -56,8 +55,10 @@ const VISIBLE_IN_REGION = visibility(
   'batteries.visible_in_region',
   'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])',
 );
-const EXISTS = visibility('batteries.exists', 'true');
+// Admins and regulators without a region see every battery that exists.
+const VISIBLE_TO_ALL = visibility('batteries.visible_to_all', 'true');
 
+/** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
 const EDGES_OF_CHILD = (ref: string) => `
       SELECT c.parent_code, c.child_code, 'component'::text AS kind, c.started_at, c.ended_at FROM battery_components c WHERE c.child_code = ${ref}
       UNION ALL
@@ -109,14 +110,12 @@ const TRACE_EVENTS = new PreparedStatement<EventRow & NamedRow>(
     ORDER BY e.occurred_at, e.id`,
 );
 
-/** Enterprise names joined onto a row (n1/u1 … n3/u3: name and USCC of its first … third enterprise column). */
+/** Enterprise names joined onto an event row (n1/u1: reporter's name and USCC; n2/u2: the counterparty's). */
 interface NamedRow {
   n1?: string | null;
   u1?: string | null;
   n2?: string | null;
   u2?: string | null;
-  n3?: string | null;
-  u3?: string | null;
 }
 
 interface EdgeRow {
@@ -152,7 +151,7 @@ export class BatteriesService {
     let rows: { found: boolean; visible: boolean }[];
     if (principal.kind === 'enterprise') rows = await VISIBLE_TO_ENTERPRISE.run(this.dataSource, [code, principal.enterpriseId]);
     else if (principal.kind === 'regulator' && principal.regionPrefix) rows = await VISIBLE_IN_REGION.run(this.dataSource, [code, principal.regionPrefix]);
-    else rows = await EXISTS.run(this.dataSource, [code]);
+    else rows = await VISIBLE_TO_ALL.run(this.dataSource, [code]);
     if (!rows[0].found || !rows[0].visible) throw BatteryErrors.notFound(code);
   }
 

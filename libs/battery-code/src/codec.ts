@@ -428,12 +428,10 @@ function useSystemClock(): void {
 }
 
 function setClockFrom(options: CodecOptions | undefined): void {
-  if (options === undefined) useSystemClock();
-  else if (options.now === undefined) {
-    const offset = options.utcOffsetMinutes ?? CHINA_STANDARD_TIME;
-    if (offset === CHINA_STANDARD_TIME) useSystemClock();
-    else setClock(Date.now(), offset);
-  } else setClock(options.now.getTime(), options.utcOffsetMinutes ?? CHINA_STANDARD_TIME);
+  const offset = options?.utcOffsetMinutes ?? CHINA_STANDARD_TIME;
+  if (options?.now !== undefined) setClock(options.now.getTime(), offset);
+  else if (offset === CHINA_STANDARD_TIME) useSystemClock();
+  else setClock(Date.now(), offset);
 }
 
 // ---------------------------------------------------------------------------------------------------------
