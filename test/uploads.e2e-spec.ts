@@ -100,9 +100,9 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     let upload: UploadBody;
     const p1 = () => code('0U1', 1);
     const p2 = () => code('0U1', 2);
-
-    beforeAll(async () => {
-      const file = csv([
+    // Accepted rows, a blank line, and rows rejected for a bad number, a broken rule and an unknown type.
+    const lifecycleFile = () =>
+      csv([
         PRODUCE,
         ['produced', p1(), '2026-04-02 09:00', 'csv-1', 150, 350.4, ''],
         ['produced', p2(), '2026/4/2 09:05', 'csv-2', '150', '350.4', ''],
@@ -112,6 +112,9 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
         ['recycled', p1(), '2026-04-04', 'csv-5', '', '', '', 380],
         ['teleported', p1(), '2026-04-04', 'csv-6', '', '', ''],
       ]);
+
+    beforeAll(async () => {
+      const file = lifecycleFile();
       const res = await uploadCsv(maker.key, file, 'lifecycle.csv').expect(202);
       expect(res.headers.location).toBe(`/v1/uploads/${res.body.id}`);
       expect(res.body).toMatchObject({ existing: false, format: 'csv', filename: 'lifecycle.csv', sizeBytes: Buffer.byteLength(file) });
@@ -187,16 +190,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
 
     it('answers the same file again with the same upload and no second processing', async () => {
       const before = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM lifecycle_events`);
-      const file = csv([
-        PRODUCE,
-        ['produced', p1(), '2026-04-02 09:00', 'csv-1', 150, 350.4, ''],
-        ['produced', p2(), '2026/4/2 09:05', 'csv-2', '150', '350.4', ''],
-        [],
-        ['produced', code('0U1', 3), '2026-04-02', 'csv-3', 'lots', 350, ''],
-        ['delivered', `${p1()};${p2()}`, '2026-04-03T10:00:00+08:00', 'csv-4', '', '', vehicleMaker.uscc],
-        ['recycled', p1(), '2026-04-04', 'csv-5', '', '', '', 380],
-        ['teleported', p1(), '2026-04-04', 'csv-6', '', '', ''],
-      ]);
+      const file = lifecycleFile();
       const again = await uploadCsv(maker.key, file, 'renamed.csv').expect(202);
       expect(again.body).toMatchObject({ id: upload.id, existing: true, status: 'completed', filename: 'lifecycle.csv' });
       const raw = await t.http().post('/v1/uploads?filename=x.csv').set(bearer(maker.key)).set('Content-Type', 'text/csv').send(file).expect(202);
