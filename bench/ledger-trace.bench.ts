@@ -8,11 +8,10 @@
  * Run: `npm run bench -- trace`. Knobs: BENCH_FILLER_BATTERIES (100000), BENCH_SAMPLES (1000).
  */
 import { writeFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
 import { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/lifecycle/src';
-import { apiCall, BenchApp, createFirm, startBenchApp } from './support/bench-app';
+import { apiCall, BenchApp, createFirm, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const FILLER = Number(process.env.BENCH_FILLER_BATTERIES ?? 100_000);
@@ -119,20 +118,13 @@ export async function run(): Promise<void> {
     const trace = await apiCall(app, cascade.key, 'GET', `/v1/batteries/${pack}/trace`);
     const size = JSON.stringify(trace).length;
     if (process.env.BENCH_DUMP_TRACE) writeFileSync(process.env.BENCH_DUMP_TRACE, JSON.stringify(trace, null, 1));
-    // A bare node:http client on one kept-alive socket: fetch's (undici's) own allocations and its garbage
-    // collection would be part of every sample, and they are the harness's, not the server's.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const timed = (path: string) =>
-      new Promise<number>((resolve, reject) => {
-        const started = process.hrtime.bigint();
-        get(app.baseUrl + path, { agent, headers: { Authorization: `Bearer ${cascade.key}` } }, (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => {
-            if (res.statusCode !== 200) reject(new Error(`${path}: ${res.statusCode}`));
-            else resolve(Number(process.hrtime.bigint() - started) / 1e6);
-          });
-        }).on('error', reject);
-      });
+    // One request at a time: each sample is the whole round trip of one request over a kept-alive socket.
+    const timed = async (path: string) => {
+      const started = process.hrtime.bigint();
+      const res = await send(app, cascade.key, 'GET', path);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
     for (let i = 0; i < 50; i++) await timed(`/v1/batteries/${pack}/trace`); // warm-up
     const traceMs: number[] = [];
     const healthMs: number[] = [];

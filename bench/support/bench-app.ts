@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../libs/database/src';
@@ -74,6 +75,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
       await pool.end();
+      agent.destroy();
       const exited = new Promise((r) => api.once('exit', r));
       api.kill('SIGTERM');
       await exited;
@@ -93,16 +95,35 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+/**
+ * Requests go through node:http on kept-alive sockets. The load generator shares the API's two cores, and
+ * fetch (undici) costs several times the CPU per request (and its garbage collection lands in latency
+ * samples): measured on the trace benchmark, the same server showed a p99 of 21-26 ms through fetch and
+ * 14-15 ms through node:http, and /health 8-11 ms against 5-6 ms.
+ */
+const agent = new Agent({ keepAlive: true });
+
+/** One request; resolves with the status and the body once the whole response has arrived. */
+export function send(app: BenchApp, key: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { Authorization: `Bearer ${key}` };
+    if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    const req = request(app.baseUrl + path, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** A JSON call on the API with a key; throws with the response on any non-2xx status. */
 export async function apiCall(app: BenchApp, key: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(app.baseUrl + path, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
+  const res = await send(app, key, method, path, body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body));
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 500)}`);
+  return res.text ? JSON.parse(res.text) : null;
 }
 
 /** Registers an enterprise (as admin) and gives it a key. */
