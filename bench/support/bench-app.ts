@@ -12,6 +12,8 @@ export interface BenchApp {
   baseUrl: string;
   databaseUrl: string;
   adminKey: string;
+  /** Kept-alive sockets to the API, for `send`. */
+  agent: Agent;
   describe: string;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -67,10 +69,12 @@ export async function startBenchApp(): Promise<BenchApp> {
   }
   const pool = new Client({ connectionString: databaseUrl });
   await pool.connect();
+  const agent = new Agent({ keepAlive: true });
   return {
     baseUrl,
     databaseUrl,
     adminKey,
+    agent,
     describe: `API in its own process; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
@@ -96,19 +100,17 @@ export class JsonText {
 }
 
 /**
- * Requests go through node:http on kept-alive sockets. The load generator shares the API's two cores, and
- * fetch (undici) costs several times the CPU per request (and its garbage collection lands in latency
- * samples): measured on the trace benchmark, the same server showed a p99 of 21-26 ms through fetch and
- * 14-15 ms through node:http, and /health 8-11 ms against 5-6 ms.
+ * One request; resolves with the status and the body once the whole response has arrived. Requests go through
+ * node:http on the app's kept-alive sockets: the load generator shares the API's two cores, and fetch (undici)
+ * costs several times the CPU per request, its garbage collection landing in latency samples (measured on the
+ * trace benchmark: the same server showed a p99 of 21-26 ms through fetch and 14-15 ms through node:http, and
+ * /health 8-11 ms against 5-6 ms).
  */
-const agent = new Agent({ keepAlive: true });
-
-/** One request; resolves with the status and the body once the whole response has arrived. */
 export function send(app: BenchApp, key: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { Authorization: `Bearer ${key}` };
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    const req = request(app.baseUrl + path, { method, agent, headers }, (res) => {
+    const req = request(app.baseUrl + path, { method, agent: app.agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
