@@ -104,7 +104,7 @@ export class JsonText {
  * node:http on the app's kept-alive sockets: the load generator shares the API's two cores, and fetch (undici)
  * costs several times the CPU per request, its garbage collection landing in latency samples (measured on the
  * trace benchmark: the same server showed a p99 of 21-26 ms through fetch and 14-15 ms through node:http, and
- * /health 8-11 ms against 5-6 ms).
+ * /health 7-11 ms against 5-7 ms).
  */
 export function send(app: BenchApp, key: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
