@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { format } from '../libs/battery-code/src';
 import { apiCall, BenchApp, createFirm, JsonText, startBenchApp } from './support/bench-app';
+import { cpuSince, cpuTimes, CpuTimes } from './support/cpu';
 import { fmt, median } from './support/stats';
 
 const BATCH = 500;
@@ -27,12 +28,23 @@ function packCode(serial: number): string {
 
 
 
-/** Posts the batches with CONCURRENCY requests in flight; returns events/s. Every event must be accepted. */
-async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<number> {
+interface Measured {
+  /** Events per second. */
+  rate: number;
+  /** CPU per 1,000 events, in ms (null without /proc). */
+  cpu: CpuTimes | null;
+}
+
+const perThousand = (cpu: CpuTimes | null, events: number): CpuTimes | null =>
+  cpu && { api: (cpu.api * 1000) / events, postgres: (cpu.postgres * 1000) / events };
+
+/** Posts the batches with CONCURRENCY requests in flight. Every event must be accepted. */
+async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<Measured> {
   let next = 0;
   // The clients share the API's process and cores: their JSON.stringify of the bodies is done before the clock
   // starts (it is not the API's work). Everything the API does with a body stays measured.
   const bodies = batches.map((batch) => new JsonText(JSON.stringify({ events: batch, mode: 'atomic' })));
+  const cpuBefore = cpuTimes(app.apiPid);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -45,7 +57,8 @@ async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<n
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return (batches.length * BATCH) / seconds;
+  const events = batches.length * BATCH;
+  return { rate: events / seconds, cpu: perThousand(cpuSince(cpuBefore, cpuTimes(app.apiPid)), events) };
 }
 
 /** The rows the API wrote since `since`, as COPY text per table, ready to be written again. */
@@ -66,8 +79,9 @@ async function rowsSince(pg: Client, since: string): Promise<Record<string, Buff
   return out;
 }
 
-/** Writes the captured rows into the shadow tables with COPY, in one transaction; returns events/s. */
-async function copy(pg: Client, rows: Record<string, Buffer>, events: number): Promise<number> {
+/** Writes the captured rows into the shadow tables with COPY, in one transaction. */
+async function copy(app: BenchApp, pg: Client, rows: Record<string, Buffer>, events: number): Promise<Measured> {
+  const cpuBefore = cpuTimes(app.apiPid);
   const started = process.hrtime.bigint();
   await pg.query('BEGIN');
   for (const table of TABLES) {
@@ -81,7 +95,7 @@ async function copy(pg: Client, rows: Record<string, Buffer>, events: number): P
   }
   await pg.query('COMMIT');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return events / seconds;
+  return { rate: events / seconds, cpu: perThousand(cpuSince(cpuBefore, cpuTimes(app.apiPid)), events) };
 }
 
 export async function run(): Promise<void> {
@@ -96,8 +110,8 @@ export async function run(): Promise<void> {
 
     const payload = { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56, massKg: 380 };
     let serial = 1;
-    const api: { produced: number[]; delivered: number[] } = { produced: [], delivered: [] };
-    const copies: number[] = [];
+    const api: { produced: Measured[]; delivered: Measured[] } = { produced: [], delivered: [] };
+    const copies: Measured[] = [];
     console.log(`ledger ingest: ${app.describe}; ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
     for (let round = 0; round <= ROUNDS; round++) {
       const [{ now: since }] = (await pg.query('SELECT now()::text AS now')).rows;
@@ -114,18 +128,27 @@ export async function run(): Promise<void> {
       const delivered = await post(app, maker.key, batches('delivered'));
       // The baseline writes the same rows: both phases' events, their links, the batteries and the parties.
       const rows = await rowsSince(pg, since);
-      const copied = await copy(pg, rows, 2 * BATCHES * BATCH);
+      const copied = await copy(app, pg, rows, 2 * BATCHES * BATCH);
       if (round === 0) continue; // warm-up
       api.produced.push(produced);
       api.delivered.push(delivered);
       copies.push(copied);
-      console.log(`  round ${round}: API produced ${fmt(produced)} ev/s, delivered ${fmt(delivered)} ev/s; COPY ${fmt(copied)} ev/s`);
+      console.log(`  round ${round}: API produced ${fmt(produced.rate)} ev/s, delivered ${fmt(delivered.rate)} ev/s; COPY ${fmt(copied.rate)} ev/s`);
     }
-    const apiAll = median([...api.produced, ...api.delivered]);
-    const copyMedian = median(copies);
-    console.log(`  median API 'produced' (registers batteries)  ${fmt(median(api.produced))} events/s`);
-    console.log(`  median API 'delivered' (hand-over)          ${fmt(median(api.delivered))} events/s`);
-    console.log(`  median COPY of the same rows                 ${fmt(copyMedian)} events/s`);
+    const rates = (list: Measured[]) => list.map((m) => m.rate);
+    const apiAll = median(rates([...api.produced, ...api.delivered]));
+    const copyMedian = median(rates(copies));
+    // CPU per 1,000 events on each side, medians over the rounds (a steadier comparison than events/s here).
+    const cpu = (list: Measured[]) => {
+      const known = list.flatMap((m) => (m.cpu ? [m.cpu] : []));
+      if (known.length === 0) return '';
+      const api = median(known.map((c) => c.api));
+      const pg = median(known.map((c) => c.postgres));
+      return `   CPU per 1,000 events: API ${fmt(api, 1)} ms, PostgreSQL ${fmt(pg, 1)} ms`;
+    };
+    console.log(`  median API 'produced' (registers batteries)  ${fmt(median(rates(api.produced)))} events/s${cpu(api.produced)}`);
+    console.log(`  median API 'delivered' (hand-over)          ${fmt(median(rates(api.delivered)))} events/s${cpu(api.delivered)}`);
+    console.log(`  median COPY of the same rows                 ${fmt(copyMedian)} events/s${cpu(copies)}`);
     console.log(`  ratio API/COPY ${(apiAll / copyMedian).toFixed(2)} (target >= 0.25: ${apiAll / copyMedian >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`);
   } finally {
     await pg.end();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../libs/database/src';
@@ -14,6 +15,8 @@ export interface BenchApp {
   adminKey: string;
   /** Kept-alive sockets to the API, for `send`. */
   agent: Agent;
+  /** The API's process id (for its CPU time). */
+  apiPid: number;
   describe: string;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -56,8 +59,9 @@ export async function startBenchApp(): Promise<BenchApp> {
   const cli = spawnSync(process.execPath, [join(DIST, 'apps/cli/src/main.js'), 'create-admin-key', '--name', 'bench'], { env, encoding: 'utf8' });
   if (cli.status !== 0) throw new Error(`create-admin-key failed: ${cli.stderr}`);
   const adminKey = cli.stdout.trim().split('\n').pop()!;
-  // BENCH_API_NODE_ARGS passes flags to the API's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The API's node runs with the flags of `npm start`; BENCH_API_NODE_ARGS adds more, e.g.
+  // `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const nodeArgs = [...startFlags(), ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const api: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -75,6 +79,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     databaseUrl,
     adminKey,
     agent,
+    apiPid: api.pid!,
     describe: `API in its own process; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
@@ -92,6 +97,14 @@ export async function startBenchApp(): Promise<BenchApp> {
       }
     },
   };
+}
+
+/** The node flags of package.json's start script (`node <flags> dist/apps/api/src/main.js`). */
+function startFlags(): string[] {
+  const scripts = JSON.parse(readFileSync(join(DIST, '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const m = /\bnode((?: --\S+)*) dist\/apps\/api\/src\/main\.js/.exec(scripts.start ?? '');
+  if (!m) throw new Error(`package.json's start script does not run dist/apps/api/src/main.js with node: ${scripts.start}`);
+  return m[1].split(' ').filter(Boolean);
 }
 
 /** A request body already serialised (so that a benchmark can keep the client's JSON.stringify off the clock). */

@@ -4,3 +4,4 @@ export * from './embedded-postgres';
 export * from './migrate';
 export * from './free-port';
 export * from './prepared';
+export * from './binary-array';

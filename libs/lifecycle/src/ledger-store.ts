@@ -1,11 +1,12 @@
 /**
  * The ledger's SQL. A batch costs two statements inside its transaction, whatever its size: one reads (and
  * locks, in code order) the state of every battery concerned together with earlier events that could make
- * the batch's events duplicates and the events being corrected; one writes every table. Rows travel as one
- * JSON document of column arrays per statement (cheap to build with JSON.stringify, parsed once by
- * PostgreSQL), and results come back as JSON arrays.
+ * the batch's events duplicates and the events being corrected; one writes every table. Rows to write travel
+ * as typed column arrays in PostgreSQL's binary format (one parameter per column, see binaryArray); what
+ * the load returns comes back as JSON arrays.
  */
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
+import { binaryArray, BinaryElementType, BinaryElementTypes } from '#libs/database';
 import type { EntityManager } from 'typeorm';
 import type { BatteryState } from './domain/battery-state';
 import { affectedCodesOf, CorrectionTarget, Plan } from './domain/plan';
@@ -139,12 +140,15 @@ export interface WriteContext {
   audit: (param: (value: unknown) => string) => string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** One column of a multi-row write: its element type and its values, one per row. */
+type Column = { [T in BinaryElementType]: readonly [T, readonly (BinaryElementTypes[T] | null)[]] }[BinaryElementType];
+
+const col = <T extends BinaryElementType>(type: T, values: readonly (BinaryElementTypes[T] | null)[]): Column => [type, values] as unknown as Column;
 
 /**
- * Query parameters, and `ROWS FROM (...) AS u(...)` over column arrays passed as one JSON parameter per
- * column. One parameter per column matters: PostgreSQL folds a parameter cast into a constant at planning,
- * once per occurrence, so one document referenced by every column would be parsed once per column.
+ * Query parameters, and a derived table over typed column arrays: one binary-format array parameter per
+ * column, unnested side by side in the select list (measured on PostgreSQL 15 with 27 columns of 500 rows:
+ * 0.3 ms, against 0.9 ms for `unnest(a, b, ...)` in FROM, which first copies every column into a tuplestore).
  */
 class Params {
   readonly values: unknown[] = [];
@@ -154,12 +158,9 @@ class Params {
     return `$${this.values.length}`;
   }
 
-  /** `objects`: columns whose elements are JSON objects (cast them to jsonb), not text. */
-  rows(table: Record<string, unknown[]>, objects: readonly string[] = []): string {
-    const names = Object.keys(table);
-    // json, not jsonb: each array is read once, so validating the text is all the parsing it needs.
-    const fns = names.map((n) => `${objects.includes(n) ? 'json_array_elements' : 'json_array_elements_text'}(${this.add(JSON.stringify(table[n]))}::json)`);
-    return `ROWS FROM (${fns.join(', ')}) AS u(${names.join(', ')})`;
+  rows(table: Record<string, Column>): string {
+    const columns = Object.entries(table).map(([name, [type, values]]) => `unnest(${this.add(binaryArray(type, values))}::${type}[]) AS ${name}`);
+    return `(SELECT ${columns.join(', ')}) AS u`;
   }
 }
 
@@ -172,9 +173,14 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
   if (plan.componentEnds.length > 0) {
     const e = plan.componentEnds;
     const p = new Params();
-    const rows = p.rows({ parent: e.map((x) => x.parentCode), child: e.map((x) => x.childCode), ended: e.map((x) => iso(x.endedAt)), event: e.map((x) => x.endEventId) });
+    const rows = p.rows({
+      parent: col('text', e.map((x) => x.parentCode)),
+      child: col('text', e.map((x) => x.childCode)),
+      ended: col('timestamptz', e.map((x) => x.endedAt)),
+      event: col('uuid', e.map((x) => x.endEventId)),
+    });
     await db.query(
-      `UPDATE battery_components c SET ended_at = u.ended::timestamptz, end_event_id = u.event::uuid
+      `UPDATE battery_components c SET ended_at = u.ended, end_event_id = u.event
          FROM ${rows}
         WHERE c.child_code = u.child AND c.parent_code = u.parent AND c.ended_at IS NULL`,
       p.values,
@@ -193,123 +199,131 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
   parts.push(`ev AS (
     INSERT INTO lifecycle_events (id, type, schema_version, occurred_at, reporter_enterprise_id, reporter_key_id, counterparty_enterprise_id,
                                   region_code, vin, battery_codes, client_event_id, content_hash, payload, correction_of, rule_set, due_at, on_time)
-    SELECT u.id::uuid, u.type, u.sv::smallint, u.occ::timestamptz, ${reporter}::uuid, ${key}::uuid, u.cp::uuid, u.region, u.vin,
-           string_to_array(u.codes, ','), u.cid, decode(u.hash, 'hex'), u.payload::jsonb, u.corr::uuid,
-           ${dl ? 'u.rs, u.due::timestamptz, u.ontime::boolean' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
-      FROM ${p.rows(
-        {
-          id: ev.map((e) => e.id),
-          type: ev.map((e) => e.content.type),
-          sv: ev.map((e) => e.content.schemaVersion),
-          occ: ev.map((e) => iso(e.content.occurredAt)),
-          cp: ev.map((e) => e.content.counterpartyEnterpriseId),
-          region: ev.map((e) => e.content.regionCode),
-          vin: ev.map((e) => e.content.vin),
-          codes: ev.map((e) => e.content.batteryCodes.join(',')),
-          cid: ev.map((e) => e.content.clientEventId),
-          hash: ev.map((e) => e.hashKey),
-          payload: ev.map((e) => e.content.payload),
-          corr: ev.map((e) => e.content.correctionOf),
-          ...(dl && {
-            rs: dl.map((d) => d.ruleSet),
-            due: dl.map((d) => (d.dueAt ? d.dueAt.toISOString() : null)),
-            ontime: dl.map((d) => d.onTime),
-          }),
-        },
-        ['payload'],
-      )})`);
+    SELECT u.id, u.type, u.sv, u.occ, ${reporter}::uuid, ${key}::uuid, u.cp, u.region, u.vin, string_to_array(u.codes, ','), u.cid, u.hash,
+           u.payload, u.corr, ${dl ? 'u.rs, u.due, u.ontime' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
+      FROM ${p.rows({
+        id: col('uuid', ev.map((e) => e.id)),
+        type: col('text', ev.map((e) => e.content.type)),
+        sv: col('int2', ev.map((e) => e.content.schemaVersion)),
+        occ: col('timestamptz', ev.map((e) => e.content.occurredAt)),
+        cp: col('uuid', ev.map((e) => e.content.counterpartyEnterpriseId)),
+        region: col('text', ev.map((e) => e.content.regionCode)),
+        vin: col('text', ev.map((e) => e.content.vin)),
+        codes: col('text', ev.map((e) => e.content.batteryCodes.join(','))),
+        cid: col('text', ev.map((e) => e.content.clientEventId)),
+        hash: col('bytea', ev.map((e) => e.contentHash)),
+        payload: col('jsonb', ev.map((e) => e.content.payload)),
+        corr: col('uuid', ev.map((e) => e.content.correctionOf)),
+        ...(dl && {
+          rs: col('text', dl.map((d) => d.ruleSet)),
+          due: col('timestamptz', dl.map((d) => (d.dueAt ? d.dueAt.getTime() : null))),
+          ontime: col('bool', dl.map((d) => d.onTime)),
+        }),
+      })})`);
   if (plan.batteriesToInsert.length > 0) {
     parts.push(`ins AS (
     INSERT INTO batteries (code, form, manufacturer_code, product_type, battery_type, specification_code, traceability_code, production_date,
                            serial, cascade_level, nominal_capacity_ah, nominal_voltage_v, rated_energy_kwh, mass_kg, producer_enterprise_id,
                            produced_event_id, status, holder_enterprise_id, pending_handover_to, vin, parent_code, region_keys, last_event_id,
                            last_event_type, last_event_at, chain_seq, chain_head)
-    SELECT u.code, u.form, u.mc, u.pt, u.bt, u.sc, u.tc, u.pd::date, u.serial, u.cl, u.cap::float8, u.volt::float8, u.energy::float8, u.mass::float8,
-           u.producer::uuid, u.produced::uuid, u.status, u.holder::uuid, u.pending::uuid, u.vin, u.parent, string_to_array(u.regions, ','),
-           u.last_id::uuid, u.last_type, u.last_at::timestamptz, u.seq::int, decode(u.head, 'hex')
+    SELECT u.code, u.form, u.mc, u.pt, u.bt, u.sc, u.tc, u.pd, u.serial, u.cl, u.cap, u.volt, u.energy, u.mass, u.producer, u.produced, u.status,
+           u.holder, u.pending, u.vin, u.parent, string_to_array(u.regions, ','), u.last_id, u.last_type, u.last_at, u.seq, u.head
       FROM ${p.rows(stateColumns(plan.batteriesToInsert, true))})`);
   }
   if (plan.batteriesToUpdate.length > 0) {
     parts.push(`upd AS (
     UPDATE batteries b
-       SET status = u.status, holder_enterprise_id = u.holder::uuid, pending_handover_to = u.pending::uuid, vin = u.vin, parent_code = u.parent,
-           region_keys = string_to_array(u.regions, ','), last_event_id = u.last_id::uuid, last_event_type = u.last_type,
-           last_event_at = u.last_at::timestamptz, chain_seq = u.seq::int, chain_head = decode(u.head, 'hex'), updated_at = now()
+       SET status = u.status, holder_enterprise_id = u.holder, pending_handover_to = u.pending, vin = u.vin, parent_code = u.parent,
+           region_keys = string_to_array(u.regions, ','), last_event_id = u.last_id, last_event_type = u.last_type,
+           last_event_at = u.last_at, chain_seq = u.seq, chain_head = u.head, updated_at = now()
       FROM ${p.rows(stateColumns(plan.batteriesToUpdate, false))}
      WHERE b.code = u.code)`);
   }
   parts.push(`chain AS (
     INSERT INTO battery_event_chain (battery_code, seq, event_id, prev_hash, link_hash)
-    SELECT u.code, u.seq::int, u.event::uuid, decode(u.prev, 'hex'), decode(u.link, 'hex')
+    SELECT u.code, u.seq, u.event, u.prev, u.link
       FROM ${p.rows({
-        code: ch.map((l) => l.batteryCode),
-        seq: ch.map((l) => l.seq),
-        event: ch.map((l) => l.eventId),
-        prev: ch.map((l) => l.prevHash.toString('hex')),
-        link: ch.map((l) => l.linkHash.toString('hex')),
+        code: col('text', ch.map((l) => l.batteryCode)),
+        seq: col('int4', ch.map((l) => l.seq)),
+        event: col('uuid', ch.map((l) => l.eventId)),
+        prev: col('bytea', ch.map((l) => l.prevHash)),
+        link: col('bytea', ch.map((l) => l.linkHash)),
       })})`);
   if (st.length > 0) {
     parts.push(`starts AS (
     INSERT INTO battery_components (parent_code, child_code, started_at, start_event_id, ended_at, end_event_id)
-    SELECT u.parent, u.child, u.started::timestamptz, u.start_event::uuid, u.ended::timestamptz, u.end_event::uuid
+    SELECT u.parent, u.child, u.started, u.start_event, u.ended, u.end_event
       FROM ${p.rows({
-        parent: st.map((x) => x.parentCode),
-        child: st.map((x) => x.childCode),
-        started: st.map((x) => iso(x.startedAt)),
-        start_event: st.map((x) => x.startEventId),
-        ended: st.map((x) => (x.endedAt === null ? null : iso(x.endedAt))),
-        end_event: st.map((x) => x.endEventId),
+        parent: col('text', st.map((x) => x.parentCode)),
+        child: col('text', st.map((x) => x.childCode)),
+        started: col('timestamptz', st.map((x) => x.startedAt)),
+        start_event: col('uuid', st.map((x) => x.startEventId)),
+        ended: col('timestamptz', st.map((x) => x.endedAt)),
+        end_event: col('uuid', st.map((x) => x.endEventId)),
       })})`);
   }
   if (og.length > 0) {
     parts.push(`origins AS (
     INSERT INTO battery_origins (cascade_code, original_code, event_id, assembled_at)
-    SELECT u.cascade, u.original, u.event::uuid, u.at::timestamptz
-      FROM ${p.rows({ cascade: og.map((o) => o.cascadeCode), original: og.map((o) => o.originalCode), event: og.map((o) => o.eventId), at: og.map((o) => iso(o.assembledAt)) })})`);
+    SELECT u.cascade, u.original, u.event, u.at
+      FROM ${p.rows({
+        cascade: col('text', og.map((o) => o.cascadeCode)),
+        original: col('text', og.map((o) => o.originalCode)),
+        event: col('uuid', og.map((o) => o.eventId)),
+        at: col('timestamptz', og.map((o) => o.assembledAt)),
+      })})`);
   }
   if (pa.length > 0) {
+    // NOT EXISTS, not ON CONFLICT DO NOTHING: a speculative insertion cost four times a plain one (6.4 against
+    // 1.5 ms per 500 rows). No concurrent batch can add the same pair meanwhile (the batteries are locked by
+    // the load); if anything ever did, the unique violation makes the batch run again.
     parts.push(`parties AS (
     INSERT INTO battery_parties (battery_code, enterprise_id, first_event_id, first_at)
-    SELECT u.code, u.enterprise::uuid, u.event::uuid, u.at::timestamptz
-      FROM ${p.rows({ code: pa.map((x) => x.batteryCode), enterprise: pa.map((x) => x.enterpriseId), event: pa.map((x) => x.eventId), at: pa.map((x) => iso(x.at)) })}
-    ON CONFLICT DO NOTHING)`);
+    SELECT u.code, u.enterprise, u.event, u.at
+      FROM ${p.rows({
+        code: col('text', pa.map((x) => x.batteryCode)),
+        enterprise: col('uuid', pa.map((x) => x.enterpriseId)),
+        event: col('uuid', pa.map((x) => x.eventId)),
+        at: col('timestamptz', pa.map((x) => x.at)),
+      })}
+     WHERE NOT EXISTS (SELECT 1 FROM battery_parties bp WHERE bp.battery_code = u.code AND bp.enterprise_id = u.enterprise))`);
   }
   parts.push(`audit AS (${ctx.audit((v) => p.add(v))})`);
   await db.query(`WITH ${parts.join(',\n')}\nSELECT 1`, p.values);
 }
 
-function stateColumns(list: BatteryState[], full: boolean): Record<string, unknown[]> {
-  const base: Record<string, unknown[]> = {
-    code: list.map((s) => s.code),
-    status: list.map((s) => s.status),
-    holder: list.map((s) => s.holderId),
-    pending: list.map((s) => s.pendingTo),
-    vin: list.map((s) => s.vin),
-    parent: list.map((s) => s.parentCode),
-    regions: list.map((s) => s.regionKeys.join(',')),
-    last_id: list.map((s) => s.lastEventId),
-    last_type: list.map((s) => s.lastEventType),
-    last_at: list.map((s) => iso(s.lastEventAt)),
-    seq: list.map((s) => s.chainSeq),
-    head: list.map((s) => s.chainHead.toString('hex')),
+function stateColumns(list: BatteryState[], full: boolean): Record<string, Column> {
+  const base: Record<string, Column> = {
+    code: col('text', list.map((s) => s.code)),
+    status: col('text', list.map((s) => s.status)),
+    holder: col('uuid', list.map((s) => s.holderId)),
+    pending: col('uuid', list.map((s) => s.pendingTo)),
+    vin: col('text', list.map((s) => s.vin)),
+    parent: col('text', list.map((s) => s.parentCode)),
+    regions: col('text', list.map((s) => s.regionKeys.join(','))),
+    last_id: col('uuid', list.map((s) => s.lastEventId)),
+    last_type: col('text', list.map((s) => s.lastEventType)),
+    last_at: col('timestamptz', list.map((s) => s.lastEventAt)),
+    seq: col('int4', list.map((s) => s.chainSeq)),
+    head: col('bytea', list.map((s) => s.chainHead)),
   };
   if (!full) return base;
   return {
     ...base,
-    form: list.map((s) => s.form),
-    mc: list.map((s) => s.manufacturerCode),
-    pt: list.map((s) => s.level),
-    bt: list.map((s) => s.batteryType),
-    sc: list.map((s) => s.specificationCode),
-    tc: list.map((s) => s.traceabilityCode),
-    pd: list.map((s) => s.productionDate),
-    serial: list.map((s) => s.serial),
-    cl: list.map((s) => s.cascadeLevel),
-    cap: list.map((s) => s.nominalCapacityAh),
-    volt: list.map((s) => s.nominalVoltageV),
-    energy: list.map((s) => s.ratedEnergyKwh),
-    mass: list.map((s) => s.massKg),
-    producer: list.map((s) => s.producerId),
-    produced: list.map((s) => s.producedEventId),
+    form: col('text', list.map((s) => s.form)),
+    mc: col('text', list.map((s) => s.manufacturerCode)),
+    pt: col('text', list.map((s) => s.level)),
+    bt: col('text', list.map((s) => s.batteryType)),
+    sc: col('text', list.map((s) => s.specificationCode)),
+    tc: col('text', list.map((s) => s.traceabilityCode)),
+    pd: col('date', list.map((s) => s.productionDate)),
+    serial: col('text', list.map((s) => s.serial)),
+    cl: col('text', list.map((s) => s.cascadeLevel)),
+    cap: col('float8', list.map((s) => s.nominalCapacityAh)),
+    volt: col('float8', list.map((s) => s.nominalVoltageV)),
+    energy: col('float8', list.map((s) => s.ratedEnergyKwh)),
+    mass: col('float8', list.map((s) => s.massKg)),
+    producer: col('uuid', list.map((s) => s.producerId)),
+    produced: col('uuid', list.map((s) => s.producedEventId)),
   };
 }
