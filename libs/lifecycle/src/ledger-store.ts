@@ -15,7 +15,8 @@ export interface LoadRequest {
   reporterId: string;
   codes: string[];
   clientIds: string[];
-  hashes: string[];
+  /** Content hashes (SHA-256). */
+  hashes: Buffer[];
   corrections: string[];
   lock: boolean;
 }
@@ -33,7 +34,7 @@ export interface Loaded {
 const STATE_COLUMNS = `b.code, b.form, b.product_type, b.manufacturer_code, b.battery_type, b.specification_code, b.traceability_code,
   b.production_date::text, b.serial, b.cascade_level, b.nominal_capacity_ah, b.nominal_voltage_v, b.rated_energy_kwh, b.mass_kg,
   b.producer_enterprise_id, b.produced_event_id, b.status, b.holder_enterprise_id, b.pending_handover_to, b.vin, b.parent_code,
-  b.region_keys, b.last_event_id, b.last_event_type, (extract(epoch FROM b.last_event_at) * 1000)::float8, b.chain_seq, encode(b.chain_head, 'hex')`;
+  b.region_keys, b.last_event_id, b.last_event_type, date_part('epoch', b.last_event_at) * 1000, b.chain_seq, encode(b.chain_head, 'hex')`;
 
 type StateTuple = [
   string, 'original' | 'cascade', ProductLevel, string, string, string, string | null, string, string, string | null,
@@ -92,7 +93,7 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
     // LATERAL and = ANY(ARRAY(...)) keep every step an index lookup (the planner would otherwise hash-join
     // against a scan of the whole table).
     `WITH RECURSIVE up(code, parent) AS (
-       SELECT b.code, b.parent_code FROM batteries b WHERE b.code = ANY($1::varchar[])
+       SELECT b.code, b.parent_code FROM batteries b WHERE b.code = ANY($1::text[])
        UNION
        SELECT x.code, x.parent_code FROM up CROSS JOIN LATERAL (SELECT b.code, b.parent_code FROM batteries b WHERE b.code = up.parent LIMIT 1) x
         WHERE up.parent IS NOT NULL
@@ -104,7 +105,7 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
         WHERE e.reporter_enterprise_id = $2 AND e.client_event_id = ANY($3::text[])
        UNION
        SELECT e.id, e.client_event_id, e.content_hash FROM lifecycle_events e
-        WHERE e.reporter_enterprise_id = $2 AND e.content_hash = ANY(ARRAY(SELECT decode(h, 'hex') FROM unnest($4::text[]) h))
+        WHERE e.reporter_enterprise_id = $2 AND e.content_hash = ANY($4::bytea[])
      )
      SELECT (SELECT json_agg(j) FROM rows) AS states,
             (SELECT json_agg(json_build_array(e.id, e.uscc, e.name)) FROM enterprises e
@@ -112,7 +113,8 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
             (SELECT json_agg(json_build_array(p.id, p.client_event_id, encode(p.content_hash, 'hex'))) FROM prior p) AS prior,
             (SELECT json_agg(json_build_array(e.id, e.reporter_enterprise_id, e.type, e.battery_codes, e.payload))
                FROM lifecycle_events e WHERE e.id = ANY($5::uuid[])) AS corrected`,
-    [r.codes, r.reporterId, r.clientIds, r.hashes, r.corrections],
+    // The arrays go in binary format (see binaryArray), like the write's columns.
+    [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('bytea', r.hashes), binaryArray('uuid', r.corrections)],
   );
   const states = new Map<string, BatteryState>();
   for (const t of row.states ?? []) states.set(t[0], toState(t));

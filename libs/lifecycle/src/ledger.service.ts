@@ -206,7 +206,7 @@ export class LedgerService {
   ): Promise<Plan> {
     const codes = new Set<string>();
     const clientIds: string[] = [];
-    const hashes: string[] = [];
+    const hashes: Buffer[] = [];
     const corrections: string[] = [];
     const enterprises = new Map<string, { uscc: string; name: string }>();
     for (const item of items) {
@@ -215,7 +215,7 @@ export class LedgerService {
       for (const code of c.batteryCodes) codes.add(code);
       for (const code of Object.values(c.payloadCodes)) codes.add(code);
       if (c.clientEventId !== null) clientIds.push(c.clientEventId);
-      hashes.push(c.hashKey);
+      hashes.push(c.contentHash);
       if (c.correctionOf !== null) corrections.push(c.correctionOf);
       if (c.counterparty) enterprises.set(c.counterparty.id, c.counterparty);
     }
