@@ -40,10 +40,17 @@ interface Measured {
   rate: number;
   /** CPU per 1,000 events, in ms (null without /proc). */
   cpu: CpuTimes | null;
+  /** Cores kept busy on average (null without /proc). */
+  cores: number | null;
 }
 
-const perThousand = (cpu: CpuTimes | null, events: number): CpuTimes | null =>
-  cpu && { api: (cpu.api * 1000) / events, postgres: (cpu.postgres * 1000) / events };
+function measured(events: number, seconds: number, cpu: CpuTimes | null): Measured {
+  return {
+    rate: events / seconds,
+    cpu: cpu && { api: (cpu.api * 1000) / events, postgres: (cpu.postgres * 1000) / events, machine: (cpu.machine * 1000) / events },
+    cores: cpu && cpu.machine / 1000 / seconds,
+  };
+}
 
 /** Posts the batches with CONCURRENCY requests in flight. Every event must be accepted. */
 async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<Measured> {
@@ -65,7 +72,7 @@ async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<M
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const events = batches.length * BATCH;
-  return { rate: events / seconds, cpu: perThousand(cpuSince(cpuBefore, cpuTimes(app.apiPid)), events) };
+  return measured(events, seconds, cpuSince(cpuBefore, cpuTimes(app.apiPid)));
 }
 
 /** The rows the API wrote since `since`, as COPY text per table, ready to be written again. */
@@ -102,7 +109,7 @@ async function copy(app: BenchApp, pg: Client, rows: Record<string, Buffer>, eve
   }
   await pg.query('COMMIT');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { rate: events / seconds, cpu: perThousand(cpuSince(cpuBefore, cpuTimes(app.apiPid)), events) };
+  return measured(events, seconds, cpuSince(cpuBefore, cpuTimes(app.apiPid)));
 }
 
 export async function run(): Promise<void> {
@@ -151,7 +158,8 @@ export async function run(): Promise<void> {
       if (known.length === 0) return '';
       const api = median(known.map((c) => c.api));
       const pg = median(known.map((c) => c.postgres));
-      return `   CPU per 1,000 events: API ${fmt(api, 1)} ms, PostgreSQL ${fmt(pg, 1)} ms`;
+      const cores = median(list.flatMap((m) => (m.cores === null ? [] : [m.cores])));
+      return `   CPU per 1,000 events: API ${fmt(api, 1)} ms, PostgreSQL ${fmt(pg, 1)} ms; ${fmt(cores, 2)} cores busy`;
     };
     console.log(`  median API 'produced' (registers batteries)  ${fmt(median(rates(api.produced)))} events/s${cpu(api.produced)}`);
     console.log(`  median API 'delivered' (hand-over)          ${fmt(median(rates(api.delivered)))} events/s${cpu(api.delivered)}`);

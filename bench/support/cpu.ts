@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface CpuTimes {
   api: number;
   postgres: number;
+  /** Every core's busy time (user, system, interrupts, steal), whoever used it: the load generator too. */
+  machine: number;
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -37,10 +39,16 @@ export function cpuTimes(apiPid: number): CpuTimes | null {
     const s = readStat(pid);
     if (s && s.comm === 'postgres') postgres += s.ms;
   }
-  return { api: api.ms, postgres };
+  return { api: api.ms, postgres, machine: machineBusy() };
+}
+
+function machineBusy(): number {
+  // /proc/stat's first line: cpu user nice system idle iowait irq softirq steal ...
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * TICK_MS;
 }
 
 /** CPU used between two readings. */
 export function cpuSince(before: CpuTimes | null, after: CpuTimes | null): CpuTimes | null {
-  return before && after ? { api: after.api - before.api, postgres: after.postgres - before.postgres } : null;
+  return before && after ? { api: after.api - before.api, postgres: after.postgres - before.postgres, machine: after.machine - before.machine } : null;
 }
