@@ -2,13 +2,16 @@
  * Ingest benchmark: events/s through `POST /v1/events` (real HTTP, 500-event batches, full validation: codec,
  * state machine, custody, idempotency, hash chain) against a baseline measured in the same run — the very
  * rows the API wrote (events, chain links, batteries, parties), written again by a plain COPY into tables of
- * the same shape. Rounds alternate API and COPY; medians and the ratio are printed.
+ * the same shape. Each round posts a phase of registrations ('produced') and a phase of hand-overs ('delivered')
+ * of the same batteries, then COPYs the rows both wrote. The round's API figure is both phases' events over both
+ * phases' time, so it and the COPY baseline count the same rows; medians over the rounds are printed, and the
+ * ratio is the median of the rounds' ratios.
  *
  * Run: `npm run bench -- ingest` (embedded PostgreSQL) or with DATABASE_URL/REDIS_URL set.
- * Throughput is the server's: requests are kept in flight at twice the number of cores (4 here), enough that
- * neither the API nor PostgreSQL waits for the other. With only 2 in flight on two cores each side idles about
- * a third of the time while the other works on the same request (measured: API and PostgreSQL at 0.7 cores
- * each), and the figure is the round-trip latency's, not the server's capacity.
+ * Throughput is the server's: requests are kept in flight at twice the number of cores (4 here). With only 2 in
+ * flight on two cores each side idles about a third of the time while the other works on the same request
+ * (measured: API and PostgreSQL at 0.7 cores each), and the figure is the round trip's, not the server's
+ * capacity; more than 4 (8, or the API in two processes) kept the cores busier but not the events/s higher.
  *
  * Knobs: BENCH_ROUNDS (default 5), BENCH_BATCHES (batches per phase per round, default 20), BENCH_CONCURRENCY
  * (requests in flight, default 2 × cores).
@@ -126,6 +129,7 @@ export async function run(): Promise<void> {
     let serial = 1;
     const api: { produced: Measured[]; delivered: Measured[] } = { produced: [], delivered: [] };
     const copies: Measured[] = [];
+    const rounds: { both: number; ratio: number }[] = [];
     console.log(`ledger ingest: ${app.describe}; ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
     for (let round = 0; round <= ROUNDS; round++) {
       const [{ now: since }] = (await pg.query('SELECT now()::text AS now')).rows;
@@ -147,10 +151,14 @@ export async function run(): Promise<void> {
       api.produced.push(produced);
       api.delivered.push(delivered);
       copies.push(copied);
-      console.log(`  round ${round}: API produced ${fmt(produced.rate)} ev/s, delivered ${fmt(delivered.rate)} ev/s; COPY ${fmt(copied.rate)} ev/s`);
+      // The round's rate: both phases' events over both phases' time (the COPY baseline writes the same rows).
+      const both = 2 / (1 / produced.rate + 1 / delivered.rate);
+      rounds.push({ both, ratio: both / copied.rate });
+      console.log(`  round ${round}: API produced ${fmt(produced.rate)} ev/s, delivered ${fmt(delivered.rate)} ev/s, both ${fmt(both)} ev/s; COPY ${fmt(copied.rate)} ev/s`);
     }
     const rates = (list: Measured[]) => list.map((m) => m.rate);
-    const apiAll = median(rates([...api.produced, ...api.delivered]));
+    const apiAll = median(rounds.map((r) => r.both));
+    const ratio = median(rounds.map((r) => r.ratio));
     const copyMedian = median(rates(copies));
     // CPU per 1,000 events on each side, medians over the rounds (a steadier comparison than events/s here).
     const cpu = (list: Measured[]) => {
@@ -164,7 +172,8 @@ export async function run(): Promise<void> {
     console.log(`  median API 'produced' (registers batteries)  ${fmt(median(rates(api.produced)))} events/s${cpu(api.produced)}`);
     console.log(`  median API 'delivered' (hand-over)          ${fmt(median(rates(api.delivered)))} events/s${cpu(api.delivered)}`);
     console.log(`  median COPY of the same rows                 ${fmt(copyMedian)} events/s${cpu(copies)}`);
-    console.log(`  ratio API/COPY ${(apiAll / copyMedian).toFixed(2)} (target >= 0.25: ${apiAll / copyMedian >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`);
+    console.log(`  median API, both phases                      ${fmt(apiAll)} events/s`);
+    console.log(`  ratio API/COPY ${ratio.toFixed(2)} (median of the rounds; target >= 0.25: ${ratio >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`);
   } finally {
     await pg.end();
     await app.close();
