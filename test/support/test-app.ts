@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
@@ -43,8 +44,9 @@ export interface TestApp {
  * The real API (same modules, same HTTP set-up as main.ts) on a database of its
  * own, with the queue backend the environment selects: BullMQ on that
  * PostgreSQL by default, on Redis when REDIS_URL is set (under a unique prefix).
+ * `extra.imports`: more modules beside the app's (e.g. a @Global() one providing a hook such as DEADLINE_ASSESSOR).
  */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { imports?: ModuleMetadata['imports'] } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const base = loadConfig({ ...process.env, DATABASE_URL: db.url });
   const config: AppConfig = {
@@ -56,7 +58,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     ...overrides,
   };
   const logs = new LogCapture();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: db.url, logDestination: logs })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: db.url, logDestination: logs }), ...(extra.imports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureHttpApp(app, config);
   await app.init();
