@@ -26,7 +26,7 @@ function readStat(pid: string): { comm: string; ms: number } | null {
 
 /**
  * CPU split between the API and PostgreSQL (Linux /proc; null elsewhere). Wall-clock throughput on a shared,
- * noisy two-core machine swings by ±15 % between runs; the CPU each side spends per event is steadier, and
+ * noisy two-core machine swings between runs (by up to 1.5× within an hour, seen here); the CPU each side spends per event is steadier, and
  * says which side a change helped. Backends that exit between two readings lose their last interval: the
  * benchmarks keep their connections open.
  */

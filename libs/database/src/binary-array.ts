@@ -179,7 +179,8 @@ function writeElements(type: BinaryElementType, values: readonly unknown[], text
         at += 12;
       }
       return at;
-    default:
+    default: {
+      const size = FIXED_SIZE[type]!;
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (isNull(v)) {
@@ -187,7 +188,6 @@ function writeElements(type: BinaryElementType, values: readonly unknown[], text
           at += 4;
           continue;
         }
-        const size = FIXED_SIZE[type]!;
         int32(buf, at, size);
         at += 4;
         if (type === 'date') int32(buf, at, dateDays(v as string));
@@ -198,6 +198,7 @@ function writeElements(type: BinaryElementType, values: readonly unknown[], text
         at += size;
       }
       return at;
+    }
   }
 }
 
@@ -233,7 +234,7 @@ export function binaryArray(type: BinaryElementType, values: readonly unknown[])
       }
       const t = type === 'jsonb' ? JSON.stringify(v) : (v as string);
       texts[i] = t;
-      size += 3 * t.length + 1;
+      size += 3 * t.length + (type === 'jsonb' ? 1 : 0);
     }
   }
   const buf = Buffer.allocUnsafe(size);
