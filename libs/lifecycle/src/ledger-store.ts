@@ -15,8 +15,9 @@ export interface LoadRequest {
   reporterId: string;
   codes: string[];
   clientIds: string[];
-  /** Content hashes (SHA-256). */
+  /** Content hashes (SHA-256), and the first battery code of each hashed event (the content key's first column). */
   hashes: Buffer[];
+  hashCodes: string[];
   corrections: string[];
   lock: boolean;
 }
@@ -104,8 +105,9 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
        SELECT e.id, e.client_event_id, e.content_hash FROM lifecycle_events e
         WHERE e.reporter_enterprise_id = $2 AND e.client_event_id = ANY($3::text[])
        UNION
-       SELECT e.id, e.client_event_id, e.content_hash FROM lifecycle_events e
-        WHERE e.reporter_enterprise_id = $2 AND e.content_hash = ANY($4::bytea[])
+       SELECT e.id, e.client_event_id, e.content_hash FROM unnest($6::text[], $4::bytea[]) AS k(code, hash)
+         JOIN lifecycle_events e ON e.battery_codes[1] = k.code AND e.content_hash = k.hash
+        WHERE e.reporter_enterprise_id = $2
      )
      SELECT (SELECT json_agg(j) FROM rows) AS states,
             (SELECT json_agg(json_build_array(e.id, e.uscc, e.name)) FROM enterprises e
@@ -114,7 +116,7 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
             (SELECT json_agg(json_build_array(e.id, e.reporter_enterprise_id, e.type, e.battery_codes, e.payload))
                FROM lifecycle_events e WHERE e.id = ANY($5::uuid[])) AS corrected`,
     // The arrays go in binary format (see binaryArray), like the write's columns.
-    [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('bytea', r.hashes), binaryArray('uuid', r.corrections)],
+    [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('bytea', r.hashes), binaryArray('uuid', r.corrections), binaryArray('text', r.hashCodes)],
   );
   const states = new Map<string, BatteryState>();
   for (const t of row.states ?? []) states.set(t[0], toState(t));

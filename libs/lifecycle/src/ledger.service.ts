@@ -207,6 +207,7 @@ export class LedgerService {
     const codes = new Set<string>();
     const clientIds: string[] = [];
     const hashes: Buffer[] = [];
+    const hashCodes: string[] = [];
     const corrections: string[] = [];
     const enterprises = new Map<string, { uscc: string; name: string }>();
     for (const item of items) {
@@ -216,10 +217,11 @@ export class LedgerService {
       for (const code of Object.values(c.payloadCodes)) codes.add(code);
       if (c.clientEventId !== null) clientIds.push(c.clientEventId);
       hashes.push(c.contentHash);
+      hashCodes.push(c.batteryCodes[0]);
       if (c.correctionOf !== null) corrections.push(c.correctionOf);
       if (c.counterparty) enterprises.set(c.counterparty.id, c.counterparty);
     }
-    const loaded = await loadForBatch(db, { reporterId: reporter.id, codes: [...codes], clientIds, hashes, corrections, lock });
+    const loaded = await loadForBatch(db, { reporterId: reporter.id, codes: [...codes], clientIds, hashes, hashCodes, corrections, lock });
     for (const [id, e] of loaded.names) enterprises.set(id, e);
     return planBatch({
       reporter,

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One event of the ledger (append-only). Written by LedgerService in set-based SQL; this entity maps the
@@ -7,7 +7,9 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Entity('lifecycle_events')
 // A partial unique index (migration IngestIndexes): only events with a client id are indexed.
 @Index('lifecycle_events_client_event_key', ['reporterEnterpriseId', 'clientEventId'], { unique: true, where: 'client_event_id IS NOT NULL' })
-@Unique('lifecycle_events_content_key', ['reporterEnterpriseId', 'contentHash'])
+// Unique by (battery_codes[1], content_hash), an expression index (migration ContentKeyByCode): the hash covers
+// the reporter and the codes, so this is uniqueness of the content hash, with a batch's entries side by side.
+@Index('lifecycle_events_content_key', { synchronize: false })
 export class LifecycleEvent {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
