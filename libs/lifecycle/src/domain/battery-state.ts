@@ -1,3 +1,4 @@
+import type { DecodedBatteryCode } from '#libs/battery-code';
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
 
 /** A battery's derived state as the ledger keeps it (one row of `batteries`), while a batch is evaluated. */
@@ -5,13 +6,12 @@ export interface BatteryState {
   code: string;
   form: 'original' | 'cascade';
   level: ProductLevel;
-  manufacturerCode: string;
-  batteryType: string;
-  specificationCode: string;
-  traceabilityCode: string | null;
-  productionDate: string;
-  serial: string;
-  cascadeLevel: string | null;
+  /**
+   * The decoded code of a battery registered by this batch (its row is inserted with these fields). Null for
+   * a battery loaded from the registry: the rules need only its form and level, and the load does not read
+   * back what the code already says.
+   */
+  decoded: DecodedBatteryCode | null;
   nominalCapacityAh: number | null;
   nominalVoltageV: number | null;
   ratedEnergyKwh: number | null;
