@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
 import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, reject, vin } from './support/ledger-world';
 
@@ -305,6 +306,39 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const duplicate = results.reduce((n, r) => n + r.counts.duplicate, 0);
       expect([accepted, duplicate]).toEqual([20, 40]);
       const [row] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM lifecycle_events WHERE battery_codes && $1::varchar[]', [codes]);
+      expect(Number(row.n)).toBe(20);
+    });
+
+    it('concurrent identical hand-overs of registered batteries: one is recorded, the repeats are duplicates, not rejections', async () => {
+      // The repeats queue on the first batch's row locks with reads that began before it committed, so they do
+      // not see its events; a repeated hand-over is a legal step, so only the unique content key (first code,
+      // hash) stops them from being written again: the conflict makes each repeat run again and find them.
+      const codes = Array.from({ length: 20 }, () => originalCode('P', next()));
+      await postEvents(t, maker, codes.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })));
+      const events = codes.map((c, i) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-R${i}` } }));
+      // Another transaction holds the batteries, so that all three batches start reading before any of them
+      // can write, then queue on the row locks.
+      const blocker = new Client({ connectionString: t.config.databaseUrl! });
+      await blocker.connect();
+      let results: Awaited<ReturnType<typeof postEvents>>[];
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('SELECT code FROM batteries WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [codes]);
+        const pending = [1, 2, 3].map(() => postEvents(t, maker, events, { mode: 'atomic' }));
+        for (let waiting = 0, tries = 0; waiting < 3; tries++) {
+          if (tries > 500) throw new Error(`only ${waiting} batches queued on the row locks`);
+          await new Promise((r) => setTimeout(r, 10));
+          const [w] = await t.sql<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+          waiting = Number(w.n);
+        }
+        await blocker.query('COMMIT');
+        results = await Promise.all(pending);
+      } finally {
+        await blocker.end();
+      }
+      expect(results.map((r) => r.status)).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
+      expect([results.reduce((n, r) => n + r.counts.accepted, 0), results.reduce((n, r) => n + r.counts.duplicate, 0)]).toEqual([20, 40]);
+      const [row] = await t.sql<{ n: string }>("SELECT count(*) AS n FROM lifecycle_events WHERE type = 'delivered' AND battery_codes && $1::varchar[]", [codes]);
       expect(Number(row.n)).toBe(20);
     });
   });
