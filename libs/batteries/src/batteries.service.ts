@@ -25,10 +25,12 @@ import {
 /**
  * The ancestors of `$1` ever (what it is or was inside: modules, packs, cascade products), itself included,
  * as rows `up(code)`. Used for visibility: whoever may see a pack may see what was ever built into it.
+ * Code columns have collation "C" (migration CodeCollationC), and a recursive CTE's seed must have its
+ * column's collation: hence `COLLATE "C"` on the parameter.
  */
 const ANCESTORS_EVER = `
   WITH RECURSIVE up(code, depth) AS (
-    SELECT $1::varchar, 0
+    SELECT $1::varchar COLLATE "C", 0
     UNION
     SELECT x.parent, up.depth + 1 FROM up
     CROSS JOIN LATERAL (
@@ -160,7 +162,7 @@ export class BatteriesService {
     await this.assertVisible(code, principal);
     const rows = await this.dataSource.query<BatteryRow[]>(
       `WITH RECURSIVE chain(code, depth) AS (
-         SELECT $1::varchar, 0
+         SELECT $1::varchar COLLATE "C", 0
          UNION ALL
          SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code
           WHERE b.parent_code IS NOT NULL AND chain.depth < 8

