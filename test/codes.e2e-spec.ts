@@ -539,8 +539,10 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
         const kind = i % 3;
         codes.push(kind === 0 ? decoded('M01', '24', '2021-03-12', { serial: i }) : kind === 1 ? decoded('T01', '24', '2021-03-12', { serial: i }) : decoded('M01', 'X9', '2021-03-12', { serial: i }));
       }
-      const manager = t.app.get(DataSource).createQueryRunner().manager;
-      const query = jest.spyOn(manager, 'query');
+      // Counted on the connection itself: the service runs its statements as named prepared statements on it.
+      const runner = t.app.get(DataSource).createQueryRunner();
+      const query = jest.spyOn((await runner.connect()) as { query: (...args: unknown[]) => unknown }, 'query');
+      const manager = runner.manager;
       try {
         const started = Date.now();
         const results = await service.checkBatteryRegistrations(mine.id, codes, { manager, pathOf: (i) => `batteries[${i}].code` });

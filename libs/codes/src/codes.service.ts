@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DecodedBatteryCode } from '#libs/battery-code';
 import { APP_CONFIG, AppConfig, ErrorDetail } from '#libs/common';
+import { PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { RegistrationIssueCode } from './errors';
 
@@ -38,6 +39,23 @@ interface RuleRow {
   product_type: string | null;
   battery_type: string;
 }
+
+// Run for every registering batch: named prepared statements, so that each connection parses and plans them
+// once (about 0.3 ms of PostgreSQL's time each, per batch, on PostgreSQL 15's statement log).
+const MANUFACTURER_CODE_HOLDERS = new PreparedStatement<HolderRow>(
+  'codes.manufacturer_code_holders',
+  `SELECT m.code, m.enterprise_id, e.name AS enterprise_name
+     FROM manufacturer_codes m JOIN enterprises e ON e.id = m.enterprise_id
+    WHERE m.code = ANY($1::bpchar[])`,
+);
+const CODING_RULES_OF_PAIRS = new PreparedStatement<RuleRow>(
+  'codes.coding_rules_of_pairs',
+  `SELECT r.id, r.manufacturer_code, r.specification_code, r.version, r.valid_from::text AS valid_from,
+          r.form, r.product_type, r.battery_type
+     FROM coding_rules r
+     JOIN unnest($1::bpchar[], $2::bpchar[]) AS p (mc, sc) ON r.manufacturer_code = p.mc AND r.specification_code = p.sc
+    ORDER BY r.valid_from DESC, r.version DESC`,
+);
 
 /**
  * The facts about codes that other modules need, foremost the battery registry's check of a code
@@ -81,12 +99,7 @@ export class CodesService {
     const pathOf = options.pathOf ?? (() => 'code');
 
     const manufacturerCodes = [...new Set(codes.map((c) => c.manufacturerCode))];
-    const holderRows = await db.query<HolderRow[]>(
-      `SELECT m.code, m.enterprise_id, e.name AS enterprise_name
-         FROM manufacturer_codes m JOIN enterprises e ON e.id = m.enterprise_id
-        WHERE m.code = ANY($1::bpchar[])`,
-      [manufacturerCodes],
-    );
+    const holderRows = await MANUFACTURER_CODE_HOLDERS.runIn(db, [manufacturerCodes]);
     const holders = new Map(holderRows.map((r) => [r.code, r]));
 
     const pairs = new Map<string, [string, string]>();
@@ -99,14 +112,7 @@ export class CodesService {
     const rulesByPair = new Map<string, RuleRow[]>();
     if (pairs.size > 0) {
       const list = [...pairs.values()];
-      const ruleRows = await db.query<RuleRow[]>(
-        `SELECT r.id, r.manufacturer_code, r.specification_code, r.version, r.valid_from::text AS valid_from,
-                r.form, r.product_type, r.battery_type
-           FROM coding_rules r
-           JOIN unnest($1::bpchar[], $2::bpchar[]) AS p (mc, sc) ON r.manufacturer_code = p.mc AND r.specification_code = p.sc
-          ORDER BY r.valid_from DESC, r.version DESC`,
-        [list.map((p) => p[0]), list.map((p) => p[1])],
-      );
+      const ruleRows = await CODING_RULES_OF_PAIRS.runIn(db, [list.map((p) => p[0]), list.map((p) => p[1])]);
       for (const r of ruleRows) {
         const key = r.manufacturer_code + r.specification_code;
         const group = rulesByPair.get(key);

@@ -5,6 +5,7 @@ import type { DecodedBatteryCode } from '#libs/battery-code';
 import { BatteriesService, EventRow } from '#libs/batteries';
 import { CodesService } from '#libs/codes';
 import { Actor, forbidden, Principal } from '#libs/common';
+import { PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
@@ -85,6 +86,12 @@ export function toStoredEvent(r: EventRowForVerify): StoredEvent {
   };
 }
 
+/** The reporter and the counterparties a batch names (a named prepared statement: it runs for every batch). */
+const BATCH_ENTERPRISES = new PreparedStatement<EnterpriseRow>(
+  'ledger.batch_enterprises',
+  'SELECT id, uscc, name, roles, region_code FROM enterprises WHERE id = $1 OR uscc = ANY($2::bpchar[])',
+);
+
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const MAX_ATTEMPTS = 4;
 
@@ -125,10 +132,7 @@ export class LedgerService {
     const usccs = [...new Set(candidates.flatMap((c) => (c.counterpartyUscc ? [c.counterpartyUscc] : [])))];
     // Independent look-ups, on two pooled connections at once.
     const [enterpriseRows, codeFindings] = await Promise.all([
-      this.dataSource.query<EnterpriseRow[]>('SELECT id, uscc, name, roles, region_code FROM enterprises WHERE id = $1 OR uscc = ANY($2::bpchar[])', [
-        principal.enterpriseId,
-        usccs,
-      ]),
+      BATCH_ENTERPRISES.run(this.dataSource, [principal.enterpriseId, usccs]),
       this.codeFindings(principal.enterpriseId, candidates),
     ]);
     const reporterRow = enterpriseRows.find((e) => e.id === principal.enterpriseId);
