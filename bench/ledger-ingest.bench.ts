@@ -147,7 +147,10 @@ export async function run(): Promise<void> {
     const api: { produced: Measured[]; delivered: Measured[] } = { produced: [], delivered: [] };
     const copies: Measured[] = [];
     const rounds: { both: number; ratio: number }[] = [];
-    console.log(`ledger ingest: ${app.describe}; ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
+    // Which server matters: the embedded one's npm binaries are built for size (-Os) and cost 25-40 % more CPU per
+    // event than a distribution's build (README, Benchmarks).
+    const [{ server_version: serverVersion }] = (await pg.query('SHOW server_version')).rows;
+    console.log(`ledger ingest: ${app.describe} (server ${serverVersion}); ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
     for (let round = 0; round <= ROUNDS; round++) {
       const [{ now: since }] = (await pg.query('SELECT now()::text AS now')).rows;
       const codes = Array.from({ length: BATCHES * BATCH }, () => packCode(serial++));
