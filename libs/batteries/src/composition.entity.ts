@@ -41,15 +41,14 @@ export class BatteryOrigin {
   assembledAt: Date;
 }
 
-/** An enterprise that produced, held, received or reported about a battery (append-only). */
+/** An enterprise that produced, held, received or reported about a battery (append-only). Keyed enterprise first. */
 @Entity('battery_parties')
-@Index('battery_parties_enterprise_idx', { synchronize: false })
 export class BatteryParty {
-  @PrimaryColumn({ name: 'battery_code', type: 'varchar', length: 24 })
-  batteryCode: string;
-
   @PrimaryColumn({ name: 'enterprise_id', type: 'uuid' })
   enterpriseId: string;
+
+  @PrimaryColumn({ name: 'battery_code', type: 'varchar', length: 24 })
+  batteryCode: string;
 
   @Column({ name: 'first_event_id', type: 'uuid' })
   firstEventId: string;
