@@ -92,7 +92,7 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
     // LATERAL and = ANY(ARRAY(...)) keep every step an index lookup (the planner would otherwise hash-join
     // against a scan of the whole table). Hashes are not looked up when none of the batch's batteries is registered
     // yet (a batch of registrations): events are only ever recorded about registered batteries, so there is nothing
-    // to find, and the 500 look-ups into the content key cost about 0.3 ms. (Filtering the look-ups battery by
+    // to find, and the 500 look-ups into the content key were 0.6 of a registering batch's 1.0 ms load. (Filtering the look-ups battery by
     // battery, with a join to `up`, cost a hand-over batch 2 ms more than it saved.)
     `WITH RECURSIVE up(code, parent) AS (
        SELECT b.code, b.parent_code FROM batteries b WHERE b.code = ANY($1::text[])
