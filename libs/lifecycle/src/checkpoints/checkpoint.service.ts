@@ -107,8 +107,10 @@ export class CheckpointService {
   private async cut(): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_WRITE_LOCK]);
-      const [{ sequence }] = await manager.query(`SELECT pg_get_serial_sequence('battery_event_chain', 'ledger_seq') AS sequence`);
-      const [{ cut }] = await manager.query(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS cut FROM ${sequence}`);
+      // pg_sequence_last_value is NULL until the sequence has handed out a number.
+      const [{ cut }] = await manager.query(
+        `SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('battery_event_chain', 'ledger_seq')::regclass), 0)::text AS cut`,
+      );
       return cut as string;
     });
   }
