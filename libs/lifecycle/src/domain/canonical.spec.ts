@@ -90,6 +90,17 @@ describe('canonical serialisation', () => {
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(/finite/);
     expect(() => canonicalJson({ a: () => 1 })).toThrow(/function/);
   });
+
+  it('writes numbers and keys as JSON does however often they repeat (their texts are remembered)', () => {
+    // More distinct values than the memo keeps, each written twice, with the edge cases among them.
+    const values = [0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, -350.4, 0.1 + 0.2, ...Array.from({ length: 5000 }, (_, i) => i / 7)];
+    for (const v of [...values, ...values]) expect(canonicalJson(v)).toBe(JSON.stringify(v));
+    expect(canonicalJson({ b: -0, a: 350.4 })).toBe('{"a":350.4,"b":0}');
+    const keys = ['"quoted"', 'back\\slash', '\u2028', 'ключ', ...Array.from({ length: 5000 }, (_, i) => `k${i}`)];
+    for (const k of [...keys, ...keys]) expect(canonicalJson({ [k]: 1 })).toBe(`{${JSON.stringify(k)}:1}`);
+    // A non-finite number is refused every time, not only the first.
+    for (let i = 0; i < 2; i++) expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow(/finite/);
+  });
 });
 
 describe('hash chain verification', () => {

@@ -32,8 +32,7 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('canonicalJson: numbers must be finite');
-      return JSON.stringify(value);
+      return numberText(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
@@ -44,7 +43,7 @@ export function canonicalJson(value: unknown): string {
       for (const k of keys) {
         const v = (value as Record<string, unknown>)[k];
         if (v === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+        out += `${first ? '' : ','}${keyText(k)}:${canonicalJson(v)}`;
         first = false;
       }
       return `${out}}`;
@@ -52,6 +51,35 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonicalJson: cannot serialise a ${typeof value}`);
   }
+}
+
+/**
+ * A number's shortest round-trip text, remembered: a batch's payloads repeat the same few values (capacity,
+ * voltage, energy), and writing a fractional number out costs about 0.5 µs, most of a payload's canonical text.
+ * The memo is cleared when it grows past a few thousand values.
+ */
+const numberTexts = new Map<number, string>();
+function numberText(n: number): string {
+  let text = numberTexts.get(n);
+  if (text === undefined) {
+    if (!Number.isFinite(n)) throw new TypeError('canonicalJson: numbers must be finite');
+    if (numberTexts.size >= 4096) numberTexts.clear();
+    text = JSON.stringify(n);
+    numberTexts.set(n, text);
+  }
+  return text;
+}
+
+/** A key's JSON text, remembered likewise: payloads of one type share their keys. */
+const keyTexts = new Map<string, string>();
+function keyText(k: string): string {
+  let text = keyTexts.get(k);
+  if (text === undefined) {
+    if (keyTexts.size >= 4096) keyTexts.clear();
+    text = JSON.stringify(k);
+    keyTexts.set(k, text);
+  }
+  return text;
 }
 
 /** The canonical text of an event's content (hashed as UTF-8). */

@@ -75,7 +75,17 @@ export function hasForbiddenCharacters(s: string): boolean {
  * Returns NaN for anything else.
  */
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+let lastDateTime = { text: '', ms: NaN };
 export function parseDateTime(s: string): number {
+  // The events of a batch mostly share their business time: the last text parsed is remembered (the regular
+  // expression and the calendar check were about 1 µs of an event's 3.5 µs of validation).
+  if (s === lastDateTime.text) return lastDateTime.ms;
+  const ms = parseDateTimeText(s);
+  lastDateTime = { text: s, ms };
+  return ms;
+}
+
+function parseDateTimeText(s: string): number {
   const m = DATETIME.exec(s);
   if (!m) return NaN;
   if (!isCalendarDate(`${m[1]}-${m[2]}-${m[3]}`)) return NaN;

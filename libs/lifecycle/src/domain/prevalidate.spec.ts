@@ -95,6 +95,22 @@ describe('event validation on its own (envelope and payload, table-driven)', () 
     }
   });
 
+  it('judges each event on its own when consecutive events repeat or change a business time or a counterparty', () => {
+    // The last business time and the last valid USCC are remembered between events: a remembered value must
+    // never answer for a different text, and an invalid text must be refused every time.
+    const delivered = (occurredAt: string, counterpartyUscc: string) => ({ type: 'delivered', batteryCodes: [PACK], occurredAt, counterpartyUscc });
+    const at = (occurredAt: string) => new Date(ok(delivered(occurredAt, USCC)).occurredAt).toISOString();
+    expect(at('2026-03-01T10:00:00+08:00')).toBe('2026-03-01T02:00:00.000Z');
+    expect(at('2026-03-01T10:00:00+08:00')).toBe('2026-03-01T02:00:00.000Z');
+    expect(at('2026-03-01T10:00:00Z')).toBe('2026-03-01T10:00:00.000Z');
+    expect(at('2026-03-01T10:00:00+08:00')).toBe('2026-03-01T02:00:00.000Z');
+    for (let i = 0; i < 2; i++) expect(reasonsOf(delivered('2026-02-30T10:00:00Z', USCC))).toEqual([expect.objectContaining({ path: 'events[0].occurredAt', rule: LedgerRule.INVALID_VALUE })]);
+    const badUscc = `${USCC.slice(0, 17)}0`;
+    expect(ok(delivered('2026-03-01', USCC)).counterpartyUscc).toBe(USCC);
+    for (let i = 0; i < 2; i++) expect(reasonsOf(delivered('2026-03-01', badUscc))).toEqual([expect.objectContaining({ path: 'events[0].counterpartyUscc', rule: LedgerRule.USCC })]);
+    expect(ok(delivered('2026-03-01', USCC.toLowerCase())).counterpartyUscc).toBe(USCC);
+  });
+
   it('keeps the client event id of a rejected event for the result', () => {
     const r = prevalidate({ type: 'nope', clientEventId: 'erp-7' }, 0, 'events[0]', NOW);
     expect(r).toMatchObject({ ok: false, clientEventId: 'erp-7' });

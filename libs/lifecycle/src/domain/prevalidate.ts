@@ -43,6 +43,9 @@ const TYPES = new Set<string>(EVENT_TYPES);
 /** Business dates this far ahead of the server clock are refused (clock skew allowance). */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
+/** The last USCC found valid: a batch's hand-overs mostly name one counterparty (its check is a loop over 18 characters). */
+let lastValidUscc = '';
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describeType(v: unknown): string {
@@ -110,8 +113,10 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
     case 'uscc': {
       if (typeof value !== 'string') return void reasons.push(detail(path, LedgerRule.SHAPE, `must be a string, got ${describeType(value)}`));
       const u = value.trim().toUpperCase();
+      if (u === lastValidUscc) return u;
       const r = checkUscc(u);
       if (!r.ok) return void reasons.push(detail(path, LedgerRule.USCC, `'${value}' is not a valid unified social credit code: ${r.reason}`));
+      lastValidUscc = u;
       return u;
     }
     case 'regionCode': {
