@@ -6,7 +6,7 @@
  * the load returns comes back as JSON arrays.
  */
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
-import { binaryArray, BinaryElementType, BinaryElementTypes } from '#libs/database';
+import { binaryArray, BinaryElementType, BinaryElementTypes, PreparedStatement, StatementShapes } from '#libs/database';
 import type { EntityManager } from 'typeorm';
 import type { BatteryState } from './domain/battery-state';
 import { affectedCodesOf, CorrectionTarget, Plan } from './domain/plan';
@@ -86,35 +86,33 @@ function toState(t: StateTuple): BatteryState {
   };
 }
 
+/** A row of the load statement: JSON arrays (see toState for the states' columns). */
+interface LoadRow {
+  states: StateTuple[] | null;
+  names: [string, string, string][] | null;
+  prior: [string, string | null, string][] | null;
+  corrected: [string, string, string, string[], Record<string, unknown>][] | null;
+}
+
 /**
- * One statement: the batteries named and every battery they are inside (locked in code order, so that
- * concurrent batches cannot deadlock on them), earlier events of the reporter with the same client ids or
- * content hashes, and the events that corrections name.
+ * The load statement's text, locking the batteries or not (a dry run).
+ * LATERAL and = ANY(ARRAY(...)) keep every step an index lookup (the planner would otherwise hash-join
+ * against a scan of the whole table). Hashes are not looked up when none of the batch's batteries is registered
+ * yet (a batch of registrations): events are only ever recorded about registered batteries, so there is nothing
+ * to find, and the 500 look-ups into the content key were 0.6 of a registering batch's 1.0 ms load. (Filtering
+ * the look-ups battery by battery, with a join to `up`, cost a hand-over batch 2 ms more than it saved.)
+ * The locked rows carry plain columns and the JSON is built once, in the aggregate (building it per row in
+ * `rows` stored every state twice): a hand-over batch's load 0.6-1.2 ms faster, PostgreSQL 15, auto_explain.
  */
-export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<Loaded> {
-  const [row] = await db.query<
-    {
-      states: StateTuple[] | null;
-      names: [string, string, string][] | null;
-      prior: [string, string | null, string][] | null;
-      corrected: [string, string, string, string[], Record<string, unknown>][] | null;
-    }[]
-  >(
-    // LATERAL and = ANY(ARRAY(...)) keep every step an index lookup (the planner would otherwise hash-join
-    // against a scan of the whole table). Hashes are not looked up when none of the batch's batteries is registered
-    // yet (a batch of registrations): events are only ever recorded about registered batteries, so there is nothing
-    // to find, and the 500 look-ups into the content key were 0.6 of a registering batch's 1.0 ms load. (Filtering
-    // the look-ups battery by battery, with a join to `up`, cost a hand-over batch 2 ms more than it saved.)
-    // The locked rows carry plain columns and the JSON is built once, in the aggregate (building it per row in
-    // `rows` stored every state twice): a hand-over batch's load 0.6-1.2 ms faster, PostgreSQL 15, auto_explain.
-    `WITH RECURSIVE up(code, parent) AS (
+const loadText = (lock: boolean) =>
+  `WITH RECURSIVE up(code, parent) AS (
        SELECT b.code, b.parent_code FROM batteries b WHERE b.code = ANY($1::text[])
        UNION
        SELECT x.code, x.parent_code FROM up CROSS JOIN LATERAL (SELECT b.code, b.parent_code FROM batteries b WHERE b.code = up.parent LIMIT 1) x
         WHERE up.parent IS NOT NULL
      ), rows AS (
        SELECT ${STATE_COLUMNS}
-         FROM batteries b WHERE b.code = ANY(ARRAY(SELECT code FROM up)) ORDER BY b.code ${r.lock ? 'FOR UPDATE' : ''}
+         FROM batteries b WHERE b.code = ANY(ARRAY(SELECT code FROM up)) ORDER BY b.code ${lock ? 'FOR UPDATE' : ''}
      ), prior AS (
        SELECT e.id, e.client_event_id, e.content_hash FROM lifecycle_events e
         WHERE e.reporter_enterprise_id = $2 AND e.client_event_id = ANY($3::text[])
@@ -128,7 +126,25 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
               WHERE e.id IN (SELECT holder_enterprise_id FROM rows UNION SELECT pending_handover_to FROM rows)) AS names,
             (SELECT json_agg(json_build_array(p.id, p.client_event_id, encode(p.content_hash, 'hex'))) FROM prior p) AS prior,
             (SELECT json_agg(json_build_array(e.id, e.reporter_enterprise_id, e.type, e.battery_codes, e.payload))
-               FROM lifecycle_events e WHERE e.id = ANY($5::uuid[])) AS corrected`,
+               FROM lifecycle_events e WHERE e.id = ANY($5::uuid[])) AS corrected`;
+
+/**
+ * Named prepared statements: parsing and planning the load was about 1.2 of its 17-18 ms per hand-over batch
+ * (PostgreSQL 15, one request in flight, alternating with the unnamed statement). The ingest transaction asks
+ * for generic plans, built once per connection; it also turns sequential scans off, so that a plan built while
+ * the tables are still nearly empty (a new installation) is the index plan it will need later, not a scan that
+ * would stay cached until the next ANALYZE (seen in an earlier attempt: ingest at 3,000-4,100 events/s).
+ */
+const LOAD = { locked: new PreparedStatement<LoadRow>('ledger.load_locked', loadText(true)), unlocked: new PreparedStatement<LoadRow>('ledger.load', loadText(false)) };
+
+/**
+ * One statement: the batteries named and every battery they are inside (locked in code order, so that
+ * concurrent batches cannot deadlock on them), earlier events of the reporter with the same client ids or
+ * content hashes, and the events that corrections name.
+ */
+export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<Loaded> {
+  const [row] = await (r.lock ? LOAD.locked : LOAD.unlocked).runIn(
+    db,
     // The arrays go in binary format (see binaryArray), like the write's columns.
     [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('bytea', r.hashes), binaryArray('uuid', r.corrections), binaryArray('text', r.hashCodes)],
   );
@@ -350,8 +366,15 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
      WHERE NOT EXISTS (SELECT 1 FROM battery_parties bp WHERE bp.battery_code = u.code AND bp.enterprise_id = u.enterprise))`);
   }
   parts.push(`audit AS (${ctx.audit((v) => p.add(v))})`);
-  await db.query(`WITH ${parts.join(',\n')}\nSELECT 1`, p.values);
+  await WRITE_SHAPES.runIn(db, `WITH ${parts.join(',\n')}\nSELECT 1`, p.values);
 }
+
+/**
+ * The write statement's text follows the batch (which tables it writes, which columns go as one value), but a
+ * handful of shapes cover nearly every batch: each runs as a named prepared statement (see LOAD for the plans).
+ * Parsing and planning it was about 1.3 ms per batch (PostgreSQL 18, one request in flight).
+ */
+const WRITE_SHAPES = new StatementShapes('ledger.write', 64);
 
 function stateColumns(list: BatteryState[], full: boolean): Record<string, Column> {
   const base: Record<string, Column> = {

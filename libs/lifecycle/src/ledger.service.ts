@@ -92,6 +92,12 @@ const BATCH_ENTERPRISES = new PreparedStatement<EnterpriseRow>(
   'SELECT id, uscc, name, roles, region_code FROM enterprises WHERE id = $1 OR uscc = ANY($2::bpchar[])',
 );
 
+/** The first statement of an ingest transaction (see ingest). */
+const BATCH_SETTINGS = new PreparedStatement(
+  'ledger.batch_settings',
+  `SELECT pg_advisory_xact_lock_shared($1), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
+);
+
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const MAX_ATTEMPTS = 4;
 
@@ -147,8 +153,10 @@ export class LedgerService {
         const run = async (manager: EntityManager) => {
           // Held (shared) until commit: a checkpoint takes it exclusively to cut the ledger at committed links.
           // Generic plans for this transaction's statements: a custom plan estimates `= ANY($n)` element by element,
-          // and with a batch's 500 codes, ids and hashes that planning cost more than running the statements.
-          await manager.query(`SELECT pg_advisory_xact_lock_shared($1), set_config('plan_cache_mode', 'force_generic_plan', true)`, [LEDGER_WRITE_LOCK]);
+          // and with a batch's 500 codes, ids and hashes that planning cost more than running the statements. The
+          // load and the write are prepared once per connection (see ledger-store) and every step of them is an
+          // index lookup: without sequential scans, the plan built on a nearly empty table is that one too.
+          await BATCH_SETTINGS.runIn(manager, [LEDGER_WRITE_LOCK]);
           const planned = await this.plan(manager, true, reporter, items, codeFindings, options, pathOf);
           if (planned.events.length > 0) await this.write(manager, planned, reporter, principal, actor, options);
           return planned;

@@ -1,0 +1,101 @@
+import { DataSource } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { StatementShapes } from '../libs/database/src';
+import { startTestApp, TestApp } from './support/test-app';
+import { at, attrs, createFirm, originalCode, postEvents } from './support/ledger-world';
+
+/**
+ * The ledger's load and write run as named prepared statements with generic plans, built once per pooled
+ * connection and kept until PostgreSQL invalidates them. The first batches of a new installation build them on
+ * nearly empty tables, where a sequential scan is the cheapest plan; cached, such a plan would scan whole tables
+ * for every later batch. This file starts on an empty database and checks the plans that were actually cached.
+ */
+describe('ledger statements prepared on an empty database (real PostgreSQL)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Every idle pooled connection of the app (none is busy between requests), checked out together. */
+  async function pooledConnections<T>(fn: (clients: PoolClient[]) => Promise<T>): Promise<T> {
+    const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
+    const clients: PoolClient[] = [];
+    try {
+      for (let i = pool.idleCount; i > 0; i--) clients.push(await pool.connect());
+      return await fn(clients);
+    } finally {
+      for (const c of clients) c.release();
+    }
+  }
+
+  it('names the first texts of a statement shape and runs the rest unnamed, each with its own result', async () => {
+    const shapes = new StatementShapes('spec.shape', 2);
+    const runner = t.app.get(DataSource).createQueryRunner();
+    await runner.connect();
+    try {
+      const texts = ['SELECT $1::int + 1 AS v', 'SELECT $1::int + 2 AS v', 'SELECT $1::int + 3 AS v'];
+      for (let round = 0; round < 2; round++) {
+        for (const [i, text] of texts.entries()) expect(await shapes.runIn<{ v: number }>(runner.manager, text, [10])).toEqual([{ v: 11 + i }]);
+      }
+      const prepared = await runner.query(`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'spec.shape.%' ORDER BY name`);
+      expect(prepared).toEqual([
+        { name: 'spec.shape.1', statement: texts[0] },
+        { name: 'spec.shape.2', statement: texts[1] },
+      ]);
+      expect(shapes.named).toBe(2);
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('caches index plans only, for the load and for every shape of the write', async () => {
+    const maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    const vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
+    const packs = Array.from({ length: 3 }, (_, i) => originalCode('P', 900 + i));
+    const produced = await postEvents(t, maker, packs.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })));
+    expect(produced.status).toBe('ACCEPTED');
+    const delivered = await postEvents(
+      t,
+      maker,
+      packs.map((code, i) => ({ type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${i}` } })),
+    );
+    expect(delivered.status).toBe('ACCEPTED');
+
+    const plans = await pooledConnections(async (clients) => {
+      const found: { name: string; plan: string }[] = [];
+      for (const c of clients) {
+        const statements = (await c.query<{ name: string; parameter_types: string }>(
+          `SELECT name, parameter_types::text FROM pg_prepared_statements WHERE name = 'ledger.load_locked' OR name LIKE 'ledger.write.%'`,
+        )).rows;
+        for (const s of statements) {
+          // EXPLAIN EXECUTE shows the plan cached for the statement (generic, as the ingest asks); NULL for every
+          // parameter, nothing is executed.
+          const count = s.parameter_types === '{}' ? 0 : s.parameter_types.split(',').length;
+          const args = count === 0 ? '' : `(${Array.from({ length: count }, () => 'NULL').join(', ')})`;
+          await c.query('BEGIN');
+          try {
+            await c.query(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`);
+            const rows = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE "${s.name}"${args}`)).rows;
+            found.push({ name: s.name, plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
+          } finally {
+            await c.query('ROLLBACK');
+          }
+        }
+      }
+      return found;
+    });
+
+    const names = new Set(plans.map((p) => p.name));
+    expect(names.has('ledger.load_locked')).toBe(true);
+    // A registering batch and a hand-over batch have different write shapes.
+    expect([...names].filter((n) => n.startsWith('ledger.write.')).length).toBeGreaterThanOrEqual(2);
+    for (const p of plans) {
+      const scans = p.plan.split('\n').filter((line) => /Seq Scan on (batteries|lifecycle_events|battery_parties|battery_event_chain|enterprises)\b/.test(line));
+      expect({ statement: p.name, seqScans: scans }).toEqual({ statement: p.name, seqScans: [] });
+    }
+  });
+});
