@@ -281,6 +281,25 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       expect(Number(row.n)).toBe(2);
     });
 
+    it('answers repeated content as a duplicate also when the battery has moved on since, and for a repeated correction', async () => {
+      const { pack } = await producePack(0);
+      const car = vin(next());
+      const delivered = { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: 'DN-RETRY' } };
+      const first = await accept(t, maker, delivered);
+      const installed = await accept(t, vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(2), vin: car });
+      // The maker's system sends its delivery again after the vehicle maker has installed the pack: the same
+      // content, dated before the battery's last event. It is the original, not an illegal step.
+      const retried = await postEvents(t, maker, [delivered]);
+      expect(retried.results[0]).toMatchObject({ status: 'duplicate', eventId: first, duplicateOf: 'contentHash' });
+      // A correction is chained without moving the battery's last event: sent twice, it is recorded once.
+      const correction = { type: 'correction', batteryCodes: [pack], occurredAt: at(3), correctionOf: installed, payload: { reason: 'installed an hour earlier' } };
+      const corrected = await accept(t, vm, correction);
+      const again = await postEvents(t, vm, [correction]);
+      expect(again.results[0]).toMatchObject({ status: 'duplicate', eventId: corrected, duplicateOf: 'contentHash' });
+      const [row] = await t.sql<{ n: string }>('SELECT count(*) AS n FROM battery_event_chain WHERE battery_code = $1', [pack]);
+      expect(Number(row.n)).toBe(4);
+    });
+
     it('stores client ids and payload text with tabs, line breaks, backslashes and quotes exactly, and still finds them', async () => {
       const { pack } = await producePack(0);
       const tricky = 'a\tb\nc\rd\\e\\.f"g{h},i\\N';

@@ -15,10 +15,6 @@ export interface LoadRequest {
   reporterId: string;
   codes: string[];
   clientIds: string[];
-  /** Content hashes (SHA-256). */
-  hashes: Buffer[];
-  /** The first battery code of each hashed event, in the same order: the content key is (first code, hash). */
-  hashCodes: string[];
   corrections: string[];
   lock: boolean;
 }
@@ -28,6 +24,7 @@ export interface Loaded {
   /** Holders and pending receivers of those batteries, for messages. */
   names: Map<string, { uscc: string; name: string }>;
   priorByClientId: Map<string, { id: string; hashKey: string }>;
+  /** Earlier events found by client id, by their content hash (see findByContent for the others). */
   priorByHash: Map<string, string>;
   corrections: Map<string, CorrectionTarget>;
 }
@@ -97,11 +94,8 @@ interface LoadRow {
 /**
  * The load statement's text, locking the batteries or not (a dry run).
  * LATERAL and = ANY(ARRAY(...)) keep every step an index lookup (the planner would otherwise hash-join
- * against a scan of the whole table). Hashes are not looked up when none of the batch's batteries is registered
- * yet (a batch of registrations): events are only ever recorded about registered batteries, so there is nothing
- * to find, and the 500 look-ups into the content key were 0.6 of a registering batch's 1.0 ms load. (Filtering
- * the look-ups battery by battery, with a join to `up`, cost a hand-over batch 2 ms more than it saved.)
- * The locked rows carry plain columns and the JSON is built once, in the aggregate (building it per row in
+ * against a scan of the whole table). Content hashes are looked up afterwards, only for the events that can
+ * repeat an earlier one (findByContent). The locked rows carry plain columns and the JSON is built once, in the aggregate (building it per row in
  * `rows` stored every state twice): a hand-over batch's load 0.6-1.2 ms faster, PostgreSQL 15, auto_explain.
  */
 const loadText = (lock: boolean) =>
@@ -116,17 +110,13 @@ const loadText = (lock: boolean) =>
      ), prior AS (
        SELECT e.id, e.client_event_id, e.content_hash FROM lifecycle_events e
         WHERE e.reporter_enterprise_id = $2 AND e.client_event_id = ANY($3::text[])
-       UNION
-       SELECT e.id, e.client_event_id, e.content_hash FROM unnest($6::text[], $4::bytea[]) AS k(code, hash)
-         JOIN lifecycle_events e ON e.battery_codes[1] = k.code AND e.content_hash = k.hash
-        WHERE e.reporter_enterprise_id = $2 AND EXISTS (SELECT 1 FROM up)
      )
      SELECT (SELECT json_agg(json_build_array(${STATE_FIELDS})) FROM rows r) AS states,
             (SELECT json_agg(json_build_array(e.id, e.uscc, e.name)) FROM enterprises e
               WHERE e.id IN (SELECT holder_enterprise_id FROM rows UNION SELECT pending_handover_to FROM rows)) AS names,
             (SELECT json_agg(json_build_array(p.id, p.client_event_id, encode(p.content_hash, 'hex'))) FROM prior p) AS prior,
             (SELECT json_agg(json_build_array(e.id, e.reporter_enterprise_id, e.type, e.battery_codes, e.payload))
-               FROM lifecycle_events e WHERE e.id = ANY($5::uuid[])) AS corrected`;
+               FROM lifecycle_events e WHERE e.id = ANY($4::uuid[])) AS corrected`;
 
 /**
  * Named prepared statements: parsing and planning the load was about 1.2 of its 17-18 ms per hand-over batch
@@ -139,14 +129,14 @@ const LOAD = { locked: new PreparedStatement<LoadRow>('ledger.load_locked', load
 
 /**
  * One statement: the batteries named and every battery they are inside (locked in code order, so that
- * concurrent batches cannot deadlock on them), earlier events of the reporter with the same client ids or
- * content hashes, and the events that corrections name.
+ * concurrent batches cannot deadlock on them), earlier events of the reporter with the same client ids, and the
+ * events that corrections name.
  */
 export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<Loaded> {
   const [row] = await (r.lock ? LOAD.locked : LOAD.unlocked).runIn(
     db,
     // The arrays go in binary format (see binaryArray), like the write's columns.
-    [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('bytea', r.hashes), binaryArray('uuid', r.corrections), binaryArray('text', r.hashCodes)],
+    [binaryArray('text', r.codes), r.reporterId, binaryArray('text', r.clientIds), binaryArray('uuid', r.corrections)],
   );
   const states = new Map<string, BatteryState>();
   for (const t of row.states ?? []) states.set(t[0], toState(t));
@@ -163,6 +153,29 @@ export async function loadForBatch(db: EntityManager, r: LoadRequest): Promise<L
     corrections.set(id, { id, reporterEnterpriseId, type, affectedCodes: affectedCodesOf(codes, payload, type) });
   }
   return { states, names, priorByClientId, priorByHash, corrections };
+}
+
+/**
+ * Earlier events of the reporter with the same content, keyed (first battery code, content hash) like the
+ * content key: content hash (hex) -> event id. A separate statement, run only for the events that can repeat
+ * an earlier one (see LedgerService): in a batch of hand-overs dated after their batteries' last events there
+ * is none, and the 500 look-ups that found nothing were about a third of such a batch's load (PostgreSQL 18,
+ * auto_explain). Run after the load, it also sees events that a concurrent batch committed while this one
+ * waited for the batteries' locks.
+ */
+const PRIOR_BY_CONTENT = new PreparedStatement<{ id: string; hash_key: string }>(
+  'ledger.prior_by_content',
+  `SELECT e.id, encode(e.content_hash, 'hex') AS hash_key
+     FROM unnest($2::text[], $3::bytea[]) AS k(code, hash)
+     JOIN lifecycle_events e ON e.battery_codes[1] = k.code AND e.content_hash = k.hash
+    WHERE e.reporter_enterprise_id = $1`,
+);
+
+export async function findByContent(db: EntityManager, reporterId: string, firstCodes: string[], hashes: Buffer[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (hashes.length === 0) return found;
+  for (const r of await PRIOR_BY_CONTENT.runIn(db, [reporterId, binaryArray('text', firstCodes), binaryArray('bytea', hashes)])) found.set(r.hash_key, r.id);
+  return found;
 }
 
 export interface WriteContext {

@@ -24,7 +24,7 @@ import {
   Resolved,
   resolveCandidates,
 } from './domain/plan';
-import { loadForBatch, writeBatch } from './ledger-store';
+import { findByContent, loadForBatch, writeBatch } from './ledger-store';
 import { Candidate, prevalidate } from './domain/prevalidate';
 import { uuidv7 } from './domain/uuid';
 import { LedgerErrors } from './errors';
@@ -218,8 +218,6 @@ export class LedgerService {
   ): Promise<Plan> {
     const codes = new Set<string>();
     const clientIds: string[] = [];
-    const hashes: Buffer[] = [];
-    const hashCodes: string[] = [];
     const corrections: string[] = [];
     const enterprises = new Map<string, { uscc: string; name: string }>();
     for (const item of items) {
@@ -228,13 +226,27 @@ export class LedgerService {
       for (const code of c.batteryCodes) codes.add(code);
       for (const code of Object.values(c.payloadCodes)) codes.add(code);
       if (c.clientEventId !== null) clientIds.push(c.clientEventId);
-      hashes.push(c.contentHash);
-      hashCodes.push(c.batteryCodes[0]);
       if (c.correctionOf !== null) corrections.push(c.correctionOf);
       if (c.counterparty) enterprises.set(c.counterparty.id, c.counterparty);
     }
-    const loaded = await loadForBatch(db, { reporterId: reporter.id, codes: [...codes], clientIds, hashes, hashCodes, corrections, lock });
+    const loaded = await loadForBatch(db, { reporterId: reporter.id, codes: [...codes], clientIds, corrections, lock });
     for (const [id, e] of loaded.names) enterprises.set(id, e);
+    // Content duplicates. An event recorded about a battery moved that battery's last event time to its own
+    // business time (the order rule keeps that time from going back), corrections excepted: an event can only
+    // repeat an earlier one if it is a correction, or if its first battery's last event is not earlier than it.
+    // Only those are looked up (a first battery not registered yet has no events at all).
+    const firstCodes: string[] = [];
+    const hashes: Buffer[] = [];
+    for (const item of items) {
+      if (!item.ok) continue;
+      const c = item.candidate;
+      const first = loaded.states.get(c.batteryCodes[0]);
+      if (c.rules.special === 'correction' || (first !== undefined && c.occurredAt <= first.lastEventAt)) {
+        firstCodes.push(c.batteryCodes[0]);
+        hashes.push(c.contentHash);
+      }
+    }
+    for (const [hashKey, id] of await findByContent(db, reporter.id, firstCodes, hashes)) loaded.priorByHash.set(hashKey, id);
     return planBatch({
       reporter,
       items,
