@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
 import type { Pool, PoolClient } from 'pg';
 import { StatementShapes } from '../libs/database/src';
+import { loadForBatch } from '../libs/lifecycle/src/ledger-store';
 import { startTestApp, TestApp } from './support/test-app';
-import { at, attrs, createFirm, originalCode, postEvents } from './support/ledger-world';
+import { accept, at, attrs, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
 
 /**
  * The ledger's load and write run as named prepared statements with generic plans, built once per pooled
@@ -10,7 +11,7 @@ import { at, attrs, createFirm, originalCode, postEvents } from './support/ledge
  * nearly empty tables, where a sequential scan is the cheapest plan; cached, such a plan would scan whole tables
  * for every later batch. This file starts on an empty database and checks the plans that were actually cached.
  */
-describe('ledger statements prepared on an empty database (real PostgreSQL)', () => {
+describe('the ledger store: its prepared statements and what the load reads back (real PostgreSQL)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -96,6 +97,63 @@ describe('ledger statements prepared on an empty database (real PostgreSQL)', ()
     for (const p of plans) {
       const scans = p.plan.split('\n').filter((line) => /Seq Scan on (batteries|lifecycle_events|battery_parties|battery_event_chain|enterprises)\b/.test(line));
       expect({ statement: p.name, seqScans: scans }).toEqual({ statement: p.name, seqScans: [] });
+    }
+  });
+  it('reads every battery state back exactly as stored, NULLs and empty region lists included', async () => {
+    const maker = await createFirm(t, '电池厂', ['battery_maker']);
+    const vm = await createFirm(t, '汽车厂', ['vehicle_maker']);
+    const [pack, handedOver, installed, module] = [originalCode('P', 950), originalCode('P', 951), originalCode('P', 952), originalCode('M', 953)];
+    const cells = [originalCode('C', 954), originalCode('C', 955)];
+    const registered = await postEvents(t, maker, [
+      { type: 'produced', batteryCodes: [pack, handedOver, installed], occurredAt: at(0), payload: attrs },
+      { type: 'produced', batteryCodes: [module], occurredAt: at(0), payload: { ...moduleAttrs, parentCode: pack } },
+      { type: 'produced', batteryCodes: cells, occurredAt: at(0), payload: { ...cellAttrs, parentCode: module } },
+    ]);
+    expect(registered.status).toBe('ACCEPTED');
+    await accept(t, maker, { type: 'delivered', batteryCodes: [handedOver], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: 'DN-1' } });
+    await accept(t, maker, { type: 'delivered', batteryCodes: [installed], occurredAt: at(1), counterpartyUscc: vm.uscc, regionCode: '440305' });
+    await accept(t, vm, { type: 'installed', batteryCodes: [installed], occurredAt: at(2), vin: vin(956) });
+    // A battery with no region at all: its row is edited to an empty list (the load must give [] back, not [""]).
+    await t.sql(`UPDATE batteries SET region_keys = '{}' WHERE code = $1`, [cells[1]]);
+
+    const codes = [pack, handedOver, installed, module, ...cells];
+    const loaded = await loadForBatch(t.app.get(DataSource).manager, { reporterId: maker.id, codes, clientIds: [], corrections: [], lock: false });
+    const rows = await t.sql<Record<string, unknown>>(
+      `SELECT code, form, product_type, nominal_capacity_ah, nominal_voltage_v, rated_energy_kwh, mass_kg, producer_enterprise_id, produced_event_id,
+              status, holder_enterprise_id, pending_handover_to, vin, parent_code, region_keys, last_event_id, last_event_type,
+              (extract(epoch FROM last_event_at) * 1000)::float8 AS last_event_ms, chain_seq, chain_head
+         FROM batteries WHERE code = ANY($1) ORDER BY code`,
+      [codes],
+    );
+    expect(rows).toHaveLength(codes.length);
+    expect(rows.some((r) => r.vin !== null) && rows.some((r) => r.pending_handover_to !== null) && rows.some((r) => r.holder_enterprise_id === null)).toBe(true);
+    expect(rows.some((r) => r.rated_energy_kwh === null)).toBe(true);
+    for (const r of rows) {
+      expect(loaded.states.get(r.code as string)).toEqual({
+        code: r.code,
+        form: r.form,
+        level: r.product_type,
+        decoded: null,
+        nominalCapacityAh: r.nominal_capacity_ah,
+        nominalVoltageV: r.nominal_voltage_v,
+        ratedEnergyKwh: r.rated_energy_kwh,
+        massKg: r.mass_kg,
+        producerId: r.producer_enterprise_id,
+        producedEventId: r.produced_event_id,
+        status: r.status,
+        holderId: r.holder_enterprise_id,
+        pendingTo: r.pending_handover_to,
+        vin: r.vin,
+        parentCode: r.parent_code,
+        regionKeys: r.region_keys,
+        lastEventId: r.last_event_id,
+        lastEventType: r.last_event_type,
+        lastEventAt: Math.round(r.last_event_ms as number),
+        chainSeq: r.chain_seq,
+        chainHead: r.chain_head,
+        isNew: false,
+        changed: false,
+      });
     }
   });
 });
