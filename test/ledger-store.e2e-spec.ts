@@ -53,7 +53,7 @@ describe('the ledger store: its prepared statements and what the load reads back
     }
   });
 
-  it('caches index plans only, for the load and for every shape of the write', async () => {
+  it('caches index plans only, for the load (locked and not), the content look-up and every shape of the write', async () => {
     const maker = await createFirm(t, '宁德电池', ['battery_maker']);
     const vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     const packs = Array.from({ length: 3 }, (_, i) => originalCode('P', 900 + i));
@@ -65,16 +65,25 @@ describe('the ledger store: its prepared statements and what the load reads back
       packs.map((code, i) => ({ type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${i}` } })),
     );
     expect(delivered.status).toBe('ACCEPTED');
+    // Sent again, the hand-overs are duplicates found by their content (the look-up by content hash runs); a
+    // dry run of both reads without locking, through its own statements.
+    const handOvers = packs.map((code, i) => ({ type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${i}` } }));
+    expect((await postEvents(t, maker, handOvers)).counts.duplicate).toBe(packs.length);
+    expect((await postEvents(t, maker, handOvers, { dryRun: true })).counts.duplicate).toBe(packs.length);
+    const more = [originalCode('P', 910), originalCode('P', 911)].map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs }));
+    expect((await postEvents(t, maker, more, { dryRun: true })).counts.accepted).toBe(2);
 
     const plans = await pooledConnections(async (clients) => {
       const found: { name: string; plan: string }[] = [];
       for (const c of clients) {
         const statements = (await c.query<{ name: string; parameter_types: string }>(
-          `SELECT name, parameter_types::text FROM pg_prepared_statements WHERE name = 'ledger.load_locked' OR name LIKE 'ledger.write.%'`,
+          `SELECT name, parameter_types::text FROM pg_prepared_statements
+            WHERE name IN ('ledger.load_locked', 'ledger.load', 'ledger.prior_by_content') OR name LIKE 'ledger.write.%'`,
         )).rows;
         for (const s of statements) {
           // EXPLAIN EXECUTE shows the plan cached for the statement (generic, as the ingest asks); NULL for every
-          // parameter, nothing is executed.
+          // parameter, nothing is executed. Sequential scans stay allowed here: a plan built now, because none was
+          // cached, would show them.
           const count = s.parameter_types === '{}' ? 0 : s.parameter_types.split(',').length;
           const args = count === 0 ? '' : `(${Array.from({ length: count }, () => 'NULL').join(', ')})`;
           await c.query('BEGIN');
@@ -91,7 +100,7 @@ describe('the ledger store: its prepared statements and what the load reads back
     });
 
     const names = new Set(plans.map((p) => p.name));
-    expect(names.has('ledger.load_locked')).toBe(true);
+    for (const name of ['ledger.load_locked', 'ledger.load', 'ledger.prior_by_content']) expect([name, names.has(name)]).toEqual([name, true]);
     // A registering batch and a hand-over batch have different write shapes.
     expect([...names].filter((n) => n.startsWith('ledger.write.')).length).toBeGreaterThanOrEqual(2);
     for (const p of plans) {

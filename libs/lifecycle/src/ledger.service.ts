@@ -92,11 +92,14 @@ const BATCH_ENTERPRISES = new PreparedStatement<EnterpriseRow>(
   'SELECT id, uscc, name, roles, region_code FROM enterprises WHERE id = $1 OR uscc = ANY($2::bpchar[])',
 );
 
-/** The first statement of an ingest transaction (see ingest). */
-const BATCH_SETTINGS = new PreparedStatement(
-  'ledger.batch_settings',
-  `SELECT pg_advisory_xact_lock_shared($1), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
-);
+/**
+ * The plan settings of the ledger's statements, for the current transaction (see ingest): generic plans, and no
+ * sequential scans. Every statement that runs under them must be an index lookup at every step.
+ */
+const PLAN_SETTINGS_SQL = `set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`;
+const PLAN_SETTINGS = new PreparedStatement('ledger.plan_settings', `SELECT ${PLAN_SETTINGS_SQL}`);
+/** The first statement of an ingest transaction: the shared ledger lock and the plan settings. */
+const BATCH_SETTINGS = new PreparedStatement('ledger.batch_settings', `SELECT pg_advisory_xact_lock_shared($1), ${PLAN_SETTINGS_SQL}`);
 
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const MAX_ATTEMPTS = 4;
@@ -161,8 +164,17 @@ export class LedgerService {
           if (planned.events.length > 0) await this.write(manager, planned, reporter, principal, actor, options);
           return planned;
         };
+        // A dry run reads without locking, in a transaction of its own only for the same plan settings: its
+        // statements are prepared like the ingest's, and a plan cached with sequential scans on a small table
+        // made a dry run of 500 events take 0.8 s once the tables had grown (measured).
+        const dry = async (manager: EntityManager) => {
+          await PLAN_SETTINGS.runIn(manager, []);
+          return this.plan(manager, false, reporter, items, codeFindings, options, pathOf);
+        };
         const plan = options.dryRun
-          ? await this.plan(options.manager ?? this.dataSource.manager, false, reporter, items, codeFindings, options, pathOf)
+          ? options.manager
+            ? await dry(options.manager)
+            : await this.dataSource.transaction(dry)
           : options.manager
             ? await run(options.manager)
             : await this.dataSource.transaction(run);
