@@ -105,9 +105,10 @@ const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const MAX_ATTEMPTS = 4;
 
 /**
- * The ledger's write side. One batch costs a constant number of statements whatever its size: enterprises,
- * code-registry findings, the batteries' state (locked in code order), earlier events with the same client
- * ids or hashes, corrected events, then one multi-row statement per table written.
+ * The ledger's write side. One batch costs a constant number of statements whatever its size: enterprises and
+ * code-registry findings; then, in its transaction, the batteries' state (locked in code order) with earlier
+ * events of the same client ids and the corrected events; earlier events of the same content, when any event
+ * can repeat one; and one statement writing every table.
  */
 @Injectable()
 export class LedgerService {
