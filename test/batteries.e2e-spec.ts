@@ -192,6 +192,32 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(trace.parties[productView.holderId]).toMatchObject({ uscc: cascade.uscc });
     });
 
+    it('shows each relative in a trace as the battery’s own view shows it', async () => {
+      // The trace reads its relatives in one compact statement; GET /v1/batteries/:code reads each row in full.
+      const trace = (await t.http().get(`/v1/batteries/${cells[0][1]}/trace`).set({ Authorization: `Bearer ${t.adminKey}` }).expect(200)).body;
+      expect(trace.relatives.length).toBeGreaterThanOrEqual(3);
+      for (const r of trace.relatives) {
+        const own = (await t.http().get(`/v1/batteries/${r.code}`).set({ Authorization: `Bearer ${t.adminKey}` }).expect(200)).body;
+        expect(r).toEqual({
+          code: own.code,
+          form: own.form,
+          productType: own.productType,
+          batteryType: own.batteryType,
+          productionDate: own.productionDate,
+          nominalCapacityAh: own.nominalCapacityAh,
+          nominalVoltageV: own.nominalVoltageV,
+          producerId: own.producer.id,
+          status: own.status,
+          ownStatus: own.ownStatus,
+          holderId: own.holder?.id ?? null,
+          insideOf: own.insideOf,
+          topLevelCode: own.topLevelCode,
+          lastEvent: own.lastEvent,
+          chainSeq: own.chain.seq,
+        });
+      }
+    });
+
     it('traces a pack down to its modules and cells (with the module taken out), and to its vehicle while installed', async () => {
       const res = await t.http().get(`/v1/batteries/${pack}/trace`).set(maker.auth).expect(200);
       const down = res.body.down.map((l: { parentCode: string; childCode: string; until: string | null }) => [l.parentCode, l.childCode, l.until !== null]);

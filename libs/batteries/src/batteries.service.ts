@@ -12,11 +12,10 @@ import {
   compositionTree,
   EnterpriseNames,
   EventRow,
-  RELATIVES_JSON,
+  RELATIVES_TEXT,
   RelativeRow,
-  RelativeTuple,
+  relativeRows,
   toBatteryView,
-  toRelativeRow,
   toTraceEventView,
   toTraceRelativeView,
   topLevelOf,
@@ -94,7 +93,7 @@ const GENEALOGY = new PreparedStatement<EdgeRow>('batteries.genealogy', `
   UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`);
 
 /** Every battery of a trace, compactly, with the names of the enterprises they refer to. */
-const TRACE_RELATIVES = new PreparedStatement<{ rows: RelativeTuple[] | null; names: [string, string, string][] | null }>('batteries.trace_relatives', RELATIVES_JSON);
+const TRACE_RELATIVES = new PreparedStatement<{ rows: string | null; names: [string, string, string][] | null }>('batteries.trace_relatives', RELATIVES_TEXT);
 
 /** The traced battery itself, in full. */
 const TRACE_SELF = new PreparedStatement<BatteryRow>('batteries.trace_self', `SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code = $1`);
@@ -206,7 +205,7 @@ export class BatteriesService {
       TRACE_SELF.run(this.dataSource, [code]),
       TRACE_EVENTS.run(this.dataSource, [list]),
     ]);
-    const rows = (relatives.rows ?? []).map(toRelativeRow);
+    const rows = relativeRows(relatives.rows);
     const byCode = new Map<string, RelativeRow>(rows.map((r) => [r.code, r]));
     const names = new Map<string, { name: string; uscc: string }>();
     const named = (id: string | null, name: string | null | undefined, uscc: string | null | undefined) => {

@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './free-port';
 export * from './prepared';
 export * from './binary-array';
+export * from './text-rows';
