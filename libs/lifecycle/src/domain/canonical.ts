@@ -43,7 +43,7 @@ export function canonicalJson(value: unknown): string {
       for (const k of keys) {
         const v = (value as Record<string, unknown>)[k];
         if (v === undefined) continue;
-        out += `${first ? '' : ','}${keyText(k)}:${canonicalJson(v)}`;
+        out += `${first ? '' : ','}${repeatedText(k)}:${canonicalJson(v)}`;
         first = false;
       }
       return `${out}}`;
@@ -70,32 +70,38 @@ function numberText(n: number): string {
   return text;
 }
 
-/** A key's JSON text, remembered likewise: payloads of one type share their keys. */
-const keyTexts = new Map<string, string>();
-function keyText(k: string): string {
-  let text = keyTexts.get(k);
+/**
+ * A string's JSON text, remembered likewise, for strings a batch repeats: payload keys, and the reporter, the
+ * counterparty, the event type and the region of its events.
+ */
+const stringTexts = new Map<string, string>();
+function repeatedText(k: string): string {
+  let text = stringTexts.get(k);
   if (text === undefined) {
-    if (keyTexts.size >= 4096) keyTexts.clear();
+    if (stringTexts.size >= 4096) stringTexts.clear();
     text = JSON.stringify(k);
-    keyTexts.set(k, text);
+    stringTexts.set(k, text);
   }
   return text;
 }
+
+/** JSON text of a string that is usually different for every event (client ids, VINs), or null. */
+const nullableText = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+const nullableRepeatedText = (v: string | null): string => (v === null ? 'null' : repeatedText(v));
 
 /** The canonical text of an event's content (hashed as UTF-8). */
 export function canonicalContent(e: EventContent): string {
   // canonicalJson of { batteryCodes, clientEventId, correctionOf, counterparty, occurredAt, payload, regionCode,
   // reporter, schemaVersion, type, vin }, written out directly (keys already in order): it runs for every event.
-  const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
   let codes = '[';
   for (let i = 0; i < e.batteryCodes.length; i++) codes += (i ? ',' : '') + JSON.stringify(e.batteryCodes[i]);
   codes += ']';
   if (!Number.isInteger(e.schemaVersion)) throw new TypeError('canonicalContent: schemaVersion must be an integer');
   return (
-    `{"batteryCodes":${codes},"clientEventId":${str(e.clientEventId)},"correctionOf":${str(e.correctionOf)},` +
-    `"counterparty":${str(e.counterpartyEnterpriseId)},"occurredAt":"${isoTime(e.occurredAt)}",` +
-    `"payload":${canonicalJson(e.payload)},"regionCode":${str(e.regionCode)},"reporter":${JSON.stringify(e.reporterEnterpriseId)},` +
-    `"schemaVersion":${e.schemaVersion},"type":${JSON.stringify(e.type)},"vin":${str(e.vin)}}`
+    `{"batteryCodes":${codes},"clientEventId":${nullableText(e.clientEventId)},"correctionOf":${nullableText(e.correctionOf)},` +
+    `"counterparty":${nullableRepeatedText(e.counterpartyEnterpriseId)},"occurredAt":"${isoTime(e.occurredAt)}",` +
+    `"payload":${canonicalJson(e.payload)},"regionCode":${nullableRepeatedText(e.regionCode)},"reporter":${repeatedText(e.reporterEnterpriseId)},` +
+    `"schemaVersion":${e.schemaVersion},"type":${repeatedText(e.type)},"vin":${nullableText(e.vin)}}`
   );
 }
 
