@@ -54,35 +54,30 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A number's shortest round-trip text, remembered: a batch's payloads repeat the same few values (capacity,
- * voltage, energy), and writing a fractional number out costs about 0.5 µs, most of a payload's canonical text.
- * The memo is cleared when it grows past a few thousand values.
+ * JSON.stringify of values a batch repeats, remembered: the same few payload numbers (capacity, voltage,
+ * energy: writing a fractional number out costs about 0.5 µs, most of a payload's canonical text), payload keys,
+ * and the reporter, counterparty, event type and region of its events. Cleared when it grows past a few thousand
+ * values. Map keys compare as SameValueZero, so 0 and -0 share a text, as JSON.stringify gives them.
  */
-const numberTexts = new Map<number, string>();
-function numberText(n: number): string {
-  let text = numberTexts.get(n);
-  if (text === undefined) {
-    if (!Number.isFinite(n)) throw new TypeError('canonicalJson: numbers must be finite');
-    if (numberTexts.size >= 4096) numberTexts.clear();
-    text = JSON.stringify(n);
-    numberTexts.set(n, text);
-  }
-  return text;
+function rememberedJson<T extends number | string>(): (value: T) => string {
+  const texts = new Map<T, string>();
+  return (value) => {
+    let text = texts.get(value);
+    if (text === undefined) {
+      if (texts.size >= 4096) texts.clear();
+      text = JSON.stringify(value);
+      texts.set(value, text);
+    }
+    return text;
+  };
 }
+const rememberedNumber = rememberedJson<number>();
+const repeatedText = rememberedJson<string>();
 
-/**
- * A string's JSON text, remembered likewise, for strings a batch repeats: payload keys, and the reporter, the
- * counterparty, the event type and the region of its events.
- */
-const stringTexts = new Map<string, string>();
-function repeatedText(k: string): string {
-  let text = stringTexts.get(k);
-  if (text === undefined) {
-    if (stringTexts.size >= 4096) stringTexts.clear();
-    text = JSON.stringify(k);
-    stringTexts.set(k, text);
-  }
-  return text;
+function numberText(n: number): string {
+  // Checked before the memo, so that a non-finite number is refused every time (JSON would write null).
+  if (!Number.isFinite(n)) throw new TypeError('canonicalJson: numbers must be finite');
+  return rememberedNumber(n);
 }
 
 /** JSON text of a string that is usually different for every event (client ids, VINs), or null. */
