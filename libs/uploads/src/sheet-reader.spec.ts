@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { UploadFailure, UploadFailureCode } from './errors';
 import { deliverEveryZipEntry, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
@@ -113,12 +112,15 @@ describe('reading upload files as rows', () => {
         const zip = unzipper.Parse({ forceStream: true });
         input.pipe(zip);
         const seen: string[] = [];
+        // The worst case, made certain rather than left to timing: each pause lasts until the unzip stream has
+        // taken all of its input ('finish'), which is when unzipper emits its early 'end'.
+        const inputTaken = new Promise<void>((resolve) => zip.once('finish', () => resolve()));
         await new Promise<void>((resolve, reject) => {
           zip.on('data', (entry: { path: string; autodrain(): void }) => {
             zip.pause();
             seen.push(entry.path);
             entry.autodrain();
-            void sleep(2).then(() => zip.resume());
+            void inputTaken.then(() => zip.resume());
           });
           zip.on('end', () => resolve());
           zip.on('error', reject);
