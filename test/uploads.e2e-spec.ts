@@ -42,6 +42,7 @@ interface UploadBody {
   status: string;
   existing?: boolean;
   format: string;
+  textEncoding: string | null;
   filename: string | null;
   sizeBytes: number;
   sha256: string;
@@ -125,6 +126,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     it('processes every data row, blank rows skipped, with counts and progress', () => {
       expect(upload).toMatchObject({
         status: 'completed',
+        textEncoding: 'utf-8',
         error: null,
         attempts: 1,
         progress: { rowsProcessed: 6, rowsTotal: 6, percent: 100 },
@@ -236,7 +238,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const res = await t.http().post('/v1/uploads?filename=install.xlsx').set(bearer(vehicleMaker.key)).set('Content-Type', XLSX).send(file).expect(202);
     expect(res.body).toMatchObject({ format: 'xlsx', filename: 'install.xlsx' });
     const done = await finished(res.body.id, vehicleMaker.key);
-    expect(done).toMatchObject({ status: 'completed', counts: { accepted: 2, duplicate: 0, rejected: 1 }, progress: { rowsTotal: 3, rowsProcessed: 3 } });
+    expect(done).toMatchObject({ status: 'completed', textEncoding: null, counts: { accepted: 2, duplicate: 0, rejected: 1 }, progress: { rowsTotal: 3, rowsProcessed: 3 } });
     const rows = await t.sql<{ client_event_id: string; occurred_at: Date; vin: string; payload: Record<string, unknown> }>(
       `SELECT client_event_id, occurred_at, vin, payload FROM lifecycle_events WHERE client_event_id LIKE 'xlsx-%' ORDER BY client_event_id`,
     );
@@ -263,11 +265,27 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     expect(again.body).toMatchObject({ id: res.body.id, status: 'failed', existing: true });
   });
 
-  it('fails a CSV that is not UTF-8 with a clear error', async () => {
-    const gbk = Buffer.concat([Buffer.from('type,batteryCodes,occurredAt,description\nrepaired,X,2026-04-02,'), Buffer.from([0xb5, 0xe7, 0xb3, 0xd8]), Buffer.from('\n')]);
-    const res = await uploadCsv(maker.key, gbk).expect(202);
+  it('reads a GBK CSV, as Excel on Chinese Windows saves it, as GB18030 and says so', async () => {
+    // clientEventIds 梯次-1 and 梯次-2 in GBK (梯 CCDD, 次 B4CE); the rest is ASCII.
+    const gbk = (s: string) => Buffer.from(s.replace(/梯次/g, '\u00cc\u00dd\u00b4\u00ce'), 'latin1');
+    const file = gbk(csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', code('0U1', 41), '2026-04-02', '梯次-1', 150, 350.4], ['produced', code('0U1', 42), '2026-04-02', '梯次-2', 150, 350.4]]));
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(file)).toThrow();
+    const res = await uploadCsv(maker.key, file, 'gbk.csv').expect(202);
     const done = await finished(res.body.id, maker.key);
-    expect(done.error).toMatchObject({ code: 'NOT_UTF8', message: expect.stringContaining('CSV UTF-8') });
+    expect(done).toMatchObject({ status: 'completed', textEncoding: 'gb18030', counts: { accepted: 2, duplicate: 0, rejected: 0 } });
+    expect(done.results.items.map((r) => r.clientEventId)).toEqual(['梯次-1', '梯次-2']);
+    const stored = await t.sql<{ client_event_id: string }>(`SELECT client_event_id FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND client_event_id LIKE '梯次-%' ORDER BY 1`, [maker.id]);
+    expect(stored.map((r) => r.client_event_id)).toEqual(['梯次-1', '梯次-2']);
+  });
+
+  it('fails a CSV that is neither UTF-8 nor GB18030 with a clear error, recording nothing', async () => {
+    const file = Buffer.concat([Buffer.from(`type,batteryCodes,occurredAt,clientEventId,nominalCapacityAh,nominalVoltageV\r\nproduced,${code('0U1', 43)},2026-04-02,enc-1,150,350.4\r\nproduced,`), Buffer.from([0xff, 0xfe]), Buffer.from('\r\n')]);
+    const res = await uploadCsv(maker.key, file).expect(202);
+    const done = await finished(res.body.id, maker.key);
+    expect(done).toMatchObject({ status: 'failed', textEncoding: null, attempts: 1, progress: { rowsProcessed: 0 } });
+    expect(done.error).toMatchObject({ code: 'UNSUPPORTED_TEXT_ENCODING', message: expect.stringContaining('CSV UTF-8') });
+    expect(done.error!.message).toContain('neither UTF-8 nor GB18030');
+    expect(await t.sql(`SELECT 1 FROM lifecycle_events WHERE client_event_id = 'enc-1'`)).toEqual([]);
   });
 
   it('processes a file of thousands of rows in batches, pages through its results', async () => {

@@ -68,6 +68,8 @@ export class UploadView {
   @ApiProperty() enterpriseId: string;
   @ApiProperty({ nullable: true, type: String }) filename: string | null;
   @ApiProperty({ enum: ['csv', 'xlsx'], description: 'Detected from the file content' }) format: string;
+  @ApiProperty({ enum: ['utf-8', 'gb18030'], nullable: true, type: String, description: 'CSV only: the text encoding the file was read in, detected from its bytes when processed (GB18030 covers GBK)' })
+  textEncoding: 'utf-8' | 'gb18030' | null;
   @ApiProperty() sizeBytes: number;
   @ApiProperty({ description: 'SHA-256 of the file (hex); the same file from the same enterprise is the same upload' }) sha256: string;
   @ApiProperty({ enum: UPLOAD_STATUSES.filter((s) => s !== 'receiving') }) status: UploadStatus;

@@ -15,7 +15,8 @@ export enum UploadErrorCode {
 /** Why a stored upload could not be processed at all (kept in `uploads.error`, shown by GET /v1/uploads/:id). */
 export enum UploadFailureCode {
   FILE_UNREADABLE = 'FILE_UNREADABLE',
-  NOT_UTF8 = 'NOT_UTF8',
+  /** A CSV file that is neither UTF-8 nor GB18030 (GBK). */
+  UNSUPPORTED_TEXT_ENCODING = 'UNSUPPORTED_TEXT_ENCODING',
   NO_HEADER = 'NO_HEADER',
   UNKNOWN_COLUMNS = 'UNKNOWN_COLUMNS',
   DUPLICATE_COLUMNS = 'DUPLICATE_COLUMNS',

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { deliverEveryZipEntry, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
+import { deliverEveryZipEntry, detectCsvEncoding, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
 
 async function rows(bytes: Buffer, format: UploadFormat, pieceSize = 7): Promise<SheetRow[]> {
   const pieces: Buffer[] = [];
@@ -46,11 +46,57 @@ describe('reading upload files as rows', () => {
       expect((await rows(Buffer.from('a,b,c\n1\n1,2,3,4\n'), 'csv')).map((r) => r.cells.length)).toEqual([3, 1, 4]);
     });
 
-    it('refuses a file that is not UTF-8, saying how to save it', async () => {
-      const gbk = Buffer.concat([Buffer.from('type,reason\nrepaired,'), Buffer.from([0xb5, 0xe7, 0xb3, 0xd8]), Buffer.from('\n')]);
-      const f = await failureOf(rows(gbk, 'csv'));
-      expect(f.code).toBe(UploadFailureCode.NOT_UTF8);
-      expect(f.message).toContain('CSV UTF-8');
+    describe('text encoding', () => {
+      /** GBK bytes, as Excel on Chinese Windows saves "CSV (逗号分隔)": 电池 B5E7 B3D8, 梯次利用 CCDD B4CE C0FB D3C3. */
+      const gbk = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+      const gbkFile = gbk('type,reason\r\nrepaired,', [0xb5, 0xe7, 0xb3, 0xd8], '\r\nrecycled,"', [0xcc, 0xdd, 0xb4, 0xce, 0xc0, 0xfb, 0xd3, 0xc3], ', 2"\r\n');
+      /** Pieces of n bytes, each time a new stream: what detectCsvEncoding's `open` gives. */
+      const opener = (bytes: Buffer, n = 3) => () => Readable.from(Array.from({ length: Math.ceil(bytes.length / n) }, (_, i) => bytes.subarray(i * n, (i + 1) * n)));
+
+      it('reads a GBK file (Excel\'s "CSV (逗号分隔)") as GB18030, characters split across pieces included', async () => {
+        expect(await detectCsvEncoding(opener(gbkFile))).toBe('gb18030');
+        const out: SheetRow[] = [];
+        for await (const row of readSheet(opener(gbkFile, 1)(), 'csv', 'gb18030')) out.push(row);
+        expect(out.map((r) => r.cells)).toEqual([['type', 'reason'], ['repaired', '电池'], ['recycled', '梯次利用, 2']]);
+      });
+
+      it('reads GB18030\'s four-byte characters', async () => {
+        const file = gbk('type,reason\nrepaired,', [0x95, 0x32, 0x82, 0x36], '\n');
+        expect(await detectCsvEncoding(opener(file))).toBe('gb18030');
+        const out: SheetRow[] = [];
+        for await (const row of readSheet(opener(file, 2)(), 'csv', 'gb18030')) out.push(row);
+        expect(out[1].cells).toEqual(['repaired', '\u{20000}']);
+      });
+
+      it('keeps UTF-8 for a UTF-8 file, however late its first character outside ASCII', async () => {
+        expect(await detectCsvEncoding(opener(Buffer.from('type,reason\r\n' + 'repaired,x\r\n'.repeat(5000) + 'recycled,电池\r\n')))).toBe('utf-8');
+        expect(await detectCsvEncoding(opener(Buffer.from('\uFEFFtype,reason\nrecycled,电池\n'), 1))).toBe('utf-8');
+        expect(await detectCsvEncoding(opener(Buffer.from('type,reason\nrepaired,x\n')))).toBe('utf-8');
+      });
+
+      it('refuses a UTF-8 file with a stray byte instead of reading it as GB18030', async () => {
+        const file = Buffer.concat([Buffer.from('type,reason\nrecycled,电池,中国\nrepaired,'), Buffer.from([0xe9]), Buffer.from(',x\n')]);
+        const f = await failureOf(detectCsvEncoding(opener(file)));
+        expect(f.code).toBe(UploadFailureCode.UNSUPPORTED_TEXT_ENCODING);
+      });
+
+      it('refuses a file in neither encoding, saying where and how to save it', async () => {
+        const file = gbk('type,reason\nrepaired,ok\nrepaired,', [0xff, 0xfe], '\n');
+        const f = await failureOf(detectCsvEncoding(opener(file)));
+        expect(f.code).toBe(UploadFailureCode.UNSUPPORTED_TEXT_ENCODING);
+        expect(f.message).toContain('neither UTF-8 nor GB18030');
+        expect(f.message).toContain('CSV UTF-8');
+        expect(f.details).toEqual([
+          { path: expect.stringMatching(/^byte (2[0-9]|3[0-3])$/), reason: 'not UTF-8' },
+          { path: expect.stringMatching(/^byte (2[0-9]|3[0-3])$/), reason: 'not GB18030' },
+        ]);
+      });
+
+      it('refuses bytes outside the encoding it was told, never reading half the file', async () => {
+        const f = await failureOf(rows(gbkFile, 'csv'));
+        expect(f.code).toBe(UploadFailureCode.UNSUPPORTED_TEXT_ENCODING);
+        expect(f.message).toContain('not UTF-8 throughout');
+      });
     });
 
     it('refuses a runaway quoted field instead of buffering the rest of the file', async () => {

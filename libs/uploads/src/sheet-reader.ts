@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -25,18 +26,70 @@ export function sniffFormat(firstBytes: Buffer): UploadFormat {
   return firstBytes.subarray(0, 4).equals(ZIP_MAGIC) ? 'xlsx' : 'csv';
 }
 
-/** Streams the rows of the file: CSV (UTF-8, optional BOM, comma-separated) or the first worksheet of an XLSX workbook. */
-export function readSheet(input: Readable, format: UploadFormat): AsyncGenerator<SheetRow> {
-  return format === 'csv' ? readCsv(input) : readXlsx(input);
+/**
+ * The text encodings a CSV file may be in. Excel and WPS on Chinese Windows save "CSV (逗号分隔)" in the ANSI code
+ * page, GBK, which GB18030 extends (WHATWG's TextDecoder reads both as 'gb18030'); "CSV UTF-8 (逗号分隔)" is UTF-8.
+ */
+export type CsvEncoding = 'utf-8' | 'gb18030';
+
+/**
+ * Streams the rows of the file: CSV (comma-separated, in `encoding`, a UTF-8 BOM dropped) or the first worksheet of
+ * an XLSX workbook. Bytes that are not in the CSV's encoding fail the read: a file is never half-read.
+ */
+export function readSheet(input: Readable, format: UploadFormat, encoding: CsvEncoding = 'utf-8'): AsyncGenerator<SheetRow> {
+  return format === 'csv' ? readCsv(input, encoding) : readXlsx(input);
 }
 
-/** Passes bytes through as text, refusing anything that is not UTF-8 (a BOM is dropped). */
-class Utf8Decoder extends Transform {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+/**
+ * The encoding of a CSV file, decided on the whole file before any row is read: UTF-8 if every byte decodes as
+ * UTF-8, else GB18030 if every byte decodes as that, else the file is refused. The two agree on ASCII, so only
+ * files with other characters differ. A UTF-8 file with a stray byte is refused rather than read as GB18030:
+ * UTF-8's three-byte Chinese characters almost never line up as GB18030 pairs over a whole file. `open` gives the
+ * file's bytes from the start each time (it is read once more only when it is not UTF-8).
+ */
+export async function detectCsvEncoding(open: () => Readable): Promise<CsvEncoding> {
+  const utf8 = await firstUndecodable(open(), 'utf-8');
+  if (utf8 === null) return 'utf-8';
+  const gb = await firstUndecodable(open(), 'gb18030');
+  if (gb === null) return 'gb18030';
+  throw new UploadFailure(
+    UploadFailureCode.UNSUPPORTED_TEXT_ENCODING,
+    `The CSV file is neither UTF-8 nor GB18030/GBK (bytes near ${utf8} are not UTF-8, bytes near ${gb} are not GB18030). ` +
+      'Save it as "CSV UTF-8 (逗号分隔)" or upload XLSX instead.',
+    [
+      { path: `byte ${utf8}`, reason: 'not UTF-8' },
+      { path: `byte ${gb}`, reason: 'not GB18030' },
+    ],
+  );
+}
+
+/** Where (about) the first bytes that do not decode in `encoding` are, or null if all of them do. */
+async function firstUndecodable(input: Readable, encoding: CsvEncoding): Promise<number | null> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let offset = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      decoder.decode(chunk, { stream: true });
+      offset += chunk.length;
+    }
+    decoder.decode();
+    return null;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return offset;
+    throw error;
+  } finally {
+    input.destroy();
+  }
+}
+
+/** Passes bytes through as text in the given encoding, refusing bytes that are not in it (a UTF-8 BOM is dropped). */
+class CsvTextDecoder extends Transform {
+  private readonly decoder: TextDecoder;
   private offset = 0;
 
-  constructor() {
+  constructor(private readonly encoding: CsvEncoding) {
     super({ readableObjectMode: false, decodeStrings: true });
+    this.decoder = new TextDecoder(encoding, { fatal: true });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -45,7 +98,7 @@ class Utf8Decoder extends Transform {
       this.offset += chunk.length;
       done(null, text);
     } catch {
-      done(notUtf8(this.offset));
+      done(this.undecodable());
     }
   }
 
@@ -53,19 +106,22 @@ class Utf8Decoder extends Transform {
     try {
       done(null, this.decoder.decode());
     } catch {
-      done(notUtf8(this.offset));
+      done(this.undecodable());
     }
+  }
+
+  private undecodable(): UploadFailure {
+    const name = this.encoding === 'utf-8' ? 'UTF-8' : 'GB18030';
+    return new UploadFailure(
+      UploadFailureCode.UNSUPPORTED_TEXT_ENCODING,
+      `The CSV file is not ${name} throughout (bytes near ${this.offset} are not). Save it as "CSV UTF-8 (逗号分隔)" or upload XLSX instead.`,
+      [{ path: `byte ${this.offset}`, reason: `not ${name}` }],
+    );
   }
 }
 
-const notUtf8 = (offset: number) =>
-  new UploadFailure(
-    UploadFailureCode.NOT_UTF8,
-    `The CSV file is not UTF-8 (invalid bytes near byte ${offset}). Save it as "CSV UTF-8 (逗号分隔)" or upload XLSX instead.`,
-  );
-
-async function* readCsv(input: Readable): AsyncGenerator<SheetRow> {
-  const decoder = new Utf8Decoder();
+async function* readCsv(input: Readable, encoding: CsvEncoding): AsyncGenerator<SheetRow> {
+  const decoder = new CsvTextDecoder(encoding);
   const parser = parse({
     bom: true,
     relax_column_count: true,

@@ -10,7 +10,7 @@ export const ALL_EVENTS_TEMPLATE = 'events';
 /** How cells are read; shown in the OpenAPI description, the JSON catalogue and the XLSX template. */
 export const CELL_RULES: readonly string[] = [
   'The first non-empty row is the header: column names as in the JSON body of POST /v1/events (payload fields as their own columns), matched ignoring case. Unknown or repeated column names fail the whole upload, listing the allowed names.',
-  'Only the first worksheet of an XLSX workbook is read. CSV files are UTF-8 (with or without BOM), comma-separated, quoted as RFC 4180.',
+  'Only the first worksheet of an XLSX workbook is read. CSV files are comma-separated, quoted as RFC 4180, and UTF-8 (with or without BOM) or GB18030/GBK (what Excel and WPS on Chinese Windows save as "CSV (逗号分隔)"): the encoding is decided from the whole file and shown in the upload as textEncoding.',
   'An empty cell means the field is absent. Rows whose cells are all empty are skipped. Row numbers in the results are those a spreadsheet shows.',
   "text: trimmed; a number cell is written as a whole number (format code columns as Text in a spreadsheet to keep leading zeros).",
   'number / integer: 150, 350.4, 1e3, or a number cell.',

@@ -10,7 +10,7 @@ import type { CellValue } from './cells';
 import { isBlankRow, mapRow, ResolvedHeader, resolveHeader, UploadCatalogue } from './columns';
 import { UploadFailure, UploadFailureCode } from './errors';
 import { UPLOAD_LEDGER, UploadLedger } from './ledger-port';
-import { readSheet } from './sheet-reader';
+import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
 export interface ProcessingAttempt {
@@ -76,13 +76,19 @@ export class UploadProcessingService {
     const actor: Actor = { principal: { kind: 'enterprise', keyId: upload.keyId, enterpriseId: upload.enterpriseId }, requestId: upload.requestId };
 
     try {
+      // Decided on the whole file, the same way on every attempt, before any row is read.
+      const encoding: CsvEncoding = upload.format === 'csv' ? await detectCsvEncoding(() => this.fileStream(upload!)) : 'utf-8';
+      if (upload.format === 'csv' && upload.textEncoding !== encoding) {
+        await this.dataSource.query('UPDATE uploads SET text_encoding = $2, updated_at = now() WHERE id = $1', [uploadId, encoding]);
+        upload.textEncoding = encoding;
+      }
       if (upload.rowsTotal === null) {
         // A first pass finds a file that cannot be read before any of its events is recorded, and gives progress a total.
-        upload.rowsTotal = await this.countRows(upload);
+        upload.rowsTotal = await this.countRows(upload, encoding);
         await this.dataSource.query('UPDATE uploads SET rows_total = $2, updated_at = now() WHERE id = $1', [uploadId, upload.rowsTotal]);
         await attempt.onProgress?.({ rowsProcessed: upload.rowsProcessed, rowsTotal: upload.rowsTotal });
       }
-      await this.ingestRows(upload, actor, attempt);
+      await this.ingestRows(upload, encoding, actor, attempt);
       return await this.complete(upload, actor);
     } catch (error) {
       if (error instanceof UploadFailure) {
@@ -113,10 +119,10 @@ export class UploadProcessingService {
   }
 
   /** Header, then data rows (blank rows skipped), numbered from 1 in file order. */
-  private async *dataRows(upload: Upload): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
+  private async *dataRows(upload: Upload, encoding: CsvEncoding): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
     let header: ResolvedHeader | null = null;
     let index = 0;
-    for await (const row of readSheet(this.fileStream(upload), upload.format)) {
+    for await (const row of readSheet(this.fileStream(upload), upload.format, encoding)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
         header = resolveHeader(row.cells, this.catalogue());
@@ -128,17 +134,17 @@ export class UploadProcessingService {
     if (header === null) throw new UploadFailure(UploadFailureCode.NO_HEADER, 'The file is empty: it has no header row');
   }
 
-  private async countRows(upload: Upload): Promise<number> {
+  private async countRows(upload: Upload, encoding: CsvEncoding): Promise<number> {
     let n = 0;
-    for await (const row of this.dataRows(upload)) n = row.index;
+    for await (const row of this.dataRows(upload, encoding)) n = row.index;
     return n;
   }
 
-  private async ingestRows(upload: Upload, actor: Actor, attempt: ProcessingAttempt): Promise<void> {
+  private async ingestRows(upload: Upload, encoding: CsvEncoding, actor: Actor, attempt: ProcessingAttempt): Promise<void> {
     const catalogue = this.catalogue();
     let batch: BatchRow[] = [];
     let through = upload.rowsProcessed;
-    for await (const row of this.dataRows(upload)) {
+    for await (const row of this.dataRows(upload, encoding)) {
       if (row.index <= upload.rowsProcessed) continue;
       batch.push({ rowNo: row.rowNo, mapped: mapRow(row.cells, row.header, catalogue) });
       through = row.index;

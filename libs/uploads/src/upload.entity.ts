@@ -35,6 +35,10 @@ export class Upload {
   @Column({ type: 'text' })
   format: 'csv' | 'xlsx';
 
+  /** The encoding a CSV file was read in (decided from its bytes when processed); null for XLSX or before processing. */
+  @Column({ name: 'text_encoding', type: 'text', nullable: true })
+  textEncoding: 'utf-8' | 'gb18030' | null;
+
   @Column({ type: 'bytea', nullable: true })
   sha256: Buffer | null;
 

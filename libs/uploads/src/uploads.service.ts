@@ -320,6 +320,7 @@ export function toUploadView(u: Upload): UploadView {
     enterpriseId: u.enterpriseId,
     filename: u.filename,
     format: u.format,
+    textEncoding: u.textEncoding,
     sizeBytes: Number(u.sizeBytes),
     sha256: u.sha256 ? u.sha256.toString('hex') : '',
     status: u.status,
