@@ -50,6 +50,8 @@ interface UploadBody {
   counts: { accepted: number; duplicate: number; rejected: number };
   error: { code: string; message: string; details: { path?: string; reason: string }[] } | null;
   attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
   links: { self: string; results: string };
   results: { items: { row: number; status: string; eventId: string | null; clientEventId: string | null; reasons: { path?: string; reason: string }[] }[]; nextCursor: string | null };
 }
@@ -311,6 +313,20 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     expect(seen).toBe(n);
     const all = await t.http().get(`/v1/uploads/${done.id}/results.csv`).set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
     expect((parseCsv(all.body as Buffer, { bom: true }) as string[][]).length).toBe(n + 1);
+  });
+
+  it('works on a small upload while a large one is still being processed (UPLOAD_CONCURRENCY, default 2)', async () => {
+    const header = ['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'];
+    const large: (string | number)[][] = [header];
+    for (let i = 0; i < 3000; i++) large.push(['produced', code('0U1', 300_000 + i, 'C'), '2026-04-06 08:00', `large-${i}`, 280, 3.2]);
+    const small = [header, ['produced', code('0U1', 400_000, 'C'), '2026-04-06 08:00', 'small-1', 280, 3.2]];
+    const first = await uploadCsv(maker.key, csv(large), 'large.csv').expect(202);
+    const second = await uploadCsv(maker.key, csv(small), 'small.csv').expect(202);
+    const [bigDone, smallDone] = await Promise.all([finished(first.body.id, maker.key, 120_000), finished(second.body.id, maker.key)]);
+    expect(bigDone).toMatchObject({ status: 'completed', counts: { accepted: 3000 } });
+    expect(smallDone).toMatchObject({ status: 'completed', counts: { accepted: 1 } });
+    // One at a time, the small file would start only once the large one had finished.
+    expect(Date.parse(smallDone.finishedAt!)).toBeLessThan(Date.parse(bigDone.finishedAt!));
   });
 
   it('resumes after a crash between the ledger and the row results without losing or duplicating a row', async () => {

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 describe('loadConfig', () => {
   it('defaults to the embedded set-up with workers in the API', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ databaseUrl: null, redisUrl: null, port: 3000, logLevel: 'info', runWorkersInApi: true, unfiledSpecificationCode: 'warn' });
+    expect(c).toMatchObject({ databaseUrl: null, redisUrl: null, port: 3000, logLevel: 'info', runWorkersInApi: true, unfiledSpecificationCode: 'warn', uploadConcurrency: 2 });
     expect(c.dataDir).toMatch(/\.data$/);
   });
 
@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   it('names every bad variable and why, at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', LOG_LEVEL: 'loud', UNFILED_SPEC_CODE: 'maybe' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', LOG_LEVEL: 'loud', UNFILED_SPEC_CODE: 'maybe', UPLOAD_CONCURRENCY: '0' });
     } catch (e) {
       error = e;
     }
@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       "PORT: 'eighty' is not an integer between 0 and 65535",
       expect.stringMatching(/^LOG_LEVEL: 'loud' is not one of/),
       expect.stringMatching(/^UNFILED_SPEC_CODE: 'maybe'/),
+      "UPLOAD_CONCURRENCY: '0' is not an integer between 1 and 32",
     ]);
   });
 

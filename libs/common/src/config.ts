@@ -29,6 +29,8 @@ export interface AppConfig {
   checkpointEveryMinutes: number;
   /** Largest accepted CSV/XLSX bulk-upload file, in bytes (streamed into the database, never held in memory). */
   uploadLimitBytes: number;
+  /** Uploads one worker process works on at once: a large file does not hold up every other enterprise's. */
+  uploadConcurrency: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+    uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
   };
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');

@@ -1,13 +1,23 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '#libs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ProcessingSummary, UploadProcessingService, UploadRejected } from './upload-processing.service';
 import { PROCESS_UPLOAD_JOB, ProcessUploadJob, UPLOADS_QUEUE } from './uploads.service';
 
 /** Runs upload processing jobs; a file that can never be processed fails without retries. */
 @Processor(UPLOADS_QUEUE)
-export class UploadProcessor extends WorkerHost {
-  constructor(private readonly processing: UploadProcessingService) {
+export class UploadProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly processing: UploadProcessingService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
+  }
+
+  /** The worker exists once modules are initialised; its concurrency comes from the configuration, read at start-up. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.uploadConcurrency;
   }
 
   async process(job: Job<ProcessUploadJob>): Promise<ProcessingSummary> {
