@@ -43,9 +43,10 @@ export function readSheet(input: Readable, format: UploadFormat, encoding: CsvEn
 /**
  * The encoding of a CSV file, decided on the whole file before any row is read: UTF-8 if every byte decodes as
  * UTF-8, else GB18030 if every byte decodes as that, else the file is refused. The two agree on ASCII, so only
- * files with other characters differ. A UTF-8 file with a stray byte is refused rather than read as GB18030:
- * UTF-8's three-byte Chinese characters almost never line up as GB18030 pairs over a whole file. `open` gives the
- * file's bytes from the start each time (it is read once more only when it is not UTF-8).
+ * files with other characters differ. UTF-8 Chinese text with a stray byte is, in practice, refused rather than
+ * read as GB18030: its three-byte characters do not line up as GB18030 pairs over a whole file (ASCII with one
+ * stray byte may well be valid GB18030, and is read so). `open` gives the file's bytes from the start each time
+ * (it is read once more only when it is not UTF-8).
  */
 export async function detectCsvEncoding(open: () => Readable): Promise<CsvEncoding> {
   const utf8 = await firstUndecodable(open(), 'utf-8');
