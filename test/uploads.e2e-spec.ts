@@ -347,7 +347,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       rows.splice(1500, 0, ['produced', code('0U1', 200_000, 'C'), '2026-04-07 08:00', 280, 3.2]);
       const res = await uploadCsv(maker.key, csv(rows), 'crash.csv').expect(202);
       const done = await finished(res.body.id, maker.key, 120_000);
-      expect(done).toMatchObject({ status: 'completed', attempts: 2, progress: { rowsTotal: n + 1, rowsProcessed: n + 1 }, counts: { accepted: n, duplicate: 1, rejected: 0 } });
+      expect(done).toMatchObject({ status: 'completed', textEncoding: 'utf-8', attempts: 2, progress: { rowsTotal: n + 1, rowsProcessed: n + 1 }, counts: { accepted: n, duplicate: 1, rejected: 0 } });
 
       const events = await t.sql<{ n: string; distinct_codes: string }>(
         `SELECT count(*) AS n, count(DISTINCT battery_codes[1]) AS distinct_codes FROM lifecycle_events WHERE occurred_at = '2026-04-07T00:00:00Z'`,

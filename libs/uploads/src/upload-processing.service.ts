@@ -76,9 +76,10 @@ export class UploadProcessingService {
     const actor: Actor = { principal: { kind: 'enterprise', keyId: upload.keyId, enterpriseId: upload.enterpriseId }, requestId: upload.requestId };
 
     try {
-      // Decided on the whole file, the same way on every attempt, before any row is read.
-      const encoding: CsvEncoding = upload.format === 'csv' ? await detectCsvEncoding(() => this.fileStream(upload!)) : 'utf-8';
-      if (upload.format === 'csv' && upload.textEncoding !== encoding) {
+      // Decided on the whole file before any row is read, and kept: a resumed attempt reads the same bytes the same way.
+      let encoding: CsvEncoding = upload.textEncoding ?? 'utf-8';
+      if (upload.format === 'csv' && upload.textEncoding === null) {
+        encoding = await detectCsvEncoding(() => this.fileStream(upload!));
         await this.dataSource.query('UPDATE uploads SET text_encoding = $2, updated_at = now() WHERE id = $1', [uploadId, encoding]);
         upload.textEncoding = encoding;
       }
