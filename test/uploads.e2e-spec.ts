@@ -325,8 +325,9 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const [bigDone, smallDone] = await Promise.all([finished(first.body.id, maker.key, 120_000), finished(second.body.id, maker.key)]);
     expect(bigDone).toMatchObject({ status: 'completed', counts: { accepted: 3000 } });
     expect(smallDone).toMatchObject({ status: 'completed', counts: { accepted: 1 } });
-    // One at a time, the small file would start only once the large one had finished.
-    expect(Date.parse(smallDone.finishedAt!)).toBeLessThan(Date.parse(bigDone.finishedAt!));
+    // One at a time, the small file would start only once the large one had finished (its finished_at is written
+    // before the job ends and the worker takes the next).
+    expect(Date.parse(smallDone.startedAt!)).toBeLessThan(Date.parse(bigDone.finishedAt!));
   });
 
   it('resumes after a crash between the ledger and the row results without losing or duplicating a row', async () => {
