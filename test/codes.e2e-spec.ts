@@ -544,9 +544,8 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       const query = jest.spyOn((await runner.connect()) as { query: (...args: unknown[]) => unknown }, 'query');
       const manager = runner.manager;
       try {
-        const started = Date.now();
         const results = await service.checkBatteryRegistrations(mine.id, codes, { manager, pathOf: (i) => `batteries[${i}].code` });
-        expect(Date.now() - started).toBeLessThan(2000);
+        // The statement count is what scales; its speed is the benchmarks' business, not a timed test's.
         expect(query).toHaveBeenCalledTimes(2);
         expect(results).toHaveLength(3000);
         expect(results[0]).toEqual({ errors: [], warnings: [], codingRuleId: ruleId });
