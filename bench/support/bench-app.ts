@@ -18,6 +18,8 @@ export interface BenchApp {
   /** The API's process id (for its CPU time). */
   apiPid: number;
   describe: string;
+  /** Whether the database is the throwaway embedded server (built for size: see bench/README.md). */
+  embedded: boolean;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     adminKey,
     agent,
     apiPid: api.pid!,
+    embedded: embedded !== null,
     describe: `API in its own process; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
