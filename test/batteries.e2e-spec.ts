@@ -1,6 +1,8 @@
 import { bearer, startTestApp, TestApp } from './support/test-app';
 import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
 
+const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 describe('battery registry: registration, reading, trace, search, visibility', () => {
   let t: TestApp;
   let maker: Firm;
@@ -320,6 +322,17 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       const unknownHolder = await t.http().get('/v1/batteries?holder=91350100000000001X').set(searcher.auth).expect(422);
       expect(unknownHolder.body.error.code).toBe('UNKNOWN_HOLDER');
       await t.http().get('/v1/batteries?cursor=abc').set(searcher.auth).expect(422);
+      // Dates in the right shape that do not exist, and cursors that decode but hold values this API never wrote,
+      // are refused before they reach SQL (they were a failed cast there: a 500).
+      for (const date of ['2026-02-30', '2026-13-01', '2025-02-29']) {
+        const bad = await t.http().get(`/v1/batteries?producedFrom=${date}&producedTo=${date}`).set(searcher.auth).expect(422);
+        expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['producedFrom', 'producedTo']);
+      }
+      await t.http().get('/v1/batteries?producedFrom=2024-02-29').set(searcher.auth).expect(200);
+      for (const cursor of [{ code: '\u0000' }, { code: 7 }, { code: 'x'.repeat(25) }, [], { other: 'A' }]) {
+        const bad = await t.http().get(`/v1/batteries?cursor=${forged(cursor)}`).set(searcher.auth).expect(422);
+        expect(bad.body.error).toEqual(expect.objectContaining({ code: 'INVALID_CURSOR', details: [{ path: 'cursor', reason: 'not a valid cursor' }] }));
+      }
     });
   });
 

@@ -52,6 +52,11 @@ describe('ledger checkpoints (Merkle root over all chain heads)', () => {
 
     const list = await t.http().get('/v1/ledger/checkpoints').set(admin()).expect(200);
     expect(list.body.items[0]).toMatchObject({ id: cp.id, root: cp.root });
+    // A cursor holding what this API never writes there is a 422, not a failed cast.
+    for (const forged of [{ id: 'x' }, { id: 1.5 }, { id: '9'.repeat(30) }]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      expect((await t.http().get(`/v1/ledger/checkpoints?cursor=${cursor}`).set(admin()).expect(422)).body.error.code).toBe('INVALID_CURSOR');
+    }
   });
 
   it('detects a whole chain deleted, and says which manufacturer code it was under', async () => {

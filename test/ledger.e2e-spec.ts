@@ -252,6 +252,35 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       expect(junk).toMatchObject({ status: 'REJECTED', counts: { total: 3, rejected: 3 } });
       expect(junk.results[0].reasons).toEqual([expect.objectContaining({ path: 'events[0]', rule: 'SHAPE' })]);
     });
+
+    it('refuses bodies no handler should see (an own __proto__ key, nesting without end) with a 422, not a 500', async () => {
+      // JSON.parse keeps "__proto__" as a key; copied with Object.assign it became the envelope's prototype.
+      const proto = await t.http().post('/v1/events').set(maker.auth).set('Content-Type', 'application/json').send('{"__proto__": null}').expect(422);
+      expect(proto.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: '__proto__', reason: 'is not an accepted field name' }] });
+      const inPayload = '{"events": [{"type": "repaired", "payload": {"__proto__": {"isAdmin": true}}}]}';
+      const nestedProto = await t.http().post('/v1/events').set(maker.auth).set('Content-Type', 'application/json').send(inPayload).expect(422);
+      expect(nestedProto.body.error.details).toEqual([{ path: 'events[0].payload.__proto__', reason: 'is not an accepted field name' }]);
+      // A registration nested thousands of levels deep exhausted the stack of the global pipe's recursive transform.
+      // (Written as text: the test client's own serialiser recurses too.)
+      const attributes = JSON.stringify(moduleAttrs).slice(1, -1);
+      const open = Array.from({ length: 5000 }, () => `{"code": "${originalCode('M', next())}", ${attributes}, "components": [`).join('');
+      const body = `{"batteries": [${open}{"code": "${originalCode('C', next())}", ${JSON.stringify(cellAttrs).slice(1, -1)}}${']}'.repeat(5000)}]}`;
+      const deep = await t.http().post('/v1/batteries').set(maker.auth).set('Content-Type', 'application/json').send(body).expect(422);
+      expect(deep.body.error.details).toEqual([{ path: expect.stringMatching(/^batteries\[0\]\.components\[0\]\./), reason: 'is nested deeper than 32 levels' }]);
+    });
+
+    it('rejects text holding half a surrogate pair, which PostgreSQL cannot store as sent, and records nothing', async () => {
+      const { pack } = await producePack(0);
+      const before = await t.sql('SELECT count(*)::int AS n FROM lifecycle_events');
+      const body = await postEvents(t, maker, [
+        { type: 'repaired', batteryCodes: [pack], occurredAt: at(2), payload: { description: 'cell \ud83d swapped' } },
+        { type: 'repaired', batteryCodes: [pack], occurredAt: at(2), clientEventId: 'fix-\udc00', payload: { description: 'ok' } },
+      ]);
+      expect(body).toMatchObject({ status: 'REJECTED', counts: { rejected: 2 } });
+      expect(body.results[0].reasons).toEqual([expect.objectContaining({ path: 'events[0].payload.description', rule: 'INVALID_VALUE', reason: expect.stringContaining('surrogate') })]);
+      expect(body.results[1].reasons).toEqual([expect.objectContaining({ path: 'events[1].clientEventId', rule: 'INVALID_VALUE' })]);
+      expect(await t.sql('SELECT count(*)::int AS n FROM lifecycle_events')).toEqual(before);
+    });
   });
 
   describe('idempotency', () => {

@@ -171,6 +171,13 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const next = await t.http().get(`/v1/uploads/${upload.id}?status=rejected&limit=2&cursor=${rejected.body.results.nextCursor}`).set(bearer(maker.key)).expect(200);
       expect(next.body.results).toEqual({ items: [expect.objectContaining({ row: 8 })], nextCursor: null });
       await t.http().get(`/v1/uploads/${upload.id}?cursor=bm9wZQ`).set(bearer(maker.key)).expect(422);
+      // Row numbers beyond the column's range, and list positions that are not instants, are refused before SQL.
+      for (const forged of [{ row: 3_000_000_000 }, { row: 1e300 }, { row: '2' }, { row: -1 }]) {
+        const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+        expect((await t.http().get(`/v1/uploads/${upload.id}?cursor=${cursor}`).set(bearer(maker.key)).expect(422)).body.error.code).toBe('INVALID_CURSOR');
+      }
+      const badAt = Buffer.from(JSON.stringify({ at: '2026-02-30T00:00:00.000000Z', id: upload.id })).toString('base64url');
+      expect((await t.http().get(`/v1/uploads?cursor=${badAt}`).set(bearer(maker.key)).expect(422)).body.error.code).toBe('INVALID_CURSOR');
       await t.http().get(`/v1/uploads/${upload.id}?status=maybe`).set(bearer(maker.key)).expect(422);
     });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from '#libs/battery-code';
-import { decodeCursor, Page, Principal, toPage } from '#libs/common';
+import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
 import { DataSource } from 'typeorm';
 import type { BatteryDetailView, BatteryListQuery, BatteryView, GenealogyLink, TraceView } from './dto';
@@ -237,7 +237,7 @@ export class BatteriesService {
   }
 
   async list(query: BatteryListQuery, principal: Principal): Promise<Page<BatteryView>> {
-    const after = decodeCursor<{ code: string }>(query.cursor, ['code']);
+    const after = decodeCursor<{ code: string }>(query.cursor, { code: cursorField.matches(/^[0-9A-Z]{1,24}$/) });
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (v: unknown) => {

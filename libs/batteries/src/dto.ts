@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { PageQuery } from '#libs/common';
+import { IsIsoDate, PageQuery } from '#libs/common';
 import { BATTERY_STATUSES, BatteryStatus } from './status';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
@@ -29,13 +29,13 @@ export class BatteryListQuery extends PageQuery {
   @ApiPropertyOptional({ example: '2026-01-01', description: 'Production date (from the code) on or after' })
   @IsOptional()
   @Transform(trim)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'producedFrom must be a date YYYY-MM-DD' })
+  @IsIsoDate()
   producedFrom?: string;
 
   @ApiPropertyOptional({ example: '2026-12-31', description: 'Production date (from the code) on or before' })
   @IsOptional()
   @Transform(trim)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'producedTo must be a date YYYY-MM-DD' })
+  @IsIsoDate()
   producedTo?: string;
 
   @ApiPropertyOptional({ example: '35', description: 'GB/T 2260 prefix (2, 4 or 6 digits): batteries with an event in that region' })

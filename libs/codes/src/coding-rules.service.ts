@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
+import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { EnterprisesService } from '#libs/enterprises';
 import { DataSource } from 'typeorm';
 import { CodingRule } from './coding-rule.entity';
@@ -91,7 +91,12 @@ export class CodingRulesService {
    */
   async list(enterpriseId: string, query: CodingRuleListQuery, principal: Principal): Promise<Page<CodingRuleView>> {
     await this.enterprises.findVisible(enterpriseId, principal);
-    const after = decodeCursor<RuleCursor>(query.cursor, ['m', 's', 'v', 'n']);
+    const after = decodeCursor<RuleCursor>(query.cursor, {
+      m: cursorField.matches(/^[0-9A-Z]{3}$/),
+      s: cursorField.matches(/^[0-9A-Z]{2}$/),
+      v: cursorField.matches(/^\d{4}-\d{2}-\d{2}$/),
+      n: cursorField.integer(1, 2 ** 31 - 1),
+    });
     const repo = this.dataSource.getRepository(CodingRule);
     const filters = (alias: string) => {
       const where = [`${alias}.enterprise_id = :enterpriseId`];

@@ -1,5 +1,5 @@
 import { DEFAULT_TABLES } from '#libs/battery-code';
-import { PageQuery } from '#libs/common';
+import { IsIsoDate, PageQuery } from '#libs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -36,25 +36,6 @@ const MAX_INPUT_LENGTH = 200;
 
 const BATTERY_TYPE_LETTERS = DEFAULT_TABLES.batteryTypes.map((b) => b.letter);
 const PRODUCT_TYPE_SYMBOLS = DEFAULT_TABLES.productTypes.map((p) => p.symbol);
-
-/** A calendar date YYYY-MM-DD that exists. */
-function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
-  return (object, propertyName) =>
-    registerDecorator({
-      name: 'isIsoDate',
-      target: object.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-          const d = new Date(`${value}T00:00:00Z`);
-          return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-        },
-        defaultMessage: (args) => `${args?.property} must be a date YYYY-MM-DD that exists`,
-      },
-    });
-}
 
 /** Each element: a string, or an array of exactly two strings (the fragments of a printed code). */
 function IsCodeInputs(options?: ValidationOptions): PropertyDecorator {

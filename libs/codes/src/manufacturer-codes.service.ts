@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, decodeCursor, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
+import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { Enterprise } from '#libs/enterprises';
 import { DataSource } from 'typeorm';
 import type { CreateManufacturerCodeDto, ManufacturerCodeListQuery, ManufacturerCodeView } from './dto';
@@ -74,7 +74,7 @@ export class ManufacturerCodesService {
       }
       enterpriseId = principal.enterpriseId;
     }
-    const after = decodeCursor<{ code: string }>(query.cursor, ['code']);
+    const after = decodeCursor<{ code: string }>(query.cursor, { code: cursorField.matches(/^[0-9A-Z]{3}$/) });
     const rows = await this.dataSource.query<ManufacturerCodeRow[]>(
       `${SELECT_VIEW}
         WHERE ($1::uuid IS NULL OR m.enterprise_id = $1) AND ($2::bpchar IS NULL OR m.code > $2)

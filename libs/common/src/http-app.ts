@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { rejectUnsafeBodies } from './body-guard';
 import { AppConfig } from './config';
 import { GlobalExceptionFilter } from './exception.filter';
 import { setupOpenApi } from './openapi';
@@ -11,6 +12,7 @@ import { createValidationPipe } from './validation';
  */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.use(rejectUnsafeBodies);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
   app.set('trust proxy', 'loopback');

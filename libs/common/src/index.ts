@@ -1,3 +1,4 @@
+export * from './body-guard';
 export * from './config';
 export * from './errors';
 export * from './exception.filter';

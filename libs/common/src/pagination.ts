@@ -29,11 +29,35 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor<T extends Record<string, string | number>>(cursor: string | undefined, keys: (keyof T)[]): T | null {
+/**
+ * What a cursor field may hold. A cursor is opaque but comes back from the client, so each value is checked
+ * before it reaches SQL: a forged or damaged cursor is a 422, not a failed cast (a 500).
+ */
+export type CursorField = (value: unknown) => boolean;
+
+export const cursorField = {
+  matches: (pattern: RegExp): CursorField => (v) => typeof v === 'string' && pattern.test(v),
+  integer: (min: number, max: number): CursorField => (v) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max,
+  uuid: ((v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) as CursorField,
+  /** An instant as toISOString writes it, with milliseconds or (from PostgreSQL text) microseconds. */
+  instant: ((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/.test(v) && sameSecond(v)) as CursorField,
+  /** A bigint id as text. */
+  bigintText: ((v) => typeof v === 'string' && /^[0-9]{1,18}$/.test(v)) as CursorField,
+};
+
+/** Whether the instant exists (Date.parse rolls 30 February over into March). */
+function sameSecond(iso: string): boolean {
+  const ms = Date.parse(iso);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
+}
+
+export function decodeCursor<T extends Record<string, string | number>>(cursor: string | undefined, fields: { [K in keyof T]: CursorField }): T | null {
   if (cursor === undefined) return null;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-    if (value && typeof value === 'object' && keys.every((k) => k in value)) return value;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.entries(fields).every(([k, ok]) => Object.hasOwn(value, k) && (ok as CursorField)(value[k]))) {
+      return value as T;
+    }
   } catch {
     // fall through to the error below
   }

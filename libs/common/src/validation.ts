@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
 import { ErrorDetail, validationFailed } from './errors';
 
 /** Flattens class-validator's tree into one detail per failing field path. */
@@ -24,4 +25,23 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
+}
+
+/** A calendar date YYYY-MM-DD that exists. */
+export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: 'isIsoDate',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+          const d = new Date(`${value}T00:00:00Z`);
+          return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+        },
+        defaultMessage: (args) => `${args?.property} must be a date YYYY-MM-DD that exists`,
+      },
+    });
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
+import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';
 import { ApiKeysService } from './api-keys.service';
 import { ADMIN_ONLY_FIELDS, CreateEnterpriseDto, EnterpriseListQuery, EnterpriseView, UpdateEnterpriseDto } from './dto';
@@ -45,7 +45,7 @@ export class EnterprisesService {
   }
 
   async list(query: EnterpriseListQuery, principal: Principal): Promise<Page<EnterpriseView>> {
-    const after = decodeCursor<{ c: string; id: string }>(query.cursor, ['c', 'id']);
+    const after = decodeCursor<{ c: string; id: string }>(query.cursor, { c: cursorField.instant, id: cursorField.uuid });
     const qb = this.enterprises.createQueryBuilder('e').orderBy('e.created_at', 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
     if (principal.kind === 'enterprise') qb.andWhere('e.id = :own', { own: principal.enterpriseId });
     if (principal.kind === 'regulator' && principal.regionPrefix) qb.andWhere('e.region_code LIKE :rp', { rp: `${principal.regionPrefix}%` });

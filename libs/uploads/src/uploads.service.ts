@@ -7,7 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
 import { AuditService } from '#libs/audit';
-import { Actor, APP_CONFIG, AppConfig, CommonErrorCode, decodeCursor, DomainException, encodeCursor, ErrorDetail, Principal } from '#libs/common';
+import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
@@ -202,8 +202,7 @@ export class UploadsService implements OnApplicationBootstrap {
 
   async get(id: string, query: UploadDetailQuery, principal: Principal): Promise<UploadDetailView> {
     const upload = await this.visible(id, principal);
-    const after = decodeCursor<{ row: number }>(query.cursor, ['row']);
-    if (after && !Number.isInteger(after.row)) throw invalidCursor();
+    const after = decodeCursor<{ row: number }>(query.cursor, { row: cursorField.integer(0, 2 ** 31 - 1) });
     const params: unknown[] = [id, after?.row ?? 0, query.limit + 1];
     let filter = '';
     if (query.status) {
@@ -223,8 +222,7 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   async list(query: UploadListQuery, principal: Principal): Promise<UploadPage> {
-    const after = decodeCursor<{ at: string; id: string }>(query.cursor, ['at', 'id']);
-    if (after && !(typeof after.at === 'string' && ISO_INSTANT.test(after.at) && typeof after.id === 'string' && UUID.test(after.id))) throw invalidCursor();
+    const after = decodeCursor<{ at: string; id: string }>(query.cursor, { at: cursorField.instant, id: cursorField.uuid });
     const where: string[] = [`u.status <> 'receiving'`];
     const params: unknown[] = [];
     const param = (v: unknown) => {
@@ -298,14 +296,6 @@ export class UploadsService implements OnApplicationBootstrap {
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   }
-}
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A cursor that decodes but holds values this API never put there. */
-function invalidCursor(): DomainException {
-  return new DomainException(CommonErrorCode.INVALID_CURSOR, 'invalid', "The cursor is not one this API issued", [{ path: 'cursor', reason: 'not a valid cursor' }]);
 }
 
 /** `column: reason` pairs, one cell. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
+import { cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { chainHeadLeaf, MerkleAccumulator } from './merkle';
 
@@ -68,7 +68,7 @@ export class CheckpointService {
 
   async list(principal: Principal, limit: number, cursor?: string): Promise<Page<CheckpointView>> {
     assertMayRead(principal);
-    const after = decodeCursor<{ id: string }>(cursor, ['id']);
+    const after = decodeCursor<{ id: string }>(cursor, { id: cursorField.bigintText });
     const rows: CheckpointRow[] = await this.dataSource.query(
       `SELECT * FROM ledger_checkpoints WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
       [after?.id ?? null, limit + 1],

@@ -60,11 +60,22 @@ export function isUuid(s: string): boolean {
   return UUID.test(s);
 }
 
-/** PostgreSQL text and jsonb cannot hold NUL, and no field has a reason to contain control characters. */
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, and no field has a reason to contain control characters. Nor
+ * can text hold half of a UTF-16 surrogate pair: jsonb refuses the escape (a failed write), and a text column
+ * would store U+FFFD in its place, so the stored event would no longer match the hash taken of what was sent.
+ */
 export function hasForbiddenCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // A high surrogate must be followed by a low one; a low one on its own is unpaired.
+      if (c >= 0xdc00) return true;
+      const next = s.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    }
   }
   return false;
 }

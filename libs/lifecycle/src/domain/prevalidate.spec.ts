@@ -39,6 +39,11 @@ describe('event validation on its own (envelope and payload, table-driven)', () 
       counterpartyUscc: USCC,
       ruleSet: { id: 'cn-2026' },
     });
+    // Characters outside the Basic Multilingual Plane (a surrogate pair in UTF-16) and tabs and newlines are text.
+    expect(ok({ type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', clientEventId: '维修-𠀀', payload: { description: '更换\t模组\n🔋' } })).toMatchObject({
+      clientEventId: '维修-𠀀',
+      payload: { description: '更换\t模组\n🔋' },
+    });
   });
 
   it.each<[string, unknown, { path: string; rule: LedgerRule; reason?: string | RegExp }[]]>([
@@ -82,7 +87,11 @@ describe('event validation on its own (envelope and payload, table-driven)', () 
     ['cascade code required', { type: 'cascade_assembled', batteryCodes: [MODULE], occurredAt: '2026-03-01', payload: { cascadeCode: PACK, nominalCapacityAh: 1, nominalVoltageV: 1 } }, [{ path: 'events[0].payload.cascadeCode', rule: LedgerRule.BATTERY_CODE, reason: `must be a 19-character cascade code, got ${PACK}` }]],
     ['replacement names one battery', { type: 'replaced', batteryCodes: [PACK, MODULE], occurredAt: '2026-03-01', payload: { replacementCode: code('P', 3) } }, [{ path: 'events[0].batteryCodes', rule: LedgerRule.INVALID_VALUE }]],
     ['unknown schema version', { type: 'delivered', batteryCodes: [PACK], occurredAt: '2026-03-01', counterpartyUscc: USCC, schemaVersion: 9 }, [{ path: 'events[0].schemaVersion', rule: LedgerRule.SCHEMA_VERSION }]],
-    ['control characters', { type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { description: 'a\u0000b' } }, [{ path: 'events[0].payload.description', rule: LedgerRule.INVALID_VALUE, reason: 'must not contain control characters' }]],
+    ['control characters', { type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { description: 'a\u0000b' } }, [{ path: 'events[0].payload.description', rule: LedgerRule.INVALID_VALUE, reason: 'must not contain control characters or unpaired UTF-16 surrogates' }]],
+    // Half a surrogate pair: jsonb refuses it, and a text column stores U+FFFD instead (the hash would no longer match).
+    ['a lone high surrogate', { type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { description: 'a\ud800' } }, [{ path: 'events[0].payload.description', rule: LedgerRule.INVALID_VALUE, reason: 'must not contain control characters or unpaired UTF-16 surrogates' }]],
+    ['a lone low surrogate in a client event id', { type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', clientEventId: '\udc00x', payload: { description: 'ok' } }, [{ path: 'events[0].clientEventId', rule: LedgerRule.INVALID_VALUE, reason: 'must not contain control characters or unpaired UTF-16 surrogates' }]],
+    ['surrogates in the wrong order', { type: 'repaired', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { description: '\udc00\ud800' } }, [{ path: 'events[0].payload.description', rule: LedgerRule.INVALID_VALUE, reason: 'must not contain control characters or unpaired UTF-16 surrogates' }]],
     ['correction without its target', { type: 'correction', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { reason: 'x' } }, [{ path: 'events[0].correctionOf', rule: LedgerRule.REQUIRED }]],
   ])('rejects %s, naming the field and the rule', (_, raw, expected) => {
     const got = reasonsOf(raw);

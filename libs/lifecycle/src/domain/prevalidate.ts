@@ -70,7 +70,7 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
       const s = value.trim();
       if (s === '') return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not be empty'));
       if (spec.max !== undefined && s.length > spec.max) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be at most ${spec.max} characters, got ${s.length}`));
-      if (hasForbiddenCharacters(s)) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not contain control characters'));
+      if (hasForbiddenCharacters(s)) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not contain control characters or unpaired UTF-16 surrogates'));
       return s;
     }
     case 'number':
