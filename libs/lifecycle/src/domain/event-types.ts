@@ -93,6 +93,11 @@ export interface EventTypeRules {
   /** Code forms the batteries named may have; absent: any. */
   readonly forms?: readonly ('original' | 'cascade')[];
   readonly special?: Special;
+  /**
+   * A part inside another battery (a module in its pack) stays there after this event, instead of being taken
+   * out as by every other event about it: a repair in place changes neither its status, custody nor vehicle.
+   */
+  readonly partStaysInPlace?: boolean;
   /** `replace`: the statuses the incoming battery may be in. */
   readonly replacementFrom?: readonly BatteryStatus[];
   /** Payload schema versions, oldest first; an event names its version (default: the latest). */
@@ -252,6 +257,7 @@ const RULES_2018: Record<EventType, Row> = {
     counterparty: { presence: 'forbidden' },
     vin: { presence: 'optional', effect: 'match' },
     region: 'optional',
+    partStaysInPlace: true,
     payload: v1(
       f({ name: 'description', kind: 'string', required: true, max: 2000, description: 'What was repaired' }),
       f({ name: 'faultCode', kind: 'string', required: false, max: 100, description: 'Fault code' }),

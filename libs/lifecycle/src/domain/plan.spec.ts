@@ -1,10 +1,10 @@
 import { format } from '#libs/battery-code';
 import { BATTERY_STATUSES, BatteryStatus } from '#libs/batteries';
 import { EnterpriseRole, usccCheckCharacter } from '#libs/enterprises';
-import { BatteryState } from './battery-state';
+import { BatteryState, effectiveOf } from './battery-state';
 import { GENESIS_HASH, linkHash } from './canonical';
 import { EVENT_TYPES, EventType, ruleSetFor } from './event-types';
-import { CodeFindings, KnownEnterprise, planBatch, resolveCandidates } from './plan';
+import { CodeFindings, keepsPartInPlace, KnownEnterprise, planBatch, resolveCandidates } from './plan';
 import { prevalidate } from './prevalidate';
 import { LedgerRule } from './rules';
 
@@ -345,6 +345,33 @@ describe('registration, composition and the batch', () => {
     expect(plan.componentEnds).toEqual([{ parentCode: pack, childCode: module, endedAt: Date.parse(T(3)), endEventId: plan.results[0].eventId }]);
     expect(plan.componentStarts).toEqual([expect.objectContaining({ parentCode: pack, childCode: spare })]);
     expect(plan.links.map((l) => l.batteryCode)).toEqual([module, spare]);
+  });
+
+  it('a repair of a part inside the pack leaves it in the pack; the pack itself is not touched', () => {
+    const pack = code('P');
+    const module = code('M');
+    const repairer = firm(9, ['repairer']);
+    const states = [state(pack, { status: 'in_use', holderId: VM.id, vin: VIN }), state(module, { status: 'assembled', holderId: null, parentCode: pack })];
+    const plan = run(repairer, [{ type: 'repaired', batteryCodes: [module], occurredAt: T(3), vin: VIN, payload: { description: 'balancing board replaced' } }], states);
+    expect(plan.results[0].status).toBe('accepted');
+    const [p, m] = states;
+    expect(m).toMatchObject({ status: 'assembled', holderId: null, parentCode: pack, vin: null, lastEventType: 'repaired', changed: true });
+    expect(p).toMatchObject({ status: 'in_use', holderId: VM.id, vin: VIN, changed: false });
+    expect(plan.componentEnds).toEqual([]);
+    expect(plan.links.map((l) => l.batteryCode)).toEqual([module]);
+    // Still inside: it follows the pack when the vehicle is scrapped.
+    const dismantler = firm(11, ['dismantler']);
+    const scrapped = run(dismantler, [{ type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: T(4), vin: VIN, payload: { scrapCertificateNo: 'SC-1' } }], states);
+    expect(scrapped.results[0].status).toBe('accepted');
+    expect(effectiveOf(m, new Map(states.map((x) => [x.code, x])))).toMatchObject({ status: 'in_scrapped_vehicle' });
+  });
+
+  it('keeps a part in place only for a repair, which changes neither status, custody nor vehicle, in both rule sets', () => {
+    for (const date of ['2025-05-01', '2026-05-01']) {
+      const rs = ruleSetFor(date);
+      expect(EVENT_TYPES.filter((type) => keepsPartInPlace(rs.types[type]))).toEqual(['repaired']);
+      expect(rs.types.repaired).toMatchObject({ custody: 'none', from: ['in_use'], to: 'in_use', vin: { effect: 'match' } });
+    }
   });
 
   it('regroups tested originals into a new cascade product that keeps them', () => {

@@ -531,6 +531,13 @@ export function planBatch(input: PlanInput): Plan {
       // Its producer and holder are parties already (each was recorded when it became one). A pending receiver
       // is not made a party: it sees the battery through the pending_handover_to column until it receives it.
       const known = [s.producerId, s.holderId];
+      if (before.contained && keepsPartInPlace(rules)) {
+        // A repair of a module in the vehicle's pack is a repair in place: the module stays in its pack.
+        touch(s, c, id);
+        if (!known.includes(me)) addParty(code, me, id, at);
+        affected.push(code);
+        continue;
+      }
       detach(s, at, id);
       s.status = rules.to!;
       s.holderId = rules.custody === 'take' ? me : before.holderId;
@@ -685,3 +692,8 @@ export function planBatch(input: PlanInput): Plan {
 
 /** Composition order: a part goes only into a battery of a higher level (cell < module < pack). */
 const LEVEL_RANK: Record<string, number> = { cell: 1, module: 2, pack: 3 };
+
+/** Whether an event about a part inside another battery leaves it there (see EventTypeRules.partStaysInPlace). */
+export function keepsPartInPlace(rules: EventTypeRules): boolean {
+  return rules.partStaysInPlace === true;
+}
