@@ -166,17 +166,44 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       await accept(t, vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(2), vin: car });
     });
 
+    /** What any firm is told about a code that is not registered: a battery it may not see must read the same. */
+    const unregistered = async (firm: Firm, event: Record<string, unknown>) => {
+      const code = originalCode('P', next());
+      const reasons = await reject(t, firm, { ...event, batteryCodes: [code] });
+      return JSON.parse(JSON.stringify(reasons).split(code).join(pack));
+    };
+
     it('wrong role', async () => {
-      expect(await reject(t, dealer, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } })).toEqual([
-        expect.objectContaining({ path: 'events[0].type', rule: 'ROLE', reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as dealer" }),
+      const event = { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } };
+      expect(await reject(t, maker, event)).toEqual([
+        expect.objectContaining({ path: 'events[0].type', rule: 'ROLE', reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as battery_maker" }),
         expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'CUSTODY' }),
       ]);
+      // A dealer that never held the pack learns nothing about it, not even that it exists.
+      const dealers = await reject(t, dealer, event);
+      expect(dealers).toEqual([
+        expect.objectContaining({ path: 'events[0].type', rule: 'ROLE', reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as dealer" }),
+        expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'UNKNOWN_BATTERY' }),
+      ]);
+      expect(dealers).toEqual(await unregistered(dealer, event));
     });
 
-    it('wrong holder', async () => {
+    it('wrong holder: named to those who may see the battery, concealed from the others', async () => {
       const other = await createFirm(t, '另一车企', ['vehicle_maker']);
-      const reasons = await reject(t, other, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } });
-      expect(reasons).toEqual([expect.objectContaining({ rule: 'CUSTODY', reason: `battery ${pack} is held by 福州汽车 (${vm.uscc}): only its holder or the receiver of a pending hand-over may report 'vehicle_certified'` })]);
+      const event = { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } };
+      const reasons = await reject(t, other, event);
+      expect(reasons).toEqual([{ path: 'events[0].batteryCodes[0]', rule: 'UNKNOWN_BATTERY', reason: expect.stringContaining('not registered, or not visible to you') }]);
+      expect(reasons).toEqual(await unregistered(other, event));
+      expect(JSON.stringify(reasons)).not.toContain(vm.uscc);
+      // A dry run says no more, and a wrong VIN does not tell the right one.
+      const dry = await t.http().post('/v1/events?dryRun=true').set(other.auth).send({ events: [{ ...event, vin: vin(901) }] }).expect(200);
+      expect(dry.body.results[0].reasons).toEqual(await unregistered(other, { ...event, vin: vin(901) }));
+      expect(JSON.stringify(dry.body)).not.toContain(car);
+      // The maker produced and held the pack: it may see it, and is told who holds it.
+      const recertify = { type: 'delivered', batteryCodes: [pack], occurredAt: at(3), counterpartyUscc: other.uscc };
+      expect(await reject(t, maker, recertify)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ rule: 'CUSTODY', reason: `battery ${pack} is held by 福州汽车 (${vm.uscc}): only its holder or the receiver of a pending hand-over may report 'delivered'` })]),
+      );
     });
 
     it('illegal transition', async () => {

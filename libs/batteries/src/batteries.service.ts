@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from '#libs/battery-code';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { BatteryDetailView, BatteryListQuery, BatteryView, GenealogyLink, TraceView } from './dto';
 import { BatteryErrors } from './errors';
 import {
@@ -58,6 +58,26 @@ const VISIBLE_IN_REGION = visibility(
 );
 // Admins and regulators without a region see every battery that exists.
 const VISIBLE_TO_ALL = visibility('batteries.visible_to_all', 'true');
+
+/**
+ * VISIBLE_TO_ENTERPRISE for many codes at once: those of `$1` the enterprise `$2` may see. The ledger asks it
+ * only when it is about to reject events with reasons that tell about batteries (see conceal.ts in lifecycle).
+ */
+const VISIBLE_AMONG = `
+  WITH RECURSIVE up(origin, code, depth) AS (
+    SELECT c::varchar COLLATE "C", c::varchar COLLATE "C", 0 FROM unnest($1::text[]) AS c
+    UNION
+    SELECT up.origin, x.parent, up.depth + 1 FROM up
+    CROSS JOIN LATERAL (
+      SELECT c.parent_code AS parent FROM battery_components c WHERE c.child_code = up.code
+      UNION ALL
+      SELECT o.cascade_code FROM battery_origins o WHERE o.original_code = up.code
+    ) x
+    WHERE up.depth < 6
+  )
+  SELECT DISTINCT up.origin AS code FROM up
+   WHERE EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code = up.code)
+      OR EXISTS (SELECT 1 FROM batteries b WHERE b.code = up.code AND b.pending_handover_to = $2)`;
 
 /** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
 const EDGES_OF_CHILD = (ref: string) => `
@@ -154,6 +174,13 @@ export class BatteriesService {
     else if (principal.kind === 'regulator' && principal.regionPrefix) rows = await VISIBLE_IN_REGION.run(this.dataSource, [code, principal.regionPrefix]);
     else rows = await VISIBLE_TO_ALL.run(this.dataSource, [code]);
     if (!rows[0].found || !rows[0].visible) throw BatteryErrors.notFound(code);
+  }
+
+  /** Which of these batteries the enterprise may see (the rule of assertVisible), read through `db` (a transaction's manager). */
+  async visibleTo(db: EntityManager, enterpriseId: string, codes: readonly string[]): Promise<Set<string>> {
+    if (codes.length === 0) return new Set();
+    const rows = await db.query<{ code: string }[]>(VISIBLE_AMONG, [codes, enterpriseId]);
+    return new Set(rows.map((r) => r.code));
   }
 
   async get(input: string, principal: Principal): Promise<BatteryDetailView> {

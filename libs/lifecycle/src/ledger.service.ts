@@ -9,6 +9,7 @@ import { PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
+import { concealUnseen, knownFromBatch, revealedCodes } from './domain/conceal';
 import { ChainVerification, StoredEvent, StoredLink, verifyChain } from './domain/canonical';
 import { EventType, MAX_EVENTS_PER_BATCH, ruleSetFor } from './domain/event-types';
 import { chinaDate } from './domain/field-spec';
@@ -260,7 +261,7 @@ export class LedgerService {
       }
     }
     for (const [hashKey, id] of await findByContent(db, reporter.id, firstCodes, hashes)) loaded.priorByHash.set(hashKey, id);
-    return planBatch({
+    const plan = planBatch({
       reporter,
       items,
       states: loaded.states,
@@ -273,6 +274,14 @@ export class LedgerService {
       newId: () => uuidv7(),
       pathOf,
     });
+    // Rejections tell about batteries only those who may see them (conceal.ts); the look-up runs only when a
+    // rejection tells about a battery the batch does not show the reporter to know.
+    const unsure = [...revealedCodes(plan.results)].filter((code) => !knownFromBatch(reporter.id, code, loaded.states, plan.parties));
+    if (unsure.length > 0) {
+      const visible = await this.batteries.visibleTo(db, reporter.id, unsure);
+      concealUnseen(plan.results, new Set(unsure.filter((code) => !visible.has(code))));
+    }
+    return plan;
   }
 
   private async write(db: EntityManager, plan: Plan, reporter: KnownEnterprise, principal: Extract<Principal, { kind: 'enterprise' }>, actor: Actor, options: IngestOptions): Promise<void> {

@@ -4,6 +4,7 @@ import { EnterpriseRole, usccCheckCharacter } from '#libs/enterprises';
 import { BatteryState, effectiveOf } from './battery-state';
 import { GENESIS_HASH, linkHash } from './canonical';
 import { EVENT_TYPES, EventType, ruleSetFor } from './event-types';
+import { concealUnseen, knownFromBatch, revealedCodes } from './conceal';
 import { CodeFindings, keepsPartInPlace, KnownEnterprise, planBatch, resolveCandidates } from './plan';
 import { prevalidate } from './prevalidate';
 import { LedgerRule } from './rules';
@@ -257,7 +258,7 @@ describe('custody and roles', () => {
   it('rejects an unregistered battery', () => {
     const pack = code('P');
     const plan = run(MAKER, [{ type: 'delivered', batteryCodes: [pack], occurredAt: T(1), counterpartyUscc: VM.uscc }], []);
-    expect(reasons(plan)).toEqual([expect.objectContaining({ rule: LedgerRule.UNKNOWN_BATTERY, reason: `battery ${pack} is not registered (it has no 'produced' event)` })]);
+    expect(reasons(plan)).toEqual([expect.objectContaining({ rule: LedgerRule.UNKNOWN_BATTERY, reason: expect.stringMatching(new RegExp(`^battery ${pack} is not registered, or not visible to you`)) })]);
   });
 });
 
@@ -454,4 +455,52 @@ describe('duplicates, corrections and modes', () => {
 
 it('covers every event type in the state-machine matrix', () => {
   expect(EVENT_TYPES.length).toBe(21);
+});
+
+describe('what rejections tell about batteries the reporter may not see', () => {
+  const stranger = firm(12, ['vehicle_maker', 'dealer']);
+
+  it('marks the reasons that tell about a registered battery, and rewrites them as an unregistered one’s', () => {
+    const pack = code('P');
+    const states = [state(pack, { status: 'installed', holderId: VM.id, vin: VIN })];
+    const event = { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(0), vin: 'LGXCE4CB6N0000002', payload: { certificateNo: 'X' } };
+    const plan = run(stranger, [event], states);
+    expect(revealedCodes(plan.results)).toEqual(new Set([pack]));
+    // Before: the holder and the vehicle both tell about the battery.
+    expect(reasons(plan).map((d) => d.rule).sort()).toEqual([LedgerRule.CUSTODY, LedgerRule.VIN_MISMATCH]);
+    const unregistered = code('P');
+    const missing = run(stranger, [{ ...event, batteryCodes: [unregistered] }], []);
+    concealUnseen(plan.results, new Set([pack]));
+    expect(reasons(plan)).toEqual([{ path: 'events[0].batteryCodes[0]', rule: LedgerRule.UNKNOWN_BATTERY, reason: expect.stringContaining(pack) }]);
+    expect(JSON.stringify(reasons(plan)).replaceAll(pack, 'X')).toBe(JSON.stringify(reasons(missing)).replaceAll(unregistered, 'X'));
+  });
+
+  it('leaves reasons about batteries the reporter may see, and those of a firm with the vehicle in hand', () => {
+    const pack = code('P');
+    const other = code('P');
+    const states = [state(pack, { status: 'installed', holderId: VM.id, vin: VIN }), state(other, { status: 'installed', holderId: VM.id, vin: 'LGXCE4CB6N0000002' })];
+    const plan = run(stranger, [
+      { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(3), vin: VIN, payload: { certificateNo: 'X' } },
+      // 'vehicle_sold' is reported by any dealer: naming the vehicle the pack is in shows it has the vehicle.
+      { type: 'vehicle_sold', batteryCodes: [other], occurredAt: T(3), vin: 'LGXCE4CB6N0000002', regionCode: '440305' },
+    ], states);
+    expect(reasons(plan, 1)).toEqual([expect.objectContaining({ rule: LedgerRule.STATE_TRANSITION })]);
+    expect(revealedCodes(plan.results)).toEqual(new Set([pack]));
+    concealUnseen(plan.results, new Set());
+    expect(reasons(plan, 0)).toEqual([expect.objectContaining({ rule: LedgerRule.CUSTODY, reason: expect.stringContaining(VM.uscc) })]);
+  });
+
+  it('knows from the batch who produced, holds or is receiving a battery, or became a party to it', () => {
+    const pack = code('P');
+    const module = code('M');
+    const states = new Map([
+      [pack, state(pack, { status: 'delivered', holderId: MAKER.id, pendingTo: VM.id })],
+      [module, state(module, { status: 'assembled', holderId: null, parentCode: pack })],
+    ]);
+    expect(knownFromBatch(MAKER.id, module, states, [])).toBe(true);
+    expect(knownFromBatch(VM.id, module, states, [])).toBe(true);
+    expect(knownFromBatch(stranger.id, module, states, [])).toBe(false);
+    expect(knownFromBatch(stranger.id, module, states, [{ batteryCode: module, enterpriseId: stranger.id, eventId: 'e', at: 0 }])).toBe(true);
+    expect(knownFromBatch(stranger.id, 'not-loaded', states, [])).toBe(false);
+  });
 });

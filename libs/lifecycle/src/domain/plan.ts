@@ -12,7 +12,7 @@ import { contentHash, EventContent, GENESIS_HASH, linkHash } from './canonical';
 import { EVENT_TYPES, EventTypeRules, LedgerRuleSet } from './event-types';
 import type { Candidate, Prevalidated } from './prevalidate';
 import { regionKeys } from './region';
-import { detail, LedgerRule, RuleDetail } from './rules';
+import { detail, LedgerRule, revealing, RuleDetail, unknownBattery } from './rules';
 
 export interface KnownEnterprise {
   id: string;
@@ -272,12 +272,17 @@ export function planBatch(input: PlanInput): Plan {
   const checkBattery = (c: ResolvedCandidate, rules: EventTypeRules, code: string, path: string, reasons: RuleDetail[], allowed: readonly BatteryStatus[], role: 'named' | 'replacement') => {
     const s = states.get(code);
     if (!s) {
-      reasons.push(detail(path, LedgerRule.UNKNOWN_BATTERY, `battery ${code} is not registered (it has no 'produced' event)`));
+      reasons.push(unknownBattery(path, code));
       return;
     }
     const e = effectiveOf(s, states);
+    // What follows tells about the battery. A firm that may not see it reads none of it (concealUnseen), unless
+    // the event is one any firm with the role reports and names the vehicle the battery is in: it has the
+    // vehicle in hand (a dealer selling it, a dismantler scrapping it).
+    const inHand = role === 'named' && rules.reporter === 'any' && c.vin !== null && e.vin === c.vin;
+    const push = (d: RuleDetail) => reasons.push(inHand ? d : revealing(d, code, path));
     if (!allowed.includes(e.status)) {
-      reasons.push(
+      push(
         detail(
           path,
           LedgerRule.STATE_TRANSITION,
@@ -294,21 +299,19 @@ export function planBatch(input: PlanInput): Plan {
     if (!holds && reporterRule !== 'any') {
       const pending = e.pendingTo !== null ? `, hand-over pending to ${nameOf(e.pendingTo)}` : '';
       if (reporterRule === 'holder') {
-        reasons.push(detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(e.holderId)}${pending}: only its holder or the receiver of a pending hand-over may report '${c.type}'`));
+        push(detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(e.holderId)}${pending}: only its holder or the receiver of a pending hand-over may report '${c.type}'`));
       } else if (e.pendingTo !== null) {
-        reasons.push(detail(path, LedgerRule.CUSTODY, `battery ${code} is being handed over to ${nameOf(e.pendingTo)}: only that enterprise may receive it`));
+        push(detail(path, LedgerRule.CUSTODY, `battery ${code} is being handed over to ${nameOf(e.pendingTo)}: only that enterprise may receive it`));
       } else if (c.counterparty === null || c.counterparty.id !== e.holderId) {
-        reasons.push(
-          detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(e.holderId)}, and no hand-over to you is pending: if it handed the battery to you, name it as counterpartyUscc`),
-        );
+        push(detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(e.holderId)}, and no hand-over to you is pending: if it handed the battery to you, name it as counterpartyUscc`));
       }
     }
     if (role === 'named' && c.vin !== null && (rules.vin.effect === 'match' || rules.vin.effect === 'clear') && e.vin !== c.vin) {
-      reasons.push(detail(`${c.path}.vin`, LedgerRule.VIN_MISMATCH, `battery ${code} is ${e.vin ? `in vehicle ${e.vin}` : 'not in a vehicle'}, not in ${c.vin}`));
+      push(detail(`${c.path}.vin`, LedgerRule.VIN_MISMATCH, `battery ${code} is ${e.vin ? `in vehicle ${e.vin}` : 'not in a vehicle'}, not in ${c.vin}`));
     }
     const last = Math.max(s.lastEventAt, e.lastEventAt);
     if (c.occurredAt < last) {
-      reasons.push(
+      push(
         detail(`${c.path}.occurredAt`, LedgerRule.EVENT_ORDER, `${new Date(c.occurredAt).toISOString()} is before the last event of battery ${code} ('${e === s ? s.lastEventType : e.lastEventType}' at ${new Date(last).toISOString()})`),
       );
     }
@@ -373,7 +376,7 @@ export function planBatch(input: PlanInput): Plan {
       const path = c.codePath.get(parentCode)!;
       const parent = states.get(parentCode);
       if (!parent) {
-        reasons.push(detail(path, LedgerRule.UNKNOWN_BATTERY, `parent ${parentCode} is not registered: register the pack (or module) before the parts built into it`));
+        reasons.push(unknownParent(path, parentCode));
       } else {
         for (const code of c.batteryCodes) {
           const level = c.decoded.get(code)!.productType.name;
@@ -383,7 +386,8 @@ export function planBatch(input: PlanInput): Plan {
         }
         const e = effectiveOf(parent, states);
         if (e.status !== 'produced' || (e.holderId !== reporter.id && e.pendingTo !== reporter.id)) {
-          reasons.push(detail(path, LedgerRule.COMPOSITION, `parent ${parentCode} must be in your stock as produced (it is in ${where(parent, e)}, held by ${nameOf(e.holderId)})`));
+          const d = detail(path, LedgerRule.COMPOSITION, `parent ${parentCode} must be in your stock as produced (it is in ${where(parent, e)}, held by ${nameOf(e.holderId)})`);
+          reasons.push(revealing(d, parentCode, path, unknownParent(path, parentCode)));
         }
       }
     }
@@ -402,7 +406,7 @@ export function planBatch(input: PlanInput): Plan {
     }
     for (const code of c.batteryCodes) {
       if (!states.has(code)) {
-        reasons.push(detail(c.codePath.get(code)!, LedgerRule.UNKNOWN_BATTERY, `battery ${code} is not registered`));
+        reasons.push(unknownBattery(c.codePath.get(code)!, code));
       } else if (!target.affectedCodes.includes(code)) {
         reasons.push(detail(c.codePath.get(code)!, LedgerRule.CORRECTION_TARGET, `event ${target.id} ('${target.type}') is not about battery ${code}; it is about ${target.affectedCodes.join(', ')}`));
       }
@@ -697,3 +701,7 @@ const LEVEL_RANK: Record<string, number> = { cell: 1, module: 2, pack: 3 };
 export function keepsPartInPlace(rules: EventTypeRules): boolean {
   return rules.partStaysInPlace === true;
 }
+
+/** A parent that is not registered, or that the reporter may not see (the same words). */
+const unknownParent = (path: string, parentCode: string): RuleDetail =>
+  detail(path, LedgerRule.UNKNOWN_BATTERY, `parent ${parentCode} is not registered, or not visible to you: register the pack (or module) before the parts built into it`);

@@ -52,3 +52,30 @@ export interface RuleDetail extends ErrorDetail {
 }
 
 export const detail = (path: string, rule: LedgerRule, reason: string, extra?: Record<string, unknown>): RuleDetail => ({ path, reason, rule, ...extra });
+
+const REVEALS = Symbol('reveals');
+
+/** What a reason tells about a registered battery (its holder, status, vehicle or last event), and where the event names it. */
+export interface Revealed {
+  batteryCode: string;
+  codePath: string;
+  /** What the reporter reads instead when it may not see the battery: what it would read if it were not registered. */
+  concealedAs: RuleDetail;
+}
+
+/**
+ * Marks a reason as telling something about a registered battery that only those who may see it should read
+ * (see concealUnseen). The mark is a symbol: it is not part of the reason as sent.
+ */
+export function revealing(d: RuleDetail, batteryCode: string, codePath: string, concealedAs: RuleDetail = unknownBattery(codePath, batteryCode)): RuleDetail {
+  Object.defineProperty(d, REVEALS, { value: { batteryCode, codePath, concealedAs } satisfies Revealed, enumerable: false });
+  return d;
+}
+
+export function revealedBy(d: RuleDetail): Revealed | undefined {
+  return (d as unknown as Record<symbol, Revealed | undefined>)[REVEALS];
+}
+
+/** The reason given for a battery that is not registered, and for one the reporter may not see: the same words. */
+export const unknownBattery = (path: string, code: string): RuleDetail =>
+  detail(path, LedgerRule.UNKNOWN_BATTERY, `battery ${code} is not registered, or not visible to you (an enterprise sees the batteries it produced, holds or held, and those being handed over to it)`);
