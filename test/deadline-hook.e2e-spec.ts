@@ -50,14 +50,16 @@ describe('upload deadline hook (real PostgreSQL)', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0].map((e) => e.eventId)).toEqual(ids);
 
-    const rows = await t.sql<{ id: string; rule_set: string | null; due_at: Date | null; on_time: boolean | null; occurred_at: Date }>(
-      'SELECT id, rule_set, due_at, on_time, occurred_at FROM lifecycle_events WHERE id = ANY($1::uuid[])',
+    const rows = await t.sql<{ id: string; rule_set: string | null; due_at: Date | null; on_time: boolean | null; occurred_at: Date; uploaded_at: Date }>(
+      'SELECT id, rule_set, due_at, on_time, occurred_at, uploaded_at FROM lifecycle_events WHERE id = ANY($1::uuid[])',
       [ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     seen[0].forEach((input, i) => {
       const row = byId.get(input.eventId)!;
       expect(row.rule_set).toBe(`test:${input.ledgerRuleSet}`);
+      // The stored upload time is the one the deadline was judged against.
+      expect(row.uploaded_at.getTime()).toBe(input.uploadedAt.getTime());
       expect(row.due_at!.getTime()).toBe(row.occurred_at.getTime() + FIVE_DAYS);
       // The first event happened long ago (uploaded late), the second yesterday.
       expect(row.on_time).toBe(i === 1);

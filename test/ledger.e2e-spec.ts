@@ -488,6 +488,11 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     );
     await expect(t.sql(`UPDATE lifecycle_events SET payload = '{}' WHERE id = $1`, [certified])).rejects.toThrow(/append-only/);
     await expect(t.sql('DELETE FROM battery_event_chain WHERE event_id = $1', [certified])).rejects.toThrow(/append-only/);
+    // Row triggers do not fire on TRUNCATE: a statement trigger refuses it on every append-only table.
+    for (const table of ['lifecycle_events', 'battery_event_chain', 'battery_origins', 'battery_parties', 'ledger_checkpoints', 'audit_log', 'coding_rules']) {
+      await expect(t.sql(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/append-only: TRUNCATE is not allowed/);
+    }
+    expect((await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM lifecycle_events'))[0].n).toBeGreaterThan(0);
   });
 
   describe('tamper evidence', () => {

@@ -179,6 +179,8 @@ export async function findByContent(db: EntityManager, reporterId: string, first
 export interface WriteContext {
   reporterId: string;
   reporterKeyId: string | null;
+  /** The events' upload time: the one their deadlines were assessed against. */
+  uploadedAt: Date;
   /** One per event, in order; null: no deadline known for any event (the columns are written as NULL). */
   deadlines: { ruleSet: string | null; dueAt: Date | null; onTime: boolean | null }[] | null;
   /** The batch's audit row, written by the same statement: renders its INSERT with `param` for parameters. */
@@ -282,12 +284,13 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
   const p = new Params();
   const reporter = p.add(ctx.reporterId);
   const key = p.add(ctx.reporterKeyId);
+  const uploadedAt = p.add(ctx.uploadedAt.toISOString());
   const parts: string[] = [];
   const dl = ctx.deadlines;
   parts.push(`ev AS (
-    INSERT INTO lifecycle_events (id, type, schema_version, occurred_at, reporter_enterprise_id, reporter_key_id, counterparty_enterprise_id,
+    INSERT INTO lifecycle_events (id, type, schema_version, occurred_at, uploaded_at, reporter_enterprise_id, reporter_key_id, counterparty_enterprise_id,
                                   region_code, vin, battery_codes, client_event_id, content_hash, payload, correction_of, rule_set, due_at, on_time)
-    SELECT u.id, u.type, u.sv, u.occ, ${reporter}::uuid, ${key}::uuid, u.cp, u.region, u.vin, string_to_array(u.codes, ','), u.cid, u.hash,
+    SELECT u.id, u.type, u.sv, u.occ, ${uploadedAt}::timestamptz, ${reporter}::uuid, ${key}::uuid, u.cp, u.region, u.vin, string_to_array(u.codes, ','), u.cid, u.hash,
            u.payload, u.corr, ${dl ? 'u.rs, u.due, u.ontime' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
       FROM ${p.rows({
         id: col('uuid', ev.map((e) => e.id)),

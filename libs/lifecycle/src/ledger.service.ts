@@ -314,6 +314,7 @@ export class LedgerService {
     await writeBatch(db, plan, {
       reporterId: reporter.id,
       reporterKeyId: principal.keyId,
+      uploadedAt,
       deadlines,
       audit: (param) => this.audit.insertStatement(actor, record, param),
     });

@@ -247,7 +247,8 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
     let schema = versions[versions.length - 1];
     if (raw.schemaVersion !== undefined && raw.schemaVersion !== null) {
       const found = versions.find((v) => v.version === raw.schemaVersion);
-      if (!found) reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SCHEMA_VERSION, `'${type}' has payload schema versions ${versions.map((v) => v.version).join(', ')}; got ${String(raw.schemaVersion)}`));
+      if (typeof raw.schemaVersion !== 'number') reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SHAPE, `must be a number, got ${describeType(raw.schemaVersion)}`));
+      else if (!found) reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SCHEMA_VERSION, `'${type}' has payload schema versions ${versions.map((v) => v.version).join(', ')}; got ${raw.schemaVersion}`));
       else schema = found;
     }
     schemaVersion = schema.version;
