@@ -490,6 +490,21 @@ describe('what rejections tell about batteries the reporter may not see', () => 
     expect(reasons(plan, 0)).toEqual([expect.objectContaining({ rule: LedgerRule.CUSTODY, reason: expect.stringContaining(VM.uscc) })]);
   });
 
+  it('lets a firm that does not hold the battery report an any-firm event only when it names the vehicle', () => {
+    const pack = code('P');
+    const spare = code('P');
+    const repairer = firm(13, ['repairer']);
+    const states = () => [state(pack, { status: 'in_use', holderId: VM.id, vin: VIN }), state(spare, { status: 'delivered', holderId: MAKER.id, pendingTo: repairer.id })];
+    const event = { type: 'replaced', batteryCodes: [pack], occurredAt: T(3), payload: { replacementCode: spare } };
+    const without = run(repairer, [event], states());
+    expect(reasons(without)).toEqual([expect.objectContaining({ path: 'events[0].vin', rule: LedgerRule.CUSTODY })]);
+    expect(revealedCodes(without.results)).toEqual(new Set([pack]));
+    expect(run(repairer, [{ ...event, vin: VIN }], states()).results[0].status).toBe('accepted');
+    // The holder itself need not name it.
+    const byHolder = run(firm(2, ['vehicle_maker', 'repairer']), [{ type: 'repaired', batteryCodes: [pack], occurredAt: T(3), payload: { description: 'x' } }], states());
+    expect(byHolder.results[0].status).toBe('accepted');
+  });
+
   it('knows from the batch who produced, holds or is receiving a battery, or became a party to it', () => {
     const pack = code('P');
     const module = code('M');

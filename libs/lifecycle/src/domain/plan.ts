@@ -296,6 +296,11 @@ export function planBatch(input: PlanInput): Plan {
     const me = reporter.id;
     const holds = e.holderId === me || e.pendingTo === me;
     const reporterRule = role === 'replacement' ? 'holder' : rules.reporter;
+    if (!holds && reporterRule === 'any' && role === 'named' && c.vin === null) {
+      // Any firm with the role may report it because the battery is in a vehicle in its owner's hands; naming that
+      // vehicle is what shows the firm has it. Without it, a firm could take custody of any battery it knows a code of.
+      push(detail(`${c.path}.vin`, LedgerRule.CUSTODY, `'${c.type}' reported by an enterprise other than the holder of battery ${code} must name the vehicle it is in (vin)`));
+    }
     if (!holds && reporterRule !== 'any') {
       const pending = e.pendingTo !== null ? `, hand-over pending to ${nameOf(e.pendingTo)}` : '';
       if (reporterRule === 'holder') {
