@@ -80,7 +80,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { 
   };
 }
 
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = new IORedis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
