@@ -301,6 +301,13 @@ describe('registration, composition and the batch', () => {
     const otherMaker = firm(8, ['battery_maker']);
     const byOther = run(otherMaker, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(9), payload: attrs }], [existing()]);
     expect(reasons(byOther)).toEqual([expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${pack} is already registered by another enterprise` })]);
+    // Twice in one batch with other attributes: the first registration's id is no event the client could look up.
+    const fresh = code('P');
+    const twice = run(MAKER, [
+      { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: attrs },
+      { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: { ...attrs, nominalCapacityAh: 151 } },
+    ], [], { mode: 'atomic' });
+    expect(reasons(twice, 1)).toEqual([expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${fresh} is already registered earlier in this batch with nominalCapacityAh 150, not 151` })]);
   });
 
   it('builds parts only into a higher level that is in the reporter’s stock', () => {

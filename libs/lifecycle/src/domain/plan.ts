@@ -371,9 +371,11 @@ export function planBatch(input: PlanInput): Plan {
             .filter((k) => !sameNumber(s[k], p[k]))
             .map((k) => `${k} ${s[k] ?? 'none'}, not ${(p[k] as number | undefined) ?? 'none'}`);
           if (parentCode !== null && s.parentCode !== parentCode) diffs.push(`parent ${s.parentCode ?? 'none'}, not ${parentCode}`);
-          reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered (event ${s.producedEventId}) with ${diffs.join(', ')}`));
+          // Registered by an earlier event of this batch: its id means nothing to the client if the batch is refused.
+          const earlier = s.isNew ? 'earlier in this batch' : `(event ${s.producedEventId})`;
+          reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered ${earlier} with ${diffs.join(', ')}`));
         } else {
-          reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered (event ${s.producedEventId}); register only new batteries together`));
+          reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered ${s.isNew ? 'earlier in this batch' : `(event ${s.producedEventId})`}; register only new batteries together`));
         }
       }
     }
