@@ -306,6 +306,16 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(await q(searcher, 'producedTo=2026-01-31')).toEqual(mine.slice(0, 3).sort());
       expect(await q(searcher, 'region=3201')).toEqual([...mine].sort());
       expect(await q(searcher, 'region=44')).toEqual([]);
+      // Product level: a maker with a pack and a loose module of its own.
+      const levels = await createFirm(t, '模组厂', ['battery_maker'], '320102');
+      const [pack, module] = [originalCode('P', next(), { manufacturer: '07Y' }), originalCode('M', next(), { manufacturer: '07Y' })];
+      await postEvents(t, levels, [
+        { type: 'produced', batteryCodes: [pack], occurredAt: at(0), payload: attrs },
+        { type: 'produced', batteryCodes: [module], occurredAt: at(0), payload: moduleAttrs },
+      ]);
+      expect(await q(levels, 'productType=module')).toEqual([module]);
+      expect(await q(levels, 'productType=pack')).toEqual([pack]);
+      expect(await q(levels, 'productType=cell')).toEqual([]);
       // The buyer has received mine[0]; mine[1] is still being handed over to it: it may look it up, not list it.
       expect(await q(buyer, '')).toEqual([mine[0]]);
       await t.http().get(`/v1/batteries/${mine[1]}`).set(buyer.auth).expect(200);
