@@ -21,6 +21,14 @@ import {
   topLevelOf,
 } from './views';
 
+/** What `up.code` is or was ever inside: the packs and modules it was built into, the cascade products it went into. */
+const PARENTS_EVER = `
+    CROSS JOIN LATERAL (
+      SELECT c.parent_code AS parent FROM battery_components c WHERE c.child_code = up.code
+      UNION ALL
+      SELECT o.cascade_code FROM battery_origins o WHERE o.original_code = up.code
+    ) x`;
+
 /**
  * The ancestors of `$1` ever (what it is or was inside: modules, packs, cascade products), itself included,
  * as rows `up(code)`. Used for visibility: whoever may see a pack may see what was ever built into it.
@@ -31,14 +39,17 @@ const ANCESTORS_EVER = `
   WITH RECURSIVE up(code, depth) AS (
     SELECT $1::varchar COLLATE "C", 0
     UNION
-    SELECT x.parent, up.depth + 1 FROM up
-    CROSS JOIN LATERAL (
-      SELECT c.parent_code AS parent FROM battery_components c WHERE c.child_code = up.code
-      UNION ALL
-      SELECT o.cascade_code FROM battery_origins o WHERE o.original_code = up.code
-    ) x
+    SELECT x.parent, up.depth + 1 FROM up ${PARENTS_EVER}
     WHERE up.depth < 6
   )`;
+
+/**
+ * Whether enterprise `$2` may see one of the batteries `codes` (SQL yielding codes): it is a party to one (producer,
+ * holder, past holder, reporter), or the receiver of a pending hand-over of one.
+ */
+const ENTERPRISE_SEES_ANY = (codes: string) =>
+  `(EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code IN (${codes}))
+    OR EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (${codes}) AND b.pending_handover_to = $2))`;
 
 /** Whether the battery exists and the caller may see it (it, or anything it was ever inside). */
 const visibility = (name: string, check: string) =>
@@ -46,12 +57,7 @@ const visibility = (name: string, check: string) =>
     name,
     `${ANCESTORS_EVER} SELECT EXISTS (SELECT 1 FROM batteries WHERE code = $1) AS found, ${check} AS visible`,
   );
-// An enterprise: a party (producer, holder, past holder, reporter), or the receiver of a pending hand-over.
-const VISIBLE_TO_ENTERPRISE = visibility(
-  'batteries.visible_to_enterprise',
-  `(EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code IN (SELECT code FROM up))
-    OR EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.pending_handover_to = $2))`,
-);
+const VISIBLE_TO_ENTERPRISE = visibility('batteries.visible_to_enterprise', ENTERPRISE_SEES_ANY('SELECT code FROM up'));
 const VISIBLE_IN_REGION = visibility(
   'batteries.visible_in_region',
   'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])',
@@ -67,17 +73,10 @@ const VISIBLE_AMONG = `
   WITH RECURSIVE up(origin, code, depth) AS (
     SELECT c::varchar COLLATE "C", c::varchar COLLATE "C", 0 FROM unnest($1::text[]) AS c
     UNION
-    SELECT up.origin, x.parent, up.depth + 1 FROM up
-    CROSS JOIN LATERAL (
-      SELECT c.parent_code AS parent FROM battery_components c WHERE c.child_code = up.code
-      UNION ALL
-      SELECT o.cascade_code FROM battery_origins o WHERE o.original_code = up.code
-    ) x
+    SELECT up.origin, x.parent, up.depth + 1 FROM up ${PARENTS_EVER}
     WHERE up.depth < 6
   )
-  SELECT DISTINCT up.origin AS code FROM up
-   WHERE EXISTS (SELECT 1 FROM battery_parties p WHERE p.enterprise_id = $2 AND p.battery_code = up.code)
-      OR EXISTS (SELECT 1 FROM batteries b WHERE b.code = up.code AND b.pending_handover_to = $2)`;
+  SELECT DISTINCT up.origin AS code FROM up WHERE ${ENTERPRISE_SEES_ANY('up.code')}`;
 
 /** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
 const EDGES_OF_CHILD = (ref: string) => `
