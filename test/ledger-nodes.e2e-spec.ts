@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
 import { startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 /**
  * What the ledger tells the deadline hook about each recorded event: the rule set it was checked under (chosen by
@@ -52,18 +52,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
   });
 
   /** A pack with one module of two cells, registered at hour 0. */
-  async function producePack(by: Firm = maker) {
-    const pack = originalCode('P', next());
-    const module = originalCode('M', next());
-    const cells = [originalCode('C', next()), originalCode('C', next())];
-    const body = await postEvents(t, by, [
-      { type: 'produced', batteryCodes: [pack], occurredAt: at(0), payload: attrs },
-      { type: 'produced', batteryCodes: [module], occurredAt: at(0), payload: { ...moduleAttrs, parentCode: pack } },
-      { type: 'produced', batteryCodes: cells, occurredAt: at(0), payload: { ...cellAttrs, parentCode: module } },
-    ]);
-    expect(body.status).toBe('ACCEPTED');
-    return { pack, module, cells };
-  }
+  const producePack = (by: Firm = maker) => registerPack(t, by, next);
 
   /** A pack in a sold vehicle (hours 1–4): delivered to the vehicle maker, installed, certified, sold. The vehicle maker holds it. */
   async function packInUse() {

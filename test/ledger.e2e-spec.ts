@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   let t: TestApp;
@@ -28,19 +28,8 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     await t?.close();
   });
 
-  /** A pack with one module of two cells, registered through POST /v1/events. */
-  async function producePack(hour = 0) {
-    const pack = originalCode('P', next());
-    const module = originalCode('M', next());
-    const cells = [originalCode('C', next()), originalCode('C', next())];
-    const body = await postEvents(t, maker, [
-      { type: 'produced', batteryCodes: [pack], occurredAt: at(hour), payload: attrs },
-      { type: 'produced', batteryCodes: [module], occurredAt: at(hour), payload: { ...moduleAttrs, parentCode: pack } },
-      { type: 'produced', batteryCodes: cells, occurredAt: at(hour), payload: { ...cellAttrs, parentCode: module } },
-    ]);
-    expect(body.status).toBe('ACCEPTED');
-    return { pack, module, cells };
-  }
+  /** A pack with one module of two cells, registered by the maker. */
+  const producePack = (hour = 0) => registerPack(t, maker, next, hour);
 
   async function battery(code: string, firm: Firm = maker) {
     return (await t.http().get(`/v1/batteries/${code}`).set(firm.auth).expect(200)).body;

@@ -88,3 +88,17 @@ export async function reject(t: TestApp, firm: Firm, event: Record<string, unkno
   if (body.results[0].status !== 'rejected') throw new Error(`expected rejected: ${JSON.stringify(body.results[0])}`);
   return body.results[0].reasons!;
 }
+
+/** A pack with one module of two cells, registered by `firm` through POST /v1/events at hour `hour`; `next` numbers the codes. */
+export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0): Promise<{ pack: string; module: string; cells: string[] }> {
+  const pack = originalCode('P', next());
+  const module = originalCode('M', next());
+  const cells = [originalCode('C', next()), originalCode('C', next())];
+  const body = await postEvents(t, firm, [
+    { type: 'produced', batteryCodes: [pack], occurredAt: at(hour), payload: attrs },
+    { type: 'produced', batteryCodes: [module], occurredAt: at(hour), payload: { ...moduleAttrs, parentCode: pack } },
+    { type: 'produced', batteryCodes: cells, occurredAt: at(hour), payload: { ...cellAttrs, parentCode: module } },
+  ]);
+  if (body.status !== 'ACCEPTED') throw new Error(`pack not registered: ${JSON.stringify(body.results)}`);
+  return { pack, module, cells };
+}
