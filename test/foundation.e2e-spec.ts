@@ -128,6 +128,39 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       expect(tooLarge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
 
+    it('answers input PostgreSQL would refuse with a 422 naming the field, not a 500 (found by fuzzing)', async () => {
+      const post = (body: object) => t.http().post('/v1/enterprises').set(admin()).send(body);
+      const base = { name: 'Fuzz', uscc: randomUscc(), roles: ['dealer'] };
+      const details = async (body: object) => (await post(body).expect(422)).body.error.details;
+      // Text with a NUL or half a surrogate pair, anywhere in a body.
+      expect(await details({ ...base, name: 'a\u0000b' })).toEqual([{ path: 'name', reason: expect.stringContaining('NUL characters or unpaired UTF-16 surrogates') }]);
+      expect(await details({ ...base, contact: { email: '\ud800@x.cn' } })).toEqual([{ path: 'contact.email', reason: expect.stringContaining('unpaired UTF-16 surrogates') }]);
+      // null where a field is optional: it skipped every check and reached the database.
+      expect(await details({ ...base, contact: null, qmsCertificate: null })).toEqual([
+        { path: 'contact', reason: 'must not be null: leave the field out instead' },
+        { path: 'qmsCertificate', reason: 'must not be null: leave the field out instead' },
+      ]);
+      // Dates the ISO 8601 check let through (week and ordinal dates, a bare year) and a year 0.
+      for (const validUntil of ['2026-W01', '2026', '2026-100', '0000-01-01']) {
+        expect(await details({ ...base, qmsCertificate: { number: 'Q1', validUntil } })).toEqual([{ path: 'qmsCertificate.validUntil', reason: 'validUntil must be a date YYYY-MM-DD that exists' }]);
+      }
+      expect(await t.sql('SELECT 1 FROM enterprises WHERE name = $1', ['Fuzz'])).toHaveLength(0);
+      const e = await createEnterprise();
+      const patched = await t.http().patch(`/v1/enterprises/${e.id}`).set(admin()).send({ name: null, roles: null }).expect(422);
+      expect(patched.body.error.details.map((d: { path: string }) => d.path)).toEqual(['name', 'roles']);
+      // A cursor position in year 0, which PostgreSQL has no day of.
+      const cursor = Buffer.from(JSON.stringify({ c: '0000-01-01T00:00:00.000Z', id: e.id })).toString('base64url');
+      expect((await t.http().get(`/v1/enterprises?cursor=${cursor}`).set(admin()).expect(422)).body.error.code).toBe('INVALID_CURSOR');
+    });
+
+    it('answers a body that is not JSON with 415, and parser errors with the request id', async () => {
+      const text = await t.http().post('/v1/enterprises').set(admin()).set('Content-Type', 'text/plain').set('X-Request-Id', 'fuzz-415').send('name=x').expect(415);
+      expect(text.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: [{ path: 'Content-Type', reason: 'must be application/json' }], requestId: 'fuzz-415' });
+      const malformed = await t.http().post('/v1/enterprises').set(admin()).set('Content-Type', 'application/json').send('{"name": ').expect(400);
+      expect(malformed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(malformed.body.error.requestId).toBe(malformed.headers['x-request-id']);
+    });
+
     it('refuses a second enterprise with the same USCC (409)', async () => {
       const e = await createEnterprise();
       const res = await t.http().post('/v1/enterprises').set(admin()).send({ name: 'Dup', uscc: e.uscc, roles: ['dealer'] }).expect(409);

@@ -1,4 +1,5 @@
 import { bodyProblem, MAX_BODY_DEPTH } from './body-guard';
+import { storableJson, storableText, unstorableText } from './text';
 
 /** `{ c: { c: ... } }` with `levels` objects in all. */
 function nested(levels: number): unknown {
@@ -27,5 +28,29 @@ describe('bodyProblem', () => {
     expect(bodyProblem(JSON.parse('{"events": [{"payload": {"__proto__": {"x": 1}}}]}'))).toEqual({ path: 'events[0].payload.__proto__', reason: 'is not an accepted field name' });
     // An object literal's __proto__ sets the prototype; it is no key, and nothing to refuse.
     expect(bodyProblem({ __proto__: { x: 1 } })).toBeNull();
+  });
+});
+
+describe('text PostgreSQL cannot store as sent', () => {
+  it('refuses NUL and unpaired surrogates in any string or field name, naming where', () => {
+    expect(bodyProblem({ name: 'a\u0000b' })).toEqual({ path: 'name', reason: expect.stringContaining('NUL characters or unpaired UTF-16 surrogates') });
+    expect(bodyProblem({ contact: { email: 'x\ud800@y.cn' } })?.path).toBe('contact.email');
+    expect(bodyProblem({ tags: ['ok', 'bad\udc00'] })?.path).toBe('tags[1]');
+    expect(bodyProblem({ ['k\u0000']: 1 })).toEqual({ path: 'k\u0000', reason: 'is a field name with NUL characters or unpaired UTF-16 surrogates' });
+  });
+
+  it('lets through every other text: other control characters, Chinese, characters beyond the BMP', () => {
+    expect(bodyProblem({ a: '更换\t模组\n', b: '𠀀🔋', c: '\u0001' })).toBeNull();
+    expect(unstorableText('🔋')).toBe(false);
+    expect(unstorableText('\ud83d')).toBe(true);
+    expect(unstorableText('\udd0b\ud83d')).toBe(true);
+  });
+});
+
+describe('storable text, for messages that quote what a file held', () => {
+  it('replaces NUL and unpaired surrogates with U+FFFD and keeps the rest', () => {
+    expect(storableText('a\u0000b\ud800c\udc00🔋')).toBe('a\ufffdb\ufffdc\ufffd🔋');
+    expect(storableText('中文 ok')).toBe('中文 ok');
+    expect(storableJson({ ['k\u0000']: [{ reason: "'\u0000' is not a code" }, 3, null] })).toEqual({ ['k\ufffd']: [{ reason: "'\ufffd' is not a code" }, 3, null] });
   });
 });

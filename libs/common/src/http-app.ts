@@ -1,7 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { rejectUnsafeBodies } from './body-guard';
+import { rejectUnsafeBodies, requireJsonBodies } from './body-guard';
 import { AppConfig } from './config';
 import { GlobalExceptionFilter } from './exception.filter';
+import { requestIdFor } from './logging';
 import { setupOpenApi } from './openapi';
 import { createValidationPipe } from './validation';
 
@@ -11,6 +13,12 @@ import { createValidationPipe } from './validation';
  * `bodyParser: false` so that the limit below is the only one.
  */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+  // The request id first, so that errors of the parsers below carry it too (the logger reuses it).
+  app.use((req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void) => {
+    req.id = requestIdFor(req, res);
+    next();
+  });
+  app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.use(rejectUnsafeBodies);
   app.useGlobalPipes(createValidationPipe());

@@ -10,3 +10,4 @@ export * from './validation';
 export * from './config.module';
 export * from './logging';
 export * from './shutdown';
+export * from './text';

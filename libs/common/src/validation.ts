@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { ErrorDetail, validationFailed } from './errors';
 
@@ -15,9 +15,41 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
-/** The global pipe: unknown fields are rejected, payloads become typed DTO instances. */
+/** Where a parsed JSON body has a field whose value is `null` (at most `max` paths; array items are the DTO's to judge). */
+export function nullPaths(value: unknown, max = 20, path = '', out: string[] = []): string[] {
+  if (out.length >= max || typeof value !== 'object' || value === null) return out;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => nullPaths(v, max, `${path}[${i}]`, out));
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const at = path === '' ? k : `${path}.${k}`;
+    if (v === null) {
+      if (out.length < max) out.push(at);
+    } else nullPaths(v, max, at, out);
+  }
+  return out;
+}
+
+/**
+ * The global pipe: unknown fields are rejected, payloads become typed DTO instances. A request DTO has no field that
+ * takes `null`, but `@IsOptional()` (and the PartialType of an update) skips every check on a null, which then
+ * reached the database as a NOT NULL violation or a property read on null, a 500: a DTO-validated body with a null
+ * in it is refused, naming each. (The ledger's event bodies are not DTOs: there a null field means an absent one.)
+ */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && this.toValidate(metadata) && typeof value === 'object' && value !== null) {
+      const paths = nullPaths(value);
+      if (paths.length > 0) throw validationFailed(paths.map((path) => ({ path, reason: 'must not be null: leave the field out instead' })));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** The global pipe (see RequestValidationPipe). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -27,7 +59,37 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** A calendar date YYYY-MM-DD that exists. */
+/** A calendar date YYYY-MM-DD that exists (the Gregorian calendar, which PostgreSQL uses, has no year 0). */
+export function isIsoDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * At most `places` decimal places. class-validator's `IsNumber({ maxDecimalPlaces })` reads the decimals from the
+ * number's text and threw on exponent forms such as 1e-7 (a 500).
+ */
+export function MaxDecimalPlaces(places: number, options?: ValidationOptions): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: 'maxDecimalPlaces',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'number' || !Number.isFinite(value)) return true; // IsNumber says what is wrong
+          // Rounded to the places allowed, the number must come back as itself (0.1234 does, 1e-7 and 5e-324 do not).
+          const unit = 10 ** places;
+          return Math.abs(Math.round(value * unit) / unit - value) <= Number.EPSILON * Math.abs(value);
+        },
+        defaultMessage: (args) => `${args?.property} must have at most ${places} decimal places`,
+      },
+    });
+}
+
+/** A calendar date YYYY-MM-DD that exists (see isIsoDate). */
 export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
   return (object, propertyName) =>
     registerDecorator({
@@ -36,11 +98,7 @@ export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options,
       validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-          const d = new Date(`${value}T00:00:00Z`);
-          return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-        },
+        validate: isIsoDate,
         defaultMessage: (args) => `${args?.property} must be a date YYYY-MM-DD that exists`,
       },
     });

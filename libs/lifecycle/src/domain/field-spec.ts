@@ -1,3 +1,5 @@
+import { unstorableText } from '#libs/common';
+
 /**
  * The fields of an event, described as data: the event API validates with these, the bulk-upload module
  * turns spreadsheet cells into values with them and documents its templates from them.
@@ -52,7 +54,8 @@ export function isCalendarDate(s: string): boolean {
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1) return false;
+  // The Gregorian calendar (and PostgreSQL) has no year 0.
+  if (y === 0 || mo < 1 || mo > 12 || d < 1) return false;
   return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
@@ -61,23 +64,16 @@ export function isUuid(s: string): boolean {
 }
 
 /**
- * PostgreSQL text and jsonb cannot hold NUL, and no field has a reason to contain control characters. Nor
- * can text hold half of a UTF-16 surrogate pair: jsonb refuses the escape (a failed write), and a text column
- * would store U+FFFD in its place, so the stored event would no longer match the hash taken of what was sent.
+ * No field has a reason to contain control characters; and text PostgreSQL cannot store as sent (NUL, half a
+ * surrogate pair: see unstorableText) would fail the write, or be stored other than the hash taken of it. Upload
+ * rows come here without the HTTP body guard.
  */
 export function hasForbiddenCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      // A high surrogate must be followed by a low one; a low one on its own is unpaired.
-      if (c >= 0xdc00) return true;
-      const next = s.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
-      i++;
-    }
   }
-  return false;
+  return unstorableText(s);
 }
 
 /**
@@ -118,7 +114,10 @@ function parseDateTimeText(s: string): number {
       offsetMinutes = sign * (oh * 60 + om);
     }
   }
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), h, mi, sec, ms) - offsetMinutes * 60_000;
+  const year = Number(m[1]);
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes them as written.
+  const utc = year >= 100 ? Date.UTC(year, Number(m[2]) - 1, Number(m[3]), h, mi, sec, ms) : new Date(0).setUTCFullYear(year, Number(m[2]) - 1, Number(m[3])) + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+  return utc - offsetMinutes * 60_000;
 }
 
 const DAY_MS = 86_400_000;
