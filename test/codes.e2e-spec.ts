@@ -277,6 +277,9 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
         .send({ code: '0O-', enterpriseId: 'nope', certificateDate: '2023-02-29', colour: 'red' })
         .expect(422);
       expect(pathsOf(res.body)).toEqual(['certificateDate', 'code', 'colour', 'enterpriseId']);
+      // There is no year 0 (PostgreSQL refused it: a 500 before).
+      const yearZero = await t.http().post('/v1/manufacturer-codes').set(h.admin()).send({ code: 'F01', enterpriseId: maker.id, certificateDate: '0000-01-01' }).expect(422);
+      expect(pathsOf(yearZero.body)).toEqual(['certificateDate']);
       const future = await t.http().post('/v1/manufacturer-codes').set(h.admin()).send({ code: 'F01', enterpriseId: maker.id, certificateDate: '2999-01-01' }).expect(422);
       expect(future.body.error.details).toEqual([{ path: 'certificateDate', reason: '2999-01-01 is in the future' }]);
     });
@@ -441,6 +444,19 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       expect(pathsOf(res.body)).toEqual(
         ['batteryType', 'dimensions.lengthMm', 'nominalVoltageV', 'ratedCapacityAh', 'shape', 'specificationCode', 'traceabilityScheme', 'validFrom'].sort(),
       );
+      // Numbers in exponent form (class-validator's decimal-places check threw on them), a year 0, forged cursors.
+      const tiny = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(makerKey)).send(h.rule({ manufacturerCode: 'R01', ratedCapacityAh: 1e-7, dimensions: { lengthMm: 5e-324 } })).expect(422);
+      expect(tiny.body.error.details).toHaveLength(2);
+      expect(tiny.body.error.details).toEqual(
+        expect.arrayContaining([
+          { path: 'dimensions.lengthMm', reason: 'lengthMm must have at most 3 decimal places' },
+          { path: 'ratedCapacityAh', reason: 'ratedCapacityAh must have at most 4 decimal places' },
+        ]),
+      );
+      await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(makerKey)).send(h.rule({ manufacturerCode: 'R01', validFrom: '0000-01-01' })).expect(422);
+      await t.http().get(`/v1/enterprises/${maker.id}/coding-rules?on=0000-01-01`).set(bearer(makerKey)).expect(422);
+      const forged = Buffer.from(JSON.stringify({ m: 'R01', s: '24', v: '2026-02-30', n: 1 })).toString('base64url');
+      expect((await t.http().get(`/v1/enterprises/${maker.id}/coding-rules?cursor=${forged}`).set(bearer(makerKey)).expect(422)).body.error.code).toBe('INVALID_CURSOR');
       const cascadeFields = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(makerKey)).send(h.rule({ manufacturerCode: 'R01', seriesCount: 4 })).expect(422);
       expect(cascadeFields.body.error.details).toEqual([{ path: 'seriesCount', reason: expect.stringContaining('cascade products only') }]);
     });

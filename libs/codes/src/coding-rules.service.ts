@@ -94,7 +94,7 @@ export class CodingRulesService {
     const after = decodeCursor<RuleCursor>(query.cursor, {
       m: cursorField.matches(/^[0-9A-Z]{3}$/),
       s: cursorField.matches(/^[0-9A-Z]{2}$/),
-      v: cursorField.matches(/^\d{4}-\d{2}-\d{2}$/),
+      v: cursorField.date,
       n: cursorField.integer(1, 2 ** 31 - 1),
     });
     const repo = this.dataSource.getRepository(CodingRule);

@@ -1,5 +1,5 @@
 import { DEFAULT_TABLES } from '#libs/battery-code';
-import { IsIsoDate, PageQuery } from '#libs/common';
+import { IsIsoDate, MaxDecimalPlaces, PageQuery } from '#libs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -8,7 +8,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsPositive,
@@ -153,10 +152,10 @@ export class ManufacturerCodePage {
 // ---- coding-rule filings ----
 
 export class DimensionsDto {
-  @ApiPropertyOptional({ example: 174 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 3 }) @IsPositive() lengthMm?: number;
-  @ApiPropertyOptional({ example: 72 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 3 }) @IsPositive() widthMm?: number;
-  @ApiPropertyOptional({ example: 207 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 3 }) @IsPositive() heightMm?: number;
-  @ApiPropertyOptional({ description: 'Cylindrical cells' }) @IsOptional() @IsNumber({ maxDecimalPlaces: 3 }) @IsPositive() diameterMm?: number;
+  @ApiPropertyOptional({ example: 174 }) @IsOptional() @IsNumber() @MaxDecimalPlaces(3) @IsPositive() lengthMm?: number;
+  @ApiPropertyOptional({ example: 72 }) @IsOptional() @IsNumber() @MaxDecimalPlaces(3) @IsPositive() widthMm?: number;
+  @ApiPropertyOptional({ example: 207 }) @IsOptional() @IsNumber() @MaxDecimalPlaces(3) @IsPositive() heightMm?: number;
+  @ApiPropertyOptional({ description: 'Cylindrical cells' }) @IsOptional() @IsNumber() @MaxDecimalPlaces(3) @IsPositive() diameterMm?: number;
 }
 
 export class KeyMaterialsDto {
@@ -214,19 +213,19 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 280, description: 'Rated capacity in Ah (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.ratedCapacityAh !== undefined)
-  @IsNumber({ maxDecimalPlaces: 4 })
+  @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   ratedCapacityAh?: number;
 
   @ApiPropertyOptional({ example: 3.2, description: 'Nominal voltage in V (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.nominalVoltageV !== undefined)
-  @IsNumber({ maxDecimalPlaces: 4 })
+  @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   nominalVoltageV?: number;
 
   @ApiPropertyOptional({ example: 0.896, description: 'Rated energy in kWh' })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 4 })
+  @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   ratedEnergyKwh?: number;
 
@@ -246,7 +245,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 224, description: 'Cascade products: the newly rated capacity in Ah (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.reratedCapacityAh !== undefined)
-  @IsNumber({ maxDecimalPlaces: 4 })
+  @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   reratedCapacityAh?: number;
 

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CommonErrorCode, DomainException } from './errors';
+import { isIsoDate } from './validation';
 
 /** Query parameters of every cursor-paginated list. */
 export class PageQuery {
@@ -41,6 +42,8 @@ export const cursorField = {
   uuid: ((v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) as CursorField,
   /** An instant as toISOString writes it, with milliseconds or (from PostgreSQL text) microseconds. */
   instant: ((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/.test(v) && sameSecond(v)) as CursorField,
+  /** A calendar date YYYY-MM-DD that exists. */
+  date: ((v) => isIsoDate(v)) as CursorField,
   /** A bigint id as text. */
   bigintText: ((v) => typeof v === 'string' && /^[0-9]{1,18}$/.test(v)) as CursorField,
 };
@@ -48,7 +51,7 @@ export const cursorField = {
 /** Whether the instant exists (Date.parse rolls 30 February over into March). */
 function sameSecond(iso: string): boolean {
   const ms = Date.parse(iso);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
+  return !Number.isNaN(ms) && !iso.startsWith('0000') && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
 }
 
 export function decodeCursor<T extends Record<string, string | number>>(cursor: string | undefined, fields: { [K in keyof T]: CursorField }): T | null {

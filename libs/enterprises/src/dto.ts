@@ -6,7 +6,6 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -16,7 +15,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
-import { PageQuery } from '#libs/common';
+import { IsIsoDate, PageQuery } from '#libs/common';
 import { ENTERPRISE_ROLES, EnterpriseRole, WHITELIST_STATUSES, WHITELIST_VERSIONS, WhitelistStatus } from './enterprise.entity';
 import { checkUscc } from './uscc';
 
@@ -61,7 +60,7 @@ export class WhitelistDto {
 
 export class QmsCertificateDto {
   @ApiProperty({ example: '00123Q45678R0M' }) @IsString() @Length(1, 100) number: string;
-  @ApiPropertyOptional({ example: '2027-06-30' }) @IsOptional() @IsISO8601({ strict: true }) validUntil?: string;
+  @ApiPropertyOptional({ example: '2027-06-30' }) @IsOptional() @IsIsoDate() validUntil?: string;
 }
 
 export class CreateEnterpriseDto {
