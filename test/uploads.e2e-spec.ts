@@ -274,6 +274,20 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     expect(again.body).toMatchObject({ id: res.body.id, status: 'failed', existing: true });
   });
 
+  it('answers NUL characters in a file as a final failure (header) or a row rejection (cell), never a stuck upload', async () => {
+    // A NUL in the header: the failure quotes the column, and PostgreSQL stores no NUL: U+FFFD takes its place.
+    const header = await uploadCsv(maker.key, `type,batteryCodes\u0000,occurredAt\r\nproduced,${code('0U1', 51)},2026-04-02\r\n`).expect(202);
+    const failed = await finished(header.body.id, maker.key);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'UNKNOWN_COLUMNS', details: [{ path: 'B', reason: "unknown column 'batteryCodes\ufffd'" }] } });
+    // A NUL in a cell: that row is rejected, quoting the value the same way; the other rows are recorded.
+    const cells = csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', `${code('0U1', 52)}\u0000`, '2026-04-02', 'nul-1', 150, 350.4], ['produced', code('0U1', 53), '2026-04-02', 'nul-2', 150, 350.4]]);
+    const res = await uploadCsv(maker.key, cells, 'nul.csv').expect(202);
+    const done = await finished(res.body.id, maker.key);
+    expect(done).toMatchObject({ status: 'completed', attempts: 1, counts: { accepted: 1, duplicate: 0, rejected: 1 } });
+    expect(done.results.items[0]).toMatchObject({ row: 2, status: 'rejected', reasons: [expect.objectContaining({ path: 'batteryCodes[0]', rule: 'BATTERY_CODE', reason: expect.stringContaining('\ufffd') })] });
+    expect(JSON.stringify(done.results.items)).not.toContain('\\u0000');
+  });
+
   it('reads a GBK CSV, as Excel on Chinese Windows saves it, as GB18030 and says so', async () => {
     // clientEventIds 梯次-1 and 梯次-2 in GBK (梯 CCDD, 次 B4CE); the rest is ASCII.
     const gbk = (s: string) => Buffer.from(s.replace(/梯次/g, '\u00cc\u00dd\u00b4\u00ce'), 'latin1');

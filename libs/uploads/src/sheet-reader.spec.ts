@@ -184,6 +184,21 @@ describe('reading upload files as rows', () => {
       expect(f.code).toBe(UploadFailureCode.FILE_UNREADABLE);
     });
 
+    it('refuses a row numbered beyond a worksheet\'s last row (the number is stored as an integer)', async () => {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+      // A hand-made workbook's XML may number its rows anything: renumber row 2.
+      const JSZip = createRequire(require.resolve('exceljs'))('jszip') as { loadAsync(b: Buffer): Promise<{ file(n: string): { async(t: 'string'): Promise<string> }; file(n: string, d: string): void; generateAsync(o: object): Promise<Buffer> }> };
+      const zip = await JSZip.loadAsync(bytes);
+      const sheet = await zip.file('xl/worksheets/sheet1.xml').async('string');
+      expect(sheet).toContain('r="2"');
+      zip.file('xl/worksheets/sheet1.xml', sheet.replace(/<row r="2"/, '<row r="3000000000"').replace(/r="([A-Z]+)2"/g, 'r="$13000000000"'));
+      const forged = await zip.generateAsync({ type: 'nodebuffer' });
+      const f = await failureOf(rows(forged, 'xlsx', 4096));
+      expect(f).toMatchObject({ code: UploadFailureCode.FILE_UNREADABLE, message: expect.stringContaining('rows 1 to 1048576') });
+    });
+
     it('refuses a truncated workbook instead of waiting for the rest', async () => {
       const wb = new ExcelJS.Workbook();
       wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);

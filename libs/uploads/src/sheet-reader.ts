@@ -211,6 +211,11 @@ async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
       found = true;
       const date1904 = book.properties?.model?.date1904 === true;
       for await (const row of worksheet) {
+        // A workbook's XML may number its rows anything; a sheet has at most XLSX_MAX_ROWS (and row numbers are
+        // stored as integers).
+        if (!(row.number >= 1 && row.number <= XLSX_MAX_ROWS)) {
+          throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The XLSX workbook numbers a row ${row.number}: a worksheet has rows 1 to ${XLSX_MAX_ROWS}`);
+        }
         lastRow = row.number;
         yield { rowNo: row.number, cells: rowCells(row, date1904) };
       }
@@ -227,6 +232,9 @@ async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
   }
   if (!found) throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, 'The XLSX workbook has no worksheet');
 }
+
+/** The most rows an XLSX worksheet has (ECMA-376; Excel's limit). */
+export const XLSX_MAX_ROWS = 1_048_576;
 
 function rowCells(row: ExcelJS.Row, date1904: boolean): CellValue[] {
   const values = row.values as unknown[];

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, DomainException } from '#libs/common';
+import { Actor, DomainException, storableJson, storableText } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
 import { buildCatalogue } from './catalogue';
@@ -208,8 +208,10 @@ export class UploadProcessingService {
         results.map((r) => r.rowNo),
         results.map((r) => r.status),
         results.map((r) => r.eventId),
-        results.map((r) => r.clientEventId),
-        results.map((r) => (r.reasons.length > 0 ? JSON.stringify(r.reasons) : null)),
+        // Reasons quote what the file held, which may be text PostgreSQL cannot store (a NUL in a cell): stored with
+        // U+FFFD in its place, as the row's result, instead of failing the batch over and over.
+        results.map((r) => (r.clientEventId === null ? null : storableText(r.clientEventId))),
+        results.map((r) => (r.reasons.length > 0 ? JSON.stringify(storableJson(r.reasons)) : null)),
       ],
     );
     const counts = countByStatus(results);
@@ -247,7 +249,9 @@ export class UploadProcessingService {
   }
 
   /** A file that can never be processed loses its stored copy; one that failed for other reasons keeps it for a retry. */
-  private async fail(upload: Upload, error: UploadError, actor: Actor, dropFile: boolean): Promise<void> {
+  private async fail(upload: Upload, failure: UploadError, actor: Actor, dropFile: boolean): Promise<void> {
+    // A message may quote the file (a header with a NUL in it): it must be storable, or the upload stays 'processing'.
+    const error = storableJson(failure);
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [upload.id, JSON.stringify(error)]);
       if (dropFile) await manager.query('DELETE FROM upload_chunks WHERE upload_id = $1', [upload.id]);
