@@ -54,3 +54,12 @@ describe('storable text, for messages that quote what a file held', () => {
     expect(storableJson({ ['k\u0000']: [{ reason: "'\u0000' is not a code" }, 3, null] })).toEqual({ ['k\ufffd']: [{ reason: "'\ufffd' is not a code" }, 3, null] });
   });
 });
+
+describe('skipping the text check when the raw body has no escape', () => {
+  it('looks at strings only when told the body may hold an escape', () => {
+    expect(bodyProblem({ name: 'a\u0000b' }, false)).toBeNull();
+    expect(bodyProblem({ name: 'a\u0000b' }, true)?.path).toBe('name');
+    // Depth and __proto__ are checked either way.
+    expect(bodyProblem(JSON.parse('{"__proto__": 1}'), false)?.path).toBe('__proto__');
+  });
+});

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { rejectUnsafeBodies, requireJsonBodies } from './body-guard';
+import { json } from 'express';
+import { noteJsonEscapes, rejectUnsafeBodies, requireJsonBodies } from './body-guard';
 import { AppConfig } from './config';
 import { GlobalExceptionFilter } from './exception.filter';
 import { requestIdFor } from './logging';
@@ -19,7 +20,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
     next();
   });
   app.use(requireJsonBodies);
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // express.json itself, as useBodyParser would install it, but with a `verify` (which useBodyParser reserves).
+  app.use(json({ limit: config.bodyLimitBytes, verify: noteJsonEscapes }));
   app.use(rejectUnsafeBodies);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
