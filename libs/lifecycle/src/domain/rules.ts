@@ -55,10 +55,9 @@ export const detail = (path: string, rule: LedgerRule, reason: string, extra?: R
 
 const REVEALS = Symbol('reveals');
 
-/** What a reason tells about a registered battery (its holder, status, vehicle or last event), and where the event names it. */
+/** The registered battery a reason tells about (its holder, status, vehicle or last event). */
 export interface Revealed {
   batteryCode: string;
-  codePath: string;
   /** What the reporter reads instead when it may not see the battery: what it would read if it were not registered. */
   concealedAs: RuleDetail;
 }
@@ -68,7 +67,7 @@ export interface Revealed {
  * (see concealUnseen). The mark is a symbol: it is not part of the reason as sent.
  */
 export function revealing(d: RuleDetail, batteryCode: string, codePath: string, concealedAs: RuleDetail = unknownBattery(codePath, batteryCode)): RuleDetail {
-  Object.defineProperty(d, REVEALS, { value: { batteryCode, codePath, concealedAs } satisfies Revealed, enumerable: false });
+  Object.defineProperty(d, REVEALS, { value: { batteryCode, concealedAs } satisfies Revealed, enumerable: false });
   return d;
 }
 
