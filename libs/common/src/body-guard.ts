@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { CommonErrorCode, DomainException, ErrorDetail, validationFailed } from './errors';
 import { unstorableText } from './text';
+import { fieldPath } from './validation';
 
 /**
  * Deeper nesting than any request of this API has (a pack's parts are two levels below it). The global pipe
@@ -19,7 +20,6 @@ interface Found {
 const TOO_DEEP = `is nested deeper than ${MAX_BODY_DEPTH} levels`;
 const BAD_TEXT = 'must not contain NUL characters or unpaired UTF-16 surrogates (text PostgreSQL cannot store as sent)';
 const BAD_KEY = 'is a field name with NUL characters or unpaired UTF-16 surrogates';
-
 
 /** A child value's problem, if any: a string's text (when `text`), or (for an object or array) what is inside it. */
 function problemOf(child: unknown, depth: number, text: boolean): Found | null {
@@ -65,7 +65,7 @@ export function bodyProblem(body: unknown, checkText = true): ErrorDetail | null
   if (typeof body !== 'object' || body === null) return null;
   const found = find(body, 1, checkText);
   if (!found) return null;
-  const path = found.keys.reverse().reduce((p, k) => (/^\d+$/.test(k) ? `${p}[${k}]` : p === '' ? k : `${p}.${k}`), '');
+  const path = found.keys.reverse().reduce(fieldPath, '');
   return { path, reason: found.reason };
 }
 

@@ -2,11 +2,17 @@ import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/commo
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { ErrorDetail, validationFailed } from './errors';
 
+/** A field's path under its parent's, as error details write it: `events[3].payload.massKg`. */
+export function fieldPath(parent: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
 /** Flattens class-validator's tree into one detail per failing field path. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   for (const error of errors) {
-    const path = parent === '' ? error.property : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
+    const path = fieldPath(parent, error.property);
     for (const reason of Object.values(error.constraints ?? {})) {
       out.push({ path, reason });
     }
@@ -19,11 +25,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export function nullPaths(value: unknown, max = 20, path = '', out: string[] = []): string[] {
   if (out.length >= max || typeof value !== 'object' || value === null) return out;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => nullPaths(v, max, `${path}[${i}]`, out));
+    value.forEach((v, i) => nullPaths(v, max, fieldPath(path, String(i)), out));
     return out;
   }
   for (const [k, v] of Object.entries(value)) {
-    const at = path === '' ? k : `${path}.${k}`;
+    const at = fieldPath(path, k);
     if (v === null) {
       if (out.length < max) out.push(at);
     } else nullPaths(v, max, at, out);

@@ -1,4 +1,4 @@
-import { unstorableText } from '#libs/common';
+import { isIsoDate, unstorableText } from '#libs/common';
 
 /**
  * The fields of an event, described as data: the event API validates with these, the bulk-upload module
@@ -45,19 +45,10 @@ export interface FieldSpec {
   readonly example?: string | number | boolean | readonly string[];
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isCalendarDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  // The Gregorian calendar (and PostgreSQL) has no year 0.
-  if (y === 0 || mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
-}
+/** A date YYYY-MM-DD that exists: the API's own check (isIsoDate), under the name the ledger uses. */
+export const isCalendarDate = (s: string): boolean => isIsoDate(s);
 
 export function isUuid(s: string): boolean {
   return UUID.test(s);
