@@ -80,16 +80,21 @@ export class Outlets1795625000000 implements MigrationInterface {
       );
       CREATE INDEX outlet_inspections_outlet_idx ON outlet_inspections (outlet_id, inspected_on, id);
 
-      -- Receipts beyond an outlet's limit are accepted but flagged here, for compliance reports.
+      -- Receipts beyond an outlet's limit are accepted but flagged here, for compliance reports. The flag is written by
+      -- the ledger check, before the event has an id: it names the receipt by reporter, time and codes, and counts
+      -- only while a recorded outlet_received event matches it (a receipt the state machine then refused leaves none).
       CREATE TABLE outlet_stock_flags (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         outlet_id uuid NOT NULL REFERENCES outlets (id),
-        event_id uuid NOT NULL,
+        outlet_ref text NOT NULL,
+        reporter_enterprise_id uuid NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        battery_codes varchar(24)[] NOT NULL,
         rule text NOT NULL,
         stock_t numeric(14, 3) NOT NULL,
         limit_t numeric(14, 3) NOT NULL,
         raised_at timestamptz NOT NULL DEFAULT now(),
-        UNIQUE (outlet_id, event_id)
+        CONSTRAINT outlet_stock_flags_receipt_key UNIQUE (outlet_id, reporter_enterprise_id, occurred_at, battery_codes)
       );
 
       CREATE TRIGGER outlet_status_changes_append_only BEFORE UPDATE OR DELETE ON outlet_status_changes
@@ -112,15 +117,15 @@ export class Outlets1795625000000 implements MigrationInterface {
       -- The ledger's outlet events by the outlet they name (stock, records, unregistered outlet ids).
       CREATE INDEX lifecycle_events_outlet_idx ON lifecycle_events ((payload->>'outletId'), occurred_at)
         WHERE type IN ('outlet_received', 'outlet_handed_over');
-      -- Coverage: where a firm's vehicles were sold, by region.
-      CREATE INDEX lifecycle_events_sold_region_idx ON lifecycle_events (reporter_enterprise_id, region_code)
-        WHERE type = 'vehicle_sold';
+      -- Coverage: where a firm's vehicles (or cascade products) were sold, by region; index-only for a 1M-vehicle maker.
+      CREATE INDEX lifecycle_events_sales_region_idx ON lifecycle_events (reporter_enterprise_id, region_code, occurred_at)
+        WHERE type IN ('vehicle_sold', 'cascade_shipped');
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP INDEX lifecycle_events_sold_region_idx;
+      DROP INDEX lifecycle_events_sales_region_idx;
       DROP INDEX lifecycle_events_outlet_idx;
       DROP TABLE outlet_stock_flags;
       DROP TABLE outlet_inspections;
