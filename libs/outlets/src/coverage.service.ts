@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { forbidden, Principal } from '#libs/common';
+import { EnterpriseErrors } from '#libs/enterprises';
 import { regionInfo } from '#libs/regions';
 import { DataSource } from 'typeorm';
 import { canReadCoverage } from './access';
@@ -56,7 +57,7 @@ export class CoverageService {
       : [];
     if (!enterprise || !canReadCoverage(principal, { id: enterprise.id, regionCode: enterprise.region_code })) {
       if (enterprise && principal.kind === 'enterprise') throw forbidden("An enterprise key reads only its own enterprise's outlet coverage");
-      throw OutletsErrors.unknownEnterprise(enterpriseId, 'id');
+      throw EnterpriseErrors.notFound(enterpriseId);
     }
     const roles = ROLES.filter((r) => enterprise.roles.includes(r));
     if (roles.length === 0) throw OutletsErrors.noCoverageDuty(enterprise.id, enterprise.roles);
