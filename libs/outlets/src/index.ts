@@ -8,5 +8,6 @@ export * from './dto';
 export * from './errors';
 export * from './outlet-checks.module';
 export * from './outlet-stock.service';
+export * from './outlet-upload-kind';
 export * from './outlets.module';
 export * from './outlets.service';

@@ -3,6 +3,7 @@ import { publicRateLimitModule } from '#libs/codes';
 import { CoverageController } from './coverage.controller';
 import { CoverageService } from './coverage.service';
 import { OutletChecksModule } from './outlet-checks.module';
+import { OutletUploadsModule } from './outlet-upload-kind';
 import { OutletsController } from './outlets.controller';
 import { OutletsService } from './outlets.service';
 import { PublicOutletsController } from './public-outlets.controller';
@@ -14,7 +15,7 @@ import { PublicOutletsService } from './public-outlets.service';
  * ledger, coverage against sales, and the ledger check that outlet events name an outlet of their reporter.
  */
 @Module({
-  imports: [OutletChecksModule, publicRateLimitModule()],
+  imports: [OutletChecksModule, OutletUploadsModule, publicRateLimitModule()],
   controllers: [PublicOutletsController, OutletsController, CoverageController],
   providers: [OutletsService, PublicOutletsService, CoverageService, PublicOutletsRateLimitGuard],
   exports: [OutletsService, OutletChecksModule],
