@@ -21,6 +21,8 @@ export class Outlets1795625000000 implements MigrationInterface {
         -- the current GB/T 2260 code (a retired code is stored as its successor; the code sent is kept beside it)
         region_code char(6) NOT NULL,
         region_code_submitted char(6) NOT NULL,
+        -- the code as text in the C collation: "within region 35" is a prefix range on one btree, in code order
+        region_key text COLLATE "C" GENERATED ALWAYS AS (region_code::text) STORED,
         lat double precision CHECK (lat BETWEEN -90 AND 90),
         lng double precision CHECK (lng BETWEEN -180 AND 180),
         location point GENERATED ALWAYS AS (CASE WHEN lat IS NULL THEN NULL ELSE point(lng, lat) END) STORED,
@@ -41,11 +43,14 @@ export class Outlets1795625000000 implements MigrationInterface {
         CONSTRAINT outlets_owner_code_key UNIQUE (owner_enterprise_id, code)
       );
       CREATE INDEX outlets_owner_idx ON outlets (owner_enterprise_id, created_at, id);
-      -- Public list by region prefix (a range on the code, C collation so that '35' <= code < '36' is a prefix).
-      CREATE INDEX outlets_public_region_idx ON outlets ((region_code::text) COLLATE "C", id) WHERE status = 'active';
+      -- Public list by region prefix, read in index order (no sort of a whole province). The column's statistics
+      -- are kept per county (about 2,850 codes), so that a prefecture's share is estimated as it is, not as a
+      -- histogram bucket's: with the default target the planner took 400 rows of a prefecture for 10 and sorted them.
+      ALTER TABLE outlets ALTER COLUMN region_key SET STATISTICS 3000;
+      CREATE INDEX outlets_public_region_idx ON outlets (region_key, id) WHERE status = 'active';
       -- Nearest: a bounding box on the points of active outlets (built-in GiST on point; no extension needed).
       CREATE INDEX outlets_public_location_idx ON outlets USING gist (location) WHERE status = 'active' AND location IS NOT NULL;
-      CREATE INDEX outlets_region_idx ON outlets ((region_code::text) COLLATE "C", id);
+      CREATE INDEX outlets_region_idx ON outlets (region_key, id);
 
       CREATE TABLE outlet_partners (
         outlet_id uuid NOT NULL REFERENCES outlets (id),

@@ -48,7 +48,7 @@ export function ownerForNewOutlet(p: Principal, requested: string | undefined): 
 /** SQL condition (over outlets `o`) for the outlets a principal may list; `param` adds a query parameter. */
 export function outletVisibilitySql(p: Principal, param: (v: unknown) => string): string {
   if (p.kind === 'admin') return 'true';
-  if (p.kind === 'regulator') return p.regionPrefix ? `o.region_code::text COLLATE "C" LIKE ${param(`${p.regionPrefix}%`)}` : 'true';
+  if (p.kind === 'regulator') return p.regionPrefix ? `o.region_key LIKE ${param(`${p.regionPrefix}%`)}` : 'true';
   const me = param(p.enterpriseId);
   return `(o.owner_enterprise_id = ${me}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op WHERE op.outlet_id = o.id AND op.enterprise_id = ${me}::uuid))`;
 }

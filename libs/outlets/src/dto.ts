@@ -323,6 +323,11 @@ export class UnregisteredOutletView {
   @ApiProperty() lastAt: string;
 }
 
+export class UnregisteredOutletPage {
+  @ApiProperty({ type: [UnregisteredOutletView] }) items: UnregisteredOutletView[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+}
+
 export class CoverageRegionView {
   @ApiProperty({ example: '3501', description: '2 digits (province) or 4 (prefecture)' }) regionKey: string;
   @ApiProperty({ example: '福建省 福州市' }) regionName: string;

@@ -11,7 +11,7 @@ import {
   OutletStatusDto,
   OutletView,
   UnregisteredOutletQuery,
-  UnregisteredOutletView,
+  UnregisteredOutletPage,
   UpdateOutletDto,
 } from './dto';
 import { OutletStockService } from './outlet-stock.service';
@@ -47,7 +47,7 @@ export class OutletsController {
 
   @Get('unregistered')
   @ApiOperation({ summary: "Outlet ids in recorded outlet events that name no registered outlet of their reporter ('unregistered outlet')" })
-  @ApiOkResponse({ type: [UnregisteredOutletView] })
+  @ApiOkResponse({ type: UnregisteredOutletPage })
   @ApiErrors(422)
   unregistered(@Query() query: UnregisteredOutletQuery, @CurrentActor() actor: Actor) {
     return this.stock.unregistered(actor.principal, query);

@@ -98,7 +98,7 @@ export class OutletsService {
       const e = param(query.enterpriseId);
       where.push(`(o.owner_enterprise_id = ${e}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op2 WHERE op2.outlet_id = o.id AND op2.enterprise_id = ${e}::uuid))`);
     }
-    if (query.region) where.push(`o.region_code::text COLLATE "C" LIKE ${param(`${query.region}%`)}`);
+    if (query.region) where.push(`o.region_key LIKE ${param(`${query.region}%`)}`);
     if (query.type) where.push(`o.type = ${param(query.type)}`);
     if (query.status) where.push(`o.status = ${param(query.status)}`);
     const after = decodeCursor<{ c: string; id: string }>(query.cursor, { c: cursorField.instant, id: cursorField.uuid });

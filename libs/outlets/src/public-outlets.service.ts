@@ -10,8 +10,8 @@ import { PublicOutletRow, regionView, toPublicOutletView } from './views';
 
 /** The most rows a CSV download holds (a province has a few thousand active outlets; the country about 100,000). */
 export const PUBLIC_CSV_MAX_ROWS = 100_000;
-/** Search radii of the nearest search, km: each a bounding box on the GiST index, widened until enough are found. */
-const RADII_KM = [5, 20, 60, 200, 700, 2500, 21_000];
+/** Search radii of the nearest search, km: each a bounding box on the GiST index, widened until enough are found (25 km holds ten in a city). */
+const RADII_KM = [25, 100, 400, 1600, 21_000];
 
 const PUBLIC_COLUMNS = `o.id, o.name, o.type, oe.name AS owner_name, o.address, o.region_code, o.lat, o.lng,
   o.contact_name, o.contact_phone, o.contact_email, o.publication_url`;
@@ -35,12 +35,12 @@ export class PublicOutletsService {
     const { where, params } = this.filters(query);
     if (after) {
       params.push(after.r, after.id);
-      where.push(`((o.region_code::text) COLLATE "C", o.id) > ($${params.length - 1}::text COLLATE "C", $${params.length}::uuid)`);
+      where.push(`(o.region_key, o.id) > ($${params.length - 1}::text, $${params.length}::uuid)`);
     }
     params.push(query.limit + 1);
     const rows = await this.dataSource.query<PublicOutletRow[]>(
       `SELECT ${PUBLIC_COLUMNS} FROM outlets o JOIN enterprises oe ON oe.id = o.owner_enterprise_id
-        WHERE ${where.join(' AND ')} ORDER BY (o.region_code::text) COLLATE "C", o.id LIMIT $${params.length}`,
+        WHERE ${where.join(' AND ')} ORDER BY o.region_key, o.id LIMIT $${params.length}`,
       params,
     );
     return toPage(rows, query.limit, toPublicOutletView, (r) => ({ r: r.region_code, id: r.id }));
@@ -51,7 +51,7 @@ export class PublicOutletsService {
     const { where, params } = this.filters(query);
     const rows = await this.dataSource.query<PublicOutletRow[]>(
       `SELECT ${PUBLIC_COLUMNS} FROM outlets o JOIN enterprises oe ON oe.id = o.owner_enterprise_id
-        WHERE ${where.join(' AND ')} ORDER BY (o.region_code::text) COLLATE "C", o.id LIMIT ${PUBLIC_CSV_MAX_ROWS}`,
+        WHERE ${where.join(' AND ')} ORDER BY o.region_key, o.id LIMIT ${PUBLIC_CSV_MAX_ROWS}`,
       params,
     );
     const header = ['id', 'name', 'type', 'owner', 'address', 'region_code', 'region', 'lat', 'lng', 'contact_name', 'contact_phone', 'contact_email', 'publication_url'];
@@ -87,7 +87,7 @@ export class PublicOutletsService {
     const params: unknown[] = [];
     if (query.region) {
       params.push(`${query.region}%`);
-      where.push(`(o.region_code::text) COLLATE "C" LIKE $${params.length}`);
+      where.push(`o.region_key LIKE $${params.length}`);
     }
     if (query.type) {
       params.push(query.type);
