@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { cursorField, decodeCursor, Page, toPage } from '#libs/common';
 import { stringify } from 'csv-stringify/sync';
+import { StatementShapes } from '#libs/database';
 import { DataSource } from 'typeorm';
 import { neutraliseCell } from './domain/csv-cell';
 import { boundingBox, EARTH_RADIUS_KM } from './domain/geo';
@@ -20,6 +21,9 @@ const PUBLIC_COLUMNS = `o.id, o.name, o.type, oe.name AS owner_name, o.address, 
 const DISTANCE = `(2 * ${EARTH_RADIUS_KM} * asin(least(1, sqrt(
     power(sin(radians(o.lat - $1) / 2), 2) + cos(radians($1)) * cos(radians(o.lat)) * power(sin(radians(o.lng - $2) / 2), 2)))))`;
 
+/** The first text after every code that starts with a prefix of digits ('3501' → '3502', '39' → '3:'; C collation). */
+const prefixEnd = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
@@ -28,6 +32,13 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 @Injectable()
 export class PublicOutletsService {
+  /**
+   * The list's and the nearest search's few statement shapes run as named prepared statements: planning them cost
+   * as much as running them (1.5 ms against 0.3 ms on the benchmark's database). Their predicates stay index ranges
+   * under a generic plan (a prefix as `>= $1 AND < $2`, never `LIKE $1`, whose bounds a generic plan cannot know).
+   */
+  private readonly shapes = new StatementShapes('outlets.public', 40);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(query: PublicOutletQuery): Promise<Page<PublicOutletView>> {
@@ -38,7 +49,8 @@ export class PublicOutletsService {
       where.push(`(o.region_key, o.id) > ($${params.length - 1}::text, $${params.length}::uuid)`);
     }
     params.push(query.limit + 1);
-    const rows = await this.dataSource.query<PublicOutletRow[]>(
+    const rows = await this.shapes.runIn<PublicOutletRow>(
+      this.dataSource.manager,
       `SELECT ${PUBLIC_COLUMNS} FROM outlets o JOIN enterprises oe ON oe.id = o.owner_enterprise_id
         WHERE ${where.join(' AND ')} ORDER BY o.region_key, o.id LIMIT $${params.length}`,
       params,
@@ -68,7 +80,8 @@ export class PublicOutletsService {
       const box = boundingBox(query.lat, query.lng, radius);
       const params: unknown[] = [query.lat, query.lng, box.minLng, box.minLat, box.maxLng, box.maxLat, radius, query.limit];
       const typeFilter = query.type ? `AND o.type = $${params.push(query.type)}` : '';
-      const rows = await this.dataSource.query<(PublicOutletRow & { distance_km: number })[]>(
+      const rows = await this.shapes.runIn<PublicOutletRow & { distance_km: number }>(
+        this.dataSource.manager,
         `SELECT * FROM (
            SELECT ${PUBLIC_COLUMNS}, ${DISTANCE} AS distance_km
              FROM outlets o JOIN enterprises oe ON oe.id = o.owner_enterprise_id
@@ -86,8 +99,8 @@ export class PublicOutletsService {
     const where = [`o.status = 'active'`];
     const params: unknown[] = [];
     if (query.region) {
-      params.push(`${query.region}%`);
-      where.push(`o.region_key LIKE $${params.length}`);
+      params.push(query.region, prefixEnd(query.region));
+      where.push(`o.region_key >= $${params.length - 1}::text AND o.region_key < $${params.length}::text`);
     }
     if (query.type) {
       params.push(query.type);
