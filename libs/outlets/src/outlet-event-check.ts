@@ -134,7 +134,7 @@ export class OutletEventCheck implements EventCheck, OnModuleInit {
         await context.db.query(
           `INSERT INTO outlet_stock_flags (outlet_id, outlet_ref, reporter_enterprise_id, occurred_at, battery_codes, rule, stock_t, limit_t)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-          [o.id, ref, e.reporter.id, e.occurredAt, e.batteryCodes, rule, stockT, limitT],
+          [o.id, String(e.payload.outletId), e.reporter.id, e.occurredAt, e.batteryCodes, rule, stockT, limitT],
         );
       }
     }

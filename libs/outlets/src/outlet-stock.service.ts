@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { todayInChina } from './domain/dates';
 import { outletRuleSetOn, stockLimitT } from './domain/rules';
 import type { OutletRecordsQuery, OutletRecordView, StockView, UnregisteredOutletQuery, UnregisteredOutletView } from './dto';
 import type { OutletRow } from './views';
@@ -93,7 +94,7 @@ export class OutletStockService {
   async stockOf(row: OutletRow): Promise<StockView> {
     const ref = refOf(row);
     const f = await this.figures(this.dataSource, ref);
-    const { limitT } = stockLimitT({ type: row.type, storageAreaM2: Number(row.storage_area_m2), capacityT: Number(row.capacity_t) }, outletRuleSetOn(row.status_since));
+    const { limitT } = stockLimitT({ type: row.type, storageAreaM2: Number(row.storage_area_m2), capacityT: Number(row.capacity_t) }, outletRuleSetOn(todayInChina()));
     const [{ flags }] = await this.dataSource.query<{ flags: number }[]>(
       `SELECT count(*)::int AS flags FROM outlet_stock_flags f
         WHERE f.outlet_id = $1 AND EXISTS (
