@@ -11,6 +11,7 @@ import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
+import { registerChineseMessages } from './messages';
 
 export interface ApiRuntime {
   config: AppConfig;
@@ -23,6 +24,7 @@ export interface ApiRuntime {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, logDestination }: ApiRuntime): DynamicModule {
+    registerChineseMessages();
     return {
       module: AppModule,
       imports: [

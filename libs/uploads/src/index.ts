@@ -13,3 +13,4 @@ export * from './upload.entity';
 export * from './upload.processor';
 export * from './uploads.module';
 export * from './uploads.service';
+export * from './messages.zh';
