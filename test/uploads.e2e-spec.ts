@@ -47,13 +47,24 @@ interface UploadBody {
   sizeBytes: number;
   sha256: string;
   progress: { rowsProcessed: number; rowsTotal: number | null; percent: number | null };
-  counts: { accepted: number; duplicate: number; rejected: number };
+  counts: { accepted: number; duplicate: number; rejected: number; warned: number };
   error: { code: string; message: string; details: { path?: string; reason: string }[] } | null;
   attempts: number;
   startedAt: string | null;
   finishedAt: string | null;
   links: { self: string; results: string };
-  results: { items: { row: number; status: string; eventId: string | null; clientEventId: string | null; reasons: { path?: string; reason: string }[] }[]; nextCursor: string | null };
+  results: {
+    items: {
+      row: number;
+      status: string;
+      eventId: string | null;
+      clientEventId: string | null;
+      batteryCodes: string[];
+      reasons: { path?: string; reason: string }[];
+      warnings: { path?: string; reason: string; code?: string }[];
+    }[];
+    nextCursor: string | null;
+  };
 }
 
 describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () => {
@@ -132,8 +143,17 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
         error: null,
         attempts: 1,
         progress: { rowsProcessed: 6, rowsTotal: 6, percent: 100 },
-        counts: { accepted: 3, duplicate: 0, rejected: 3 },
+        counts: { accepted: 3, duplicate: 0, rejected: 3, warned: 2 },
       });
+    });
+
+    it('carries the warnings of recorded rows, as POST /v1/events gives them, and the codes each row named', () => {
+      const byRow = new Map(upload.results.items.map((r) => [r.row, r]));
+      // No coding rule is filed for specification code 24 of 0U1: a warning (UNFILED_SPEC_CODE=warn), not a rejection.
+      expect(byRow.get(2)!.warnings).toEqual([expect.objectContaining({ code: 'SPECIFICATION_CODE_UNFILED', path: 'batteryCodes[0]' })]);
+      expect(byRow.get(6)!.warnings).toEqual([]);
+      expect(byRow.get(6)!.batteryCodes).toEqual([p1(), p2()]);
+      expect(byRow.get(5)!.batteryCodes).toEqual([code('0U1', 3)]);
     });
 
     it('reports each row by its spreadsheet row number, rejections naming the column and the rule', () => {
@@ -186,17 +206,19 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).toBe(`attachment; filename="upload-${upload.id}-results.csv"`);
       const rows = parseCsv(res.body as Buffer, { bom: true }) as string[][];
-      expect(rows[0]).toEqual(['row', 'status', 'event_id', 'client_event_id', 'reasons']);
-      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual([
-        ['2', 'accepted', 'csv-1'],
-        ['3', 'accepted', 'csv-2'],
-        ['5', 'rejected', 'csv-3'],
-        ['6', 'accepted', 'csv-4'],
-        ['7', 'rejected', 'csv-5'],
-        ['8', 'rejected', 'csv-6'],
+      expect(rows[0]).toEqual(['row', 'status', 'battery_codes', 'client_event_id', 'event_id', 'reasons', 'warnings']);
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+        ['2', 'accepted', p1(), 'csv-1'],
+        ['3', 'accepted', p2(), 'csv-2'],
+        ['5', 'rejected', code('0U1', 3), 'csv-3'],
+        ['6', 'accepted', `${p1()};${p2()}`, 'csv-4'],
+        ['7', 'rejected', p1(), 'csv-5'],
+        ['8', 'rejected', p1(), 'csv-6'],
       ]);
-      expect(rows[3][4]).toBe("nominalCapacityAh: 'lots' is not a number");
-      expect(rows[1][2]).toBe(upload.results.items[0].eventId);
+      expect(rows[3][5]).toBe("nominalCapacityAh: 'lots' is not a number");
+      expect(rows[1][4]).toBe(upload.results.items[0].eventId);
+      expect(rows[1][6]).toMatch(/^batteryCodes\[0\]: no coding rule for specification code 24/);
+      expect(rows[4][6]).toBe('');
     });
 
     it('answers the same file again with the same upload and no second processing', async () => {

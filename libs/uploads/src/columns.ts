@@ -145,8 +145,10 @@ export function columnLetter(index: number): string {
 }
 
 export type MappedRow =
-  | { ok: true; event: Record<string, unknown>; clientEventId: string | null }
-  | { ok: false; reasons: ErrorDetail[]; clientEventId: string | null };
+  | { ok: true; event: Record<string, unknown>; clientEventId: string | null; batteryCodes?: string[] }
+  | { ok: false; reasons: ErrorDetail[]; clientEventId: string | null; batteryCodes?: string[] };
+
+export const BATTERY_CODES_COLUMN = 'batteryCodes';
 
 /** True when every cell of the row is empty: such rows are skipped, not reported. */
 export function isBlankRow(cells: CellValue[]): boolean {
@@ -171,6 +173,15 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
       const converted = convertCell(raw, 'text');
       if (converted.ok) clientEventId = converted.value as string;
     }
+  }
+
+  // The codes as the row names them, even when the row is rejected (results are matched by code).
+  let batteryCodes: string[] = [];
+  const codesColumn = header.columns.find((c) => c.name === BATTERY_CODES_COLUMN);
+  if (codesColumn?.envelope) {
+    const raw = cellAt(codesColumn);
+    const converted = isEmptyCell(raw) ? null : convertCell(raw, codesColumn.envelope.cell);
+    if (converted?.ok) batteryCodes = (Array.isArray(converted.value) ? converted.value : [converted.value]).map(String);
   }
 
   for (let i = header.width; i < cells.length; i++) {
@@ -210,7 +221,7 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
     if (column.envelope || catalogue.payloadKey === null) event[column.name] = converted.value;
     else payload[column.name] = converted.value;
   }
-  if (reasons.length > 0) return { ok: false, reasons, clientEventId };
+  if (reasons.length > 0) return { ok: false, reasons, clientEventId, batteryCodes };
   if (catalogue.payloadKey !== null) event[catalogue.payloadKey] = payload;
-  return { ok: true, event, clientEventId };
+  return { ok: true, event, clientEventId, batteryCodes };
 }

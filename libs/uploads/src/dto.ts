@@ -55,6 +55,7 @@ export class UploadCountsView {
   @ApiProperty() accepted: number;
   @ApiProperty({ description: 'Rows whose event was already recorded (same client event id or same content)' }) duplicate: number;
   @ApiProperty() rejected: number;
+  @ApiProperty({ description: 'Rows recorded with at least one warning (see each row\'s `warnings`)' }) warned: number;
 }
 
 export class UploadErrorView {
@@ -93,7 +94,10 @@ export class RowResultView {
   @ApiProperty({ enum: ROW_STATUSES }) status: RowStatus;
   @ApiProperty({ nullable: true, type: String, description: 'The recorded event (for a duplicate: the original event)' }) eventId: string | null;
   @ApiProperty({ nullable: true, type: String }) clientEventId: string | null;
+  @ApiProperty({ type: [String], description: 'The battery codes the row named (its batteryCodes cell, as read)' }) batteryCodes: string[];
   @ApiProperty({ type: [ErrorDetailDoc], description: 'Why the row was rejected; `path` names the column' }) reasons: ErrorDetailDoc[];
+  @ApiProperty({ type: [ErrorDetailDoc], description: 'What a recorded row was warned about, as POST /v1/events warns (e.g. SPECIFICATION_CODE_UNFILED)' })
+  warnings: ErrorDetailDoc[];
 }
 
 export class RowResultPage {

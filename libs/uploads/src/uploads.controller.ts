@@ -96,7 +96,7 @@ export class UploadsController {
   }
 
   @Get(':id/results.csv')
-  @ApiOperation({ summary: 'Every per-row result as CSV: row, status, event_id, client_event_id, reasons' })
+  @ApiOperation({ summary: 'Every per-row result as CSV: row, status, battery_codes, client_event_id, event_id, reasons, warnings' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV (UTF-8 with BOM)', schema: { type: 'string' } })
   @ApiErrors(404)
