@@ -476,6 +476,33 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0, rowsProcessed: 0 } });
     });
 
+    it('serves Chinese templates (?lang=zh-CN), CSV and XLSX with its documentation sheet, which read back as uploads', async () => {
+      const csvRes = await t.http().get('/v1/uploads/templates/delivered?lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      expect((csvRes.body as Buffer).toString('utf8').startsWith('\uFEFF类型,电池编码,发生时间,')).toBe(true);
+      expect(csvRes.headers['content-disposition']).toContain('echelon-delivered.zh-CN.csv');
+      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx&lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(expect.arrayContaining(['类型', '电池编码', '发生时间', '处理质量(kg)']));
+      const docs = wb.getWorksheet('columns')!;
+      expect((docs.getRow(1).values as unknown[]).slice(1)).toEqual(['列名', 'JSON 字段', '必填的事件类型', '字段种类', '适用的事件类型', '说明', '允许的值']);
+      const texts = docs.getSheetValues().flat().filter((v): v is string => typeof v === 'string');
+      expect(texts.some((v) => v.startsWith('第一个非空行是表头'))).toBe(true);
+      const up = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', res.body as Buffer, { filename: 'recycled-zh.xlsx', contentType: XLSX }).expect(202);
+      expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0 } });
+    });
+
+    it('reads Chinese column headers as the English ones', async () => {
+      const file = csv([
+        ['类型', '电池编码', '发生时间', '客户事件编号', '标称容量(Ah)', '标称电压(V)'],
+        ['produced', code('0U1', 700), '2026-04-02 09:00', 'zh-1', 150, 350.4],
+      ]);
+      const up = await uploadCsv(maker.key, file, 'zh.csv').expect(202);
+      const done = await finished(up.body.id, maker.key);
+      expect(done).toMatchObject({ status: 'completed', counts: { accepted: 1, rejected: 0 } });
+      expect(done.results.items[0]).toMatchObject({ clientEventId: 'zh-1', batteryCodes: [code('0U1', 700)] });
+    });
+
     it('refuses unknown templates and formats', async () => {
       const res = await t.http().get('/v1/uploads/templates/teleported').set(bearer(maker.key)).expect(404);
       expect(res.body.error.code).toBe('TEMPLATE_NOT_FOUND');

@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '#libs/common';
 import { CellKind, CellValue, convertCell, isCellError, isEmptyCell } from './cells';
+import { COLUMN_NAMES_ZH } from './columns.zh';
 import { UploadFailure, UploadFailureCode } from './errors';
 
 /**
@@ -79,7 +80,11 @@ const headerKey = (s: string) => s.trim().toLowerCase();
  */
 export function resolveHeader(cells: CellValue[], catalogue: UploadCatalogue): ResolvedHeader {
   const known = new Map<string, string>();
-  for (const name of allColumnNames(catalogue)) known.set(headerKey(name), name);
+  for (const name of allColumnNames(catalogue)) {
+    known.set(headerKey(name), name);
+    // The documented Chinese header of the column is the same column (电池编码 is batteryCodes).
+    if (COLUMN_NAMES_ZH[name]) known.set(headerKey(COLUMN_NAMES_ZH[name]), name);
+  }
   const envelope = new Map(catalogue.envelope.map((c) => [c.name, c]));
 
   const columns: ResolvedColumn[] = [];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ErrorDetailDoc, PageQuery } from '#libs/common';
+import { TEMPLATE_LANGUAGES, TemplateLanguage } from './columns.zh';
 import { ROW_STATUSES, RowStatus, UPLOAD_STATUSES, UploadStatus } from './upload.entity';
 
 export class UploadQuery {
@@ -32,6 +33,11 @@ export class TemplateQuery {
   @IsOptional()
   @IsIn(TEMPLATE_FORMATS)
   format: 'csv' | 'xlsx' = 'csv';
+
+  @ApiPropertyOptional({ enum: TEMPLATE_LANGUAGES, default: 'en', description: 'zh-CN: Chinese column headers (类型, 电池编码, 发生时间, …) and, in XLSX, a Chinese documentation sheet' })
+  @IsOptional()
+  @IsIn(TEMPLATE_LANGUAGES)
+  lang: TemplateLanguage = 'en';
 }
 
 // ---- responses ----

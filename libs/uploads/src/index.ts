@@ -14,3 +14,4 @@ export * from './upload.processor';
 export * from './uploads.module';
 export * from './uploads.service';
 export * from './messages.zh';
+export * from './columns.zh';

@@ -83,7 +83,7 @@ export class UploadsController {
   @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(404, 422)
   async template(@Param('type') type: string, @Query() query: TemplateQuery): Promise<StreamableFile> {
-    const t = await this.uploads.template(type, query.format);
+    const t = await this.uploads.template(type, query.format, query.lang);
     return new StreamableFile(t.body, { type: t.contentType, disposition: `attachment; filename="${t.filename}"`, length: t.body.length });
   }
 

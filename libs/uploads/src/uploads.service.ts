@@ -11,6 +11,7 @@ import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, 
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
+import type { TemplateLanguage } from './columns.zh';
 import type { RowResultView, TemplateCatalogueView, UploadAcceptedView, UploadDetailQuery, UploadDetailView, UploadListQuery, UploadPage, UploadView } from './dto';
 import { UploadErrors, UploadFailureCode } from './errors';
 import { IncomingUpload, openUpload } from './intake';
@@ -295,15 +296,16 @@ export class UploadsService implements OnApplicationBootstrap {
     return describeCatalogue(this.ledger.table(), this.catalogue());
   }
 
-  async template(type: string, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; filename: string; contentType: string }> {
+  async template(type: string, format: 'csv' | 'xlsx', lang: TemplateLanguage = 'en'): Promise<{ body: Buffer; filename: string; contentType: string }> {
     const table = this.ledger.table();
     const catalogue = this.catalogue();
     const columns = templateColumns(table, catalogue, type);
     if (!columns) throw UploadErrors.templateNotFound(type, templateTypes(catalogue));
-    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns), 'utf8'), filename: `echelon-${type}.csv`, contentType: 'text/csv; charset=utf-8' };
+    const suffix = lang === 'en' ? '' : `.${lang}`;
+    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns, lang), 'utf8'), filename: `echelon-${type}${suffix}.csv`, contentType: 'text/csv; charset=utf-8' };
     return {
-      body: await xlsxTemplate(table, catalogue, type, columns),
-      filename: `echelon-${type}.xlsx`,
+      body: await xlsxTemplate(table, catalogue, type, columns, lang),
+      filename: `echelon-${type}${suffix}.xlsx`,
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   }
