@@ -3,6 +3,7 @@ import { IsIsoDate, MaxDecimalPlaces, PageQuery } from '#libs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -371,4 +372,49 @@ export class DecodeBatchView {
   @ApiProperty() valid: number;
   @ApiProperty() invalid: number;
   @ApiProperty({ type: [DecodeResultView], description: 'One result per item, in request order' }) results: DecodeResultView[];
+}
+
+// ---- public encoding ----
+
+/**
+ * The fields of a code. Each part is checked by the codec, as a decoded code is, so a wrong part is answered with the
+ * same position-level error (`INVALID_BATTERY_CODE`, one detail per position, `path` naming the field).
+ */
+export class EncodeRequestDto {
+  @ApiPropertyOptional({ enum: ['original', 'cascade'], default: 'original', description: 'original: 24 characters; cascade: 19 (a cascade-utilisation product)' })
+  @IsOptional()
+  @IsIn(['original', 'cascade'])
+  form?: 'original' | 'cascade';
+
+  @ApiProperty({ example: '001', description: 'Positions 1-3, 厂商代码 (in a cascade code: the cascade-use firm\'s code)' })
+  @Allow()
+  manufacturerCode: string;
+
+  @ApiProperty({ example: 'C', description: `Position 4, product type: ${PRODUCT_TYPE_SYMBOLS.join(', ')}` })
+  @Allow()
+  productType: string;
+
+  @ApiProperty({ example: 'B', description: `Position 5, battery type: ${BATTERY_TYPE_LETTERS.join(', ')}` })
+  @Allow()
+  batteryType: string;
+
+  @ApiProperty({ example: '24', description: 'Positions 6-7, 规格代码' })
+  @Allow()
+  specificationCode: string;
+
+  @ApiPropertyOptional({ example: '0000003', description: 'Positions 8-14, 追溯信息代码: original codes only (a cascade code has none)' })
+  @Allow()
+  traceabilityCode?: string;
+
+  @ApiProperty({ example: '2021-03-12', description: 'Production date YYYY-MM-DD (not after today)' })
+  @Allow()
+  productionDate: string;
+
+  @ApiProperty({ oneOf: [{ type: 'string', example: '0221953' }, { type: 'integer', example: 221953 }], description: 'Seven digits, or a number 0-9999999' })
+  @Allow()
+  serial: string | number;
+
+  @ApiPropertyOptional({ example: 'M', description: 'Cascade codes only: the final character (P, M or C; meaning unconfirmed)' })
+  @Allow()
+  cascadeLevel?: string;
 }

@@ -12,3 +12,4 @@ export * from './manufacturer-codes.service';
 export * from './public-rate-limit';
 
 export * from './messages.zh';
+export * from './encode';
