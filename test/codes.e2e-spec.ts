@@ -277,6 +277,7 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
     expect(paths['/v1/codes/{code}'].get.responses).toHaveProperty('429');
     expect(paths['/v1/codes/{code}'].get.security).toEqual([]);
     expect(paths['/v1/codes/decode'].post.security).toEqual([]);
+    expect(paths['/v1/codes/encode'].post.security).toEqual([]);
     expect(paths['/v1/manufacturer-codes'].get.security).not.toEqual([]);
     expect(Object.keys(paths['/v1/codes/{code}/barcode'].get.responses['200'].content)).toEqual(['image/svg+xml', 'image/png']);
     expect(paths['/v1/codes/decode'].post.responses).toHaveProperty('422');
@@ -492,6 +493,10 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       expect(pathsOf(res.body)).toEqual(
         ['batteryType', 'dimensions.lengthMm', 'nominalVoltageV', 'ratedCapacityAh', 'shape', 'specificationCode', 'traceabilityScheme', 'validFrom'].sort(),
       );
+      // A missing required field: one clear message, not also every check its value would fail.
+      const details = res.body.error.details as { path: string; reason: string }[];
+      expect(details.filter((d) => d.path === 'ratedCapacityAh')).toEqual([{ path: 'ratedCapacityAh', reason: 'ratedCapacityAh is required for original products' }]);
+      expect(details.filter((d) => d.path === 'traceabilityScheme')).toEqual([{ path: 'traceabilityScheme', reason: 'traceabilityScheme is required for original products' }]);
       // Numbers in exponent form (class-validator's decimal-places check threw on them), a year 0, forged cursors.
       const tiny = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(makerKey)).send(h.rule({ manufacturerCode: 'R01', ratedCapacityAh: 1e-7, dimensions: { lengthMm: 5e-324 } })).expect(422);
       expect(tiny.body.error.details).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { DEFAULT_TABLES } from '#libs/battery-code';
-import { IsIsoDate, MaxDecimalPlaces, PageQuery } from '#libs/common';
+import { IsIsoDate, MaxDecimalPlaces, PageQuery, RequiredWhen } from '#libs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -214,12 +214,14 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 280, description: 'Rated capacity in Ah (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.ratedCapacityAh !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   ratedCapacityAh?: number;
 
   @ApiPropertyOptional({ example: 3.2, description: 'Nominal voltage in V (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.nominalVoltageV !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   nominalVoltageV?: number;
@@ -232,6 +234,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 16, description: 'Cascade products: cells in series (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.seriesCount !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -239,6 +242,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 1, description: 'Cascade products: cells in parallel (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.parallelCount !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -246,6 +250,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 224, description: 'Cascade products: the newly rated capacity in Ah (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.reratedCapacityAh !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   reratedCapacityAh?: number;
@@ -261,6 +266,7 @@ export class CreateCodingRuleDto {
     description: 'How the traceability code (positions 8–14) is composed (required for original products; cascade codes have none)',
   })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.traceabilityScheme !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @Transform(trim)
   @IsString()
   @Length(1, 4000)

@@ -51,6 +51,9 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
     const spec = specs.get(name)!;
     const types: string[] = [];
     const requiredFor: string[] = [];
+    // A payload field that several types share may mean something else in each ('reason': why it was replaced, why
+    // it was scrapped, what was wrong): each type's own words, when they differ.
+    const descriptions = new Map<string, string[]>();
     for (const t of catalogue.types.values()) {
       const rules = table.current.types[t.type];
       if (envelopeNames.has(name)) {
@@ -60,6 +63,7 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
       } else {
         const field = t.fields.find((f) => f.name === name);
         if (field) {
+          descriptions.set(field.description, [...(descriptions.get(field.description) ?? []), t.type]);
           types.push(t.type);
           if (field.required) requiredFor.push(t.type);
         }
@@ -73,7 +77,7 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
       required: requiredAlways,
       types: types.length === catalogue.types.size ? [] : types,
       requiredFor: requiredAlways ? [] : requiredFor,
-      description: spec.description,
+      description: descriptions.size > 1 ? [...descriptions].map(([text, ts]) => `${ts.join(', ')}: ${text}`).join('; ') : spec.description,
       ...(spec.enum ? { enum: [...spec.enum] } : {}),
     };
   });
@@ -130,7 +134,7 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
   columns.forEach((c, i) => {
     const doc = byName.get(c.name);
     const required = doc !== undefined && (doc.required || doc.requiredFor.includes(type));
-    header.getCell(i + 1).note = `${required ? label.required : ''}${lang === 'zh-CN' ? `${c.name}: ` : ''}${c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
+    header.getCell(i + 1).note = `${required ? label.required : ''}${lang === 'zh-CN' ? `${c.name}: ` : ''}${type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
   });
   const typeIndex = columns.findIndex((c) => c.name === 'type');
   const typeNames = [...catalogue.types.keys()];
@@ -165,7 +169,8 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
       requiredFor: doc?.required ? label.everyType : (doc?.requiredFor.join(', ') ?? ''),
       kind: c.kind,
       types: doc && doc.types.length > 0 ? doc.types.join(', ') : label.everyType,
-      description: c.description,
+      // One type's template: its own field's words; the all-types template: each type's.
+      description: type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description,
       enum: c.enum ? c.enum.join(', ') : '',
     });
   }
