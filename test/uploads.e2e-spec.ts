@@ -4,7 +4,9 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Response } from 'superagent';
 import { format } from '#libs/battery-code';
-import { UploadProcessingService } from '#libs/uploads';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { UploadProcessingService, UPLOADS_QUEUE } from '#libs/uploads';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -301,6 +303,13 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const header = await uploadCsv(maker.key, `type,batteryCodes\u0000,occurredAt\r\nproduced,${code('0U1', 51)},2026-04-02\r\n`).expect(202);
     const failed = await finished(header.body.id, maker.key);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'UNKNOWN_COLUMNS', details: [{ path: 'B', reason: "unknown column 'batteryCodes\ufffd'" }] } });
+    // Its job is recorded as failed too (BullMQ could not store a message with a NUL: the failure went unrecorded).
+    const queue = t.app.get<Queue>(getQueueToken(UPLOADS_QUEUE));
+    const job = (await queue.getJob(header.body.id))!;
+    for (let i = 0; i < 100 && (await job.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('failed');
+    const recorded = (await queue.getJob(header.body.id))!;
+    expect(recorded.failedReason).toContain('batteryCodes\ufffd');
     // A NUL in a cell: that row is rejected, quoting the value the same way; the other rows are recorded.
     const cells = csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', `${code('0U1', 52)}\u0000`, '2026-04-02', 'nul-1', 150, 350.4], ['produced', code('0U1', 53), '2026-04-02', 'nul-2', 150, 350.4]]);
     const res = await uploadCsv(maker.key, cells, 'nul.csv').expect(202);
