@@ -12,6 +12,7 @@ import { OutletsModule } from '#libs/outlets';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
+import { registerChineseMessages } from './messages';
 
 export interface ApiRuntime {
   config: AppConfig;
@@ -24,6 +25,7 @@ export interface ApiRuntime {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, logDestination }: ApiRuntime): DynamicModule {
+    registerChineseMessages();
     return {
       module: AppModule,
       imports: [

@@ -256,8 +256,7 @@ export class BatteriesService {
       down: edges.filter((e) => e.direction === 'down').map(link),
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
       vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
-      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode)),
-      parties: Object.fromEntries(names),
+      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode, names)),
       events: events.map((e) => toTraceEventView(e, names)),
     };
   }

@@ -173,7 +173,7 @@ export function toBatteryView(row: BatteryRow, rows: ReadonlyMap<string, TopLeve
   };
 }
 
-export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, RelativeRow>): TraceRelativeView {
+export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, RelativeRow>, names: EnterpriseNames): TraceRelativeView {
   const top = topLevelOf(row, rows);
   return {
     code: row.code,
@@ -183,10 +183,10 @@ export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, 
     productionDate: row.production_date,
     nominalCapacityAh: row.nominal_capacity_ah,
     nominalVoltageV: row.nominal_voltage_v,
-    producerId: row.producer_enterprise_id,
+    producer: enterpriseRef(row.producer_enterprise_id, names)!,
     status: top.status,
     ownStatus: row.status,
-    holderId: top.holder_enterprise_id,
+    holder: enterpriseRef(top.holder_enterprise_id, names),
     insideOf: row.parent_code,
     topLevelCode: top.code,
     lastEvent: { id: row.last_event_id, type: row.last_event_type, occurredAt: row.last_event_at },

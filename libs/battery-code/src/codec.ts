@@ -29,21 +29,25 @@ export type Segment =
   | 'cascadeMarker'
   | 'cascadeLevel';
 
-export type CodeErrorCode =
+/** Every stable error code of the codec (walked by the test that checks each has a Chinese text). */
+export const CODE_ERROR_CODES = [
   /** The normalised code is neither 24 (original) nor 19 (cascade) characters long; or, in `format`, a part has the wrong length. */
-  | 'INVALID_LENGTH'
+  'INVALID_LENGTH',
   /** A character that is not allowed at its position. */
-  | 'INVALID_CHARACTER'
+  'INVALID_CHARACTER',
   /** The date symbols are valid but name a day that does not exist (30 Feb, 31 Apr, 29 Feb in a non-leap year). */
-  | 'IMPOSSIBLE_DATE'
+  'IMPOSSIBLE_DATE',
   /** The production date is after "today" (from the `now` option, in `utcOffsetMinutes`). */
-  | 'FUTURE_DATE'
+  'FUTURE_DATE',
   /** `format`: the year has no symbol that would decode back to it (before the first year, or outside the 30-year window). */
-  | 'YEAR_OUT_OF_RANGE'
+  'YEAR_OUT_OF_RANGE',
   /** `format`: a part is missing, of the wrong type, or not in its expected shape; `parse`: the input is not a string. */
-  | 'INVALID_VALUE'
+  'INVALID_VALUE',
   /** `format`: a part that the form does not have (traceability code in a cascade code, cascade level in an original code). */
-  | 'UNEXPECTED_SEGMENT';
+  'UNEXPECTED_SEGMENT',
+] as const;
+
+export type CodeErrorCode = (typeof CODE_ERROR_CODES)[number];
 
 export interface CodeError {
   /** Stable machine-readable code. */

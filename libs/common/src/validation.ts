@@ -13,7 +13,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   const out: ErrorDetail[] = [];
   for (const error of errors) {
     const path = fieldPath(parent, error.property);
-    for (const reason of Object.values(error.constraints ?? {})) {
+    // A missing field gets one message, that it is required, not also every check its value would have failed.
+    const constraints = error.constraints ?? {};
+    const required = constraints[REQUIRED_WHEN] ?? constraints.isDefined;
+    for (const reason of required !== undefined ? [required] : Object.values(constraints)) {
       out.push({ path, reason });
     }
     if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, path));
@@ -91,6 +94,26 @@ export function MaxDecimalPlaces(places: number, options?: ValidationOptions): P
           return Math.abs(Math.round(value * unit) / unit - value) <= Number.EPSILON * Math.abs(value);
         },
         defaultMessage: (args) => `${args?.property} must have at most ${places} decimal places`,
+      },
+    });
+}
+
+const REQUIRED_WHEN = 'requiredWhen';
+
+/**
+ * Required when `when(object)` holds (e.g. for original products), with one clear message when missing:
+ * `ratedCapacityAh is required for original products`. Use with a `ValidateIf` that runs the field's other checks
+ * only when the field is required or given; the flattener then reports only this message for a missing field.
+ */
+export function RequiredWhen<T>(when: (object: T) => boolean, forWhat: string): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: REQUIRED_WHEN,
+      target: object.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown, args) => value !== undefined || !when(args?.object as T),
+        defaultMessage: (args) => `${args?.property} is required for ${forWhat}`,
       },
     });
 }

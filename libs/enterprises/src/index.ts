@@ -7,3 +7,4 @@ export * from './enterprises.service';
 export * from './errors';
 export * from './regulator.entity';
 export * from './uscc';
+export * from './messages.zh';

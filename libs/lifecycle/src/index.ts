@@ -17,3 +17,4 @@ export * from './ledger.service';
 export * from './lifecycle-event.entity';
 export * from './lifecycle.module';
 export * from './registration.service';
+export * from './messages.zh';

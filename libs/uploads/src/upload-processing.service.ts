@@ -210,7 +210,7 @@ export class UploadProcessingService {
     } catch (error) {
       if (error instanceof DomainException && (error.kind === 'invalid' || error.kind === 'forbidden' || error.kind === 'not_found')) {
         const reasons = error.details.length > 0 ? error.details : [{ reason: error.message, code: error.code }];
-        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons }));
+        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons, warnings: [] }));
       }
       throw error;
     }
@@ -218,8 +218,10 @@ export class UploadProcessingService {
 
   private async storeResults(manager: EntityManager, upload: Upload, results: RowResult[], through: number, actor: Actor): Promise<void> {
     await manager.query(
-      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[])`,
+      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons, warnings, battery_codes)
+       SELECT $1, r.row_no, r.status, r.event_id, r.client_event_id, r.reasons, r.warnings, ARRAY(SELECT jsonb_array_elements_text(r.codes))
+         FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[])
+           AS r(row_no, status, event_id, client_event_id, reasons, warnings, codes)`,
       [
         upload.id,
         results.map((r) => r.rowNo),
@@ -229,15 +231,18 @@ export class UploadProcessingService {
         // U+FFFD in its place, as the row's result, instead of failing the batch over and over.
         results.map((r) => (r.clientEventId === null ? null : storableText(r.clientEventId))),
         results.map((r) => (r.reasons.length > 0 ? JSON.stringify(storableJson(r.reasons)) : null)),
+        results.map((r) => (r.warnings.length > 0 ? JSON.stringify(storableJson(r.warnings)) : null)),
+        // text[] cannot be passed as an array of arrays of differing lengths: one JSON array per row.
+        results.map((r) => JSON.stringify(storableJson(r.batteryCodes))),
       ],
     );
     const counts = countByStatus(results);
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [, updated]: [unknown[], number] = await manager.query(
       `UPDATE uploads SET rows_processed = $3, accepted = accepted + $4, duplicate = duplicate + $5, rejected = rejected + $6,
-              updated_at = now()
+              warned = warned + $7, updated_at = now()
         WHERE id = $1 AND rows_processed = $2`,
-      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected],
+      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected, counts.warned],
     );
     // Only one worker may advance an upload (a stalled job can run twice); the other's batch rolls back.
     if (updated !== 1) throw new Error(`upload ${upload.id} advanced concurrently (another worker is processing it)`);
@@ -259,7 +264,7 @@ export class UploadProcessingService {
         action: 'upload.completed',
         entityType: 'upload',
         entityId: upload.id,
-        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected },
+        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected, warned: done.warned },
       });
       return summary(done);
     });
