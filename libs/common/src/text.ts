@@ -18,6 +18,7 @@ export function unstorableText(s: string): boolean {
   }
   return false;
 }
+// eslint-disable-next-line no-control-regex -- NUL is one of the two things it looks for
 const MAYBE_BAD = /[\u0000\ud800-\udfff]/;
 
 /** The text with every NUL and unpaired surrogate replaced by U+FFFD: for messages that quote what a file held. */
