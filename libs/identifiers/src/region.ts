@@ -3,6 +3,8 @@
  * province is checked against the list (the full list of ~3,000 counties changes every year and belongs
  * to the outlet-registry issue); the rest must be digits.
  */
+// A table, laid out as one:
+// prettier-ignore
 const PROVINCES = new Set([
   '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
   '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
