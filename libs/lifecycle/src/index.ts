@@ -10,6 +10,7 @@ export * from './domain/rules';
 export * from './domain/uuid';
 export * from './dto';
 export * from './errors';
+export * from './event-checks';
 export * from './ledger.service';
 export * from './lifecycle-event.entity';
 export * from './lifecycle.module';
