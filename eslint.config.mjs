@@ -22,6 +22,8 @@ export default tseslint.config(
       // `import type` for type-only imports: they are erased, so a pure module can name a Nest-side type without loading Nest.
       // (Decorator metadata needs the classes of injected parameters at run time: `fixStyle` keeps those as values.)
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports', disallowTypeAnnotations: false }],
+      // require() is untyped and bypasses the import rules above: import, or say in a disable comment why not.
+      '@typescript-eslint/no-require-imports': 'error',
       'no-control-regex': 'error',
       'no-var': 'error',
       'prefer-const': 'error',
