@@ -7,7 +7,8 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module';
 import { AppConfig, CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
-import { ApiKeysService, usccCheckCharacter } from '#libs/enterprises';
+import { ApiKeysService } from '#libs/enterprises';
+import { usccCheckCharacter } from '#libs/identifiers';
 import { createTestDatabase, TestDatabase, withClient } from './test-database';
 
 /** Collects the app's JSON log lines so tests can read them back. */

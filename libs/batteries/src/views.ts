@@ -1,3 +1,4 @@
+import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH } from '#libs/battery-code';
 import { numberOrNull, parseTextRows, textOrNull, textRowsAggregate } from '#libs/database';
 import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView, TraceRelativeView } from './dto';
 import { CONTAINED_STATUSES } from './status';
@@ -132,7 +133,7 @@ export function relativeRows(text: string | null): RelativeRow[] {
 /** The top-level battery a row follows (itself unless it is inside another whose row is at hand). */
 export function topLevelOf<R extends TopLevelRow>(row: R, rows: ReadonlyMap<string, R>): R {
   let current = row;
-  for (let depth = 0; depth < 8 && current.parent_code !== null && CONTAINED.has(current.status); depth++) {
+  for (let depth = 0; depth < MAX_CONTAINMENT_DEPTH && current.parent_code !== null && CONTAINED.has(current.status); depth++) {
     const parent = rows.get(current.parent_code);
     if (!parent) break;
     current = parent;
@@ -224,7 +225,7 @@ export function compositionTree(rootCode: string, links: readonly { parent_code:
     else byParent.set(l.parent_code, [l]);
   }
   const build = (code: string, depth: number): CompositionNode[] =>
-    depth > 6
+    depth > MAX_COMPOSITION_DEPTH
       ? []
       : (byParent.get(code) ?? [])
           .slice()

@@ -9,6 +9,7 @@
  * Errors are values: `parse` and `format` never throw for bad codes or parts. They only throw for
  * programming errors in the options (an invalid `now` Date or an invalid table set).
  */
+import { BEIJING_UTC_OFFSET_MINUTES } from '#libs/identifiers';
 import { BatteryTypeEntry, CodeTables, DEFAULT_TABLES, ProductTypeEntry, SEGMENT_LAYOUT } from './tables';
 
 export type CodeForm = 'original' | 'cascade';
@@ -385,7 +386,7 @@ function compiled(tables: CodeTables | undefined): CompiledTables {
 // ---------------------------------------------------------------------------------------------------------
 
 const DAY_MS = 86_400_000;
-const CHINA_STANDARD_TIME = 480;
+const CHINA_STANDARD_TIME = BEIJING_UTC_OFFSET_MINUTES;
 
 let clockFrom = 0; // [clockFrom, clockTo): the UTC instants of the cached calendar day
 let clockTo = 0;

@@ -16,6 +16,7 @@ export type {
   Segment,
 } from './codec';
 export { DEFAULT_TABLES, GBT34014_2017, SEGMENT_LAYOUT } from './tables';
+export { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH } from './structure';
 export type {
   BatteryTypeEntry,
   CodeTables,

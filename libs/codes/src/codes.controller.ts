@@ -1,21 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DecodedBatteryCode, parse } from '#libs/battery-code';
-import { ApiErrors, DomainException, Public } from '#libs/common';
+import { ApiErrors, CODE_PARAM, DomainException, Public } from '#libs/common';
 import { renderBarcode } from './barcode';
 import { decodeInput } from './decode-report';
 import { BarcodeQuery, DecodeBatchView, DecodedCodeView, DecodeRequestDto, DecodeResultView, EncodeRequestDto } from './dto';
 import { encodeFields, FIELD_OF_SEGMENT } from './encode';
 import { codeErrorDetail, CodesErrorCode, CodesErrors } from './errors';
 import { PublicRateLimitGuard } from './public-rate-limit';
-
-const CODE_PARAM = {
-  name: 'code',
-  description:
-    'A GB/T 34014 code: 24 characters (original) or 19 (cascade). Lower case, spaces and hyphens are accepted (URL-encoded); ' +
-    'a line break (%0A) between the two printed fragments joins them.',
-  example: '001CB240000003B3C0221953',
-};
 
 /** Overrides the document's global bearer requirement: these routes need no key. */
 const NO_KEY: [] = [];

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isIsoDate } from '#libs/identifiers';
 import { ErrorDetail, validationFailed } from './errors';
 
 /** A field's path under its parent's, as error details write it: `events[3].payload.massKg`. */
@@ -68,12 +69,8 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** A calendar date YYYY-MM-DD that exists (the Gregorian calendar, which PostgreSQL uses, has no year 0). */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
+// The date check lives with the other pure value checks (#libs/identifiers); re-exported for the DTOs that use it.
+export { isIsoDate };
 
 /**
  * At most `places` decimal places. class-validator's `IsNumber({ maxDecimalPlaces })` reads the decimals from the

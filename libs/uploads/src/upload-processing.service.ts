@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import { Actor, DomainException, storableJson, storableText } from '#libs/common';
+import { CONFLICT_ATTEMPTS, isRetryableConflict } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
 import { buildCatalogue } from './catalogue';
@@ -29,10 +30,6 @@ export interface ProcessingSummary {
   duplicate: number;
   rejected: number;
 }
-
-/** Unique violation, serialization failure, deadlock: a concurrent batch touched the same batteries first. */
-const CONFLICTS = new Set(['23505', '40001', '40P01']);
-const BATCH_ATTEMPTS = 3;
 
 /** The file can never be processed: the job must not be retried. */
 export class UploadRejected extends Error {
@@ -194,7 +191,8 @@ export class UploadProcessingService {
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (!(code && CONFLICTS.has(code) && attempt < BATCH_ATTEMPTS)) throw error;
+        // A concurrent batch touched the same batteries first (the retry policy of #libs/database).
+        if (!(isRetryableConflict(error) && attempt < CONFLICT_ATTEMPTS)) throw error;
         this.logger.debug(`upload ${upload.id}: batch ending at row ${through} retried after ${code}`);
       }
     }
