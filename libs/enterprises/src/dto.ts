@@ -99,8 +99,11 @@ export class CreateEnterpriseDto {
 /** The USCC identifies the legal entity and never changes; everything else may. */
 export class UpdateEnterpriseDto extends PartialType(OmitType(CreateEnterpriseDto, ['uscc'] as const)) {}
 
-/** Fields that describe regulatory status and so only an administrator may change. */
-export const ADMIN_ONLY_FIELDS = ['name', 'roles', 'whitelist'] as const;
+/**
+ * Fields that describe regulatory status and so only an administrator may change. The registered region decides
+ * which regulator sees the firm: a firm may not move itself out of its regulator's sight (issue 13, item 5).
+ */
+export const ADMIN_ONLY_FIELDS = ['name', 'roles', 'whitelist', 'regionCode'] as const;
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ERP integration', description: 'What the key is for' }) @Transform(trim) @IsString() @Length(1, 200) name: string;
