@@ -7,6 +7,7 @@ import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
+import { LedgerQueriesModule } from '#libs/ledger-queries';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
@@ -39,6 +40,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        LedgerQueriesModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };
