@@ -15,6 +15,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { IsRegionCode } from './region-check';
 import { IsIsoDate, PageQuery } from '#libs/common';
 import { ENTERPRISE_ROLES, EnterpriseRole, WHITELIST_STATUSES, WHITELIST_VERSIONS, WhitelistStatus } from './enterprise.entity';
 import { checkUscc } from './uscc';
@@ -80,9 +81,9 @@ export class CreateEnterpriseDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
 
-  @ApiPropertyOptional({ example: '350902', description: 'GB/T 2260 region code (6 digits)' })
+  @ApiPropertyOptional({ example: '350902', description: 'GB/T 2260 region code (6 digits) of the current dataset (libs/regions); set by an administrator' })
   @IsOptional()
-  @Matches(/^[1-9][0-9]{5}$/, { message: 'regionCode must be a 6-digit GB/T 2260 code' })
+  @IsRegionCode()
   regionCode?: string;
 
   @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
