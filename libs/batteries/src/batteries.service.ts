@@ -305,10 +305,15 @@ export class BatteriesService {
       return `$${params.length}`;
     };
     const scope = readScope(principal);
-    if (scope.kind === 'enterprise') where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(scope.enterpriseId)})`);
+    const holderId = query.holder ? await this.holderId(query.holder) : null;
+    // An enterprise lists what it is party to; its own stock includes the parts inside what it holds (visible to it
+    // through their pack or product), so `holder=` itself needs no party check.
+    if (scope.kind === 'enterprise' && holderId !== scope.enterpriseId) {
+      where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(scope.enterpriseId)})`);
+    }
     if (scope.kind === 'region') where.push(`b.region_keys @> ARRAY[${param(scope.prefix)}]::text[]`);
     if (query.status) where.push(`b.status = ${param(query.status)}`);
-    if (query.holder) where.push(`b.code IN (${HELD_BY(param(await this.holderId(query.holder)))})`);
+    if (holderId !== null) where.push(`b.code IN (${HELD_BY(param(holderId))})`);
     if (query.manufacturer) where.push(`b.manufacturer_code = ${param(query.manufacturer)}`);
     if (query.producedFrom) where.push(`b.production_date >= ${param(query.producedFrom)}::date`);
     if (query.producedTo) where.push(`b.production_date <= ${param(query.producedTo)}::date`);
