@@ -27,16 +27,23 @@ export class RegulatorAccess1795624000000 implements MigrationInterface {
       );
       CREATE INDEX enterprise_regions_region_idx ON enterprise_regions (region_code, enterprise_id);
 
+      -- The first registered region counts from the beginning (-infinity): there was no other before it, and data
+      -- about the firm may be dated before its record was created. A change closes the open row and opens another.
       CREATE FUNCTION enterprise_region_history() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        since timestamptz := now();
       BEGIN
         IF TG_OP = 'UPDATE' AND NEW.region_code IS NOT DISTINCT FROM OLD.region_code THEN
           RETURN NULL;
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM enterprise_regions WHERE enterprise_id = NEW.id) THEN
+          since := '-infinity';
         END IF;
         UPDATE enterprise_regions SET valid_to = now() WHERE enterprise_id = NEW.id AND valid_to IS NULL AND valid_from < now();
         IF NEW.region_code IS NULL THEN
           DELETE FROM enterprise_regions WHERE enterprise_id = NEW.id AND valid_from = now();
         ELSE
-          INSERT INTO enterprise_regions (enterprise_id, region_code, valid_from) VALUES (NEW.id, NEW.region_code, now())
+          INSERT INTO enterprise_regions (enterprise_id, region_code, valid_from) VALUES (NEW.id, NEW.region_code, since)
             ON CONFLICT (enterprise_id, valid_from) DO UPDATE SET region_code = EXCLUDED.region_code, valid_to = NULL;
         END IF;
         RETURN NULL;
@@ -45,7 +52,7 @@ export class RegulatorAccess1795624000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION enterprise_region_history();
 
       INSERT INTO enterprise_regions (enterprise_id, region_code, valid_from)
-        SELECT id, region_code, created_at FROM enterprises WHERE region_code IS NOT NULL;
+        SELECT id, region_code, '-infinity' FROM enterprises WHERE region_code IS NOT NULL;
 
       CREATE INDEX lifecycle_events_region_time_idx ON lifecycle_events ((region_code COLLATE "C"), occurred_at, id) WHERE region_code IS NOT NULL;
       CREATE INDEX lifecycle_events_reporter_time_idx ON lifecycle_events (reporter_enterprise_id, occurred_at, id);
