@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   another province stays visible, for what it did there, to the regulator it left (issue 13, item 5).
  * - Indexes on `lifecycle_events` for `GET /v1/events`: an explicit region and business time (regulators), the
  *   reporter and the counterparty with business time (enterprises, `reporter=`, `counterparty=`, and regulators'
- *   events without a region, which count at their reporter's region), business and upload time alone (admins and
+ *   events without a region, which count at their reporter's region: the reporter index carries region and upload
+ *   time, so that branch of a regulator's page is read from the index alone), business and upload time alone (admins and
  *   national regulators), and the VIN (`vin=`, and visibility by the vehicle a battery is in). The region, counterparty
  *   and VIN indexes are partial: most events have none of them, so ingest maintains them only for the few that do.
  * - `audit_log (occurred_at, id)` is the identity order already; the entity and enterprise indexes exist.
@@ -55,7 +56,7 @@ export class RegulatorAccess1795624000000 implements MigrationInterface {
         SELECT id, region_code, '-infinity' FROM enterprises WHERE region_code IS NOT NULL;
 
       CREATE INDEX lifecycle_events_region_time_idx ON lifecycle_events ((region_code COLLATE "C"), occurred_at, id) WHERE region_code IS NOT NULL;
-      CREATE INDEX lifecycle_events_reporter_time_idx ON lifecycle_events (reporter_enterprise_id, occurred_at, id);
+      CREATE INDEX lifecycle_events_reporter_time_idx ON lifecycle_events (reporter_enterprise_id, occurred_at, id) INCLUDE (region_code, uploaded_at);
       CREATE INDEX lifecycle_events_counterparty_time_idx ON lifecycle_events (counterparty_enterprise_id, occurred_at, id) WHERE counterparty_enterprise_id IS NOT NULL;
       CREATE INDEX lifecycle_events_occurred_idx ON lifecycle_events (occurred_at, id);
       CREATE INDEX lifecycle_events_uploaded_idx ON lifecycle_events (uploaded_at, id);
