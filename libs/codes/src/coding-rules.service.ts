@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { requireAllowed } from '#libs/access';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, ErrorDetail, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { EnterprisesService } from '#libs/enterprises';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { requireAllowed } from '#libs/access';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, Principal } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -7,6 +6,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
+import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal } from '#libs/common';
 import { DataSource } from 'typeorm';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { requireAllowed } from '#libs/access';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { chainHeadLeaf, MerkleAccumulator } from './merkle';
