@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { enterprisesEverInRegionSql, type Param, readScope, requireAllowed } from '#libs/access';
 import { cursorField, decodeCursor, type Page, type Principal, toPage } from '#libs/common';
+import { StatementShapes } from '#libs/database';
 import { DataSource } from 'typeorm';
 import { csvStream, parseInstant } from './csv';
 import type { AuditLogQuery } from './dto';
@@ -34,6 +35,9 @@ export interface AuditEntryView {
   entityId: string;
   data: Record<string, unknown>;
 }
+
+/** The log's queries as named prepared statements per shape (see EventsQueryService), bounded. */
+const SHAPES = new StatementShapes('audit_log.query', 32);
 
 /**
  * Field names that could hold a secret. Nothing writes one to the audit log today (keys are stored only as hashes,
@@ -116,7 +120,8 @@ export class AuditLogService {
     const param: Param = (v) => `$${params.push(v)}`;
     const all = [...where];
     if (after !== null) all.push(`a.id < ${param(after)}::bigint`);
-    return this.dataSource.query<AuditRow[]>(
+    return SHAPES.runIn<AuditRow>(
+      this.dataSource.manager,
       `SELECT a.id::text AS id, a.occurred_at, a.actor_kind, a.actor_key_id, a.actor_enterprise_id, a.actor_regulator_id, a.request_id, a.action,
               a.entity_type, a.entity_id, a.data, en.name AS actor_name, en.uscc AS actor_uscc
          FROM audit_log a LEFT JOIN enterprises en ON en.id = a.actor_enterprise_id
