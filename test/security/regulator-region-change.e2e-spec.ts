@@ -35,6 +35,16 @@ describe('security: a firm cannot move itself out of its regulator\'s sight', ()
     await t.http().get(`/v1/enterprises/${firm.id}`).set(bearer(xinjiang)).expect(404);
   });
 
+  it('accepts only GB/T 2260 codes of the dataset as a registered region, on create and update', async () => {
+    const admin = bearer(t.adminKey);
+    for (const regionCode of ['990000', '350199', '35010']) {
+      const res = await t.http().patch(`/v1/enterprises/${firm.id}`).set(admin).send({ regionCode }).expect(422);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'regionCode', reason: expect.stringContaining(regionCode) })]);
+    }
+    await t.http().post('/v1/enterprises').set(admin).send({ name: 'X', uscc: '91350100M000100Y43', roles: ['dealer'], regionCode: '990000' }).expect(422);
+    expect((await t.http().get(`/v1/enterprises/${firm.id}`).set(admin).expect(200)).body.regionCode).toBe('350102');
+  });
+
   it('keeps what the firm did in Fujian visible to Fujian after an administrator moves it', async () => {
     const { pack } = await producePack(t, firm, next);
     const csv = `type,batteryCodes,occurredAt,payload.nominalCapacityAh,payload.nominalVoltageV\r\nrepaired,${pack},${at(1)},,\r\n`;
