@@ -134,4 +134,32 @@ describe('Regulators audit flows: event queries and the audit log', () => {
     expect(csv.text).toContain(dealer.id);
     await t.http().get('/v1/audit-log?actor=nobody').set(admin()).expect(422);
   });
+
+  it('streams every matching row, page after page, with no limit but the filters', async () => {
+    // 2,500 events of one firm in May, written directly (the CSV reads them 1,000 at a time).
+    const bulk = await createFirm(t, '批量', ['repairer'], '350102');
+    await t.sql(
+      `INSERT INTO lifecycle_events (id, type, schema_version, occurred_at, reporter_enterprise_id, battery_codes, content_hash, payload)
+       SELECT gen_random_uuid(), 'repaired', 1, timestamptz '2026-05-01 00:00+08' + i * interval '1 minute', $1,
+              ARRAY['Z01CB24A000001G1F' || lpad(i::text, 7, '0')], sha256(convert_to('bulk' || i, 'UTF8')), '{}'::jsonb
+         FROM generate_series(1, 2500) i`,
+      [bulk.id],
+    );
+    await t.sql(
+      `INSERT INTO audit_log (actor_kind, actor_enterprise_id, action, entity_type, entity_id, data)
+       SELECT 'enterprise', $1, 'bulk.test', 'thing', i::text, jsonb_build_object('apiKeyHash', 'abc', 'n', i) FROM generate_series(1, 1200) i`,
+      [bulk.id],
+    );
+    const csv = await t.http().get(`/v1/events?format=csv&reporter=${bulk.uscc}&order=asc`).set(bearer(fujian)).expect(200);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+    expect(lines).toHaveLength(2500);
+    expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(2500);
+    expect(lines[0]).toContain('Z01CB24A000001G1F0000001');
+    expect(lines[2499]).toContain('Z01CB24A000001G1F0002500');
+    const audit = await t.http().get('/v1/audit-log?format=csv&action=bulk.test').set(bulk.auth).expect(200);
+    const rows = audit.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+    expect(rows).toHaveLength(1200);
+    expect(audit.text).not.toContain('abc');
+    expect(audit.text).toContain('[redacted]');
+  });
 });
