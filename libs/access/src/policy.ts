@@ -1,4 +1,4 @@
-import { forbidden, type Principal } from '#libs/common';
+import { CommonErrorCode, DomainException, type Principal } from '#libs/common';
 
 /**
  * The access policy: who may do what, in one place. Services ask it; they do not compare principal kinds
@@ -68,10 +68,37 @@ export function allows(principal: Principal, action: Action, onEnterprise?: stri
   return rule;
 }
 
-/** Throws 403 FORBIDDEN unless `allows`. */
+/**
+ * Throws 403 FORBIDDEN unless `allows`. The detail names the action (`{ reason, action }`), so that a translation can
+ * pick ACCESS_MESSAGES_ZH[action].
+ */
 export function requireAllowed(principal: Principal, action: Action, onEnterprise?: string): void {
-  if (!allows(principal, action, onEnterprise)) throw forbidden(WHY_NOT[action] ?? 'This API key may not do that');
+  if (allows(principal, action, onEnterprise)) return;
+  const reason = WHY_NOT[action] ?? 'This API key may not do that';
+  throw new DomainException(CommonErrorCode.FORBIDDEN, 'forbidden', reason, [{ reason, action }]);
 }
+
+/** The reasons of requireAllowed in Chinese, by action (the lead wires them into Accept-Language: zh-CN). */
+export const ACCESS_MESSAGES_ZH: Record<Action, string> = {
+  'enterprise.create': '只有管理员可以登记企业',
+  'enterprise.update': '只有管理员或企业本身可以修改企业信息',
+  'enterprise.update_admin_fields': '只有管理员可以修改这些字段',
+  'api_key.manage': '只有管理员或企业本身可以管理其 API 密钥',
+  'regulator.manage': '只有管理员可以管理监管账户及其密钥',
+  'manufacturer_code.assign': '只有管理员可以登记厂商代码分配',
+  'coding_rule.file': '只有管理员或企业本身可以备案其编码规则',
+  'ledger.write': '只有企业密钥可以上报溯源数据',
+  'upload.create': '只有企业密钥可以上传溯源数据',
+  'checkpoint.create': '只有管理员可以立即生成检查点',
+  'checkpoint.read': '账本检查点仅供管理员和监管部门使用',
+  'ledger.verify': '账本校验仅供管理员和监管部门使用',
+  'events.read': '此 API 密钥不能查询事件',
+  'audit_log.read': '此 API 密钥不能查询审计日志',
+  'report.read': '此 API 密钥不能查看报告',
+  'report.generate': '此 API 密钥不能生成报告',
+  'outlet.write': '此 API 密钥不能修改回收网点',
+  'outlet.read': '此 API 密钥不能查看回收网点',
+};
 
 /** The part of the data a principal may read. */
 export type ReadScope =
