@@ -4,6 +4,7 @@
  * (this machine is shared and noisy; absolute numbers vary, ratios much less).
  */
 import * as codec from './battery-code.bench';
+import * as events from './ledger-events.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
 import * as outlets from './outlets.bench';
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   ingest,
   trace,
   outlets,
+  events,
 };
 
 async function main(names: string[]): Promise<void> {

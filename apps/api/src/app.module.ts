@@ -7,6 +7,7 @@ import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
+import { LedgerQueriesModule } from '#libs/ledger-queries';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { OutletsModule } from '#libs/outlets';
 import { QueueModule } from '#libs/queue';
@@ -43,6 +44,7 @@ export class AppModule {
         LedgerCheckpointsModule,
         UploadsModule,
         OutletsModule,
+        LedgerQueriesModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

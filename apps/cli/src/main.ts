@@ -17,7 +17,8 @@ import {
 } from '#libs/codes';
 import { CLI_ACTOR, exitWithStartupError, loadConfig } from '#libs/common';
 import { migrateDatabase, resolveDatabase } from '#libs/database';
-import { ApiKeysService } from '#libs/enterprises';
+import { ApiKeysService, regionProblems } from '#libs/enterprises';
+import { Client } from 'pg';
 import { CliModule } from './cli.module';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -33,6 +34,9 @@ commands:
                                    build a code from its fields and print it (no database needed); a cascade code:
                                    --cascade --level M instead of --trace. A wrong field prints the same position errors
                                    as decode, naming the option; exit status 1.
+  check-regions                    list enterprises whose registered regionCode is not a GB/T 2260 code of the
+                                   current dataset (or is a retired one): tab-separated, exit status 1 if any.
+                                   Nothing is changed: an administrator corrects each (PATCH /v1/enterprises/:id).
   help                             this text
 
 The CLI uses the same database as \`npm start\`: DATABASE_URL if set, otherwise the embedded one under DATA_DIR.`;
@@ -55,6 +59,33 @@ async function createAdminKey(args: string[]): Promise<void> {
       console.log(created.key);
     } finally {
       await app.close();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+/** Reports registered regions that are not GB/T 2260 codes (written before they were checked). Returns the exit status. */
+async function checkRegions(): Promise<number> {
+  const config = loadConfig();
+  const db = await resolveDatabase(config);
+  try {
+    await migrateDatabase(db.url);
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ id: string; uscc: string; name: string; region_code: string | null }>(
+        'SELECT id, uscc, name, region_code FROM enterprises WHERE region_code IS NOT NULL ORDER BY uscc',
+      );
+      const problems = regionProblems(rows);
+      if (problems.length > 0) {
+        console.log(['enterprise_id', 'uscc', 'name', 'region_code', 'problem'].join('\t'));
+        for (const p of problems) console.log([p.enterpriseId, p.uscc, p.name, p.regionCode, p.reason].join('\t'));
+      }
+      console.error(`${rows.length} registered regions checked in ${db.description}: ${problems.length} to correct`);
+      return problems.length === 0 ? 0 : 1;
+    } finally {
+      await client.end();
     }
   } finally {
     await db.stop();
@@ -137,6 +168,8 @@ async function main(argv: string[]): Promise<number | void> {
       return decode(args);
     case 'encode':
       return encode(args);
+    case 'check-regions':
+      return checkRegions();
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { readScope } from '#libs/access';
 import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH, parse } from '#libs/battery-code';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
@@ -58,10 +59,26 @@ const visibility = (name: string, check: string) =>
     `${ANCESTORS_EVER} SELECT EXISTS (SELECT 1 FROM batteries WHERE code = $1) AS found, ${check} AS visible`,
   );
 const VISIBLE_TO_ENTERPRISE = visibility('batteries.visible_to_enterprise', ENTERPRISE_SEES_ANY('SELECT code FROM up'));
-const VISIBLE_IN_REGION = visibility(
-  'batteries.visible_in_region',
-  'EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (SELECT code FROM up) AND b.region_keys @> ARRAY[$2]::text[])',
-);
+/**
+ * Whether one of the batteries `codes` (SQL yielding codes) is or was located in region `$2` (a GB/T 2260 prefix):
+ * - one of its events happened there (region_keys: the event's region, else its reporter's registered region then);
+ * - it was in a vehicle that was sold or registered there (any event naming that VIN with a region: a pack swapped
+ *   or put into a vehicle sold in Guangdong is Guangdong's, whoever reported the swap);
+ * - it was handed over or shipped to a firm registered there when it was sent (the receiving site or customer,
+ *   even before the receiver reports anything).
+ * Applied to a battery and everything it is or was inside (ANCESTORS_EVER), so a cell is where its pack is.
+ * Region keys first: they settle nearly every case with one index lookup; the rest runs only when they do not.
+ */
+const LOCATED_IN_REGION = (codes: string) =>
+  `(EXISTS (SELECT 1 FROM batteries b WHERE b.code IN (${codes}) AND b.region_keys @> ARRAY[$2::text])
+    OR EXISTS (
+      SELECT 1 FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id
+       WHERE l.battery_code IN (${codes})
+         AND ((e.vin IS NOT NULL AND EXISTS (SELECT 1 FROM lifecycle_events v WHERE v.vin = e.vin AND v.region_code LIKE $2::text || '%'))
+           OR (e.counterparty_enterprise_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM enterprise_regions er WHERE er.enterprise_id = e.counterparty_enterprise_id AND er.region_code LIKE $2::text || '%'
+                   AND er.valid_from <= e.uploaded_at AND (er.valid_to IS NULL OR er.valid_to > e.uploaded_at))))))`;
+const VISIBLE_IN_REGION = visibility('batteries.visible_in_region', LOCATED_IN_REGION('SELECT code FROM up'));
 // Admins and regulators without a region see every battery that exists.
 const VISIBLE_TO_ALL = visibility('batteries.visible_to_all', 'true');
 
@@ -77,6 +94,23 @@ const VISIBLE_AMONG = `
     WHERE up.depth < ${MAX_COMPOSITION_DEPTH}
   )
   SELECT DISTINCT up.origin AS code FROM up WHERE ${ENTERPRISE_SEES_ANY('up.code')}`;
+
+/**
+ * The batteries `holder` (SQL) holds and the parts now inside them: the modules and cells of its packs, the
+ * original batteries of its cascade products, and theirs. Parts have no holder of their own; they are the
+ * holder's stock, listed by `holder=`.
+ */
+const HELD_BY = (holder: string) => `
+  WITH RECURSIVE held(code, depth) AS (
+    SELECT h.code, 0 FROM batteries h WHERE h.holder_enterprise_id = ${holder}
+    UNION ALL
+    SELECT x.child, held.depth + 1 FROM held CROSS JOIN LATERAL (
+      SELECT c.child_code AS child FROM battery_components c WHERE c.parent_code = held.code AND c.ended_at IS NULL
+      UNION ALL
+      SELECT o.original_code FROM battery_origins o WHERE o.cascade_code = held.code
+    ) x WHERE held.depth < 6
+  )
+  SELECT code FROM held`;
 
 /** Genealogy edges: components (part → module/pack) and origins (original → cascade product). */
 const EDGES_OF_CHILD = (ref: string) => `
@@ -150,9 +184,8 @@ interface EdgeRow {
 /**
  * Reading the registry: one battery, its trace, search. Visibility: an enterprise sees the batteries it
  * produced, holds, has held, received or reported about (battery_parties), those being handed over to it,
- * and everything that is or was inside one of those (search lists only the first kind). A regulator sees
- * the batteries with an event in its region (a battery's regions are those of its events: the region code
- * given with the event, otherwise the reporter's registered region) and, likewise, their parts;
+ * and everything that is or was inside one of those (search lists only the first kind). A regulator limited to a region sees the batteries located there now or before (LOCATED_IN_REGION:
+ * their events, their vehicles, where they were sent) and, likewise, their parts (search lists by events' regions);
  * administrators and unlimited regulators see everything. Invisible batteries are reported as not found.
  */
 @Injectable()
@@ -169,8 +202,9 @@ export class BatteriesService {
   /** Throws not-found unless the battery exists and the principal may see it. */
   async assertVisible(code: string, principal: Principal): Promise<void> {
     let rows: { found: boolean; visible: boolean }[];
-    if (principal.kind === 'enterprise') rows = await VISIBLE_TO_ENTERPRISE.run(this.dataSource, [code, principal.enterpriseId]);
-    else if (principal.kind === 'regulator' && principal.regionPrefix) rows = await VISIBLE_IN_REGION.run(this.dataSource, [code, principal.regionPrefix]);
+    const scope = readScope(principal);
+    if (scope.kind === 'enterprise') rows = await VISIBLE_TO_ENTERPRISE.run(this.dataSource, [code, scope.enterpriseId]);
+    else if (scope.kind === 'region') rows = await VISIBLE_IN_REGION.run(this.dataSource, [code, scope.prefix]);
     else rows = await VISIBLE_TO_ALL.run(this.dataSource, [code]);
     if (!rows[0].found || !rows[0].visible) throw BatteryErrors.notFound(code);
   }
@@ -269,10 +303,16 @@ export class BatteriesService {
       params.push(v);
       return `$${params.length}`;
     };
-    if (principal.kind === 'enterprise') where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(principal.enterpriseId)})`);
-    if (principal.kind === 'regulator' && principal.regionPrefix) where.push(`b.region_keys @> ARRAY[${param(principal.regionPrefix)}]::text[]`);
+    const scope = readScope(principal);
+    const holderId = query.holder ? await this.holderId(query.holder) : null;
+    // An enterprise lists what it is party to; its own stock includes the parts inside what it holds (visible to it
+    // through their pack or product), so `holder=` itself needs no party check.
+    if (scope.kind === 'enterprise' && holderId !== scope.enterpriseId) {
+      where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(scope.enterpriseId)})`);
+    }
+    if (scope.kind === 'region') where.push(`b.region_keys @> ARRAY[${param(scope.prefix)}]::text[]`);
     if (query.status) where.push(`b.status = ${param(query.status)}`);
-    if (query.holder) where.push(`b.holder_enterprise_id = ${param(await this.holderId(query.holder))}`);
+    if (holderId !== null) where.push(`b.code IN (${HELD_BY(param(holderId))})`);
     if (query.manufacturer) where.push(`b.manufacturer_code = ${param(query.manufacturer)}`);
     if (query.producedFrom) where.push(`b.production_date >= ${param(query.producedFrom)}::date`);
     if (query.producedTo) where.push(`b.production_date <= ${param(query.producedTo)}::date`);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
+import { Actor, cursorField, decodeCursor, ErrorDetail, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { EnterprisesService } from '#libs/enterprises';
 import { DataSource } from 'typeorm';
 import { CodingRule } from './coding-rule.entity';
@@ -30,9 +31,7 @@ export class CodingRulesService {
   async file(enterpriseId: string, dto: CreateCodingRuleDto, actor: Actor): Promise<CodingRuleView> {
     const p = actor.principal;
     await this.enterprises.findVisible(enterpriseId, p);
-    if (!(p.kind === 'admin' || (p.kind === 'enterprise' && p.enterpriseId === enterpriseId))) {
-      throw forbidden('Only an administrator or the enterprise itself may file its coding rules');
-    }
+    requireAllowed(p, 'coding_rule.file', enterpriseId);
     const misplaced = misplacedFields(dto);
     if (misplaced.length > 0) throw validationFailed(misplaced);
 

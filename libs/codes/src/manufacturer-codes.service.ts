@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { Enterprise } from '#libs/enterprises';
@@ -32,7 +33,7 @@ export class ManufacturerCodesService {
   ) {}
 
   async assign(dto: CreateManufacturerCodeDto, actor: Actor): Promise<ManufacturerCodeView> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may record manufacturer-code assignments');
+    requireAllowed(actor.principal, 'manufacturer_code.assign');
     const enterprise = await this.dataSource.getRepository(Enterprise).findOneBy({ id: dto.enterpriseId });
     if (!enterprise) throw CodesErrors.unknownEnterprise(dto.enterpriseId);
     if (!enterprise.roles.some((r) => (MANUFACTURER_CODE_ROLES as readonly string[]).includes(r))) {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { allows } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, forbidden, Principal } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
@@ -97,7 +98,7 @@ export class ApiKeysService {
     const key = await this.keys.findOneBy({ id });
     if (!key) throw EnterpriseErrors.apiKeyNotFound(id);
     const p = actor.principal;
-    const allowed = p.kind === 'admin' || (p.kind === 'enterprise' && key.enterpriseId === p.enterpriseId);
+    const allowed = allows(p, 'api_key.manage', key.enterpriseId ?? undefined);
     if (!allowed) {
       // Do not reveal other owners' keys: same answer as for a key that does not exist.
       if (p.kind === 'enterprise') throw EnterpriseErrors.apiKeyNotFound(id);

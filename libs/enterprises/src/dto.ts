@@ -15,6 +15,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { IsRegionCode } from './region-check';
 import { IsIsoDate, PageQuery } from '#libs/common';
 import { ENTERPRISE_ROLES, EnterpriseRole, WHITELIST_STATUSES, WHITELIST_VERSIONS, WhitelistStatus } from './enterprise.entity';
 import { checkUscc } from '#libs/identifiers';
@@ -80,9 +81,9 @@ export class CreateEnterpriseDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
 
-  @ApiPropertyOptional({ example: '350902', description: 'GB/T 2260 region code (6 digits)' })
+  @ApiPropertyOptional({ example: '350902', description: 'GB/T 2260 region code (6 digits) of the current dataset (libs/regions); set by an administrator' })
   @IsOptional()
-  @Matches(/^[1-9][0-9]{5}$/, { message: 'regionCode must be a 6-digit GB/T 2260 code' })
+  @IsRegionCode()
   regionCode?: string;
 
   @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
@@ -99,8 +100,11 @@ export class CreateEnterpriseDto {
 /** The USCC identifies the legal entity and never changes; everything else may. */
 export class UpdateEnterpriseDto extends PartialType(OmitType(CreateEnterpriseDto, ['uscc'] as const)) {}
 
-/** Fields that describe regulatory status and so only an administrator may change. */
-export const ADMIN_ONLY_FIELDS = ['name', 'roles', 'whitelist'] as const;
+/**
+ * Fields that describe regulatory status and so only an administrator may change. The registered region decides
+ * which regulator sees the firm: a firm may not move itself out of its regulator's sight (issue 13, item 5).
+ */
+export const ADMIN_ONLY_FIELDS = ['name', 'roles', 'whitelist', 'regionCode'] as const;
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ERP integration', description: 'What the key is for' }) @Transform(trim) @IsString() @Length(1, 200) name: string;

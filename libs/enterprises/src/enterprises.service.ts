@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { enterpriseInRegionSql, enterprisesEverInRegionSql, readScope, requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';
@@ -12,9 +13,9 @@ import { toEnterpriseView } from './views';
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * The enterprise registry. Access rules live here: admins manage every record;
- * an enterprise reads and edits only its own (and not its regulatory status);
- * regulators read, within their region if they are limited to one.
+ * The enterprise registry. Access follows libs/access: admins manage every record; an enterprise reads and edits
+ * only its own (not its name, roles, regulatory status or registered region); regulators read, within their region
+ * if they are limited to one (a firm registered there now or before: enterprise_regions keeps the history).
  */
 @Injectable()
 export class EnterprisesService {
@@ -26,7 +27,7 @@ export class EnterprisesService {
   ) {}
 
   async create(dto: CreateEnterpriseDto, actor: Actor): Promise<EnterpriseView> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may register enterprises');
+    requireAllowed(actor.principal, 'enterprise.create');
     try {
       return await this.dataSource.transaction(async (manager) => {
         const repo = manager.getRepository(Enterprise);
@@ -48,7 +49,16 @@ export class EnterprisesService {
     const after = decodeCursor<{ c: string; id: string }>(query.cursor, { c: cursorField.instant, id: cursorField.uuid });
     const qb = this.enterprises.createQueryBuilder('e').orderBy('e.created_at', 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
     if (principal.kind === 'enterprise') qb.andWhere('e.id = :own', { own: principal.enterpriseId });
-    if (principal.kind === 'regulator' && principal.regionPrefix) qb.andWhere('e.region_code LIKE :rp', { rp: `${principal.regionPrefix}%` });
+    const scope = readScope(principal);
+    if (scope.kind === 'region') {
+      const params: Record<string, unknown> = {};
+      const param = (v: unknown) => {
+        const name = `rp${Object.keys(params).length}`;
+        params[name] = v;
+        return `:${name}`;
+      };
+      qb.andWhere(`e.id IN (${enterprisesEverInRegionSql(scope.prefix, param)})`, params);
+    }
     if (query.role) qb.andWhere(':role = ANY(e.roles)', { role: query.role });
     if (query.region) qb.andWhere('e.region_code LIKE :r', { r: `${query.region}%` });
     if (after) qb.andWhere('(e.created_at, e.id) > (:c, :id)', { c: after.c, id: after.id });
@@ -59,11 +69,9 @@ export class EnterprisesService {
   async update(id: string, dto: UpdateEnterpriseDto, actor: Actor): Promise<EnterpriseView> {
     const p = actor.principal;
     const current = await this.findVisible(id, p);
-    if (p.kind === 'regulator') throw forbidden('Regulators read enterprise records; they do not edit them');
-    if (p.kind === 'enterprise') {
-      const touched = ADMIN_ONLY_FIELDS.filter((f) => dto[f] !== undefined);
-      if (touched.length > 0) throw EnterpriseErrors.fieldsNotEditable(touched);
-    }
+    requireAllowed(p, 'enterprise.update', id);
+    const touched = ADMIN_ONLY_FIELDS.filter((f) => dto[f] !== undefined);
+    if (touched.length > 0 && p.kind !== 'admin') throw EnterpriseErrors.fieldsNotEditable(touched);
     return this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Enterprise);
       const next = repo.merge(current, this.columns(dto));
@@ -77,29 +85,28 @@ export class EnterprisesService {
   async createApiKey(enterpriseId: string, name: string, actor: Actor) {
     const p = actor.principal;
     await this.findVisible(enterpriseId, p);
-    if (!(p.kind === 'admin' || (p.kind === 'enterprise' && p.enterpriseId === enterpriseId))) {
-      throw forbidden('Only an administrator or the enterprise itself may create its API keys');
-    }
+    requireAllowed(p, 'api_key.manage', enterpriseId);
     return this.apiKeys.create({ kind: 'enterprise', id: enterpriseId }, name, actor);
   }
 
   async listApiKeys(enterpriseId: string, principal: Principal) {
     await this.findVisible(enterpriseId, principal);
-    if (!(principal.kind === 'admin' || (principal.kind === 'enterprise' && principal.enterpriseId === enterpriseId))) {
-      throw forbidden('Only an administrator or the enterprise itself may list its API keys');
-    }
+    requireAllowed(principal, 'api_key.manage', enterpriseId);
     return this.apiKeys.listForEnterprise(enterpriseId);
   }
 
   /** Loads a record the principal may see; others' records are reported as not found. */
   async findVisible(id: string, principal: Principal): Promise<Enterprise> {
     const e = await this.enterprises.findOneBy({ id });
-    const visible =
-      e !== null &&
-      (principal.kind === 'admin' ||
-        (principal.kind === 'enterprise' && principal.enterpriseId === id) ||
-        (principal.kind === 'regulator' && (!principal.regionPrefix || (e.regionCode ?? '').startsWith(principal.regionPrefix))));
-    if (!visible) {
+    const scope = readScope(principal);
+    let visible = e !== null && (scope.kind === 'all' || (scope.kind === 'enterprise' && scope.enterpriseId === id));
+    if (e !== null && scope.kind === 'region') {
+      const params: unknown[] = [id];
+      const param = (v: unknown) => `$${params.push(v)}`;
+      const [row] = await this.dataSource.query<{ ok: boolean }[]>(`SELECT ${enterpriseInRegionSql('$1::uuid', scope.prefix, param)} AS ok`, params);
+      visible = row.ok;
+    }
+    if (e === null || !visible) {
       if (e !== null && principal.kind === 'enterprise') throw forbidden('An enterprise key reads only its own enterprise record');
       throw EnterpriseErrors.notFound(id);
     }

@@ -5,5 +5,6 @@ export * from './enterprise.entity';
 export * from './enterprises.module';
 export * from './enterprises.service';
 export * from './errors';
+export * from './region-check';
 export * from './regulator.entity';
 export * from './messages.zh';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, forbidden, Principal } from '#libs/common';
+import { Actor, Principal } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';
 import { ApiKeysService } from './api-keys.service';
 import type { CreateRegulatorDto, MeView, RegulatorView } from './dto';
@@ -22,7 +23,7 @@ export class RegulatorsService {
   ) {}
 
   async create(dto: CreateRegulatorDto, actor: Actor): Promise<RegulatorView> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may create regulator accounts');
+    requireAllowed(actor.principal, 'regulator.manage');
     return this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Regulator);
       const saved = await repo.save(repo.create({ name: dto.name, regionPrefix: dto.regionPrefix ?? null }));
@@ -32,12 +33,12 @@ export class RegulatorsService {
   }
 
   async list(principal: Principal): Promise<RegulatorView[]> {
-    if (principal.kind !== 'admin') throw forbidden('Only an administrator may list regulator accounts');
+    requireAllowed(principal, 'regulator.manage');
     return (await this.regulators.find({ order: { createdAt: 'ASC' } })).map(toRegulatorView);
   }
 
   async createApiKey(regulatorId: string, name: string, actor: Actor) {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may create regulator keys');
+    requireAllowed(actor.principal, 'regulator.manage');
     if (!(await this.regulators.existsBy({ id: regulatorId }))) throw EnterpriseErrors.regulatorNotFound(regulatorId);
     return this.apiKeys.create({ kind: 'regulator', id: regulatorId }, name, actor);
   }

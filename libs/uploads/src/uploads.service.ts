@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
+import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal } from '#libs/common';
 import { DataSource } from 'typeorm';
@@ -70,7 +71,7 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   assertMayUpload(principal: Principal): asserts principal is Extract<Principal, { kind: 'enterprise' }> {
-    if (principal.kind !== 'enterprise') throw UploadErrors.enterprisesOnly();
+    if (!allows(principal, 'upload.create') || principal.kind !== 'enterprise') throw UploadErrors.enterprisesOnly();
   }
 
   /** An HTTP request's file: checked (who, media type, declared length) before a byte is read. */
@@ -203,12 +204,14 @@ export class UploadsService implements OnApplicationBootstrap {
   private async visible(id: string, principal: Principal): Promise<UploadRow> {
     const upload = await this.dataSource.getRepository(Upload).findOneBy({ id });
     if (!upload || upload.status === 'receiving') throw UploadErrors.notFound(id);
-    if (principal.kind === 'admin') return upload;
-    if (principal.kind === 'enterprise' && principal.enterpriseId === upload.enterpriseId) return upload;
-    if (principal.kind === 'regulator') {
-      if (!principal.regionPrefix) return upload;
-      const rows: { region_code: string | null }[] = await this.dataSource.query('SELECT region_code FROM enterprises WHERE id = $1', [upload.enterpriseId]);
-      if ((rows[0]?.region_code ?? '').startsWith(principal.regionPrefix)) return upload;
+    const scope = readScope(principal);
+    if (scope.kind === 'all') return upload;
+    if (scope.kind === 'enterprise' && scope.enterpriseId === upload.enterpriseId) return upload;
+    if (scope.kind === 'region') {
+      const params: unknown[] = [upload.enterpriseId];
+      const param = (v: unknown) => `$${params.push(v)}`;
+      const [row] = await this.dataSource.query<{ ok: boolean }[]>(`SELECT ${enterpriseInRegionSql('$1::uuid', scope.prefix, param)} AS ok`, params);
+      if (row.ok) return upload;
     }
     throw UploadErrors.notFound(id);
   }
@@ -250,16 +253,13 @@ export class UploadsService implements OnApplicationBootstrap {
       params.push(v);
       return `$${params.length}`;
     };
-    let join = '';
-    if (principal.kind === 'enterprise') where.push(`u.enterprise_id = ${param(principal.enterpriseId)}`);
-    if (principal.kind === 'regulator' && principal.regionPrefix) {
-      join = 'JOIN enterprises e ON e.id = u.enterprise_id';
-      where.push(`e.region_code LIKE ${param(`${principal.regionPrefix}%`)}`);
-    }
+    const scope = readScope(principal);
+    if (scope.kind === 'enterprise') where.push(`u.enterprise_id = ${param(scope.enterpriseId)}`);
+    if (scope.kind === 'region') where.push(`u.enterprise_id IN (${enterprisesEverInRegionSql(scope.prefix, param)})`);
     if (query.status) where.push(`u.status = ${param(query.status)}`);
     if (after) where.push(`(u.created_at, u.id) < (${param(after.at)}::timestamptz, ${param(after.id)}::uuid)`);
     const ids: { id: string; at: string }[] = await this.dataSource.query(
-      `SELECT u.id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM uploads u ${join}
+      `SELECT u.id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM uploads u
         WHERE ${where.join(' AND ')} ORDER BY u.created_at DESC, u.id DESC LIMIT ${param(query.limit + 1)}`,
       params,
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
+import { requireAllowed } from '#libs/access';
+import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { chainHeadLeaf, MerkleAccumulator } from './merkle';
 
@@ -151,7 +152,7 @@ export class CheckpointService {
 }
 
 function assertMayRead(principal: Principal): void {
-  if (principal.kind === 'enterprise') throw forbidden('Ledger checkpoints are for administrators and regulators');
+  requireAllowed(principal, 'checkpoint.read');
 }
 
 function toView(r: CheckpointRow): CheckpointView {

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor, forbidden, PageQuery } from '#libs/common';
+import { requireAllowed } from '#libs/access';
+import { Actor, ApiErrors, CurrentActor, PageQuery } from '#libs/common';
 import { CheckpointService } from './checkpoint.service';
 
 class BucketDoc {
@@ -52,7 +53,7 @@ export class CheckpointsController {
   @ApiOperation({ summary: 'Take a checkpoint now (admin); they are also taken on a schedule' })
   @ApiOkResponse({ type: CheckpointDoc })
   take(@CurrentActor() actor: Actor) {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may take a checkpoint on demand');
+    requireAllowed(actor.principal, 'checkpoint.create');
     return this.checkpoints.create();
   }
 
