@@ -31,6 +31,14 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Uploads one worker process works on at once: a large file does not hold up every other enterprise's. */
   uploadConcurrency: number;
+  /** How much an XLSX upload may unpack to (libs/uploads xlsx-limits.ts): a zip bomb fails the upload instead of the process. */
+  xlsxLimits: {
+    maxEntries: number;
+    maxEntryBytes: number;
+    maxTotalBytes: number;
+    maxSharedStrings: number;
+    maxSharedStringsBytes: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -109,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
+    xlsxLimits: {
+      maxEntries: int('UPLOAD_XLSX_MAX_ENTRIES', 1000, 1, 1_000_000),
+      maxEntryBytes: int('UPLOAD_XLSX_MAX_ENTRY_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+      maxTotalBytes: int('UPLOAD_XLSX_MAX_UNPACKED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 2 ** 40),
+      maxSharedStrings: int('UPLOAD_XLSX_MAX_SHARED_STRINGS', 2_000_000, 1, 100_000_000),
+      maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
+    },
   };
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, DomainException, storableJson, storableText } from '#libs/common';
+import { Actor, APP_CONFIG, AppConfig, DomainException, storableJson, storableText } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
 import { buildCatalogue } from './catalogue';
@@ -56,6 +56,7 @@ export class UploadProcessingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     @Inject(UPLOAD_LEDGER) private readonly ledger: UploadLedger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private catalogue(): UploadCatalogue {
@@ -123,7 +124,7 @@ export class UploadProcessingService {
   private async *dataRows(upload: Upload, encoding: CsvEncoding): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
     let header: ResolvedHeader | null = null;
     let index = 0;
-    for await (const row of readSheet(this.fileStream(upload), upload.format, encoding)) {
+    for await (const row of readSheet(() => this.fileStream(upload), upload.format, encoding, this.config.xlsxLimits)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
         header = resolveHeader(row.cells, this.catalogue());
