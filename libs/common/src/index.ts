@@ -11,3 +11,4 @@ export * from './config.module';
 export * from './logging';
 export * from './shutdown';
 export * from './text';
+export * from './spreadsheet';

@@ -7,7 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
 import { AuditService } from '#libs/audit';
-import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal } from '#libs/common';
+import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal, spreadsheetSafe } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
@@ -268,7 +268,14 @@ export class UploadsService implements OnApplicationBootstrap {
         after = page[page.length - 1].row_no;
       }
     }
-    const csv = stringify({ header: true, columns: ['row', 'status', 'event_id', 'client_event_id', 'reasons'], bom: true, record_delimiter: '\r\n' });
+    // Cells quote what the file held (a client event id of '=HYPERLINK(…)'): defused before a spreadsheet opens them.
+    const csv = stringify({
+      header: true,
+      columns: ['row', 'status', 'event_id', 'client_event_id', 'reasons'],
+      bom: true,
+      record_delimiter: '\r\n',
+      cast: { string: spreadsheetSafe },
+    });
     const source = Readable.from(rows());
     source.on('error', (error) => csv.destroy(error));
     return source.pipe(csv);
