@@ -1,4 +1,5 @@
 import { deflateRawSync, constants as zlib } from 'node:zlib';
+import { format } from '#libs/battery-code';
 import type { TestApp } from '../support/test-app';
 import { bearer, randomUscc } from '../support/test-app';
 
@@ -144,4 +145,11 @@ export async function finished(t: TestApp, id: string, key: string, timeoutMs = 
     if (Date.now() > until) throw new Error(`upload ${id} still ${res.body.status}: ${JSON.stringify(res.body.progress)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A valid GB/T 34014 pack code of manufacturer `mfr`, serial n. */
+export function batteryCode(mfr: string, n: number): string {
+  const r = format({ manufacturerCode: mfr, productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2025-03-12', serial: n });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.code.code;
 }

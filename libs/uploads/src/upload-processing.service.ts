@@ -11,6 +11,7 @@ import { isBlankRow, mapRow, ResolvedHeader, resolveHeader, UploadCatalogue } fr
 import { UploadFailure, UploadFailureCode } from './errors';
 import { UPLOAD_LEDGER, UploadLedger } from './ledger-port';
 import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
+import { assertUploadKeyValid } from './upload-key-check';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
 export interface ProcessingAttempt {
@@ -174,6 +175,7 @@ export class UploadProcessingService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.dataSource.transaction(async (manager) => {
+          await assertUploadKeyValid(manager, upload);
           const outcomes = events.length > 0 ? await this.ingest(events, actor, manager) : [];
           await this.storeResults(manager, upload, rowResults(rows, positions, outcomes), through, actor);
         });
