@@ -91,7 +91,10 @@ export class EnterprisesService {
     return this.apiKeys.listForEnterprise(enterpriseId);
   }
 
-  /** Loads a record the principal may see; others' records are reported as not found. */
+  /**
+   * Loads a record the principal may see; others' records are reported as not found, with the answer a missing id
+   * gets (a 403 for another firm's id and a 404 for an unknown one would tell which ids are enterprises).
+   */
   async findVisible(id: string, principal: Principal): Promise<Enterprise> {
     const e = await this.enterprises.findOneBy({ id });
     const visible =
@@ -99,10 +102,7 @@ export class EnterprisesService {
       (principal.kind === 'admin' ||
         (principal.kind === 'enterprise' && principal.enterpriseId === id) ||
         (principal.kind === 'regulator' && (!principal.regionPrefix || (e.regionCode ?? '').startsWith(principal.regionPrefix))));
-    if (!visible) {
-      if (e !== null && principal.kind === 'enterprise') throw forbidden('An enterprise key reads only its own enterprise record');
-      throw EnterpriseErrors.notFound(id);
-    }
+    if (!visible) throw EnterpriseErrors.notFound(id);
     return e;
   }
 
