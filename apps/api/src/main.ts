@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { configureHttpApp, exitWithStartupError, loadConfig, onShutdownSignal } from '#libs/common';
-import { migrateDatabase, resolveDatabase } from '#libs/database';
+import { appDatabaseUrl, migrateDatabase, resolveDatabase } from '#libs/database';
 import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
 import { AppModule } from './app.module';
 
@@ -13,8 +13,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const db = await resolveDatabase(config, (line) => console.error(`embedded PostgreSQL: ${line}`));
   try {
-    await migrateDatabase(db.url);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: db.url }), {
+    await migrateDatabase(db.url, config.databaseRoles);
+    // The API connects as the app role, not as the role that set the database up (roles.ts in libs/database).
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles) }), {
       bodyParser: false,
       bufferLogs: true,
     });
