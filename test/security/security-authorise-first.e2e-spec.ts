@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { bearer, startTestApp, TestApp } from '../support/test-app';
 import { batteryCode, firm, Firm, regulator } from './security-fixtures';
 
@@ -34,16 +33,17 @@ describe('security: authorisation before validation, parts per registration capp
     expect(events.status).toBe(403);
   });
 
-  it('refuses 100,000 nested parts from a regulator without validating them (the event loop is not held)', async () => {
-    const body = JSON.stringify(bigPack(316, 316));
+  it('refuses 100,000 nested parts from a regulator with 403, and from an enterprise with the cap, neither validated', async () => {
+    // (How long the event loop is held is a benchmark's business, not a timed test's: here what shows that the parts
+    // were not validated is the answer itself, 403 or the cap, where validation would name the broken part.)
+    const pack = bigPack(316, 316);
+    (pack.batteries[0].components as { components: { nominalCapacityAh: number }[] }[])[300].components[300].nominalCapacityAh = -1;
+    const body = JSON.stringify(pack);
     expect(body.length).toBeGreaterThan(8_000_000);
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
     const res = await t.http().post('/v1/batteries').set(bearer(regulatorKey)).set('Content-Type', 'application/json').send(body);
-    delay.disable();
-    expect(res.status).toBe(403);
-    // Parsing 8 MB of JSON takes tens of milliseconds; validating 100,000 parts took seconds.
-    expect(delay.max / 1e6).toBeLessThan(1000);
+    expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const capped = await t.http().post('/v1/batteries').set(bearer(maker.key)).set('Content-Type', 'application/json').send(body);
+    expect([capped.status, capped.body.error.code, capped.body.error.details[0].path]).toEqual([422, 'TOO_MANY_EVENTS', 'batteries']);
   });
 
   it('caps a registration at 500 batteries and parts in all, counted before validation', async () => {
