@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
@@ -14,15 +15,16 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 describe('security: XLSX zip bombs and temporary files', () => {
   let t: TestApp;
   let maker: Firm;
-  let tempDir: string;
-  const savedTmp = process.env.TMPDIR;
-
-  /** Files in the temporary directory exceljs (through `tmp`) would use, and handles this process holds open there. */
+  /**
+   * Temporary files this process made the way exceljs makes them (the `tmp` package names them tmp-<pid>-…, in
+   * os.tmpdir()), and handles this process holds open on such files.
+   */
+  const mine = (name: string) => name.startsWith(`tmp-${process.pid}-`);
   const leftovers = () => {
-    const files = readdirSync(tempDir);
+    const files = readdirSync(tmpdir()).filter(mine);
     const handles = readdirSync('/proc/self/fd').flatMap((fd) => {
       try {
-        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(tempDir) ? [fd] : [];
+        return mine(basename(readlinkSync(`/proc/self/fd/${fd}`))) ? [fd] : [];
       } catch {
         return [];
       }
@@ -31,17 +33,11 @@ describe('security: XLSX zip bombs and temporary files', () => {
   };
 
   beforeAll(async () => {
-    // os.tmpdir() follows TMPDIR at each call: the app's temporary files, if any, land here where the test sees them.
-    tempDir = mkdtempSync(join(tmpdir(), 'security-xlsx-'));
-    process.env.TMPDIR = tempDir;
     t = await startTestApp();
     maker = await firm(t, ['battery_maker']);
   });
   afterAll(async () => {
     await t?.close();
-    process.env.TMPDIR = savedTmp;
-    if (savedTmp === undefined) delete process.env.TMPDIR;
-    rmSync(tempDir, { recursive: true, force: true });
   });
 
   it('fails a 1 GiB shared-strings bomb once with FILE_TOO_LARGE_WHEN_UNPACKED, the API answering /health all along, memory bounded', async () => {
@@ -97,7 +93,18 @@ describe('security: XLSX zip bombs and temporary files', () => {
     ws.addRow(['type', 'batteryCodes', 'occurredAt']);
     ws.addRow(['repaired', 'NOT-A-CODE', '2026-05-01T10:00:00+08:00']);
     wb.addWorksheet('columns').addRow(['documentation']);
-    const file = Buffer.from(await wb.xlsx.writeBuffer());
+    // As Excel and WPS write them: the worksheets before the workbook part and the shared strings (exceljs parks
+    // such a worksheet in a temporary file, and leaves it there, its handle open, when the reader stops early).
+    const JSZip = createRequire(require.resolve('exceljs'))('jszip') as {
+      loadAsync(b: Buffer): Promise<{ files: Record<string, { name: string; dir: boolean; async(t: 'nodebuffer'): Promise<Buffer> }> }>;
+      new (): { file(name: string, data: Buffer): void; generateAsync(o: object): Promise<Buffer> };
+    };
+    const written = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const names = Object.values(written.files).filter((f) => !f.dir).map((f) => f.name);
+    const ordered = [...names.filter((n) => n.startsWith('xl/worksheets/')), ...names.filter((n) => !n.startsWith('xl/worksheets/'))];
+    const zip = new JSZip();
+    for (const name of ordered) zip.file(name, await written.files[name].async('nodebuffer'));
+    const file = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
     const res = await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', XLSX).send(file).expect(202);
     const state = await finished(t, res.body.id as string, maker.key);
     expect(state.status).toBe('completed');
