@@ -14,3 +14,4 @@ export * from './upload.processor';
 export * from './uploads.module';
 export * from './uploads.service';
 export { DEFAULT_XLSX_LIMITS, XLSX_MAX_PART_BYTES, XLSX_MAX_ROW_BYTES, type XlsxLimits } from './xlsx-limits';
+export * from './security-messages-zh';
