@@ -8,6 +8,7 @@ import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
+import { OutletsModule } from '#libs/outlets';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
@@ -39,6 +40,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        OutletsModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };
