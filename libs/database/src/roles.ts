@@ -88,20 +88,26 @@ export async function handOverToOwner(client: Client, roles: DatabaseRoles): Pro
 /** After the migrations: what the app role may do, table by table (rerun at every start, so new tables are covered). */
 export async function grantAppPrivileges(client: Client, roles: DatabaseRoles): Promise<void> {
   const app = quoteIdent(roles.app);
-  const appendOnly = (
+  // What each table's append-only triggers refuse (tgtype bits: 8 DELETE, 16 UPDATE, 32 TRUNCATE): that, and only
+  // that, is taken from the app role (outlets, say, refuse TRUNCATE alone and are updated in place).
+  const refused = (
     await client.query(
-      `SELECT DISTINCT t.tgrelid::regclass::text AS name FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-        WHERE p.proname = $1 AND NOT t.tgisinternal`,
+      `SELECT t.tgrelid::regclass::text AS name, bool_or(t.tgtype & 16 <> 0) AS "update", bool_or(t.tgtype & 8 <> 0) AS "delete", bool_or(t.tgtype & 32 <> 0) AS "truncate"
+         FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE p.proname = $1 AND NOT t.tgisinternal GROUP BY 1`,
       [APPEND_ONLY_FUNCTION],
     )
-  ).rows.map((r: { name: string }) => r.name);
+  ).rows as { name: string; update: boolean; delete: boolean; truncate: boolean }[];
   await retried(async () => {
     await client.query(`GRANT USAGE ON SCHEMA public TO ${app}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${app}`);
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${app}`);
     await client.query(`REVOKE ALL ON TABLE migrations FROM ${app}`);
     await client.query(`GRANT SELECT ON TABLE migrations TO ${app}`);
-    for (const table of appendOnly) await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON TABLE ${table} FROM ${app}`);
+    for (const t of refused) {
+      const privileges = [t.update && 'UPDATE', t.delete && 'DELETE', t.truncate && 'TRUNCATE'].filter(Boolean).join(', ');
+      await client.query(`REVOKE ${privileges} ON TABLE ${t.name} FROM ${app}`);
+    }
     const schema = quoteIdent(BULLMQ_SCHEMA_NAME);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${app}`);
     // BullMQ's migrator runs `CREATE SCHEMA IF NOT EXISTS bullmq` at every start, which PostgreSQL checks against
