@@ -519,8 +519,9 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       const otherKey = await h.keyFor(other.id);
       await h.assign('O01', other.id);
       // Another enterprise's key, a regulator's key.
-      const denied = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(otherKey)).send(h.rule({ manufacturerCode: 'R01' })).expect(403);
-      expect(denied.body.error.code).toBe('FORBIDDEN');
+      // Another firm's enterprise id is not found, as an unknown one is (issue 13).
+      const denied = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(otherKey)).send(h.rule({ manufacturerCode: 'R01' })).expect(404);
+      expect(denied.body.error.code).toBe('ENTERPRISE_NOT_FOUND');
       const regulator = await h.regulatorKey();
       await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(regulator)).send(h.rule({ manufacturerCode: 'R01' })).expect(403);
       // Someone else's manufacturer code, or one assigned to nobody.
@@ -539,7 +540,7 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       const guangdong = await h.regulatorKey('44');
       await t.http().get(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(guangdong)).expect(404);
       const stranger = await h.keyFor((await h.enterprise()).id);
-      await t.http().get(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(stranger)).expect(403);
+      await t.http().get(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(stranger)).expect(404);
       await t.http().get(`/v1/enterprises/${maker.id}/coding-rules?on=yesterday`).set(h.admin()).expect(422);
     });
   });

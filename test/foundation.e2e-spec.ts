@@ -173,10 +173,11 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       const key = (await keyFor(mine.id)).key;
 
       await t.http().get(`/v1/enterprises/${mine.id}`).set(bearer(key)).expect(200);
-      const denied = await t.http().get(`/v1/enterprises/${other.id}`).set(bearer(key)).expect(403);
-      expect(denied.body.error.code).toBe('FORBIDDEN');
+      // Another firm's record is not found, as a missing one is (issue 13: no existence oracle).
+      const denied = await t.http().get(`/v1/enterprises/${other.id}`).set(bearer(key)).expect(404);
+      expect(denied.body.error.code).toBe('ENTERPRISE_NOT_FOUND');
       await t.http().post('/v1/enterprises').set(bearer(key)).send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] }).expect(403);
-      await t.http().post(`/v1/enterprises/${other.id}/api-keys`).set(bearer(key)).send({ name: 'steal' }).expect(403);
+      await t.http().post(`/v1/enterprises/${other.id}/api-keys`).set(bearer(key)).send({ name: 'steal' }).expect(404);
 
       const patched = await t.http().patch(`/v1/enterprises/${mine.id}`).set(bearer(key)).send({ contact: { phone: '0591-1234567' } }).expect(200);
       expect(patched.body.contact.phone).toBe('0591-1234567');

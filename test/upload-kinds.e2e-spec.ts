@@ -60,6 +60,8 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [TestKindModule] });
     await t.sql('CREATE TABLE test_readings (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), enterprise_id uuid NOT NULL, ref text NOT NULL, kwh numeric NOT NULL, read_at date, UNIQUE (enterprise_id, ref))');
+    // The app runs as its own database role (libs/database roles.ts): a table made here by the test's role is granted to it.
+    await t.sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON test_readings TO ${t.config.databaseRoles.app}`);
     firm = await createFirm(t, '梯次利用公司', ['cascade_utiliser']);
   });
   afterAll(async () => {

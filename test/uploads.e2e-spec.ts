@@ -386,6 +386,8 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     // The third batch's row results fail to store once, after the ledger has written that batch's events in the same
     // transaction: the job attempt fails, and the retry must resume at that batch.
     await t.sql(`CREATE SEQUENCE crash_once`);
+    // The trigger runs as the app's database role, which may use only what it is granted (libs/database roles.ts).
+    await t.sql(`GRANT USAGE ON SEQUENCE crash_once TO ${t.config.databaseRoles.app}`);
     await t.sql(`CREATE FUNCTION crash_once() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.row_no = 1002 AND nextval('crash_once') = 1 THEN RAISE EXCEPTION 'simulated crash'; END IF;

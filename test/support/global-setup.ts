@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../libs/common/src/config';
 import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../libs/database/src';
 import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
@@ -63,7 +64,8 @@ export default async function globalSetup(): Promise<void> {
     }
     await c.query(`CREATE DATABASE ${quoteIdent(templateName)}`);
   });
-  await migrateDatabase(databaseUrl(maintenanceUrl, templateName));
+  // Roles (cluster-wide, created if absent) as the app would set them up; each clone keeps the template's grants.
+  await migrateDatabase(databaseUrl(maintenanceUrl, templateName), loadConfig({ ...process.env, DATABASE_URL: maintenanceUrl }).databaseRoles);
   process.env[ENV_MAINTENANCE_URL] = maintenanceUrl;
   process.env[ENV_TEMPLATE] = templateName;
 }

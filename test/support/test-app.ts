@@ -9,6 +9,7 @@ import { AppModule } from '../../apps/api/src/app.module';
 import { AppConfig, CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
 import { ApiKeysService } from '#libs/enterprises';
 import { usccCheckCharacter } from '#libs/identifiers';
+import { appDatabaseUrl } from '#libs/database';
 import { createTestDatabase, TestDatabase, withClient } from './test-database';
 
 /** Collects the app's JSON log lines so tests can read them back. */
@@ -31,6 +32,7 @@ export class LogCapture extends Writable {
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /** `db.url` connects as the role that set the database up (a superuser in tests); the app uses the app role. */
   db: TestDatabase;
   logs: LogCapture;
   /** A supertest agent on the real HTTP stack. */
@@ -59,7 +61,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { 
     ...overrides,
   };
   const logs = new LogCapture();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: db.url, logDestination: logs }), ...(extra.imports ?? [])] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles), logDestination: logs }), ...(extra.imports ?? [])] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureHttpApp(app, config);
   await app.init();

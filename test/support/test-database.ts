@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { loadConfig } from '../../libs/common/src/config';
 import { quoteIdent } from '../../libs/database/src';
 
 /**
@@ -48,7 +49,11 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const { maintenanceUrl, templateName } = testDatabaseEnv();
   const name = `${templateName.replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
-  await withClient(maintenanceUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(templateName)}`));
+  await withClient(maintenanceUrl, async (c) => {
+    await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(templateName)}`);
+    // A clone keeps the template's table and schema grants but not its database-level ones (libs/database roles.ts).
+    await c.query(`GRANT CREATE ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(loadConfig({ ...process.env, DATABASE_URL: maintenanceUrl }).databaseRoles.app)}`);
+  });
   return {
     name,
     url: databaseUrl(maintenanceUrl, name),

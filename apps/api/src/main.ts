@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { configureHttpApp, exitWithStartupError, loadConfig, onShutdownSignal, withQuietStartup } from '#libs/common';
-import { migrateDatabase, resolveDatabase } from '#libs/database';
+import { appDatabaseUrl, migrateDatabase, resolveDatabase } from '#libs/database';
 import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
 import { AppModule } from './app.module';
 
@@ -15,8 +15,9 @@ async function bootstrap(): Promise<void> {
   const pgLines: string[] = [];
   const db = await resolveDatabase(config, (line) => pgLines.push(`embedded PostgreSQL: ${line}`));
   try {
-    await migrateDatabase(db.url);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: db.url }), {
+    await migrateDatabase(db.url, config.databaseRoles);
+    // The API connects as the app role, not as the role that set the database up (roles.ts in libs/database).
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles) }), {
       bodyParser: false,
       bufferLogs: true,
     });

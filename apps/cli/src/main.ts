@@ -50,7 +50,7 @@ async function createAdminKey(args: string[]): Promise<void> {
   const config = loadConfig();
   const db = await resolveDatabase(config);
   try {
-    await migrateDatabase(db.url);
+    await migrateDatabase(db.url, config.databaseRoles);
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, db.url), { logger: ['error', 'warn'] });
     try {
       const created = await app.get(ApiKeysService).create({ kind: 'admin' }, option(args, '--name') ?? 'admin (CLI)', CLI_ACTOR);

@@ -3,7 +3,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { exitWithStartupError, loadConfig, onShutdownSignal } from '#libs/common';
-import { migrateDatabase, resolveDatabase } from '#libs/database';
+import { appDatabaseUrl, migrateDatabase, resolveDatabase } from '#libs/database';
 import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
 import { WorkerAppModule } from './worker.module';
 
@@ -11,8 +11,8 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const db = await resolveDatabase(config, (line) => console.error(`embedded PostgreSQL: ${line}`));
   try {
-    await migrateDatabase(db.url);
-    const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, db.url), { bufferLogs: true });
+    await migrateDatabase(db.url, config.databaseRoles);
+    const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot(config, appDatabaseUrl(db.url, config.databaseRoles)), { bufferLogs: true });
     app.useLogger(app.get(Logger));
     await app.init();
     const queue = app.get<QueueBackendInfo>(QUEUE_BACKEND);

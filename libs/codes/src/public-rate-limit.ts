@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig, CommonErrorCode, DomainException } from '#libs/common';
+import type { Response } from 'express';
 
 export const PUBLIC_CODES_THROTTLER = 'public-codes';
 
@@ -22,7 +23,10 @@ export const publicRateLimitModule = () =>
 /** Apply with @UseGuards on the public routes only; everything else stays unlimited. */
 @Injectable()
 export class PublicRateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    // The throttler names its header after the throttler (`Retry-After-public-codes`); clients and proxies read
+    // the standard one (RFC 9110), which the README promises.
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(detail.timeToBlockExpire));
     throw new DomainException(
       CommonErrorCode.RATE_LIMITED,
       'rate_limited',

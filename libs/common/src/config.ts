@@ -33,6 +33,19 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Uploads one worker process works on at once: a large file does not hold up every other enterprise's. */
   uploadConcurrency: number;
+  /**
+   * PostgreSQL roles (libs/database roles.ts): DATABASE_URL's role only sets them up; migrations run as `owner`,
+   * the API and workers log in as `app` (no superuser, owner of nothing, no UPDATE/DELETE on append-only tables).
+   */
+  databaseRoles: { owner: string; app: string; appPassword: string | null };
+  /** How much an XLSX upload may unpack to (libs/uploads xlsx-limits.ts): a zip bomb fails the upload instead of the process. */
+  xlsxLimits: {
+    maxEntries: number;
+    maxEntryBytes: number;
+    maxTotalBytes: number;
+    maxSharedStrings: number;
+    maxSharedStringsBytes: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -94,6 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return raw as T;
   };
 
+  const role = (name: string, fallback: string): string => {
+    const raw = str(name) ?? fallback;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) problems.push(`${name}: '${raw}' is not a PostgreSQL role name (lower-case letters, digits, _)`);
+    return raw;
+  };
+
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: AppConfig = {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -112,7 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
+    databaseRoles: { owner: role('DATABASE_OWNER_ROLE', 'echelon_owner'), app: role('DATABASE_APP_ROLE', 'echelon_app'), appPassword: env.DATABASE_APP_PASSWORD || null },
+    xlsxLimits: {
+      maxEntries: int('UPLOAD_XLSX_MAX_ENTRIES', 1000, 1, 1_000_000),
+      maxEntryBytes: int('UPLOAD_XLSX_MAX_ENTRY_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+      maxTotalBytes: int('UPLOAD_XLSX_MAX_UNPACKED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 2 ** 40),
+      maxSharedStrings: int('UPLOAD_XLSX_MAX_SHARED_STRINGS', 2_000_000, 1, 100_000_000),
+      maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
+    },
   };
+  if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');
   }

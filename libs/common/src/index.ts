@@ -14,3 +14,4 @@ export * from './text';
 export * from './i18n';
 export * from './locale.interceptor';
 export * from './messages.zh';
+export * from './spreadsheet';

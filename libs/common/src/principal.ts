@@ -3,7 +3,8 @@ import { DECORATORS_PREFIX } from '@nestjs/swagger';
 
 /**
  * Who is calling. Authentication (the API-key guard) attaches it to the request;
- * authorisation decisions are made in services, which receive it explicitly.
+ * authorisation decisions are made in services, which receive it explicitly (and, for routes that only
+ * some kinds of key may use at all, also by the guard: see OnlyFor).
  */
 export type Principal =
   | { kind: 'admin'; keyId: string | null }
@@ -25,6 +26,19 @@ export const IS_PUBLIC = 'echelon:isPublic';
  * operations override the document's global bearer requirement with none, so Swagger UI shows no lock on them.
  */
 export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(`${DECORATORS_PREFIX}/apiSecurity`, []));
+
+export const ONLY_FOR = 'echelon:onlyFor';
+/**
+ * Limits a route to some kinds of API key, checked by the API-key guard right after authentication: before any
+ * pipe validates the body, so a caller who may not use the route at all gets its 403 without the cost of
+ * validating a large body (which would let any key spend the event loop's time). The service keeps its own
+ * check (with its own message) as well; this one says the same thing earlier.
+ */
+export const OnlyFor = (kinds: Principal['kind'][], message: string): MethodDecorator & ClassDecorator => SetMetadata(ONLY_FOR, { kinds, message });
+export interface OnlyForMetadata {
+  kinds: Principal['kind'][];
+  message: string;
+}
 
 export interface AuthenticatedRequest {
   id?: string | number;

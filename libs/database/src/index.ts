@@ -7,3 +7,4 @@ export * from './prepared';
 export * from './binary-array';
 export * from './text-rows';
 export * from './conflicts';
+export * from './roles';

@@ -1,13 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthenticatedRequest, IS_PUBLIC } from '#libs/common';
+import { AuthenticatedRequest, forbidden, IS_PUBLIC, ONLY_FOR, OnlyForMetadata } from '#libs/common';
 import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
 import { EnterpriseErrors } from './errors';
 
 /**
- * Authentication only: every route needs a valid `Authorization: Bearer <key>`
- * unless marked @Public(). What the caller may do is decided by the services.
+ * Authentication: every route needs a valid `Authorization: Bearer <key>`
+ * unless marked @Public(). What the caller may do is decided by the services,
+ * except that a route marked @OnlyFor(kinds) refuses other kinds of key here.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -26,6 +27,9 @@ export class ApiKeyGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw EnterpriseErrors.keyMissing();
     req.principal = await this.apiKeys.authenticate(match[1]);
+    // Guards run before pipes: a key that may not use the route at all is refused before its body is validated.
+    const onlyFor = this.reflector.getAllAndOverride<OnlyForMetadata | undefined>(ONLY_FOR, [context.getHandler(), context.getClass()]);
+    if (onlyFor && !onlyFor.kinds.includes(req.principal.kind)) throw forbidden(onlyFor.message);
     return true;
   }
 }

@@ -95,18 +95,20 @@ export class ApiKeysService {
 
   /** Admins revoke any key; an enterprise revokes its own keys. Revoking twice is harmless. */
   async revoke(id: string, actor: Actor): Promise<void> {
-    const key = await this.keys.findOneBy({ id });
-    if (!key) throw EnterpriseErrors.apiKeyNotFound(id);
     const p = actor.principal;
-    const allowed = allows(p, 'api_key.manage', key.enterpriseId ?? undefined);
-    if (!allowed) {
-      // Do not reveal other owners' keys: same answer as for a key that does not exist.
-      if (p.kind === 'enterprise') throw EnterpriseErrors.apiKeyNotFound(id);
-      throw forbidden('Only an administrator or the owning enterprise may revoke this key');
-    }
+    // A regulator may revoke no key at all: it is told so before any look-up, so that its answer is the same for a
+    // key that exists and one that does not (a 403 for one and a 404 for the other would tell keys apart).
+    if (p.kind !== 'admin' && p.kind !== 'enterprise') throw forbidden('Only an administrator or the owning enterprise may revoke an API key');
+    const key = await this.keys.findOneBy({ id });
+    // Do not reveal other owners' keys: same answer as for a key that does not exist.
+    if (!key || !allows(p, 'api_key.manage', key.enterpriseId ?? undefined)) throw EnterpriseErrors.apiKeyNotFound(id);
     if (key.revokedAt) return;
     await this.dataSource.transaction(async (manager) => {
-      await manager.getRepository(ApiKey).update({ id }, { revokedAt: () => 'now()' });
+      // The row lock waits for upload batches in flight under this key (they hold a share lock on it while they
+      // record events), and revoked_at is the moment the lock is held: every event the key recorded precedes it,
+      // and every later batch sees the key revoked (libs/uploads, upload-key-check.ts).
+      await manager.query('SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE', [id]);
+      await manager.getRepository(ApiKey).update({ id }, { revokedAt: () => 'clock_timestamp()' });
       await this.audit.record(manager, actor, { action: 'api_key.revoked', entityType: 'api_key', entityId: id });
     });
   }

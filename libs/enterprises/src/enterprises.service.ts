@@ -95,7 +95,10 @@ export class EnterprisesService {
     return this.apiKeys.listForEnterprise(enterpriseId);
   }
 
-  /** Loads a record the principal may see; others' records are reported as not found. */
+  /**
+   * Loads a record the principal may see; others' records are reported as not found, with the answer a missing id
+   * gets (a 403 for another firm's id and a 404 for an unknown one would tell which ids are enterprises).
+   */
   async findVisible(id: string, principal: Principal): Promise<Enterprise> {
     const e = await this.enterprises.findOneBy({ id });
     const scope = readScope(principal);
@@ -106,10 +109,7 @@ export class EnterprisesService {
       const [row] = await this.dataSource.query<{ ok: boolean }[]>(`SELECT ${enterpriseInRegionSql('$1::uuid', scope.prefix, param)} AS ok`, params);
       visible = row.ok;
     }
-    if (e === null || !visible) {
-      if (e !== null && principal.kind === 'enterprise') throw forbidden('An enterprise key reads only its own enterprise record');
-      throw EnterpriseErrors.notFound(id);
-    }
+    if (e === null || !visible) throw EnterpriseErrors.notFound(id);
     return e;
   }
 

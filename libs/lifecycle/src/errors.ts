@@ -15,4 +15,9 @@ export const LedgerErrors = {
     new DomainException(LedgerErrorCode.ALREADY_REGISTERED, 'conflict', 'A battery is already registered differently (another enterprise, or other attributes)', details),
   tooManyEvents: (count: number, max: number) =>
     new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} events per batch; got ${count}`, [{ path: 'events', reason: `must contain at most ${max} events` }], { count, max }),
+  /** POST /v1/batteries: counted on the raw body, before validation, so the count stops at the limit. */
+  tooManyParts: (max: number) =>
+    new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} batteries and parts (components, at any depth) per registration`, [
+      { path: 'batteries', reason: `must hold at most ${max} batteries and parts in all`, limit: max },
+    ]),
 };

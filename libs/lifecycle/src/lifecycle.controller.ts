@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CODE_PARAM, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CODE_PARAM, CurrentActor, OnlyFor } from '#libs/common';
 import { chinaDate } from './domain/field-spec';
 import { ENVELOPE_FIELDS, latestPayload, RULE_SETS, ruleSetFor } from './domain/event-types';
 import { ChainVerificationView, DryRunQuery, EventTypesQuery, EventTypesView, IngestEventsDto, IngestResponseView, RegisterBatteriesDto, RegistrationView } from './dto';
 import { ShallowDtoPipe } from './envelope.pipe';
 import { IngestResponse, LedgerService } from './ledger.service';
+import { RegistrationSizeGuard } from './registration-size.guard';
 import { RegistrationService } from './registration.service';
 import type { ChainVerification } from './domain/canonical';
 
@@ -16,6 +17,7 @@ export class EventsController {
   constructor(private readonly ledger: LedgerService) {}
 
   @Post('events')
+  @OnlyFor(['enterprise'], 'Only enterprises report lifecycle events; administrators and regulators read them')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Report lifecycle events (up to 500, processed together; enterprise keys only)',
@@ -66,6 +68,8 @@ export class RegistrationController {
   ) {}
 
   @Post()
+  @OnlyFor(['enterprise'], 'Only enterprises register batteries')
+  @UseGuards(RegistrationSizeGuard)
   @ApiOperation({
     summary: 'Register batteries (a pack with its modules and cells, and batches of those): records their produced events',
     description:

@@ -24,6 +24,10 @@ export enum UploadFailureCode {
   DUPLICATE_COLUMNS = 'DUPLICATE_COLUMNS',
   MISSING_COLUMNS = 'MISSING_COLUMNS',
   PROCESSING_FAILED = 'PROCESSING_FAILED',
+  /** An XLSX archive that inflates beyond the configured limits (a zip bomb, or far more than event data needs). */
+  FILE_TOO_LARGE_WHEN_UNPACKED = 'FILE_TOO_LARGE_WHEN_UNPACKED',
+  /** The API key that uploaded the file was revoked (or its enterprise lost the right to report) while it was processed. */
+  UPLOAD_KEY_REVOKED = 'UPLOAD_KEY_REVOKED',
 }
 
 export const UPLOAD_MEDIA_TYPES = {

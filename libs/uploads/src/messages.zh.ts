@@ -4,6 +4,8 @@ import { UploadErrorCode, UploadFailureCode } from './errors';
 /** Chinese for the upload errors and the failures of a whole file (see the translation mechanism in libs/common). */
 export const UPLOADS_MESSAGES_ZH: Readonly<Record<UploadErrorCode | UploadFailureCode, string>> = {
   [UploadErrorCode.UPLOAD_NOT_FOUND]: '上传 {id} 不存在',
+  [UploadFailureCode.FILE_TOO_LARGE_WHEN_UNPACKED]: 'XLSX 工作簿解压后超出本服务的读取上限：{path} {reason}。请将数据单独另存为新的工作簿（或 CSV）后再上传。',
+  [UploadFailureCode.UPLOAD_KEY_REVOKED]: '上传该文件的 API 密钥已被吊销，处理已停止。已处理的行保留其结果；其余数据请使用有效密钥重新上传。',
   [UploadErrorCode.UPLOAD_TOO_LARGE]: '文件超过上传上限 {limit} 字节',
   [UploadErrorCode.UPLOAD_UNSUPPORTED_MEDIA_TYPE]: '不接受此文件类型：请以 multipart/form-data（字段 file）、text/csv 或 XLSX 上传 CSV 或 XLSX 文件',
   [UploadErrorCode.UPLOAD_MALFORMED_MULTIPART]: '无法读取 multipart 请求体：只接受 file 字段',

@@ -8,7 +8,7 @@ async function rows(bytes: Buffer, format: UploadFormat, pieceSize = 7): Promise
   const pieces: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += pieceSize) pieces.push(bytes.subarray(i, i + pieceSize));
   const out: SheetRow[] = [];
-  for await (const row of readSheet(Readable.from(pieces), format)) out.push(row);
+  for await (const row of readSheet(() => Readable.from(pieces), format)) out.push(row);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { CellValue } from './cells';
 import { UploadFailure, UploadFailureCode } from './errors';
+import { DEFAULT_XLSX_LIMITS, EntryKind, iterateStream, UnpackBudget, unzipper, XlsxLimits, ZipEntry } from './xlsx-limits';
 
 export type UploadFormat = 'csv' | 'xlsx';
 
@@ -34,10 +35,28 @@ export type CsvEncoding = 'utf-8' | 'gb18030';
 
 /**
  * Streams the rows of the file: CSV (comma-separated, in `encoding`, a UTF-8 BOM dropped) or the first worksheet of
- * an XLSX workbook. Bytes that are not in the CSV's encoding fail the read: a file is never half-read.
+ * an XLSX workbook, unpacked within `limits`. Bytes that are not in the CSV's encoding fail the read: a file is never half-read.
  */
-export function readSheet(input: Readable, format: UploadFormat, encoding: CsvEncoding = 'utf-8'): AsyncGenerator<SheetRow> {
-  return format === 'csv' ? readCsv(input, encoding) : readXlsx(input);
+export function readSheet(
+  source: SheetSource,
+  format: UploadFormat,
+  encoding: CsvEncoding = 'utf-8',
+  limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
+): AsyncGenerator<SheetRow> {
+  const open = typeof source === 'function' ? source : onlyOnce(source);
+  return format === 'csv' ? readCsv(open(), encoding) : readXlsx(open, limits);
+}
+
+/** The file, opened from its first byte at each call (an XLSX workbook is read in two passes). */
+export type SheetSource = Readable | (() => Readable);
+
+function onlyOnce(input: Readable): () => Readable {
+  let used = false;
+  return () => {
+    if (used) throw new Error('an XLSX workbook is read twice: give readSheet a function that opens the file');
+    used = true;
+    return input;
+  };
 }
 
 /**
@@ -155,8 +174,9 @@ async function* readCsv(input: Readable, encoding: CsvEncoding): AsyncGenerator<
 }
 
 interface WorkbookInternals {
-  model?: { sheets?: { id: number; name: string }[] };
+  model?: { sheets?: { id: number; name: string; rId?: string }[] };
   properties?: { model?: { date1904?: boolean } };
+  workbookRels?: { Id: string; Target: string }[];
 }
 
 /**
@@ -180,8 +200,60 @@ export function deliverEveryZipEntry<T extends Readable>(input: T): T {
   return input;
 }
 
-async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(deliverEveryZipEntry(input), {
+/** The parts of exceljs's streaming reader the XLSX reader drives itself (exceljs 4.4, pinned). */
+interface ReaderParts {
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Iterable<{ eventType: string; value: AsyncIterable<ExcelJS.Row> }>;
+}
+
+const WORKSHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/;
+
+function entryKind(path: string): EntryKind {
+  if (path === 'xl/sharedStrings.xml') return 'sharedStrings';
+  if (WORKSHEET.test(path)) return 'worksheet';
+  if (path === 'xl/workbook.xml' || path === 'xl/_rels/workbook.xml.rels' || path === 'xl/styles.xml') return 'part';
+  return 'other';
+}
+
+/**
+ * The entries of an archive, each inflated through the pass's {@link UnpackBudget}: what the consumer leaves unread
+ * is read (and counted) before the next entry. The archive is closed when the consumer stops.
+ */
+async function* zipEntries(input: Readable, budget: UnpackBudget): AsyncGenerator<{ path: string; kind: EntryKind; data: Readable }> {
+  const zip = unzipper.Parse({ forceStream: true });
+  let current: Readable | null = null;
+  // pipe() does not forward errors: a failure of the input or of the archive must end the entry being read too.
+  input.on('error', (error) => zip.destroy(error));
+  zip.on('error', (error) => current?.destroy(error));
+  deliverEveryZipEntry(input).pipe(zip);
+  try {
+    for await (const entry of iterateStream<ZipEntry>(zip)) {
+      const kind = entryKind(entry.path);
+      current = budget.open(entry.path, kind, entry);
+      yield { path: entry.path, kind, data: current };
+      if (!current.readableEnded) for await (const chunk of current) void chunk;
+      current = null;
+    }
+  } finally {
+    current?.destroy();
+    input.unpipe();
+    input.destroy();
+    zip.destroy();
+  }
+}
+
+/**
+ * The first worksheet of a workbook, in two passes over the file and without temporary files: the first reads the
+ * workbook's parts (sheet order, relationships, shared strings, styles), the second streams the first worksheet's
+ * rows. (exceljs's own reader parks every worksheet that comes before the shared strings, as in files written by
+ * Excel or exceljs, in a temporary file that it leaves behind, with its handle open, when the reader stops early:
+ * exceljs#2147.) Every inflated byte is counted against `limits`.
+ */
+async function* readXlsx(open: () => Readable, limits: XlsxLimits): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -189,48 +261,58 @@ async function* readXlsx(input: Readable): AsyncGenerator<SheetRow> {
     styles: 'cache',
     entries: 'ignore',
   });
-  // exceljs 4.4 races when xl/workbook.xml comes after the worksheets in the archive (as in exceljs-written
-  // files, our own templates included): it reads `model.sheets` before the workbook part has set `model`
-  // (upstream issue exceljs#3064). The model only names sheets, so start from an empty one; until the real one
-  // arrives, the first worksheet in the archive is the first sheet.
-  (reader as unknown as WorkbookInternals).model = { sheets: [] };
-  let found = false;
+  const book = reader as unknown as WorkbookInternals;
+  const parts = reader as unknown as ReaderParts;
+  book.model = { sheets: [] };
   let lastRow = 0;
   try {
-    for await (const worksheet of reader) {
-      const book = reader as unknown as WorkbookInternals;
-      const first = book.model?.sheets?.[0];
-      const ws = worksheet as unknown as { id: number; name: string };
-      // Only the first sheet holds data; templates keep their column documentation on a later one.
-      if (first && ws.id !== first.id) {
-        // Read through a sheet we skip rather than leave it unopened: exceljs deletes the temporary file it
-        // parked the sheet in as soon as the next sheet is asked for, while the file is still being opened.
-        for await (const skipped of worksheet) void skipped;
-        continue;
-      }
-      found = true;
-      const date1904 = book.properties?.model?.date1904 === true;
-      for await (const row of worksheet) {
-        // A workbook's XML may number its rows anything; a sheet has at most XLSX_MAX_ROWS (and row numbers are
-        // stored as integers).
-        if (!(row.number >= 1 && row.number <= XLSX_MAX_ROWS)) {
-          throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The XLSX workbook numbers a row ${row.number}: a worksheet has rows 1 to ${XLSX_MAX_ROWS}`);
-        }
-        lastRow = row.number;
-        yield { rowNo: row.number, cells: rowCells(row, date1904) };
-      }
-      break; // nothing after the first sheet is read
+    const sheets: string[] = [];
+    for await (const { path, kind, data } of zipEntries(open(), new UnpackBudget(limits))) {
+      if (path === 'xl/_rels/workbook.xml.rels') await parts._parseRels(data);
+      else if (path === 'xl/workbook.xml') await parts._parseWorkbook(data);
+      else if (path === 'xl/styles.xml') await parts._parseStyles(data);
+      else if (kind === 'sharedStrings') for await (const event of parts._parseSharedStrings(data)) void event;
+      else if (kind === 'worksheet') sheets.push(path);
     }
+    const target = firstSheet(book, sheets);
+    if (target === null) throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, 'The XLSX workbook has no worksheet');
+    const date1904 = book.properties?.model?.date1904 === true;
+    // Only the first sheet holds data; templates keep their column documentation on a later one.
+    for await (const { path, data } of zipEntries(open(), new UnpackBudget(limits))) {
+      if (path !== target) continue;
+      for (const { value: worksheet } of parts._parseWorksheet(iterateStream(data), WORKSHEET.exec(path)![1])) {
+        for await (const row of worksheet) {
+          // A workbook's XML may number its rows anything; a sheet has at most XLSX_MAX_ROWS (and row numbers are
+          // stored as integers).
+          if (!(row.number >= 1 && row.number <= XLSX_MAX_ROWS)) {
+            throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The XLSX workbook numbers a row ${row.number}: a worksheet has rows 1 to ${XLSX_MAX_ROWS}`);
+          }
+          lastRow = row.number;
+          yield { rowNo: row.number, cells: rowCells(row, date1904) };
+        }
+      }
+      return; // nothing after the first sheet is read
+    }
+    throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, 'The XLSX workbook changed between two reads');
   } catch (error) {
     if (error instanceof UploadFailure) throw error;
     throw new UploadFailure(
       UploadFailureCode.FILE_UNREADABLE,
       lastRow === 0 ? `The file is not a readable XLSX workbook: ${(error as Error).message}` : `The XLSX workbook cannot be read after row ${lastRow}: ${(error as Error).message}`,
     );
-  } finally {
-    input.destroy();
   }
-  if (!found) throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, 'The XLSX workbook has no worksheet');
+}
+
+/** The archive path of the workbook's first sheet (by its order in workbook.xml), else the first worksheet in the archive. */
+function firstSheet(book: WorkbookInternals, inArchive: string[]): string | null {
+  const rId = book.model?.sheets?.[0]?.rId;
+  const target = rId === undefined ? undefined : book.workbookRels?.find((r) => r.Id === rId)?.Target;
+  if (target !== undefined) {
+    // Targets are relative to xl/ ("worksheets/sheet1.xml") or absolute in the package ("/xl/worksheets/sheet1.xml").
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+    if (inArchive.includes(path)) return path;
+  }
+  return inArchive[0] ?? null;
 }
 
 /** The most rows an XLSX worksheet has (ECMA-376; Excel's limit). */

@@ -88,7 +88,7 @@ describe('upload templates', () => {
     const columns = templateColumns(table, catalogue, 'delivered')!;
     const file = await xlsxTemplate(table, catalogue, 'delivered', columns);
     const rows = [];
-    for await (const row of readSheet(Readable.from([file]), 'xlsx')) rows.push(row);
+    for await (const row of readSheet(() => Readable.from([file]), 'xlsx')) rows.push(row);
     expect(rows).toHaveLength(1);
     expect(resolveHeader(rows[0].cells, catalogue).columns.map((c) => c.name)).toEqual(columns.map((c) => c.name));
 

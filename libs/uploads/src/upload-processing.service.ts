@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
-import { Actor, DomainException, storableJson, storableText } from '#libs/common';
+import { Actor, APP_CONFIG, AppConfig, DomainException, storableJson, storableText } from '#libs/common';
 import { CONFLICT_ATTEMPTS, isRetryableConflict } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
@@ -13,6 +13,7 @@ import { UploadFailure, UploadFailureCode } from './errors';
 import { EVENTS_KIND, kindCatalogue, RowOutcome, UploadKinds } from './kinds';
 import { LedgerOutcome, UPLOAD_LEDGER, UploadLedger } from './ledger-port';
 import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
+import { assertUploadKeyValid } from './upload-key-check';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
 export interface ProcessingAttempt {
@@ -55,6 +56,7 @@ export class UploadProcessingService {
     private readonly audit: AuditService,
     @Inject(UPLOAD_LEDGER) private readonly ledger: UploadLedger,
     private readonly kinds: UploadKinds,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The columns of an upload's kind (events: from the ledger's event-type table). */
@@ -134,7 +136,7 @@ export class UploadProcessingService {
   private async *dataRows(upload: Upload, encoding: CsvEncoding): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
     let header: ResolvedHeader | null = null;
     let index = 0;
-    for await (const row of readSheet(this.fileStream(upload), upload.format, encoding)) {
+    for await (const row of readSheet(() => this.fileStream(upload), upload.format, encoding, this.config.xlsxLimits)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
         header = resolveHeader(row.cells, this.catalogue(upload.kind));
@@ -184,6 +186,7 @@ export class UploadProcessingService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.dataSource.transaction(async (manager) => {
+          await assertUploadKeyValid(manager, upload);
           const outcomes = events.length > 0 ? await this.ingest(upload.kind, events, actor, manager) : [];
           await this.storeResults(manager, upload, rowResults(rows, positions, outcomes), through, actor);
         });

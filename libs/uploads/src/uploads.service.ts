@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
 import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal } from '#libs/common';
+import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal, spreadsheetSafe } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
@@ -292,7 +292,8 @@ export class UploadsService implements OnApplicationBootstrap {
         after = page[page.length - 1].row_no;
       }
     }
-    const csv = stringify({ header: true, columns: [...RESULTS_CSV_COLUMNS], bom: true, record_delimiter: '\r\n' });
+    // Cells quote what the file held (a client event id of '=HYPERLINK(…)'): defused before a spreadsheet opens them.
+    const csv = stringify({ header: true, columns: [...RESULTS_CSV_COLUMNS], bom: true, record_delimiter: '\r\n', cast: { string: spreadsheetSafe } });
     const source = Readable.from(rows());
     source.on('error', (error) => csv.destroy(error));
     return source.pipe(csv);

@@ -74,7 +74,7 @@ export class CheckpointService {
       `SELECT * FROM ledger_checkpoints WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
       [after?.id ?? null, limit + 1],
     );
-    return toPage(rows, limit, toView, (r) => ({ id: String(r.id) }));
+    return toPage(rows, limit, (r) => withoutBucketsFor(principal, toView(r)), (r) => ({ id: String(r.id) }));
   }
 
   /** Recomputes the latest checkpoint's root from the current data. */
@@ -96,7 +96,11 @@ export class CheckpointService {
       : `The ledger no longer matches checkpoint ${checkpoint.id}: ${checkpoint.batteryCount} chains and ${checkpoint.linkCount} links then, ` +
         `${recomputed.batteryCount} and ${recomputed.linkCount} now, up to the same cut` +
         (mismatches.length ? `; differing manufacturer codes: ${mismatches.map((m) => m.bucket).join(', ')}` : '');
-    return { ok, checkpoint, recomputed, mismatches, message };
+    if (nationalDetail(principal)) return { ok, checkpoint, recomputed, mismatches, message };
+    // A regulator limited to a region sees whether the ledger holds, in totals, not how many batteries each
+    // manufacturer has nationally (nor which manufacturers' chains changed: an administrator locates those).
+    const totals = ok ? message : message.replace(/; differing manufacturer codes: .*$/, '; an administrator can see which manufacturer codes differ');
+    return { ok, checkpoint: withoutBucketsFor(principal, checkpoint), recomputed: withoutBucketsFor(principal, recomputed), mismatches: [], message: totals };
   }
 
   /**
@@ -149,6 +153,15 @@ export class CheckpointService {
       buckets: Object.fromEntries(Object.entries(buckets).map(([k, b]) => [k, { count: b.count, root: b.acc.root().toString('hex') }])),
     };
   }
+}
+
+/** Per-manufacturer counts are national figures: for administrators and regulators without a region limit. */
+function nationalDetail(principal: Principal): boolean {
+  return principal.kind === 'admin' || (principal.kind === 'regulator' && !principal.regionPrefix);
+}
+
+function withoutBucketsFor<T extends { buckets: ChainHeadsDigest['buckets'] }>(principal: Principal, view: T): T {
+  return nationalDetail(principal) ? view : { ...view, buckets: {} };
 }
 
 function assertMayRead(principal: Principal): void {

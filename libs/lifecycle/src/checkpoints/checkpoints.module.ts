@@ -2,6 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BullModule } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { AuditCheckpointService } from '#libs/audit';
 import { APP_CONFIG, AppConfig } from '#libs/common';
 import { RecordableFailures } from '#libs/queue';
 import { CheckpointService } from './checkpoint.service';
@@ -27,7 +28,10 @@ export class CheckpointScheduler implements OnApplicationBootstrap {
 
 @Processor(LEDGER_QUEUE)
 export class CheckpointProcessor extends WorkerHost {
-  constructor(private readonly checkpoints: CheckpointService) {
+  constructor(
+    private readonly checkpoints: CheckpointService,
+    private readonly auditCheckpoints: AuditCheckpointService,
+  ) {
     super();
   }
 
@@ -35,6 +39,8 @@ export class CheckpointProcessor extends WorkerHost {
   async process(job: Job): Promise<{ id: string; root: string; batteryCount: number }> {
     if (job.name !== CHECKPOINT_JOB) throw new Error(`unknown job ${job.name} on queue ${LEDGER_QUEUE}`);
     const c = await this.checkpoints.create();
+    // The audit log is checkpointed on the same schedule (libs/audit).
+    await this.auditCheckpoints.create();
     return { id: c.id, root: c.root, batteryCount: c.batteryCount };
   }
 }
