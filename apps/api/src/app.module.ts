@@ -9,6 +9,7 @@ import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { QueueModule } from '#libs/queue';
+import { TestingModule } from '#libs/testing';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
 
@@ -39,6 +40,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        TestingModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };
