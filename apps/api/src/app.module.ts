@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from '#libs/audit';
 import { BatteriesModule } from '#libs/batteries';
+import { CascadeModule } from '#libs/cascade';
 import { CodesModule } from '#libs/codes';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
@@ -41,6 +42,7 @@ export class AppModule {
         LedgerCheckpointsModule,
         UploadsModule,
         TestingModule,
+        CascadeModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

@@ -31,6 +31,8 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Uploads one worker process works on at once: a large file does not hold up every other enterprise's. */
   uploadConcurrency: number;
+  /** 梯次利用管理办法 art. 20: a hand-over of waste (a scrapped cascade product) to a firm not whitelisted as a recycler: reject or flag. */
+  cascadeWasteHandover: 'reject' | 'flag';
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
+    cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
   };
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');

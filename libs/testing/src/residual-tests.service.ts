@@ -190,7 +190,9 @@ export class ResidualTestsService {
         stored.push(p.row);
         if (r.warnings?.length) results[p.index].warnings = r.warnings;
       } else {
-        results[p.index].reasons = r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }];
+        // The ledger names the event's fields; the client sent a test's.
+        const field = (path: string) => path.replace(/\.batteryCodes\[0\]$/, '.batteryCode').replace(/\.occurredAt$/, '.testedAt');
+        results[p.index].reasons = (r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }]).map((d) => ({ ...d, path: field(String(d.path ?? '')) }));
       }
     });
     if (stored.length === 0) return;
