@@ -37,6 +37,8 @@ export interface UploadCatalogue {
    * or beside the envelope fields when null.
    */
   payloadKey: string | null;
+  /** False for upload kinds other than events: no `type` column, every column is a field of the record. */
+  typed?: boolean;
 }
 
 export const TYPE_COLUMN = 'type';
@@ -177,11 +179,14 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
     if (!isEmptyCell(cells[i])) reasons.push({ path: columnLetter(i), reason: 'has a value but no column header' });
   }
 
-  const typeColumn = header.columns.find((c) => c.name === TYPE_COLUMN);
+  const typed = catalogue.typed !== false;
+  const typeColumn = typed ? header.columns.find((c) => c.name === TYPE_COLUMN) : undefined;
   const typeCell = typeColumn ? cellAt(typeColumn) : null;
   const typeName = typeof typeCell === 'string' ? typeCell.trim() : null;
   const type = typeName ? catalogue.types.get(typeName) : undefined;
-  if (isEmptyCell(typeCell)) {
+  if (!typed) {
+    // Every column is an envelope column: its own spec reads it; required ones are checked below.
+  } else if (isEmptyCell(typeCell)) {
     reasons.push({ path: TYPE_COLUMN, reason: 'required' });
   } else if (!type) {
     reasons.push({
@@ -209,6 +214,9 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
     }
     if (column.envelope || catalogue.payloadKey === null) event[column.name] = converted.value;
     else payload[column.name] = converted.value;
+  }
+  if (!typed) {
+    for (const c of catalogue.envelope) if (c.required && event[c.name] === undefined) reasons.push({ path: c.name, reason: 'required' });
   }
   if (reasons.length > 0) return { ok: false, reasons, clientEventId };
   if (catalogue.payloadKey !== null) event[catalogue.payloadKey] = payload;

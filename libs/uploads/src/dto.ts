@@ -9,6 +9,12 @@ export class UploadQuery {
   @IsString()
   @MaxLength(255)
   filename?: string;
+
+  @ApiPropertyOptional({ example: 'events', default: 'events', description: "What the rows are: 'events' (lifecycle events) or another registered kind (GET /v1/uploads/templates lists them)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  kind?: string;
 }
 
 export class UploadDetailQuery extends PageQuery {
@@ -68,6 +74,7 @@ export class UploadView {
   @ApiProperty() enterpriseId: string;
   @ApiProperty({ nullable: true, type: String }) filename: string | null;
   @ApiProperty({ enum: ['csv', 'xlsx'], description: 'Detected from the file content' }) format: string;
+  @ApiProperty({ example: 'events', description: "What the rows are: 'events' or another registered kind" }) kind: string;
   @ApiProperty({ enum: ['utf-8', 'gb18030'], nullable: true, type: String, description: 'CSV only: the text encoding the file was read in, detected from its bytes when processed (GB18030 covers GBK)' })
   textEncoding: 'utf-8' | 'gb18030' | null;
   @ApiProperty() sizeBytes: number;
@@ -127,8 +134,26 @@ export class TemplateTypeView {
   @ApiProperty({ type: [String], description: 'The columns of its template, in order' }) columns: string[];
 }
 
+export class UploadKindColumnView {
+  @ApiProperty({ example: 'name' }) name: string;
+  @ApiProperty({ example: 'string' }) kind: string;
+  @ApiProperty({ enum: ['text', 'number', 'integer', 'boolean', 'date', 'datetime', 'list', 'json'], description: 'How cells are read' }) cell: string;
+  @ApiProperty() required: boolean;
+  @ApiProperty() description: string;
+  @ApiPropertyOptional({ type: [String] }) enum?: readonly string[];
+  @ApiPropertyOptional() example?: string;
+}
+
+export class UploadKindView {
+  @ApiProperty({ example: 'outlets', description: 'POST /v1/uploads?kind=' }) kind: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ example: '/v1/uploads/templates/outlets' }) template: string;
+  @ApiProperty({ type: [UploadKindColumnView] }) columns: UploadKindColumnView[];
+}
+
 export class TemplateCatalogueView {
-  @ApiProperty({ type: [TemplateColumnView] }) columns: TemplateColumnView[];
+  @ApiProperty({ type: [TemplateColumnView], description: "The columns of 'events' uploads" }) columns: TemplateColumnView[];
   @ApiProperty({ type: [TemplateTypeView] }) types: TemplateTypeView[];
   @ApiProperty({ type: [String], description: 'How cells are read, by cell kind' }) rules: string[];
+  @ApiProperty({ type: [UploadKindView], description: "Other kinds of upload than 'events', each with its columns" }) kinds: UploadKindView[];
 }

@@ -10,6 +10,8 @@ export enum UploadErrorCode {
   UPLOAD_ENTERPRISES_ONLY = 'UPLOAD_ENTERPRISES_ONLY',
   UPLOAD_ABORTED = 'UPLOAD_ABORTED',
   TEMPLATE_NOT_FOUND = 'TEMPLATE_NOT_FOUND',
+  /** POST /v1/uploads?kind=: no such kind of upload is registered. */
+  UNKNOWN_UPLOAD_KIND = 'UNKNOWN_UPLOAD_KIND',
 }
 
 /** Why a stored upload could not be processed at all (kept in `uploads.error`, shown by GET /v1/uploads/:id). */
@@ -63,6 +65,8 @@ export const UploadErrors = {
   enterprisesOnly: () =>
     new DomainException(UploadErrorCode.UPLOAD_ENTERPRISES_ONLY, 'forbidden', 'Only enterprise API keys may upload lifecycle events'),
   aborted: () => new DomainException(UploadErrorCode.UPLOAD_ABORTED, 'invalid', 'The client closed the connection before the file was complete'),
+  unknownKind: (kind: string, known: readonly string[]) =>
+    new DomainException(UploadErrorCode.UNKNOWN_UPLOAD_KIND, 'invalid', `No upload kind '${kind}'`, [{ path: 'kind', reason: `must be one of ${known.join(', ')}` }]),
   templateNotFound: (type: string, known: readonly string[]) =>
     new DomainException(UploadErrorCode.TEMPLATE_NOT_FOUND, 'not_found', `No template '${type}': use 'events' or one of ${known.join(', ')}`),
 };

@@ -5,6 +5,7 @@ export * from './columns';
 export * from './dto';
 export * from './errors';
 export * from './intake';
+export * from './kinds';
 export * from './ledger-port';
 export * from './sheet-reader';
 export * from './templates';

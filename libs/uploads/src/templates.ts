@@ -43,7 +43,7 @@ function columnSpecs(catalogue: UploadCatalogue): Map<string, ColumnSpec> {
 }
 
 /** Documentation of every column: which types use it, for which it is required, how it is read. */
-export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue): TemplateCatalogueView {
+export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue): Omit<TemplateCatalogueView, 'kinds'> {
   const envelopeNames = new Set(catalogue.envelope.map((c) => c.name));
   const specs = columnSpecs(catalogue);
   const columns: TemplateColumnView[] = allColumnNames(catalogue).map((name) => {
@@ -176,5 +176,34 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
   typesSheet.getRow(1).font = { bold: true };
   for (const t of catalogue.types.values()) typesSheet.addRow({ type: t.type, description: t.description });
 
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The XLSX template of an upload kind other than events: the header row (a note on each header cell says what
+ * it holds) and a sheet documenting the columns. Only the first sheet is read back.
+ */
+export async function kindXlsxTemplate(kind: string, columns: ColumnSpec[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Echelon';
+  const sheet = wb.addWorksheet(kind, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({ header: c.name, key: c.name, width: Math.max(14, c.name.length + 4), ...(NUM_FMT[c.cell] ? { style: { numFmt: NUM_FMT[c.cell] } } : {}) }));
+  const header = sheet.getRow(1);
+  header.font = { bold: true };
+  columns.forEach((c, i) => {
+    header.getCell(i + 1).note = `${c.required ? 'Required. ' : ''}${c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
+  });
+  const doc = wb.addWorksheet('columns', { views: [{ state: 'frozen', ySplit: 1 }] });
+  doc.columns = [
+    { header: 'column', key: 'name', width: 24 },
+    { header: 'required', key: 'required', width: 10 },
+    { header: 'kind', key: 'kind', width: 14 },
+    { header: 'description', key: 'description', width: 80 },
+    { header: 'allowed values', key: 'enum', width: 40 },
+  ];
+  doc.getRow(1).font = { bold: true };
+  for (const c of columns) doc.addRow({ name: c.name, required: c.required ? 'yes' : '', kind: c.kind, description: c.description, enum: c.enum ? c.enum.join(', ') : '' });
+  doc.addRow({});
+  for (const rule of CELL_RULES) doc.addRow({ name: 'rule', description: rule });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

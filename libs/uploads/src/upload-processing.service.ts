@@ -9,7 +9,8 @@ import { buildCatalogue } from './catalogue';
 import type { CellValue } from './cells';
 import { isBlankRow, mapRow, ResolvedHeader, resolveHeader, UploadCatalogue } from './columns';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { UPLOAD_LEDGER, UploadLedger } from './ledger-port';
+import { EVENTS_KIND, kindCatalogue, RowOutcome, UploadKinds } from './kinds';
+import { LedgerOutcome, UPLOAD_LEDGER, UploadLedger } from './ledger-port';
 import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
@@ -50,16 +51,29 @@ export class UploadRejected extends Error {
 @Injectable()
 export class UploadProcessingService {
   private readonly logger = new Logger(UploadProcessingService.name);
-  private catalogueCache: UploadCatalogue | null = null;
+  private readonly catalogues = new Map<string, UploadCatalogue>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     @Inject(UPLOAD_LEDGER) private readonly ledger: UploadLedger,
+    private readonly kinds: UploadKinds,
   ) {}
 
-  private catalogue(): UploadCatalogue {
-    return (this.catalogueCache ??= buildCatalogue(this.ledger.table()));
+  /** The columns of an upload's kind (events: from the ledger's event-type table). */
+  private catalogue(kind: string): UploadCatalogue {
+    let catalogue = this.catalogues.get(kind);
+    if (!catalogue) {
+      if (kind === EVENTS_KIND) catalogue = buildCatalogue(this.ledger.table());
+      else {
+        const registered = this.kinds.get(kind);
+        // A worker deployed without the module of this kind: retried (another worker may have it), the file kept.
+        if (!registered) throw new Error(`no upload kind '${kind}' is registered in this worker`);
+        catalogue = kindCatalogue(registered);
+      }
+      this.catalogues.set(kind, catalogue);
+    }
+    return catalogue;
   }
 
   async process(uploadId: string, attempt: ProcessingAttempt): Promise<ProcessingSummary> {
@@ -126,7 +140,7 @@ export class UploadProcessingService {
     for await (const row of readSheet(this.fileStream(upload), upload.format, encoding)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
-        header = resolveHeader(row.cells, this.catalogue());
+        header = resolveHeader(row.cells, this.catalogue(upload.kind));
         continue;
       }
       index++;
@@ -142,7 +156,7 @@ export class UploadProcessingService {
   }
 
   private async ingestRows(upload: Upload, encoding: CsvEncoding, actor: Actor, attempt: ProcessingAttempt): Promise<void> {
-    const catalogue = this.catalogue();
+    const catalogue = this.catalogue(upload.kind);
     let batch: BatchRow[] = [];
     let through = upload.rowsProcessed;
     for await (const row of this.dataRows(upload, encoding)) {
@@ -173,7 +187,7 @@ export class UploadProcessingService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.dataSource.transaction(async (manager) => {
-          const outcomes = events.length > 0 ? await this.ingest(events, actor, manager) : [];
+          const outcomes = events.length > 0 ? await this.ingest(upload.kind, events, actor, manager) : [];
           await this.storeResults(manager, upload, rowResults(rows, positions, outcomes), through, actor);
         });
         upload.rowsProcessed = through;
@@ -187,9 +201,12 @@ export class UploadProcessingService {
   }
 
   /** A whole-batch refusal by the ledger (e.g. the key may not report at all) rejects each of its rows, not the job. */
-  private async ingest(events: Record<string, unknown>[], actor: Actor, manager: EntityManager) {
+  private async ingest(kind: string, events: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<LedgerOutcome[]> {
     try {
-      return await this.ledger.ingest(events, actor, manager);
+      if (kind === EVENTS_KIND) return await this.ledger.ingest(events, actor, manager);
+      const outcomes: RowOutcome[] = await this.kinds.get(kind)!.ingest(events, actor, manager);
+      if (outcomes.length !== events.length) throw new Error(`the '${kind}' upload kind answered ${outcomes.length} results for ${events.length} rows`);
+      return outcomes.map((o) => ({ status: o.status, eventId: o.recordId ?? null, reasons: o.reasons ?? [] }));
     } catch (error) {
       if (error instanceof DomainException && (error.kind === 'invalid' || error.kind === 'forbidden' || error.kind === 'not_found')) {
         const reasons = error.details.length > 0 ? error.details : [{ reason: error.message, code: error.code }];

@@ -35,6 +35,10 @@ export class Upload {
   @Column({ type: 'text' })
   format: 'csv' | 'xlsx';
 
+  /** What the rows are: `events` (lifecycle events for the ledger) or a kind another module registered (kinds.ts). */
+  @Column({ type: 'text', default: 'events' })
+  kind: string;
+
   /** The encoding a CSV file was read in (decided from its bytes when processed); null for XLSX or before processing. */
   @Column({ name: 'text_encoding', type: 'text', nullable: true })
   textEncoding: 'utf-8' | 'gb18030' | null;

@@ -52,7 +52,7 @@ export class UploadsController {
   @ApiErrors(413, 415, 422)
   async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: UploadQuery, @CurrentActor() actor: Actor): Promise<UploadAcceptedView> {
     try {
-      const view = await this.uploads.receiveRequest(req, query.filename, actor);
+      const view = await this.uploads.receiveRequest(req, query.filename, actor, query.kind);
       res.setHeader('Location', view.links.self);
       return view;
     } catch (error) {
