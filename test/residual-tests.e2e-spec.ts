@@ -118,4 +118,34 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     expect(byBattery.body.items.map((x: { id: string }) => x.id)).toEqual([res.body.id]);
     expect((await t.http().get(`/v1/residual-tests?battery=${modules[0]}`).set(other.auth).expect(200)).body.items).toEqual([]);
   });
+
+  it('by file: POST /v1/uploads?kind=residual-tests records tests per row (cycles as columns), with the template', async () => {
+    const { modules, cells } = await retiredPack(t, w, next, 0);
+    const csv = await t.http().get('/v1/uploads/templates/residual-tests?format=csv').set(w.cascade.auth).expect(200);
+    const header = csv.text.replace(/^\uFEFF/, '').trim().split(',');
+    expect(header.slice(0, 3)).toEqual(['clientTestId', 'batteryCode', 'testedAt']);
+    expect(header).toEqual(expect.arrayContaining(['cycle1CapacityAh', 'cycle3EnergyWh', 'appearanceCheck']));
+    const cols = ['clientTestId', 'batteryCode', 'testedAt', 'ambientTemperatureC', 'dischargeCurrentA', 'chargeVoltageV', 'cutoffVoltageV', 'cycle1CapacityAh', 'cycle1EnergyWh', 'cycle2CapacityAh', 'cycle2EnergyWh', 'appearanceCheck'];
+    const file = [
+      cols.join(','),
+      `F-1,${modules[0]},2026-03-01 08:00,25,30,4.2,2.75,145,522,146,525,pass`,
+      `F-2,${modules[1]},2026-03-01 08:00,25,30,4.2,2.75,112,-1,113,406,pass`,
+      `F-3,${cells[0][0]},2026-03-01 08:00,25,30,4.2,2.75,140,504,,,fail`,
+      `F-1,${modules[0]},2026-03-01 08:00,25,30,4.2,2.75,145,522,146,525,pass`,
+    ].join('\r\n');
+    const res = await t.http().post('/v1/uploads?kind=residual-tests').set(w.cascade.auth).attach('file', Buffer.from(file), { filename: 'cycler.csv', contentType: 'text/csv' }).expect(202);
+    let done: { status: string; counts: Record<string, number>; results: { items: { row: number; status: string; eventId: string | null; reasons: { path: string }[] }[] } } | undefined;
+    for (let i = 0; i < 300 && !['completed', 'failed'].includes(done?.status ?? ''); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      done = (await t.http().get(`/v1/uploads/${res.body.id}`).set(w.cascade.auth).expect(200)).body;
+    }
+    expect(done).toMatchObject({ status: 'completed', counts: { accepted: 2, duplicate: 1, rejected: 1 } });
+    const items = done!.results.items;
+    expect(items.map((r) => [r.row, r.status])).toEqual([[2, 'accepted'], [3, 'rejected'], [4, 'accepted'], [5, 'duplicate']]);
+    expect(items[1].reasons[0].path).toBe('cycle1EnergyWh');
+    const first = await t.http().get(`/v1/residual-tests/${items[0].eventId}`).set(w.cascade.auth).expect(200);
+    expect(first.body).toMatchObject({ clientTestId: 'F-1', batteryCode: modules[0], cycles: [{ capacityAh: 145 }, { capacityAh: 146 }], grade: 'vehicle_reuse', testedAt: '2026-03-01T00:00:00.000Z' });
+    expect(items[3].eventId).toBe(items[0].eventId);
+    expect((await t.http().get(`/v1/residual-tests/${items[2].eventId}`).set(w.cascade.auth).expect(200)).body).toMatchObject({ grade: 'recycle', appearanceCheck: 'fail' });
+  });
 });

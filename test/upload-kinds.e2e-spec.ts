@@ -111,7 +111,7 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
 
   it('refuses an unknown kind before reading the file, naming the field and the kinds there are', async () => {
     const res = await upload('meter-readingz', 'ref,kwh\r\nR1,1\r\n').expect(422);
-    expect(res.body.error).toMatchObject({ code: 'UNKNOWN_UPLOAD_KIND', details: [{ path: 'kind', reason: 'must be one of events, meter-readings' }] });
+    expect(res.body.error).toMatchObject({ code: 'UNKNOWN_UPLOAD_KIND', details: [{ path: 'kind', reason: expect.stringMatching(/^must be one of events, .*meter-readings/) }] });
     const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM uploads WHERE kind = 'meter-readingz'`);
     expect(n).toBe(0);
   });
@@ -122,6 +122,6 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
     const xlsx = await t.http().get('/v1/uploads/templates/meter-readings?format=xlsx').set(bearer(firm.key)).buffer(true).expect(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const catalogue = await t.http().get('/v1/uploads/templates').set(bearer(firm.key)).expect(200);
-    expect(catalogue.body.kinds).toEqual([expect.objectContaining({ kind: 'meter-readings', template: '/v1/uploads/templates/meter-readings', columns: expect.any(Array) })]);
+    expect(catalogue.body.kinds).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'meter-readings', template: '/v1/uploads/templates/meter-readings', columns: expect.any(Array) })]));
   });
 });

@@ -4,5 +4,6 @@ export * from './dto';
 export * from './errors';
 export * from './grading-rules.service';
 export * from './residual-tests.service';
+export * from './residual-tests.upload-kind';
 export * from './testing.module';
 export * from './views';

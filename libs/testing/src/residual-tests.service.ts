@@ -152,6 +152,8 @@ export class ResidualTestsService {
     ]);
     const factsByCode = new Map(facts.map((f) => [f.code, f]));
     const seenClientIds = new Map<string, number>();
+    // A clientTestId repeated within the batch is answered as its first occurrence is (a duplicate of it).
+    const repeats: { index: number; first: number }[] = [];
     const prepared: Prepared[] = [];
     for (const { index, dto } of valid) {
       const existing = dto.clientTestId ? prior.get(dto.clientTestId) : undefined;
@@ -162,7 +164,7 @@ export class ResidualTestsService {
       if (dto.clientTestId) {
         const first = seenClientIds.get(dto.clientTestId);
         if (first !== undefined) {
-          results[index].reasons = [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}` }];
+          repeats.push({ index, first });
           continue;
         }
         seenClientIds.set(dto.clientTestId, index);
@@ -170,7 +172,13 @@ export class ResidualTestsService {
       const p = this.prepare(index, dto, factsByCode.get(dto.batteryCode), ruleSet, enterpriseId, keyId, pathOf, results);
       if (p) prepared.push(p);
     }
-    if (prepared.length === 0) return;
+    const answerRepeats = () => {
+      for (const { index, first } of repeats) {
+        const f = results[first];
+        results[index] = f.status === 'rejected' ? { index, status: 'rejected', reasons: [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}, which was rejected` }] } : { index, status: 'duplicate', test: f.test };
+      }
+    };
+    if (prepared.length === 0) return answerRepeats();
     const events = prepared.map((p) => ({
       type: 'residual_tested',
       batteryCodes: [p.dto.batteryCode],
@@ -195,7 +203,7 @@ export class ResidualTestsService {
         results[p.index].reasons = (r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }]).map((d) => ({ ...d, path: field(String(d.path ?? '')) }));
       }
     });
-    if (stored.length === 0) return;
+    if (stored.length === 0) return answerRepeats();
     const rows = await db.query<ResidualTestRow[]>(
       `INSERT INTO residual_tests
        SELECT * FROM jsonb_populate_recordset(NULL::residual_tests, $1::jsonb)
@@ -213,6 +221,7 @@ export class ResidualTestsService {
       entityId: rows[0].id,
       data: { count: rows.length, ids: rows.map((r) => r.id), ruleSetVersion: ruleSet.version },
     });
+    answerRepeats();
   }
 
   private prepare(
