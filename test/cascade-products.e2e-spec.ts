@@ -178,6 +178,20 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
     await t.http().get(`/v1/cascade-products/${p.code}/label?format=png`).set(w.cascade.auth).expect(422);
   });
 
+  it('trace: a product reaches every original pack, module and cell it came from; an original cell reaches the product', async () => {
+    const { pack, modules, cells } = await testedModules();
+    const { body: p } = await t.http().post('/v1/cascade-products').set(w.cascade.auth).send(product(modules)).expect(201);
+    const trace = (await t.http().get(`/v1/batteries/${p.code}/trace`).set(w.cascade.auth).expect(200)).body;
+    const down = trace.down.map((l: { parentCode: string; childCode: string; kind: string }) => [l.parentCode, l.childCode, l.kind]);
+    expect(down).toEqual(expect.arrayContaining([...modules.map((m) => [p.code, m, 'origin']), ...modules.flatMap((m, i) => cells[i].map((c) => [m, c, 'component']))]));
+    expect(trace.originsFrom.map((l: { parentCode: string }) => l.parentCode)).toEqual(modules.map(() => pack));
+    const codes = new Set([...trace.relatives.map((r: { code: string }) => r.code)]);
+    for (const c of [pack, ...modules, ...cells.flat()]) expect(codes).toContain(c);
+    const up = (await t.http().get(`/v1/batteries/${cells[1][0]}/trace`).set(w.cascade.auth).expect(200)).body;
+    expect(up.battery).toMatchObject({ topLevelCode: p.code });
+    expect(up.up.map((l: { parentCode: string; kind: string }) => [l.parentCode, l.kind])).toEqual(expect.arrayContaining([[modules[1], 'component'], [p.code, 'origin']]));
+  });
+
   it('art. 20: a scrapped product goes to a whitelisted recycler; a non-whitelisted one is refused naming the article', async () => {
     const { modules } = await testedModules();
     const { body: p } = await t.http().post('/v1/cascade-products').set(w.cascade.auth).send(product(modules)).expect(201);
