@@ -9,6 +9,7 @@ import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
+import { PassportModule } from '#libs/passport';
 import { QueueModule } from '#libs/queue';
 import { TestingModule } from '#libs/testing';
 import { UploadsModule } from '#libs/uploads';
@@ -43,6 +44,7 @@ export class AppModule {
         UploadsModule,
         TestingModule,
         CascadeModule,
+        PassportModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

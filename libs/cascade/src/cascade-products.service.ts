@@ -129,6 +129,7 @@ export class CascadeProductsService {
         nominalCapacityAh: dto.nominalCapacityAh,
         nominalVoltageV: dto.nominalVoltageV,
         ...(dto.ratedEnergyKwh !== undefined ? { ratedEnergyKwh: dto.ratedEnergyKwh } : {}),
+        ...(dto.massKg !== undefined ? { massKg: dto.massKg } : {}),
         application: dto.applicationField,
       },
     };

@@ -29,6 +29,7 @@ export class CreateCascadeProductDto {
   @ApiProperty({ example: 280, description: 'Nominal capacity, Ah (标称容量)' }) @IsNumber() @IsPositive() @Max(1_000_000) nominalCapacityAh: number;
   @ApiProperty({ example: 51.2, description: 'Nominal voltage, V (标称电压)' }) @IsNumber() @IsPositive() @Max(10_000) nominalVoltageV: number;
   @ApiPropertyOptional({ example: 14.3, description: 'Rated energy, kWh' }) @IsOptional() @IsNumber() @IsPositive() @Max(100_000) ratedEnergyKwh?: number;
+  @ApiPropertyOptional({ example: 95, description: 'Mass, kg (the passport’s batteryMass)' }) @IsOptional() @IsNumber() @IsPositive() @Max(100_000) massKg?: number;
 
   @ApiPropertyOptional({ example: '6901234567892', description: 'GTIN (商品条码), GS1 check digit validated; required on the label before shipping' })
   @IsOptional()
