@@ -6,11 +6,13 @@
 import * as codec from './battery-code.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
+import * as tests from './residual-tests.bench';
 
 const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
   ingest,
   trace,
+  tests,
 };
 
 async function main(names: string[]): Promise<void> {

@@ -19,9 +19,10 @@ import {
 import { IsBatteryCode, NormaliseBatteryCode } from '#libs/codes';
 import { ErrorDetailDoc, IsIsoDate, PageQuery } from '#libs/common';
 import { GRADES } from './domain/grading';
+import { TEST_STANDARDS } from './domain/validate-test';
 
-/** Standards a test may follow. GB/T 34015-2017 is to become Part 1 of the series (the 2025 revision, selectable). */
-export const TEST_STANDARDS = ['GB/T 34015-2017', 'GB/T 34015.1-2025'] as const;
+/** Standards a test may follow: GB/T 34015-2017, which is to become Part 1 of the series (the 2025 revision, selectable). */
+export { TEST_STANDARDS };
 export const DEFAULT_TEST_STANDARD = 'GB/T 34015-2017';
 export const MAX_TESTS_PER_BATCH = 500;
 
@@ -39,7 +40,10 @@ export class DischargeCycleDto {
   energyWh: number;
 }
 
-/** One residual-capacity test record (GB/T 34015): what the cycler measured on one cell, module or pack. */
+/**
+ * One residual-capacity test record (GB/T 34015): what the cycler measured on one cell, module or pack. It documents
+ * the body; items are checked by domain/validate-test.ts (the same rules, without class-validator's cost per item).
+ */
 export class ResidualTestDto {
   @ApiProperty({ example: '001MB240000003B3C0221953', description: 'The original battery tested (24 characters); the firm must hold it' })
   @NormaliseBatteryCode()

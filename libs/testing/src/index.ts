@@ -1,5 +1,7 @@
 export * from './domain/derive';
 export * from './domain/grading';
+export { validateTest, MAX_CYCLES } from './domain/validate-test';
+export type { ValidTest } from './domain/validate-test';
 export * from './dto';
 export * from './errors';
 export * from './grading-rules.service';

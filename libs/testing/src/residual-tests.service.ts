@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { AuditService } from '#libs/audit';
-import { Actor, cursorField, decodeCursor, ErrorDetail, flattenValidationErrors, forbidden, Page, Principal, toPage } from '#libs/common';
+import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage } from '#libs/common';
 import { LedgerService, uuidv7 } from '#libs/lifecycle';
 import { DataSource, EntityManager } from 'typeorm';
 import { derive, ratedValues } from './domain/derive';
 import { grade, GradingRuleSet } from './domain/grading';
-import { DEFAULT_TEST_STANDARD, MAX_TESTS_PER_BATCH, ResidualTestDto, ResidualTestQuery, ResidualTestView } from './dto';
+import { validateTest, ValidTest } from './domain/validate-test';
+import { DEFAULT_TEST_STANDARD, MAX_TESTS_PER_BATCH, ResidualTestQuery, ResidualTestView } from './dto';
 import { TestingErrors } from './errors';
 import { GradingRulesService } from './grading-rules.service';
 import { RESIDUAL_TEST_COLUMNS, ResidualTestRow, toResidualTestView } from './views';
@@ -63,7 +62,7 @@ const num = (v: string | number | null) => (v === null ? null : Number(v));
 interface Prepared {
   index: number;
   id: string;
-  dto: ResidualTestDto;
+  dto: ValidTest;
   row: Record<string, unknown>;
 }
 
@@ -87,7 +86,7 @@ export class ResidualTestsService {
     if (raws.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(raws.length, MAX_TESTS_PER_BATCH);
     const pathOf = options.pathOf ?? ((i: number) => `tests[${i}]`);
     const results: TestResult[] = raws.map((_, index) => ({ index, status: 'rejected' }));
-    const valid = await this.validateAll(raws, pathOf, results);
+    const valid = this.validateAll(raws, pathOf, results);
     const run = (manager: EntityManager) => this.recordValid(manager, valid, principal.enterpriseId, principal.keyId, actor, pathOf, results);
     if (options.manager) await run(options.manager);
     else {
@@ -108,30 +107,20 @@ export class ResidualTestsService {
     return { status, counts, results };
   }
 
-  private async validateAll(raws: readonly unknown[], pathOf: (i: number) => string, results: TestResult[]): Promise<{ index: number; dto: ResidualTestDto }[]> {
-    const valid: { index: number; dto: ResidualTestDto }[] = [];
+  private validateAll(raws: readonly unknown[], pathOf: (i: number) => string, results: TestResult[]): { index: number; dto: ValidTest }[] {
+    const valid: { index: number; dto: ValidTest }[] = [];
     const now = Date.now();
-    await Promise.all(
-      raws.map(async (raw, index) => {
-        const path = pathOf(index);
-        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void (results[index].reasons = [{ path, reason: 'must be an object' }]);
-        const dto = plainToInstance(ResidualTestDto, raw);
-        const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
-        const reasons = flattenValidationErrors(errors, path);
-        if (reasons.length === 0) {
-          if (dto.cutoffVoltageV >= dto.chargeVoltageV) reasons.push({ path: `${path}.cutoffVoltageV`, reason: 'must be below chargeVoltageV' });
-          if (Date.parse(dto.testedAt) > now + 5 * 60_000) reasons.push({ path: `${path}.testedAt`, reason: 'is in the future' });
-        }
-        if (reasons.length > 0) results[index].reasons = reasons;
-        else valid.push({ index, dto });
-      }),
-    );
-    return valid.sort((a, b) => a.index - b.index);
+    raws.forEach((raw, index) => {
+      const r = validateTest(raw, pathOf(index), now);
+      if (r.ok) valid.push({ index, dto: r.test });
+      else results[index].reasons = r.reasons;
+    });
+    return valid;
   }
 
   private async recordValid(
     db: EntityManager,
-    valid: { index: number; dto: ResidualTestDto }[],
+    valid: { index: number; dto: ValidTest }[],
     enterpriseId: string,
     keyId: string,
     actor: Actor,
@@ -226,7 +215,7 @@ export class ResidualTestsService {
 
   private prepare(
     index: number,
-    dto: ResidualTestDto,
+    dto: ValidTest,
     facts: BatteryFacts | undefined,
     ruleSet: GradingRuleSet,
     enterpriseId: string,

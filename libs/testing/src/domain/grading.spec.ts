@@ -1,5 +1,6 @@
 import { derive, ratedValues } from './derive';
 import { checkRules, DEFAULT_GRADING_RULE_SET, grade, gradeAllows } from './grading';
+import { validateTest } from './validate-test';
 
 const ok = { appearanceCheck: 'pass' as const, insulationCheck: 'pass' as const, resistanceIncreasePercent: null };
 
@@ -51,5 +52,16 @@ describe('grade (default rule set)', () => {
       'rules.applications[0].minSohPercent',
       'rules.applications[1].field',
     ]);
+  });
+});
+
+describe('validateTest', () => {
+  const ok = { batteryCode: '001mb24a000001g1f0050068', testedAt: '2026-03-01T08:00:00+08:00', ambientTemperatureC: 25, dischargeCurrentA: 30, chargeVoltageV: 4.2, cutoffVoltageV: 2.75, cycles: [{ capacityAh: 100, energyWh: 360 }], appearanceCheck: 'pass' };
+  it('accepts a test, normalising the code, and names every problem with its path', () => {
+    expect(validateTest(ok, 'tests[0]')).toMatchObject({ ok: true, test: { batteryCode: '001MB24A000001G1F0050068' } });
+    const bad = validateTest({ ...ok, colour: 'red', dischargeCurrentA: 0, cycles: [{ capacityAh: 'x', energyWh: 1 }], testedAt: '2026-03-01', standard: 'GB/T 1' }, 'tests[1]');
+    expect(bad.ok ? [] : bad.reasons.map((r) => r.path).sort()).toEqual(['tests[1].colour', 'tests[1].cycles[0].capacityAh', 'tests[1].dischargeCurrentA', 'tests[1].standard', 'tests[1].testedAt']);
+    expect(validateTest({ ...ok, cutoffVoltageV: 5 }, '')).toEqual({ ok: false, reasons: [{ path: 'cutoffVoltageV', reason: 'must be below chargeVoltageV' }] });
+    expect(validateTest({ ...ok, batteryCode: '001MB01G310000010RM' }, '')).toMatchObject({ ok: false, reasons: [{ path: 'batteryCode' }] });
   });
 });
