@@ -193,13 +193,12 @@ export class ResidualTestsService {
       }
     });
     if (stored.length === 0) return answerRepeats();
-    const rows = await db.query<ResidualTestRow[]>(
-      `INSERT INTO residual_tests
-       SELECT * FROM jsonb_populate_recordset(NULL::residual_tests, $1::jsonb)
-       RETURNING ${RESIDUAL_TEST_COLUMNS.replaceAll('t.', '')}`,
-      [JSON.stringify(stored.map((r) => ({ ...r, recorded_at: new Date().toISOString() })))],
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const recordedAt = new Date().toISOString();
+    const rows: Record<string, unknown>[] = stored.map((r) => ({ ...r, recorded_at: recordedAt }));
+    // No RETURNING: the rows are what was sent (the views are built from them), and reading 500 rows back cost more
+    // than writing them.
+    await db.query('INSERT INTO residual_tests SELECT * FROM jsonb_populate_recordset(NULL::residual_tests, $1::jsonb)', [JSON.stringify(rows)]);
+    const byId = new Map(rows.map((r) => [r.id as string, r as unknown as ResidualTestRow]));
     for (const p of prepared) {
       const row = byId.get(p.id);
       if (row) results[p.index] = { ...results[p.index], index: p.index, status: 'accepted', test: toResidualTestView(row) };
@@ -207,7 +206,7 @@ export class ResidualTestsService {
     await this.audit.record(db, actor, {
       action: 'residual_tests.recorded',
       entityType: 'residual_test_batch',
-      entityId: rows[0].id,
+      entityId: rows[0].id as string,
       data: { count: rows.length, ids: rows.map((r) => r.id), ruleSetVersion: ruleSet.version },
     });
     answerRepeats();
