@@ -197,7 +197,7 @@ export class ResidualTestsService {
     const rows: Record<string, unknown>[] = stored.map((r) => ({ ...r, recorded_at: recordedAt }));
     // No RETURNING: the rows are what was sent (the views are built from them), and reading 500 rows back cost more
     // than writing them.
-    await db.query('INSERT INTO residual_tests SELECT * FROM jsonb_populate_recordset(NULL::residual_tests, $1::jsonb)', [JSON.stringify(rows)]);
+    await db.query('INSERT INTO residual_tests SELECT * FROM json_populate_recordset(NULL::residual_tests, $1::json)', [JSON.stringify(rows)]);
     const byId = new Map(rows.map((r) => [r.id as string, r as unknown as ResidualTestRow]));
     for (const p of prepared) {
       const row = byId.get(p.id);
