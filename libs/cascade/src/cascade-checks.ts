@@ -106,12 +106,14 @@ export function wasteHandoverCheck(mode: 'reject' | 'flag'): EventCheck {
         if (rules.custody === 'handover' && e.counterparty) moves.push({ e, receiverId: e.counterparty.id });
         else if (rules.custody === 'take' && rules.reporter === 'receiver') moves.push({ e, receiverId: e.reporter.id });
       }
-      if (moves.length === 0) return [];
       const effective = (code: string): Readonly<BatteryState> | undefined => {
         const s = states.get(code);
         return s ? effectiveOf(s as BatteryState, states as ReadonlyMap<string, BatteryState>) : undefined;
       };
-      const tested = [...new Set(moves.flatMap((m) => m.e.batteryCodes.filter((c) => effective(c)?.status === 'tested')))];
+      // Only batteries in `waste` or `tested` can be waste: most batches (deliveries, removals…) stop here, with no query.
+      const candidates = moves.filter((m) => m.e.batteryCodes.some((c) => ['waste', 'tested'].includes(effective(c)?.status ?? '')));
+      if (candidates.length === 0) return [];
+      const tested = [...new Set(candidates.flatMap((m) => m.e.batteryCodes.filter((c) => effective(c)?.status === 'tested')))];
       const [graded, receivers] = await Promise.all([
         tested.length
           ? db.query<{ battery_code: string; grade: string }[]>(
@@ -120,13 +122,13 @@ export function wasteHandoverCheck(mode: 'reject' | 'flag'): EventCheck {
             )
           : Promise.resolve([]),
         db.query<{ id: string; name: string; roles: string[]; whitelist_status: string }[]>('SELECT id, name, roles, whitelist_status FROM enterprises WHERE id = ANY($1::uuid[])', [
-          [...new Set(moves.map((m) => m.receiverId))],
+          [...new Set(candidates.map((m) => m.receiverId))],
         ]),
       ]);
       const recycle = new Set(graded.filter((g) => g.grade === 'recycle').map((g) => g.battery_code));
       const byId = new Map(receivers.map((r) => [r.id, r]));
       const out: EventCheckFinding[] = [];
-      for (const { e, receiverId } of moves) {
+      for (const { e, receiverId } of candidates) {
         const receiver = byId.get(receiverId);
         if (!receiver || (receiver.roles.includes('recycler') && receiver.whitelist_status === 'listed')) continue;
         for (const code of e.batteryCodes) {
