@@ -14,8 +14,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { format } from '../libs/battery-code/src';
-import { vinCheckDigit } from '../libs/lifecycle/src';
-import { apiCall, BenchApp, createFirm, JsonText, send, startBenchApp } from './support/bench-app';
+import { vinCheckDigit } from '../libs/identifiers/src';
+import type { BenchApp} from './support/bench-app';
+import { apiCall, createFirm, JsonText, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const BATCH = 500;

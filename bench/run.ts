@@ -6,12 +6,14 @@
 import * as codec from './battery-code.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
+import * as outlets from './outlets.bench';
 import * as tests from './residual-tests.bench';
 
 const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
   ingest,
   trace,
+  outlets,
   tests,
 };
 

@@ -1,7 +1,10 @@
 import { parse } from '#libs/battery-code';
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createCascadeWorld, CascadeWorld, residualTest, retiredPack } from './support/cascade-world';
-import { accept, at, cascadeCode, createFirm, Firm, postEvents, reject } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { CascadeWorld} from './support/cascade-world';
+import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
+import type { Firm} from './support/ledger-world';
+import { accept, at, cascadeCode, createFirm, postEvents, reject } from './support/ledger-world';
 
 const GTIN = '6901234567892';
 
@@ -128,7 +131,7 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
     expect(used.body.error.details[0].reason).toContain(first.body.code);
     // A bad GTIN is a validation error naming the check digit.
     const gtin = await t.http().post('/v1/cascade-products').set(w.cascade.auth).send(product([modules[1]], { gtin: '6901234567891' })).expect(422);
-    expect(gtin.body.error.details).toEqual([{ path: 'gtin', reason: 'gtin is not a GTIN: the GS1 check digit is 1, should be 2' }]);
+    expect(gtin.body.error.details).toEqual([{ path: 'gtin', reason: "gtin is not a GTIN: check digit is '1', expected '2' (GS1)" }]);
   });
 
   it('mints distinct consecutive codes for concurrent requests', async () => {

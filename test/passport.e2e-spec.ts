@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createCascadeWorld, CascadeWorld, residualTest, retiredPack } from './support/cascade-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { CascadeWorld} from './support/cascade-world';
+import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
 import { accept, at, createFirm } from './support/ledger-world';
 
 /** The Battery Pass 1.2 schemas shipped in libs/passport/schemas (some are UTF-16 with a BOM, as published). */

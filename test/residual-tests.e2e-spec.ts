@@ -1,6 +1,9 @@
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createCascadeWorld, CascadeWorld, residualTest, retiredPack } from './support/cascade-world';
-import { createFirm, Firm } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { CascadeWorld} from './support/cascade-world';
+import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
+import type { Firm } from './support/ledger-world';
+import { createFirm } from './support/ledger-world';
 
 describe('residual-capacity tests (GB/T 34015): records, derived values, grading, the residual_tested event', () => {
   let t: TestApp;

@@ -1,5 +1,6 @@
 import type { TestApp } from './test-app';
-import { accept, at, attrs, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, vin } from './ledger-world';
+import type { Firm} from './ledger-world';
+import { accept, at, attrs, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './ledger-world';
 
 /** The firms a retired battery passes through on its way to a cascade utiliser. */
 export interface CascadeWorld {

@@ -9,11 +9,13 @@ import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
+import { OutletsModule } from '#libs/outlets';
 import { PassportModule } from '#libs/passport';
 import { QueueModule } from '#libs/queue';
 import { TestingModule } from '#libs/testing';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
+import { registerChineseMessages } from './messages';
 
 export interface ApiRuntime {
   config: AppConfig;
@@ -26,6 +28,7 @@ export interface ApiRuntime {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, logDestination }: ApiRuntime): DynamicModule {
+    registerChineseMessages();
     return {
       module: AppModule,
       imports: [
@@ -42,6 +45,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        OutletsModule,
         TestingModule,
         CascadeModule,
         PassportModule,

@@ -1,4 +1,5 @@
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 import { ARTICLES, CascadeRule } from './domain/rules';
 
 export enum CascadeErrorCode {

@@ -1,4 +1,5 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { registerDecorator } from 'class-validator';
 import { gtinProblem } from './domain/gtin';
 
 /** A GTIN (8, 12, 13 or 14 digits with a correct GS1 check digit); the reason names what is wrong. */

@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { toBuffer, toSVG } from 'bwip-js';
-import { create as createFont, Font } from 'fontkit';
+import type { Font } from 'fontkit';
+import { create as createFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import { LABEL_CAPTIONS_ZH, LabelField } from './domain/label';
+import type { LabelField } from './domain/label';
+import { LABEL_CAPTIONS_ZH } from './domain/label';
 import type { LabelDocumentView } from './dto';
 
 /**

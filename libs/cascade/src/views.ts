@@ -1,4 +1,5 @@
-import { LABEL_CAPTIONS_ZH, LabelData, missingLabelFields } from './domain/label';
+import type { LabelData} from './domain/label';
+import { LABEL_CAPTIONS_ZH, missingLabelFields } from './domain/label';
 import type { CascadeProductView, LabelDocumentView, SourceView } from './dto';
 
 export interface ProductRow {

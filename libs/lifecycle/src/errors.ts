@@ -14,5 +14,5 @@ export const LedgerErrors = {
   alreadyRegistered: (details: ErrorDetail[]) =>
     new DomainException(LedgerErrorCode.ALREADY_REGISTERED, 'conflict', 'A battery is already registered differently (another enterprise, or other attributes)', details),
   tooManyEvents: (count: number, max: number) =>
-    new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} events per batch; got ${count}`, [{ path: 'events', reason: `must contain at most ${max} events` }]),
+    new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} events per batch; got ${count}`, [{ path: 'events', reason: `must contain at most ${max} events` }], { count, max }),
 };

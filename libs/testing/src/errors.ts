@@ -1,4 +1,5 @@
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 
 export enum TestingErrorCode {
   /** One test sent alone was not recorded: `details` say why (field paths, ledger rules). */

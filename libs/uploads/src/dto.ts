@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ErrorDetailDoc, PageQuery } from '#libs/common';
+import { TEMPLATE_LANGUAGES, TemplateLanguage } from './columns.zh';
 import { ROW_STATUSES, RowStatus, UPLOAD_STATUSES, UploadStatus } from './upload.entity';
 
 export class UploadQuery {
@@ -38,6 +39,11 @@ export class TemplateQuery {
   @IsOptional()
   @IsIn(TEMPLATE_FORMATS)
   format: 'csv' | 'xlsx' = 'csv';
+
+  @ApiPropertyOptional({ enum: TEMPLATE_LANGUAGES, default: 'en', description: 'zh-CN: Chinese column headers (类型, 电池编码, 发生时间, …) and, in XLSX, a Chinese documentation sheet' })
+  @IsOptional()
+  @IsIn(TEMPLATE_LANGUAGES)
+  lang: TemplateLanguage = 'en';
 }
 
 // ---- responses ----
@@ -61,6 +67,7 @@ export class UploadCountsView {
   @ApiProperty() accepted: number;
   @ApiProperty({ description: 'Rows whose event was already recorded (same client event id or same content)' }) duplicate: number;
   @ApiProperty() rejected: number;
+  @ApiProperty({ description: 'Rows recorded with at least one warning (see each row\'s `warnings`)' }) warned: number;
 }
 
 export class UploadErrorView {
@@ -100,7 +107,10 @@ export class RowResultView {
   @ApiProperty({ enum: ROW_STATUSES }) status: RowStatus;
   @ApiProperty({ nullable: true, type: String, description: 'The recorded event (for a duplicate: the original event)' }) eventId: string | null;
   @ApiProperty({ nullable: true, type: String }) clientEventId: string | null;
+  @ApiProperty({ type: [String], description: 'The battery codes the row named (its batteryCodes cell, as read)' }) batteryCodes: string[];
   @ApiProperty({ type: [ErrorDetailDoc], description: 'Why the row was rejected; `path` names the column' }) reasons: ErrorDetailDoc[];
+  @ApiProperty({ type: [ErrorDetailDoc], description: 'What a recorded row was warned about, as POST /v1/events warns (e.g. SPECIFICATION_CODE_UNFILED)' })
+  warnings: ErrorDetailDoc[];
 }
 
 export class RowResultPage {

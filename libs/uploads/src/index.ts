@@ -14,3 +14,5 @@ export * from './upload.entity';
 export * from './upload.processor';
 export * from './uploads.module';
 export * from './uploads.service';
+export * from './messages.zh';
+export * from './columns.zh';

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import { Actor, DomainException, storableJson, storableText } from '#libs/common';
+import { CONFLICT_ATTEMPTS, isRetryableConflict } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
 import { buildCatalogue } from './catalogue';
@@ -29,10 +30,6 @@ export interface ProcessingSummary {
   duplicate: number;
   rejected: number;
 }
-
-/** Unique violation, serialization failure, deadlock: a concurrent batch touched the same batteries first. */
-const CONFLICTS = new Set(['23505', '40001', '40P01']);
-const BATCH_ATTEMPTS = 3;
 
 /** The file can never be processed: the job must not be retried. */
 export class UploadRejected extends Error {
@@ -194,7 +191,8 @@ export class UploadProcessingService {
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (!(code && CONFLICTS.has(code) && attempt < BATCH_ATTEMPTS)) throw error;
+        // A concurrent batch touched the same batteries first (the retry policy of #libs/database).
+        if (!(isRetryableConflict(error) && attempt < CONFLICT_ATTEMPTS)) throw error;
         this.logger.debug(`upload ${upload.id}: batch ending at row ${through} retried after ${code}`);
       }
     }
@@ -210,7 +208,7 @@ export class UploadProcessingService {
     } catch (error) {
       if (error instanceof DomainException && (error.kind === 'invalid' || error.kind === 'forbidden' || error.kind === 'not_found')) {
         const reasons = error.details.length > 0 ? error.details : [{ reason: error.message, code: error.code }];
-        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons }));
+        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons, warnings: [] }));
       }
       throw error;
     }
@@ -218,8 +216,10 @@ export class UploadProcessingService {
 
   private async storeResults(manager: EntityManager, upload: Upload, results: RowResult[], through: number, actor: Actor): Promise<void> {
     await manager.query(
-      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[])`,
+      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons, warnings, battery_codes)
+       SELECT $1, r.row_no, r.status, r.event_id, r.client_event_id, r.reasons, r.warnings, ARRAY(SELECT jsonb_array_elements_text(r.codes))
+         FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[])
+           AS r(row_no, status, event_id, client_event_id, reasons, warnings, codes)`,
       [
         upload.id,
         results.map((r) => r.rowNo),
@@ -229,15 +229,18 @@ export class UploadProcessingService {
         // U+FFFD in its place, as the row's result, instead of failing the batch over and over.
         results.map((r) => (r.clientEventId === null ? null : storableText(r.clientEventId))),
         results.map((r) => (r.reasons.length > 0 ? JSON.stringify(storableJson(r.reasons)) : null)),
+        results.map((r) => (r.warnings.length > 0 ? JSON.stringify(storableJson(r.warnings)) : null)),
+        // text[] cannot be passed as an array of arrays of differing lengths: one JSON array per row.
+        results.map((r) => JSON.stringify(storableJson(r.batteryCodes))),
       ],
     );
     const counts = countByStatus(results);
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [, updated]: [unknown[], number] = await manager.query(
       `UPDATE uploads SET rows_processed = $3, accepted = accepted + $4, duplicate = duplicate + $5, rejected = rejected + $6,
-              updated_at = now()
+              warned = warned + $7, updated_at = now()
         WHERE id = $1 AND rows_processed = $2`,
-      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected],
+      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected, counts.warned],
     );
     // Only one worker may advance an upload (a stalled job can run twice); the other's batch rolls back.
     if (updated !== 1) throw new Error(`upload ${upload.id} advanced concurrently (another worker is processing it)`);
@@ -259,7 +262,7 @@ export class UploadProcessingService {
         action: 'upload.completed',
         entityType: 'upload',
         entityId: upload.id,
-        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected },
+        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected, warned: done.warned },
       });
       return summary(done);
     });

@@ -71,6 +71,10 @@ export class Upload {
   @Column({ type: 'int', default: 0 })
   rejected: number;
 
+  /** Rows recorded with at least one warning (accepted or duplicate). */
+  @Column({ type: 'int', default: 0 })
+  warned: number;
+
   @Column({ type: 'int', default: 0 })
   attempts: number;
 
@@ -126,4 +130,10 @@ export class UploadRowResult {
 
   @Column({ type: 'jsonb', nullable: true })
   reasons: ErrorDetail[] | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  warnings: ErrorDetail[] | null;
+
+  @Column({ name: 'battery_codes', type: 'text', array: true, nullable: true })
+  batteryCodes: string[] | null;
 }

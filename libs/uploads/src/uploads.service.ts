@@ -11,6 +11,7 @@ import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, 
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
+import type { TemplateLanguage } from './columns.zh';
 import type { RowResultView, TemplateCatalogueView, UploadAcceptedView, UploadDetailQuery, UploadDetailView, UploadListQuery, UploadPage, UploadView } from './dto';
 import { UploadErrors, UploadFailureCode } from './errors';
 import { IncomingUpload, openUpload } from './intake';
@@ -221,15 +222,23 @@ export class UploadsService implements OnApplicationBootstrap {
       params.push(query.status);
       filter = 'AND status = $4';
     }
-    const rows: { row_no: number; status: UploadRowResult['status']; event_id: string | null; client_event_id: string | null; reasons: ErrorDetail[] | null }[] =
+    const rows: StoredRowResult[] =
       await this.dataSource.query(
-        `SELECT row_no, status, event_id, client_event_id, reasons FROM upload_row_results
+        `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
           WHERE upload_id = $1 AND row_no > $2 ${filter} ORDER BY row_no LIMIT $3`,
         params,
       );
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;
-    const items: RowResultView[] = page.map((r) => ({ row: r.row_no, status: r.status, eventId: r.event_id, clientEventId: r.client_event_id, reasons: r.reasons ?? [] }));
+    const items: RowResultView[] = page.map((r) => ({
+      row: r.row_no,
+      status: r.status,
+      eventId: r.event_id,
+      clientEventId: r.client_event_id,
+      batteryCodes: r.battery_codes ?? [],
+      reasons: r.reasons ?? [],
+      warnings: r.warnings ?? [],
+    }));
     return { ...toUploadView(upload), results: { items, nextCursor: more ? encodeCursor({ row: page[page.length - 1].row_no }) : null } };
   }
 
@@ -271,16 +280,19 @@ export class UploadsService implements OnApplicationBootstrap {
     async function* rows(): AsyncGenerator<unknown[]> {
       let after = 0;
       for (;;) {
-        const page: { row_no: number; status: string; event_id: string | null; client_event_id: string | null; reasons: ErrorDetail[] | null }[] = await dataSource.query(
-          `SELECT row_no, status, event_id, client_event_id, reasons FROM upload_row_results WHERE upload_id = $1 AND row_no > $2 ORDER BY row_no LIMIT 5000`,
+        const page: StoredRowResult[] = await dataSource.query(
+          `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
+            WHERE upload_id = $1 AND row_no > $2 ORDER BY row_no LIMIT 5000`,
           [id, after],
         );
-        for (const r of page) yield [r.row_no, r.status, r.event_id ?? '', r.client_event_id ?? '', formatReasons(r.reasons)];
+        for (const r of page) {
+          yield [r.row_no, r.status, (r.battery_codes ?? []).join(';'), r.client_event_id ?? '', r.event_id ?? '', formatReasons(r.reasons), formatReasons(r.warnings)];
+        }
         if (page.length < 5000) return;
         after = page[page.length - 1].row_no;
       }
     }
-    const csv = stringify({ header: true, columns: ['row', 'status', 'event_id', 'client_event_id', 'reasons'], bom: true, record_delimiter: '\r\n' });
+    const csv = stringify({ header: true, columns: [...RESULTS_CSV_COLUMNS], bom: true, record_delimiter: '\r\n' });
     const source = Readable.from(rows());
     source.on('error', (error) => csv.destroy(error));
     return source.pipe(csv);
@@ -297,17 +309,18 @@ export class UploadsService implements OnApplicationBootstrap {
     return { ...describeCatalogue(this.ledger.table(), this.catalogue()), kinds };
   }
 
-  async template(type: string, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; filename: string; contentType: string }> {
+  async template(type: string, format: 'csv' | 'xlsx', lang: TemplateLanguage = 'en'): Promise<{ body: Buffer; filename: string; contentType: string }> {
     const kind = type === EVENTS_KIND ? undefined : this.kinds.get(type);
     if (kind) return kindTemplate(kind, format);
     const table = this.ledger.table();
     const catalogue = this.catalogue();
     const columns = templateColumns(table, catalogue, type);
     if (!columns) throw UploadErrors.templateNotFound(type, templateTypes(catalogue));
-    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns), 'utf8'), filename: `echelon-${type}.csv`, contentType: 'text/csv; charset=utf-8' };
+    const suffix = lang === 'en' ? '' : `.${lang}`;
+    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns, lang), 'utf8'), filename: `echelon-${type}${suffix}.csv`, contentType: 'text/csv; charset=utf-8' };
     return {
-      body: await xlsxTemplate(table, catalogue, type, columns),
-      filename: `echelon-${type}.xlsx`,
+      body: await xlsxTemplate(table, catalogue, type, columns, lang),
+      filename: `echelon-${type}${suffix}.xlsx`,
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   }
@@ -319,6 +332,19 @@ async function kindTemplate(kind: UploadKind, format: 'csv' | 'xlsx'): Promise<{
   const filename = `echelon-${kind.kind}.${format}`;
   if (format === 'csv') return { body: Buffer.from(csvTemplate(columns), 'utf8'), filename, contentType: 'text/csv; charset=utf-8' };
   return { body: await kindXlsxTemplate(kind.kind, columns), filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+}
+
+/** The columns of results.csv: firms match results by battery code and by their own event id, not by row number. */
+export const RESULTS_CSV_COLUMNS = ['row', 'status', 'battery_codes', 'client_event_id', 'event_id', 'reasons', 'warnings'] as const;
+
+interface StoredRowResult {
+  row_no: number;
+  status: UploadRowResult['status'];
+  event_id: string | null;
+  client_event_id: string | null;
+  reasons: ErrorDetail[] | null;
+  warnings: ErrorDetail[] | null;
+  battery_codes: string[] | null;
 }
 
 /** `column: reason` pairs, one cell. */
@@ -343,7 +369,7 @@ export function toUploadView(u: Upload): UploadView {
       rowsTotal: u.rowsTotal,
       percent: u.rowsTotal === null ? null : u.rowsTotal === 0 ? 100 : Math.round((u.rowsProcessed / u.rowsTotal) * 1000) / 10,
     },
-    counts: { accepted: u.accepted, duplicate: u.duplicate, rejected: u.rejected },
+    counts: { accepted: u.accepted, duplicate: u.duplicate, rejected: u.rejected, warned: u.warned },
     error: u.error,
     attempts: u.attempts,
     createdAt: u.createdAt.toISOString(),
