@@ -8,6 +8,7 @@ import * as events from './ledger-events.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
 import * as outlets from './outlets.bench';
+import * as tests from './residual-tests.bench';
 
 const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   trace,
   outlets,
   events,
+  tests,
 };
 
 async function main(names: string[]): Promise<void> {

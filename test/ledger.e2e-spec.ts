@@ -23,6 +23,8 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     dismantler = await createFirm(t, '拆解厂', ['dismantler']);
     cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
+    // Scrapped cascade products go only to whitelisted recyclers (梯次利用管理办法 art. 20).
+    await t.http().patch(`/v1/enterprises/${recycler.id}`).set(bearer(t.adminKey)).send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } }).expect(200);
   });
   afterAll(async () => {
     await t?.close();

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from '#libs/audit';
 import { BatteriesModule } from '#libs/batteries';
+import { CascadeModule } from '#libs/cascade';
 import { CodesModule } from '#libs/codes';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
@@ -10,7 +11,9 @@ import { HealthModule } from '#libs/health';
 import { LedgerQueriesModule } from '#libs/ledger-queries';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { OutletsModule } from '#libs/outlets';
+import { PassportModule } from '#libs/passport';
 import { QueueModule } from '#libs/queue';
+import { TestingModule } from '#libs/testing';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
 import { registerChineseMessages } from './messages';
@@ -45,6 +48,9 @@ export class AppModule {
         UploadsModule,
         OutletsModule,
         LedgerQueriesModule,
+        TestingModule,
+        CascadeModule,
+        PassportModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

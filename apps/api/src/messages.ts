@@ -1,11 +1,13 @@
 import { BATTERY_CODE_MESSAGES_ZH } from '#libs/battery-code';
 import { BATTERIES_MESSAGES_ZH } from '#libs/batteries';
+import { CASCADE_MESSAGES_ZH } from '#libs/cascade';
 import { CODES_MESSAGES_ZH } from '#libs/codes';
 import { COMMON_MESSAGES_ZH, registerMessages, registerReasonPatterns, VALIDATION_REASON_PATTERNS_ZH, VALIDATION_REASONS } from '#libs/common';
 import { ENTERPRISES_MESSAGES_ZH } from '#libs/enterprises';
 import { LEDGER_QUERIES_MESSAGES_ZH } from '#libs/ledger-queries';
 import { OUTLETS_MESSAGES_ZH } from '#libs/outlets';
 import { LEDGER_REASON_PATTERNS_ZH, LIFECYCLE_MESSAGES_ZH } from '#libs/lifecycle';
+import { TESTING_MESSAGES_ZH } from '#libs/testing';
 import { UPLOAD_CELL_REASON_PATTERNS_ZH, UPLOADS_MESSAGES_ZH } from '#libs/uploads';
 
 let registered = false;
@@ -28,6 +30,8 @@ export function registerChineseMessages(): void {
     UPLOADS_MESSAGES_ZH,
     OUTLETS_MESSAGES_ZH,
     LEDGER_QUERIES_MESSAGES_ZH,
+    TESTING_MESSAGES_ZH,
+    CASCADE_MESSAGES_ZH,
   );
   registerReasonPatterns(VALIDATION_REASONS, [...VALIDATION_REASON_PATTERNS_ZH, ...UPLOAD_CELL_REASON_PATTERNS_ZH]);
   for (const [rule, patterns] of Object.entries(LEDGER_REASON_PATTERNS_ZH)) registerReasonPatterns(rule, patterns);

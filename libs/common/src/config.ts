@@ -46,6 +46,8 @@ export interface AppConfig {
     maxSharedStrings: number;
     maxSharedStringsBytes: number;
   };
+  /** 梯次利用管理办法 art. 20: a hand-over of waste (a scrapped cascade product) to a firm not whitelisted as a recycler: reject or flag. */
+  cascadeWasteHandover: 'reject' | 'flag';
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSharedStrings: int('UPLOAD_XLSX_MAX_SHARED_STRINGS', 2_000_000, 1, 100_000_000),
       maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
     },
+    cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
   };
   if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');
   if (config.redisUrl === null && !config.runWorkersInApi) {

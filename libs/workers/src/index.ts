@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
+import { CascadeChecksModule } from '#libs/cascade';
 import { LedgerCheckpointsWorkerModule } from '#libs/lifecycle';
 import { OutletChecksModule, OutletUploadsModule } from '#libs/outlets';
 import { SystemWorkerModule } from '#libs/queue';
+import { ResidualTestsUploadModule } from '#libs/testing';
 import { UploadsWorkerModule } from '#libs/uploads';
 
 /**
  * Every BullMQ processor of the product, composed in one place so that the
  * worker app and the API (when it runs workers in-process) run the same set. OutletChecksModule and
  * OutletUploadsModule are not processors: they register the ledger's outlet check and the `outlets` upload kind,
- * which uploads processed in a worker process need too.
+ * which uploads processed in a worker process need too; so do CascadeChecksModule (the cascade rules' ledger checks)
+ * and ResidualTestsUploadModule (the `residual-tests` upload kind).
  */
-@Module({ imports: [SystemWorkerModule, UploadsWorkerModule, LedgerCheckpointsWorkerModule, OutletChecksModule, OutletUploadsModule] })
+@Module({ imports: [SystemWorkerModule, UploadsWorkerModule, LedgerCheckpointsWorkerModule, OutletChecksModule, OutletUploadsModule, CascadeChecksModule, ResidualTestsUploadModule] })
 export class WorkersModule {}

@@ -390,7 +390,7 @@ const RULES_2018: Record<EventType, Row> = {
     payload: v1(
       f({ name: 'testRecordRef', kind: 'string', required: true, max: 200, description: 'Reference to the residual-capacity test record' }),
       f({ name: 'sohPercent', kind: 'number', required: false, min: 0, max: 200, unit: '%', description: 'State of health (capacity), percent of rated' }),
-      f({ name: 'decision', kind: 'enum', enum: ['cascade', 'recycle'], required: false, description: 'What the test decided' }),
+      f({ name: 'decision', kind: 'enum', enum: ['vehicle_reuse', 'cascade', 'recycle'], required: false, description: 'What the test decided (the grade of the residual-test record)' }),
     ),
   },
   cascade_assembled: {

@@ -83,7 +83,7 @@ describe('event validation on its own (envelope and payload, table-driven)', () 
         { path: 'events[0].payload.massKg', rule: LedgerRule.INVALID_VALUE, reason: 'must be at most 100000 kg, got 1000000000' },
       ],
     ],
-    ['enum value', { type: 'residual_tested', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { testRecordRef: 'T1', decision: 'maybe' } }, [{ path: 'events[0].payload.decision', rule: LedgerRule.INVALID_VALUE, reason: 'must be one of cascade, recycle' }]],
+    ['enum value', { type: 'residual_tested', batteryCodes: [PACK], occurredAt: '2026-03-01', payload: { testRecordRef: 'T1', decision: 'maybe' } }, [{ path: 'events[0].payload.decision', rule: LedgerRule.INVALID_VALUE, reason: 'must be one of vehicle_reuse, cascade, recycle' }]],
     ['cascade code required', { type: 'cascade_assembled', batteryCodes: [MODULE], occurredAt: '2026-03-01', payload: { cascadeCode: PACK, nominalCapacityAh: 1, nominalVoltageV: 1 } }, [{ path: 'events[0].payload.cascadeCode', rule: LedgerRule.BATTERY_CODE, reason: `must be a 19-character cascade code, got ${PACK}` }]],
     ['replacement names one battery', { type: 'replaced', batteryCodes: [PACK, MODULE], occurredAt: '2026-03-01', payload: { replacementCode: code('P', 3) } }, [{ path: 'events[0].batteryCodes', rule: LedgerRule.INVALID_VALUE }]],
     ['unknown schema version', { type: 'delivered', batteryCodes: [PACK], occurredAt: '2026-03-01', counterpartyUscc: USCC, schemaVersion: 9 }, [{ path: 'events[0].schemaVersion', rule: LedgerRule.SCHEMA_VERSION }]],

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '#libs/audit';
+import { Actor, forbidden } from '#libs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { checkRules, DEFAULT_GRADING_RULE_SET, GradingRules, GradingRuleSet } from './domain/grading';
+import type { CreateGradingRuleSetDto, GradingRuleSetView } from './dto';
+import { TestingErrors } from './errors';
+
+interface RuleSetRow {
+  version: number;
+  rules: GradingRules;
+  notes: string;
+  created_at: Date;
+}
+
+/**
+ * The grading rule sets: version 1 is built in (DEFAULT_GRADING_RULE_SET); administrators add versions 2, 3, …
+ * (append-only, audited). New tests are graded by the highest version; each test names the version it got.
+ */
+@Injectable()
+export class GradingRulesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async current(db: EntityManager = this.dataSource.manager): Promise<GradingRuleSet> {
+    const [row] = await db.query<RuleSetRow[]>('SELECT version, rules, notes, created_at FROM residual_grading_rule_sets ORDER BY version DESC LIMIT 1');
+    return row ? { version: row.version, rules: row.rules, basis: row.notes } : DEFAULT_GRADING_RULE_SET;
+  }
+
+  async list(): Promise<GradingRuleSetView[]> {
+    const rows = await this.dataSource.query<RuleSetRow[]>('SELECT version, rules, notes, created_at FROM residual_grading_rule_sets ORDER BY version DESC');
+    const top = rows[0]?.version ?? 1;
+    return [
+      ...rows.map((r) => ({ version: r.version, basis: r.notes, rules: r.rules, createdAt: r.created_at.toISOString(), current: r.version === top })),
+      { ...DEFAULT_GRADING_RULE_SET, createdAt: null, current: top === 1 },
+    ];
+  }
+
+  async create(dto: CreateGradingRuleSetDto, actor: Actor): Promise<GradingRuleSetView> {
+    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may change the grading rules');
+    const rules: GradingRules = JSON.parse(JSON.stringify(dto.rules)) as GradingRules;
+    const problems = checkRules(rules);
+    if (problems.length > 0) throw TestingErrors.invalidRules(problems);
+    return this.dataSource.transaction(async (manager) => {
+      // Serialises concurrent versions: the next number is read under a transaction-level lock.
+      await manager.query("SELECT pg_advisory_xact_lock(hashtext('residual_grading_rule_sets'))");
+      const [row] = await manager.query<RuleSetRow[]>(
+        `INSERT INTO residual_grading_rule_sets (version, rules, notes, created_by_key_id)
+         SELECT coalesce(max(version), 1) + 1, $1::jsonb, $2, $3 FROM residual_grading_rule_sets
+         RETURNING version, rules, notes, created_at`,
+        [JSON.stringify(rules), dto.basis, actor.principal.keyId],
+      );
+      await this.audit.record(manager, actor, { action: 'residual_grading_rules.created', entityType: 'residual_grading_rule_set', entityId: String(row.version), data: { rules, basis: dto.basis } });
+      return { version: row.version, basis: row.notes, rules: row.rules, createdAt: row.created_at.toISOString(), current: true };
+    });
+  }
+}

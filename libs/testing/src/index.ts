@@ -1,0 +1,11 @@
+export * from './domain/derive';
+export * from './domain/grading';
+export { validateTest, MAX_CYCLES } from './domain/validate-test';
+export type { ValidTest } from './domain/validate-test';
+export * from './dto';
+export * from './errors';
+export * from './grading-rules.service';
+export * from './residual-tests.service';
+export * from './residual-tests.upload-kind';
+export * from './testing.module';
+export * from './views';

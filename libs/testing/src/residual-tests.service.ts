@@ -1,0 +1,341 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '#libs/audit';
+import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage } from '#libs/common';
+import { LedgerService, uuidv7 } from '#libs/lifecycle';
+import { DataSource, EntityManager } from 'typeorm';
+import { derive, ratedValues } from './domain/derive';
+import { grade, GradingRuleSet } from './domain/grading';
+import { validateTest, ValidTest } from './domain/validate-test';
+import { DEFAULT_TEST_STANDARD, MAX_TESTS_PER_BATCH, ResidualTestQuery, ResidualTestView } from './dto';
+import { TestingErrors } from './errors';
+import { GradingRulesService } from './grading-rules.service';
+import { RESIDUAL_TEST_COLUMNS, ResidualTestRow, toResidualTestView } from './views';
+
+export interface TestResult {
+  index: number;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  test?: ResidualTestView;
+  reasons?: ErrorDetail[];
+  warnings?: ErrorDetail[];
+}
+
+export interface TestBatchResponse {
+  status: 'ACCEPTED' | 'PARTIALLY_ACCEPTED' | 'REJECTED';
+  counts: { total: number; accepted: number; duplicate: number; rejected: number };
+  results: TestResult[];
+}
+
+export interface RecordOptions {
+  /** Run in the caller's transaction (uploads: the batch's rows commit with the tests). */
+  manager?: EntityManager;
+  /** How item i is named in reasons. Default `tests[i]`. */
+  pathOf?: (index: number) => string;
+}
+
+/** What the registry knows of a tested battery, for its rated values. */
+interface BatteryFacts {
+  code: string;
+  product_type: string;
+  nominal_capacity_ah: number | null;
+  nominal_voltage_v: number | null;
+  rated_energy_kwh: number | null;
+  rule_capacity_ah: string | null;
+  rule_voltage_v: string | null;
+  rule_energy_kwh: string | null;
+}
+
+/** The rated values on file: the registration, else the coding rule in force on the production date. */
+const BATTERY_FACTS = `
+  SELECT b.code, b.product_type, b.nominal_capacity_ah, b.nominal_voltage_v, b.rated_energy_kwh,
+         r.rated_capacity_ah AS rule_capacity_ah, r.nominal_voltage_v AS rule_voltage_v, r.rated_energy_kwh AS rule_energy_kwh
+    FROM batteries b
+    LEFT JOIN LATERAL (
+      SELECT c.rated_capacity_ah, c.nominal_voltage_v, c.rated_energy_kwh FROM coding_rules c
+       WHERE c.manufacturer_code = b.manufacturer_code AND c.specification_code = b.specification_code AND c.valid_from <= b.production_date
+       ORDER BY c.valid_from DESC, c.version DESC LIMIT 1) r ON true
+   WHERE b.code = ANY($1::text[])`;
+
+const UNIQUE_VIOLATION = '23505';
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+interface Prepared {
+  index: number;
+  id: string;
+  dto: ValidTest;
+  row: Record<string, unknown>;
+}
+
+/**
+ * Residual-capacity test records (GB/T 34015; 梯次利用管理办法 art. 10). Each record is graded by the current
+ * rule set and appends its `residual_tested` event through the ledger's own ingest in the same transaction,
+ * so custody, the state machine and the hash chain apply, and a test the ledger refuses is not stored.
+ */
+@Injectable()
+export class ResidualTestsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly ledger: LedgerService,
+    private readonly rules: GradingRulesService,
+  ) {}
+
+  async record(raws: readonly unknown[], actor: Actor, options: RecordOptions = {}): Promise<TestBatchResponse> {
+    const principal = actor.principal;
+    if (principal.kind !== 'enterprise') throw forbidden('Only enterprises record residual-capacity tests');
+    if (raws.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(raws.length, MAX_TESTS_PER_BATCH);
+    const pathOf = options.pathOf ?? ((i: number) => `tests[${i}]`);
+    const results: TestResult[] = raws.map((_, index) => ({ index, status: 'rejected' }));
+    const valid = this.validateAll(raws, pathOf, results);
+    const run = (manager: EntityManager) => this.recordValid(manager, valid, principal.enterpriseId, principal.keyId, actor, pathOf, results);
+    if (options.manager) await run(options.manager);
+    else {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.dataSource.transaction(run);
+          break;
+        } catch (error) {
+          // Two requests with the same clientTestId at once: the second sees the first's row when retried.
+          if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue;
+          throw error;
+        }
+      }
+    }
+    const counts = { total: results.length, accepted: 0, duplicate: 0, rejected: 0 };
+    for (const r of results) counts[r.status]++;
+    const status = counts.rejected === 0 ? 'ACCEPTED' : counts.rejected === counts.total ? 'REJECTED' : 'PARTIALLY_ACCEPTED';
+    return { status, counts, results };
+  }
+
+  private validateAll(raws: readonly unknown[], pathOf: (i: number) => string, results: TestResult[]): { index: number; dto: ValidTest }[] {
+    const valid: { index: number; dto: ValidTest }[] = [];
+    const now = Date.now();
+    raws.forEach((raw, index) => {
+      const r = validateTest(raw, pathOf(index), now);
+      if (r.ok) valid.push({ index, dto: r.test });
+      else results[index].reasons = r.reasons;
+    });
+    return valid;
+  }
+
+  private async recordValid(
+    db: EntityManager,
+    valid: { index: number; dto: ValidTest }[],
+    enterpriseId: string,
+    keyId: string,
+    actor: Actor,
+    pathOf: (i: number) => string,
+    results: TestResult[],
+  ): Promise<void> {
+    if (valid.length === 0) return;
+    // Same clientTestId as a stored test: that test is the answer (retrying is always safe).
+    const clientIds = valid.flatMap((v) => (v.dto.clientTestId ? [v.dto.clientTestId] : []));
+    const prior = new Map<string, ResidualTestRow>();
+    if (clientIds.length > 0) {
+      const rows = await db.query<ResidualTestRow[]>(`SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.enterprise_id = $1 AND t.client_test_id = ANY($2::text[])`, [enterpriseId, clientIds]);
+      for (const r of rows) prior.set(r.client_test_id!, r);
+    }
+    const [facts, ruleSet] = await Promise.all([
+      db.query<BatteryFacts[]>(BATTERY_FACTS, [[...new Set(valid.map((v) => v.dto.batteryCode))]]),
+      this.rules.current(db),
+    ]);
+    const factsByCode = new Map(facts.map((f) => [f.code, f]));
+    const seenClientIds = new Map<string, number>();
+    // A clientTestId repeated within the batch is answered as its first occurrence is (a duplicate of it).
+    const repeats: { index: number; first: number }[] = [];
+    const prepared: Prepared[] = [];
+    for (const { index, dto } of valid) {
+      const existing = dto.clientTestId ? prior.get(dto.clientTestId) : undefined;
+      if (existing) {
+        results[index] = { index, status: 'duplicate', test: toResidualTestView(existing) };
+        continue;
+      }
+      if (dto.clientTestId) {
+        const first = seenClientIds.get(dto.clientTestId);
+        if (first !== undefined) {
+          repeats.push({ index, first });
+          continue;
+        }
+        seenClientIds.set(dto.clientTestId, index);
+      }
+      const p = this.prepare(index, dto, factsByCode.get(dto.batteryCode), ruleSet, enterpriseId, keyId, pathOf, results);
+      if (p) prepared.push(p);
+    }
+    const answerRepeats = () => {
+      for (const { index, first } of repeats) {
+        const f = results[first];
+        results[index] = f.status === 'rejected' ? { index, status: 'rejected', reasons: [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}, which was rejected` }] } : { index, status: 'duplicate', test: f.test };
+      }
+    };
+    if (prepared.length === 0) return answerRepeats();
+    const events = prepared.map((p) => ({
+      type: 'residual_tested',
+      batteryCodes: [p.dto.batteryCode],
+      occurredAt: p.dto.testedAt,
+      payload: {
+        testRecordRef: p.id,
+        ...(p.row.soh_c_percent !== null ? { sohPercent: p.row.soh_c_percent } : {}),
+        ...(p.row.grade !== 'ungraded' ? { decision: p.row.grade } : {}),
+      },
+    }));
+    const ingest = await this.ledger.ingest(events, { mode: 'partial', dryRun: false, manager: db, pathOf: (i) => pathOf(prepared[i].index) }, actor);
+    const stored: Record<string, unknown>[] = [];
+    ingest.results.forEach((r, i) => {
+      const p = prepared[i];
+      if (r.status === 'accepted') {
+        p.row.event_id = r.eventId;
+        stored.push(p.row);
+        if (r.warnings?.length) results[p.index].warnings = r.warnings;
+      } else {
+        // The ledger names the event's fields; the client sent a test's.
+        const field = (path: string) => path.replace(/\.batteryCodes\[0\]$/, '.batteryCode').replace(/\.occurredAt$/, '.testedAt');
+        results[p.index].reasons = (r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }]).map((d) => ({ ...d, path: field(String(d.path ?? '')) }));
+      }
+    });
+    if (stored.length === 0) return answerRepeats();
+    const recordedAt = new Date().toISOString();
+    const rows: Record<string, unknown>[] = stored.map((r) => ({ ...r, recorded_at: recordedAt }));
+    // No RETURNING: the rows are what was sent (the views are built from them), and reading 500 rows back cost more
+    // than writing them.
+    await db.query('INSERT INTO residual_tests SELECT * FROM json_populate_recordset(NULL::residual_tests, $1::json)', [JSON.stringify(rows)]);
+    const byId = new Map(rows.map((r) => [r.id as string, r as unknown as ResidualTestRow]));
+    for (const p of prepared) {
+      const row = byId.get(p.id);
+      if (row) results[p.index] = { ...results[p.index], index: p.index, status: 'accepted', test: toResidualTestView(row) };
+    }
+    await this.audit.record(db, actor, {
+      action: 'residual_tests.recorded',
+      entityType: 'residual_test_batch',
+      entityId: rows[0].id as string,
+      data: { count: rows.length, ids: rows.map((r) => r.id), ruleSetVersion: ruleSet.version },
+    });
+    answerRepeats();
+  }
+
+  private prepare(
+    index: number,
+    dto: ValidTest,
+    facts: BatteryFacts | undefined,
+    ruleSet: GradingRuleSet,
+    enterpriseId: string,
+    keyId: string,
+    pathOf: (i: number) => string,
+    results: TestResult[],
+  ): Prepared | null {
+    // An unregistered battery gets no values here: the ledger rejects its event, in the words it uses for any
+    // code the reporter may not see.
+    const rated = ratedValues(
+      { nominalCapacityAh: facts?.nominal_capacity_ah ?? null, nominalVoltageV: facts?.nominal_voltage_v ?? null, ratedEnergyKwh: facts?.rated_energy_kwh ?? null },
+      facts ? { ratedCapacityAh: num(facts.rule_capacity_ah), nominalVoltageV: num(facts.rule_voltage_v), ratedEnergyKwh: num(facts.rule_energy_kwh) } : null,
+    );
+    const d = derive(
+      dto.cycles,
+      { capacityAh: rated.capacity.value, energyWh: rated.energyWh.value },
+      { measuredMOhm: dto.dcResistanceMOhm ?? null, initialMOhm: dto.initialResistanceMOhm ?? null },
+    );
+    if (d.sohCPercent !== null && d.sohCPercent > 200) {
+      results[index].reasons = [{ path: `${pathOf(index)}.cycles`, reason: `the residual capacity is ${d.sohCPercent} % of the rated ${rated.capacity.value} Ah: check the units` }];
+      return null;
+    }
+    const decision = grade({ ...d, appearanceCheck: dto.appearanceCheck, insulationCheck: dto.insulationCheck ?? null }, ruleSet);
+    const id = uuidv7();
+    return {
+      index,
+      id,
+      dto,
+      row: {
+        id,
+        enterprise_id: enterpriseId,
+        key_id: keyId,
+        client_test_id: dto.clientTestId ?? null,
+        battery_code: dto.batteryCode,
+        product_type: facts?.product_type ?? 'unknown',
+        testing_lab: dto.testingLab ?? null,
+        standard: dto.standard ?? DEFAULT_TEST_STANDARD,
+        tested_at: new Date(dto.testedAt).toISOString(),
+        ambient_temperature_c: dto.ambientTemperatureC,
+        discharge_current_a: dto.dischargeCurrentA,
+        charge_voltage_v: dto.chargeVoltageV,
+        cutoff_voltage_v: dto.cutoffVoltageV,
+        cycles: dto.cycles.map((c) => ({ capacityAh: c.capacityAh, energyWh: c.energyWh })),
+        dc_resistance_mohm: dto.dcResistanceMOhm ?? null,
+        initial_resistance_mohm: dto.initialResistanceMOhm ?? null,
+        open_circuit_voltage_v: dto.openCircuitVoltageV ?? null,
+        appearance_check: dto.appearanceCheck,
+        insulation_check: dto.insulationCheck ?? null,
+        mean_capacity_ah: d.meanCapacityAh,
+        mean_energy_wh: d.meanEnergyWh,
+        spread_percent: d.spreadPercent,
+        rated_capacity_ah: rated.capacity.value,
+        rated_capacity_basis: rated.capacity.basis,
+        rated_energy_wh: rated.energyWh.value,
+        rated_energy_basis: rated.energyWh.basis,
+        soh_c_percent: d.sohCPercent,
+        soh_e_percent: d.sohEPercent,
+        resistance_increase_percent: d.resistanceIncreasePercent,
+        grade: decision.grade,
+        applications: decision.applications,
+        retest: decision.retest,
+        grading_reasons: decision.reasons,
+        rule_set_version: decision.ruleSetVersion,
+      },
+    };
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------
+
+  async get(id: string, principal: Principal): Promise<ResidualTestView> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw TestingErrors.notFound(id);
+    const { where, params } = this.visibility(principal, 2);
+    const [row] = await this.dataSource.query<ResidualTestRow[]>(`SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.id = $1 AND ${where}`, [id, ...params]);
+    if (!row) throw TestingErrors.notFound(id);
+    return toResidualTestView(row);
+  }
+
+  /** The latest test of each battery made by this enterprise (for cascade products), read through `db`. */
+  async latestOf(db: EntityManager, enterpriseId: string, codes: readonly string[]): Promise<Map<string, ResidualTestView>> {
+    const rows = await db.query<ResidualTestRow[]>(
+      `SELECT DISTINCT ON (t.battery_code) ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t
+        WHERE t.battery_code = ANY($1::text[]) AND t.enterprise_id = $2 ORDER BY t.battery_code, t.tested_at DESC, t.id DESC`,
+      [codes, enterpriseId],
+    );
+    return new Map(rows.map((r) => [r.battery_code, toResidualTestView(r)]));
+  }
+
+  /** Every test of a battery, newest first (passport; the caller checks visibility). */
+  async ofBattery(codes: readonly string[]): Promise<ResidualTestView[]> {
+    const rows = await this.dataSource.query<ResidualTestRow[]>(
+      `SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.battery_code = ANY($1::text[]) ORDER BY t.tested_at DESC, t.id DESC`,
+      [codes],
+    );
+    return rows.map(toResidualTestView);
+  }
+
+  async list(query: ResidualTestQuery, principal: Principal): Promise<Page<ResidualTestView>> {
+    const params: unknown[] = [];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const vis = this.visibility(principal, 1);
+    params.push(...vis.params);
+    const where = [vis.where];
+    if (query.battery) where.push(`t.battery_code = ${param(query.battery)}`);
+    if (query.grade) where.push(`t.grade = ${param(query.grade)}`);
+    if (query.from) where.push(`t.tested_at >= (${param(query.from)}::date)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
+    if (query.to) where.push(`t.tested_at < ((${param(query.to)}::date) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`);
+    const after = decodeCursor<{ at: string; id: string }>(query.cursor, { at: cursorField.instant, id: cursorField.uuid });
+    if (after) where.push(`(t.tested_at, t.id) < (${param(after.at)}::timestamptz, ${param(after.id)}::uuid)`);
+    const rows = await this.dataSource.query<ResidualTestRow[]>(
+      `SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE ${where.join(' AND ')} ORDER BY t.tested_at DESC, t.id DESC LIMIT ${param(query.limit + 1)}`,
+      params,
+    );
+    return toPage(rows, query.limit, toResidualTestView, (r) => ({ at: new Date(r.tested_at).toISOString(), id: r.id }));
+  }
+
+  /** Who reads which tests: an enterprise its own; a regulator limited to a region, tests of batteries with an event there; admins all. */
+  private visibility(principal: Principal, first: number): { where: string; params: unknown[] } {
+    if (principal.kind === 'enterprise') return { where: `t.enterprise_id = $${first}`, params: [principal.enterpriseId] };
+    if (principal.kind === 'regulator' && principal.regionPrefix) {
+      return { where: `EXISTS (SELECT 1 FROM batteries b WHERE b.code = t.battery_code AND b.region_keys @> ARRAY[$${first}]::text[])`, params: [principal.regionPrefix] };
+    }
+    return { where: 'true', params: [] };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { LifecycleModule } from '#libs/lifecycle';
+import { GradingRulesService } from './grading-rules.service';
+import { GradingRulesController, ResidualTestsController } from './residual-tests.controller';
+import { ResidualTestsService } from './residual-tests.service';
+import { ResidualTestsUploadModule } from './residual-tests.upload-kind';
+
+/** Residual-capacity tests (GB/T 34015) and their grading; each test appends its residual_tested event. */
+@Module({
+  imports: [LifecycleModule, ResidualTestsUploadModule],
+  controllers: [ResidualTestsController, GradingRulesController],
+  providers: [ResidualTestsService, GradingRulesService],
+  exports: [ResidualTestsService, GradingRulesService],
+})
+export class TestingModule {}

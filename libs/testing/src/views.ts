@@ -1,0 +1,86 @@
+import type { ResidualTestView } from './dto';
+
+/** A residual_tests row as the service selects it. */
+export interface ResidualTestRow {
+  id: string;
+  battery_code: string;
+  product_type: string;
+  enterprise_id: string;
+  client_test_id: string | null;
+  testing_lab: string | null;
+  standard: string;
+  tested_at: Date;
+  ambient_temperature_c: number;
+  discharge_current_a: number;
+  charge_voltage_v: number;
+  cutoff_voltage_v: number;
+  cycles: { capacityAh: number; energyWh: number }[];
+  dc_resistance_mohm: number | null;
+  initial_resistance_mohm: number | null;
+  open_circuit_voltage_v: number | null;
+  appearance_check: string;
+  insulation_check: string | null;
+  mean_capacity_ah: number;
+  mean_energy_wh: number;
+  spread_percent: number;
+  rated_capacity_ah: number | null;
+  rated_capacity_basis: string | null;
+  rated_energy_wh: number | null;
+  rated_energy_basis: string | null;
+  soh_c_percent: number | null;
+  soh_e_percent: number | null;
+  resistance_increase_percent: number | null;
+  grade: string;
+  applications: string[];
+  retest: boolean;
+  grading_reasons: string[];
+  rule_set_version: number;
+  event_id: string;
+  recorded_at: Date;
+}
+
+export const RESIDUAL_TEST_COLUMNS = `t.id, t.battery_code, t.product_type, t.enterprise_id, t.client_test_id, t.testing_lab, t.standard, t.tested_at,
+  t.ambient_temperature_c, t.discharge_current_a, t.charge_voltage_v, t.cutoff_voltage_v, t.cycles, t.dc_resistance_mohm, t.initial_resistance_mohm,
+  t.open_circuit_voltage_v, t.appearance_check, t.insulation_check, t.mean_capacity_ah, t.mean_energy_wh, t.spread_percent, t.rated_capacity_ah,
+  t.rated_capacity_basis, t.rated_energy_wh, t.rated_energy_basis, t.soh_c_percent, t.soh_e_percent, t.resistance_increase_percent, t.grade,
+  t.applications, t.retest, t.grading_reasons, t.rule_set_version, t.event_id, t.recorded_at`;
+
+export function toResidualTestView(r: ResidualTestRow): ResidualTestView {
+  return {
+    id: r.id,
+    batteryCode: r.battery_code,
+    productType: r.product_type,
+    enterpriseId: r.enterprise_id,
+    clientTestId: r.client_test_id,
+    testingLab: r.testing_lab,
+    standard: r.standard,
+    testedAt: new Date(r.tested_at).toISOString(),
+    ambientTemperatureC: r.ambient_temperature_c,
+    dischargeCurrentA: r.discharge_current_a,
+    chargeVoltageV: r.charge_voltage_v,
+    cutoffVoltageV: r.cutoff_voltage_v,
+    cycles: r.cycles,
+    dcResistanceMOhm: r.dc_resistance_mohm,
+    initialResistanceMOhm: r.initial_resistance_mohm,
+    openCircuitVoltageV: r.open_circuit_voltage_v,
+    appearanceCheck: r.appearance_check,
+    insulationCheck: r.insulation_check,
+    meanCapacityAh: r.mean_capacity_ah,
+    meanEnergyWh: r.mean_energy_wh,
+    spreadPercent: r.spread_percent,
+    ratedCapacityAh: r.rated_capacity_ah,
+    ratedCapacityBasis: r.rated_capacity_basis,
+    ratedEnergyWh: r.rated_energy_wh,
+    ratedEnergyBasis: r.rated_energy_basis,
+    sohCPercent: r.soh_c_percent ?? 'unknown',
+    sohEPercent: r.soh_e_percent ?? 'unknown',
+    resistanceIncreasePercent: r.resistance_increase_percent,
+    grade: r.grade,
+    applications: r.applications,
+    retest: r.retest,
+    gradingReasons: r.grading_reasons,
+    ruleSetVersion: r.rule_set_version,
+    eventId: r.event_id,
+    recordedAt: new Date(r.recorded_at).toISOString(),
+  };
+}
