@@ -19,10 +19,10 @@ describe('OpenAPI document (/docs-json)', () => {
     expect(paths['/v1/regulators'].get.summary).toBeTruthy();
   });
 
-  it('shows no lock on the routes that need no key (health, codes), and one on the others', () => {
+  it('shows no lock on the routes that need no key (health, codes, public outlets), and one on the others', () => {
     const open = operations().filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ at }) => at);
     expect(open.sort()).toEqual(
-      ['GET /health', 'GET /health/ready', 'GET /v1/codes/{code}', 'GET /v1/codes/{code}/barcode', 'POST /v1/codes/decode', 'POST /v1/codes/encode'].sort(),
+      ['GET /health', 'GET /health/ready', 'GET /v1/codes/{code}', 'GET /v1/codes/{code}/barcode', 'POST /v1/codes/decode', 'POST /v1/codes/encode', 'GET /v1/public/outlets', 'GET /v1/public/outlets/nearest'].sort(),
     );
   });
 
