@@ -1,4 +1,4 @@
-import { beijingDay, dayToIso, endOfDay, isoToDay, weekdayOfDay, yearOfDay } from './days';
+import { beijingDay, dayToIso, endOfDay, isoToDay, weekdayOfDay } from './days';
 import { packageSchedules, YearSchedule } from './schedule';
 
 /**
@@ -8,18 +8,42 @@ import { packageSchedules, YearSchedule } from './schedule';
  * the year (`extraYears`, which also replace a packaged year).
  */
 export class WorkingCalendar {
-  private readonly overrides = new Map<number, boolean>();
   private readonly years = new Map<number, string>();
+  /** First day number of the table (1 January of the first covered year). */
+  private readonly first: number;
+  /** Per day from `first`: 0 day off, 1 working day, 2 not covered (a gap between covered years). */
+  private readonly flags: Uint8Array;
+  /** Prefix sums over `flags`: working days and uncovered days before index i (O(1) counts between two days). */
+  private readonly working: Int32Array;
+  private readonly uncovered: Int32Array;
   /** (start day, n) → due day: batches are mostly a few days and one or two deadlines. */
   private readonly cache = new Map<number, number | null>();
 
   constructor(schedules: readonly YearSchedule[]) {
     const latest = new Map<number, YearSchedule>();
     for (const s of schedules) latest.set(s.year, s);
+    const yearsSorted = [...latest.keys()].sort((a, b) => a - b);
+    const minYear = yearsSorted[0] ?? 2000;
+    const maxYear = yearsSorted[yearsSorted.length - 1] ?? 1999;
+    this.first = isoToDay(`${minYear}-01-01`);
+    const len = Math.max(0, isoToDay(`${maxYear + 1}-01-01`) - this.first);
+    this.flags = new Uint8Array(len).fill(2);
     for (const s of latest.values()) {
       this.years.set(s.year, s.source);
-      for (const d of s.holidays) this.overrides.set(isoToDay(d), false);
-      for (const d of s.workdays) this.overrides.set(isoToDay(d), true);
+      const from = isoToDay(`${s.year}-01-01`) - this.first;
+      const to = isoToDay(`${s.year + 1}-01-01`) - this.first;
+      for (let i = from; i < to; i += 1) {
+        const w = weekdayOfDay(i + this.first);
+        this.flags[i] = w === 0 || w === 6 ? 0 : 1;
+      }
+      for (const d of s.holidays) this.flags[isoToDay(d) - this.first] = 0;
+      for (const d of s.workdays) this.flags[isoToDay(d) - this.first] = 1;
+    }
+    this.working = new Int32Array(len + 1);
+    this.uncovered = new Int32Array(len + 1);
+    for (let i = 0; i < len; i += 1) {
+      this.working[i + 1] = this.working[i] + (this.flags[i] === 1 ? 1 : 0);
+      this.uncovered[i + 1] = this.uncovered[i] + (this.flags[i] === 2 ? 1 : 0);
     }
   }
 
@@ -38,16 +62,16 @@ export class WorkingCalendar {
   }
 
   coversDay(day: number): boolean {
-    return this.years.has(yearOfDay(day));
+    const i = day - this.first;
+    return i >= 0 && i < this.flags.length && this.flags[i] !== 2;
   }
 
   /** Whether a Beijing day (number, see days.ts) is a working day; null: its year is not covered. */
   isWorkingDayNumber(day: number): boolean | null {
-    if (!this.coversDay(day)) return null;
-    const o = this.overrides.get(day);
-    if (o !== undefined) return o;
-    const w = weekdayOfDay(day);
-    return w !== 0 && w !== 6;
+    const i = day - this.first;
+    if (i < 0 || i >= this.flags.length) return null;
+    const f = this.flags[i];
+    return f === 2 ? null : f === 1;
   }
 
   /** `YYYY-MM-DD` → working day? null: not covered. */
@@ -97,16 +121,14 @@ export class WorkingCalendar {
    * null: a day on the way is not covered.
    */
   workingDaysBetween(a: Date, b: Date): number | null {
-    const from = beijingDay(a);
-    const to = beijingDay(b);
-    let count = 0;
-    for (let day = from + 1; day <= to; day += 1) {
-      const w = this.isWorkingDayNumber(day);
-      if (w === null) return null;
-      if (w) count += 1;
-    }
-    return count;
+    const from = beijingDay(a) + 1 - this.first;
+    const to = beijingDay(b) - this.first;
+    if (to < from) return 0;
+    if (from < 0 || to >= this.flags.length) return null;
+    if (this.uncovered[to + 1] - this.uncovered[from] > 0) return null;
+    return this.working[to + 1] - this.working[from];
   }
+
 }
 
 export { dayToIso };

@@ -14,9 +14,6 @@ export class ComplianceDeadlineAssessor implements DeadlineAssessor {
 
   assess(events: readonly DeadlineInput[]): DeadlineAssessment[] {
     const engine = this.calendar.engine();
-    return events.map((e) => {
-      const j = engine.judge({ type: e.type, occurredAt: e.occurredAt, uploadedAt: e.uploadedAt, ledgerRuleSet: e.ledgerRuleSet });
-      return { ruleSet: j.ruleSet, dueAt: j.dueAt, onTime: j.status === 'on_time' ? true : j.status === 'late' ? false : null };
-    });
+    return events.map((e) => engine.assessForStorage(e.type, e.occurredAt, e.uploadedAt, e.ledgerRuleSet));
   }
 }

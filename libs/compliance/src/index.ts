@@ -7,3 +7,7 @@ export * from './domain/deadline-rules';
 export * from './domain/expectations';
 export * from './errors';
 export * from './event-deadlines';
+export * from './reports/cells';
+export * from './reports/params';
+export * from './reports/reports.service';
+export * from './reports/report-runner.service';

@@ -94,3 +94,19 @@ describe('missing uploads (expectations)', () => {
     expect(expectationsOf('P2', [ev('e1', 'vehicle_scrapped', '2026-05-06', 'dismantler')], engine, bj('2026-12-01'), roles)).toEqual([]);
   });
 });
+
+describe('DeadlineEngine.assessForStorage (the ingest path)', () => {
+  it('stores what judge decides, for every node type on dates across the calendar and both rule sets', () => {
+    const types = ['produced', 'vehicle_certified', 'vehicle_sold', 'removed', 'cascade_received', 'cascade_shipped', 'recycled', 'correction'];
+    const uploaded = bj('2026-06-15');
+    for (let d = Date.parse('2025-09-01T00:00:00+08:00'); d < Date.parse('2026-06-01T00:00:00+08:00'); d += 5 * 86_400_000 + 3_600_000) {
+      for (const type of types) {
+        const occurredAt = new Date(d);
+        const set = occurredAt.getTime() < Date.parse('2026-04-01T00:00:00+08:00') ? 'cn-2018' : 'cn-2026';
+        const j = engine.judge({ type, occurredAt, uploadedAt: uploaded, ledgerRuleSet: set });
+        const stored = engine.assessForStorage(type, occurredAt, uploaded, set);
+        expect(stored).toEqual({ ruleSet: j.ruleSet, dueAt: j.dueAt, onTime: j.status === 'on_time' ? true : j.status === 'late' ? false : null });
+      }
+    }
+  });
+});

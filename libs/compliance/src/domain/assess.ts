@@ -38,11 +38,52 @@ export interface EventToJudge {
   storedRuleSet?: string | null;
 }
 
+/** What the ledger stores per event (`lifecycle_events.rule_set`, `due_at`, `on_time`). */
+export interface StoredAssessment {
+  ruleSet: string | null;
+  dueAt: Date | null;
+  onTime: boolean | null;
+}
+
+const DAY_MS = 86_400_000;
+const BEIJING_MS = 8 * 3_600_000;
+
 export class DeadlineEngine {
+  /** ledger rule set → type → its table key and rule, looked up once. */
+  private readonly rules = new Map<string, Map<string, { ruleSet: string | null; rule: DeadlineRule | null }>>();
+  /** (start day, amount, unit) as one number → the due time (a shared Date, never mutated) or null (pending). */
+  private readonly dues = new Map<number, Date | null>();
+
   constructor(
     readonly calendar: WorkingCalendar,
     readonly sets: readonly DeadlineRuleSet[] = DEADLINE_RULE_SETS,
   ) {}
+
+  /**
+   * The ingest path (DEADLINE_ASSESSOR): only what is stored, with both look-ups memoised, so that a 500-event
+   * batch costs a few Map hits per event rather than a calendar walk.
+   */
+  assessForStorage(type: string, occurredAt: Date, uploadedAt: Date, ledgerRuleSet: string): StoredAssessment {
+    let byType = this.rules.get(ledgerRuleSet);
+    if (!byType) this.rules.set(ledgerRuleSet, (byType = new Map()));
+    let entry = byType.get(type);
+    if (!entry) {
+      const { set, rule } = this.ruleFor(ledgerRuleSet, type);
+      byType.set(type, (entry = { ruleSet: set ? ruleSetKey(set) : null, rule }));
+    }
+    const rule = entry.rule;
+    if (!rule) return { ruleSet: entry.ruleSet, dueAt: null, onTime: null };
+    const day = Math.floor((occurredAt.getTime() + BEIJING_MS) / DAY_MS);
+    const dueKey = day * 4096 + (rule.amount % 2048) * 2 + (rule.unit === 'calendar_days' ? 1 : 0);
+    let due = this.dues.get(dueKey);
+    if (due === undefined) {
+      due = this.dueAt(rule.amount, rule.unit, occurredAt);
+      if (this.dues.size > 100_000) this.dues.clear();
+      this.dues.set(dueKey, due);
+    }
+    if (due === null) return { ruleSet: entry.ruleSet, dueAt: null, onTime: null };
+    return { ruleSet: entry.ruleSet, dueAt: due, onTime: uploadedAt.getTime() <= due.getTime() };
+  }
 
   ruleFor(ledgerRuleSet: string, type: string): { set: DeadlineRuleSet | null; rule: DeadlineRule | null } {
     const set = deadlineRuleSetFor(ledgerRuleSet, this.sets);
@@ -62,7 +103,8 @@ export class DeadlineEngine {
     return n === null ? null : Math.max(1, n);
   }
 
-  judge(e: EventToJudge): DeadlineJudgement {
+  /** `withLateBy: false` skips counting how late (the ingest path stores only whether it was on time). */
+  judge(e: EventToJudge, withLateBy = true): DeadlineJudgement {
     const { set, rule } = this.ruleFor(e.ledgerRuleSet, e.type);
     const ruleSet = set ? ruleSetKey(set) : null;
     if (!rule) return { ruleSet, status: 'no_deadline', dueAt: null, lateBy: null, unit: null, responsible: [], basis: null };
@@ -72,6 +114,6 @@ export class DeadlineEngine {
     const base = { ruleSet, unit: rule.unit, responsible: rule.responsible, basis: rule.basis };
     if (!due) return { ...base, status: 'pending', dueAt: null, lateBy: null };
     const late = e.uploadedAt.getTime() > due.getTime();
-    return { ...base, status: late ? 'late' : 'on_time', dueAt: due, lateBy: late ? this.lateBy(due, e.uploadedAt, rule.unit) : null };
+    return { ...base, status: late ? 'late' : 'on_time', dueAt: due, lateBy: late && withLateBy ? this.lateBy(due, e.uploadedAt, rule.unit) : null };
   }
 }
