@@ -57,9 +57,12 @@ export class ReportRunner {
 
   async run(reportId: string, onProgress: (percent: number) => Promise<void> | void): Promise<{ rows: number }> {
     const [report] = await this.dataSource.query<ReportRecord[]>(
-      `UPDATE compliance_reports SET status = 'running', started_at = now(), attempts = attempts + 1, progress = 0, error = NULL
-        WHERE id = $1 AND status <> 'done'
-        RETURNING id, type, scope, period_from::text, period_to::text, watermark, as_of, status`,
+      // (A WITH around the UPDATE: TypeORM answers an UPDATE's query() with [rows, count], a SELECT's with rows.)
+      `WITH started AS (
+         UPDATE compliance_reports SET status = 'running', started_at = now(), attempts = attempts + 1, progress = 0, error = NULL
+          WHERE id = $1 AND status <> 'done'
+          RETURNING id, type, scope, period_from::text AS period_from, period_to::text AS period_to, watermark, as_of, status)
+       SELECT * FROM started`,
       [reportId],
     );
     if (!report) {

@@ -85,7 +85,7 @@ export class ReportsService {
     if (!scope.ok || !period.ok || problems.length > 0) throw validationFailed(problems);
     const scopeRegion = await this.checkScope(scope.value, p);
     const engine = this.calendar.engine();
-    const [{ watermark }] = await this.dataSource.query<{ watermark: string | null }[]>('SELECT max(id)::text AS watermark FROM lifecycle_events');
+    const [{ watermark }] = await this.dataSource.query<{ watermark: string | null }[]>('SELECT (SELECT id::text FROM lifecycle_events ORDER BY id DESC LIMIT 1) AS watermark');
     const asOf = new Date();
     const identityInput = {
       type: dto.type,
