@@ -93,7 +93,7 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     );
     const xlsx = await t.http().get(`/v1/reports/${r.id}/download?format=xlsx`).set(admin()).buffer(true).parse(binary).expect(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     expect(wb.worksheets.map((s) => s.name)).toEqual(['report', 'findings']);
     expect(wb.getWorksheet('findings')!.rowCount).toBe(r.rowCount + 1);
 
