@@ -143,14 +143,17 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
   });
 });
 
-function text(res: NodeJS.ReadableStream & { text?: string }, done: (err: Error | null, body: string) => void) {
+/** supertest parsers that keep the body as text / bytes. */
+function text(response: unknown, done: (err: Error | null, body: string) => void) {
+  const res = response as NodeJS.ReadableStream;
   let data = '';
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => (data += chunk));
   res.on('end', () => done(null, data));
 }
 
-function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) {
+function binary(response: unknown, done: (err: Error | null, body: Buffer) => void) {
+  const res = response as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => done(null, Buffer.concat(chunks)));
