@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { MonthlyReports, previousMonth } from '#libs/compliance';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 import { bj, Cast, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
 import { accept, createFirm } from './support/ledger-world';
@@ -141,6 +142,28 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(unknown.error.details).toEqual([expect.objectContaining({ path: 'type' })]);
     expect(await t.sql<{ n: string }>('SELECT count(*) AS n FROM compliance_reports')).toEqual(before);
   });
+
+  it('a monthly schedule (upsertJobScheduler, REPORT_SCHEDULE_CRON in Beijing time) makes each enterprise’s and province’s report of the previous month, once', async () => {
+    const listed = (await t.http().get('/v1/report-schedules').set(admin()).expect(200)).body.items;
+    expect(listed).toEqual([expect.objectContaining({ id: 'monthly-compliance-reports', cron: '0 3 1 * *', timezone: 'Asia/Shanghai' })]);
+    expect(Date.parse(listed[0].next)).toBeGreaterThan(Date.now());
+    await t.http().get('/v1/report-schedules').set(c.maker.auth).expect(403);
+
+    expect(previousMonth(new Date('2026-11-30T17:00:00Z'))).toBe('2026-11'); // 1 December 01:00 in Beijing
+    expect(previousMonth(new Date('2026-01-15T00:00:00Z'))).toBe('2025-12');
+    const monthly = t.app.get(MonthlyReports);
+    // Five enterprises, all in province 35.
+    expect(await monthly.run(new Date('2026-11-05T00:00:00Z'))).toEqual({ period: '2026-10', requested: 6 });
+    await monthly.run(new Date('2026-11-05T00:00:00Z'));
+    // (The province's report of October existed already, asked by an administrator above: the schedule reuses it.)
+    const made = await t.sql<{ scope: string; n: number }>(
+      `SELECT scope, count(*)::int AS n FROM compliance_reports WHERE period_from = '2026-10-01' AND period_to = '2026-10-31' AND scope <> 'all' GROUP BY scope ORDER BY scope`,
+    );
+    expect(made).toHaveLength(6);
+    expect(made.every((r) => r.n === 1)).toBe(true);
+    expect(made.map((r) => r.scope)).toContain('region:35');
+  });
+
 });
 
 /** supertest parsers that keep the body as text / bytes. */

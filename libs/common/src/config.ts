@@ -31,6 +31,8 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Uploads one worker process works on at once: a large file does not hold up every other enterprise's. */
   uploadConcurrency: number;
+  /** When the monthly compliance reports (each enterprise, each province: the previous month) are made: cron, Beijing time. */
+  reportScheduleCron: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -92,6 +94,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return raw as T;
   };
 
+  const cron = (name: string, fallback: string): string => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (!/^(\S+\s+){4}\S+$/.test(raw.trim()) || !/^[0-9*/,\-\sA-Za-z?LW#]+$/.test(raw)) {
+      problems.push(`${name}: '${raw}' is not a cron expression of five fields (minute hour day month weekday)`);
+      return fallback;
+    }
+    return raw.trim();
+  };
+
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: AppConfig = {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -109,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
+    reportScheduleCron: cron('REPORT_SCHEDULE_CRON', '0 3 1 * *'),
   };
   if (config.redisUrl === null && !config.runWorkersInApi) {
     problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');

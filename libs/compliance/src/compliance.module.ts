@@ -4,13 +4,14 @@ import { AuditModule } from '#libs/audit';
 import { CalendarController } from './calendar.controller';
 import { ReportProcessor } from './reports/report.processor';
 import { ReportRunner } from './reports/report-runner.service';
-import { ReportsController } from './reports/reports.controller';
+import { ReportSchedulesController, ReportsController } from './reports/reports.controller';
 import { REPORTS_QUEUE, ReportsService } from './reports/reports.service';
+import { MonthlyReports, ReportScheduleUpserter } from './reports/schedule';
 
 /** The compliance API: calendar years and reports. Needs ComplianceDeadlinesModule in the app. */
 @Module({
   imports: [AuditModule, BullModule.registerQueue({ name: REPORTS_QUEUE })],
-  controllers: [CalendarController, ReportsController],
+  controllers: [CalendarController, ReportsController, ReportSchedulesController],
   providers: [ReportsService],
   exports: [ReportsService],
 })
@@ -18,7 +19,7 @@ export class ComplianceModule {}
 
 /** The report processor (composed in libs/workers). Needs ComplianceDeadlinesModule in the app. */
 @Module({
-  imports: [BullModule.registerQueue({ name: REPORTS_QUEUE })],
-  providers: [ReportRunner, ReportProcessor],
+  imports: [AuditModule, BullModule.registerQueue({ name: REPORTS_QUEUE })],
+  providers: [ReportsService, ReportRunner, ReportProcessor, MonthlyReports, ReportScheduleUpserter],
 })
 export class ComplianceWorkerModule {}

@@ -11,3 +11,4 @@ export * from './reports/cells';
 export * from './reports/params';
 export * from './reports/reports.service';
 export * from './reports/report-runner.service';
+export * from './reports/schedule';

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ReportInvalid, ReportRunner } from './report-runner.service';
+import { MONTHLY_REPORTS_JOB, MonthlyReports } from './schedule';
 import { REPORT_JOB, ReportJob, REPORTS_QUEUE } from './reports.service';
 
 /**
@@ -10,11 +11,15 @@ import { REPORT_JOB, ReportJob, REPORTS_QUEUE } from './reports.service';
  */
 @Processor(REPORTS_QUEUE)
 export class ReportProcessor extends WorkerHost {
-  constructor(private readonly runner: ReportRunner) {
+  constructor(
+    private readonly runner: ReportRunner,
+    private readonly monthly: MonthlyReports,
+  ) {
     super();
   }
 
-  async process(job: Job<ReportJob>): Promise<{ rows: number }> {
+  async process(job: Job<ReportJob>): Promise<{ rows: number } | { period: string; requested: number }> {
+    if (job.name === MONTHLY_REPORTS_JOB) return this.monthly.run();
     if (job.name !== REPORT_JOB || typeof job.data?.reportId !== 'string') throw new UnrecoverableError(`unknown job ${job.name} on queue ${REPORTS_QUEUE}`);
     try {
       return await this.runner.run(job.data.reportId, (p) => job.updateProgress(p));

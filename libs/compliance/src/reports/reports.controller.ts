@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Actor, ApiErrors, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor, forbidden } from '#libs/common';
 import { CreateReportDto, DownloadQuery, ReportListQuery, ReportPage, ReportView } from './dto';
 import { ReportsService } from './reports.service';
 
@@ -54,5 +54,19 @@ export class ReportsController {
   async download(@Param('id', uuid) id: string, @Query() query: DownloadQuery, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const file = await this.reports.download(id, query.format, actor.principal);
     return new StreamableFile(file.stream, { type: file.type, disposition: `attachment; filename="${file.filename}"` });
+  }
+}
+
+@ApiTags('compliance')
+@ApiErrors(401, 403)
+@Controller('v1/report-schedules')
+export class ReportSchedulesController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Scheduled reports (admins and regulators): the monthly schedule, its cron (REPORT_SCHEDULE_CRON, Beijing time) and next run' })
+  async list(@CurrentActor() actor: Actor) {
+    if (actor.principal.kind === 'enterprise') throw forbidden('Report schedules are for administrators and regulators');
+    return { items: await this.reports.schedules() };
   }
 }

@@ -73,7 +73,7 @@ export class ReportsService {
     private readonly calendar: ComplianceCalendar,
   ) {}
 
-  async request(dto: CreateReportDto, actor: Actor): Promise<{ view: ReportView; existing: boolean }> {
+  async request(dto: CreateReportDto, actor: Actor, schedule: string | null = null): Promise<{ view: ReportView; existing: boolean }> {
     const p = actor.principal;
     const scope = parseScope(dto.scope ?? (p.kind === 'enterprise' ? `enterprise:${p.enterpriseId}` : ''));
     const period = parsePeriod(dto.period);
@@ -108,12 +108,12 @@ export class ReportsService {
       const generation = (latest?.generation ?? 0) + 1;
       const [row] = await m.query<{ id: string }[]>(
         `INSERT INTO compliance_reports (identity, generation, type, scope, scope_region, scope_enterprise_id, period_from, period_to, format, rule_sets, watermark, calendar, as_of,
-                                         requested_by_kind, requested_by_enterprise_id, requested_by_regulator_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+                                         requested_by_kind, requested_by_enterprise_id, requested_by_regulator_id, schedule)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
         [
           identity, generation, dto.type, identityInput.scope, scopeRegion, scope.value.kind === 'enterprise' ? scope.value.enterpriseId : null, period.value.from, period.value.to,
           dto.format ?? 'json', identityInput.ruleSets, identityInput.watermark, identityInput.calendar, asOf, p.kind,
-          p.kind === 'enterprise' ? p.enterpriseId : null, p.kind === 'regulator' ? p.regulatorId : null,
+          p.kind === 'enterprise' ? p.enterpriseId : null, p.kind === 'regulator' ? p.regulatorId : null, schedule,
         ],
       );
       await this.audit.record(m, actor, { action: 'compliance.report_requested', entityType: 'compliance_report', entityId: row.id, data: { ...identityInput, generation, regenerate: dto.regenerate ?? false } });
@@ -122,6 +122,18 @@ export class ReportsService {
     // Idempotent: the job id is the report's identity and generation (a job that exists is left as it is).
     await this.queue.add(REPORT_JOB, { reportId: result.id } satisfies ReportJob, { ...REPORT_JOB_OPTIONS, jobId: reportJobId(identity, result.generation) });
     return { view: await this.get(result.id, p), existing: result.existing };
+  }
+
+  /** The report schedules (GET /v1/report-schedules): the monthly scheduler, its cron and next run, and what it makes. */
+  async schedules(): Promise<{ id: string; cron: string | null; timezone: string | null; next: string | null; makes: string }[]> {
+    const list = await this.queue.getJobSchedulers(0, -1, true);
+    return list.map((s) => ({
+      id: s.key,
+      cron: s.pattern ?? null,
+      timezone: s.tz ?? null,
+      next: s.next ? new Date(s.next).toISOString() : null,
+      makes: 'a timeliness report of the previous month (XLSX by default) for every enterprise and every province with an enterprise registered in it',
+    }));
   }
 
   /** The region a scope lies in (for regulators' visibility), after checking the principal may see it. */
