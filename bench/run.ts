@@ -4,6 +4,7 @@
  * (this machine is shared and noisy; absolute numbers vary, ratios much less).
  */
 import * as codec from './battery-code.bench';
+import * as reports from './compliance-reports.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
 
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
   ingest,
   trace,
+  reports,
 };
 
 async function main(names: string[]): Promise<void> {

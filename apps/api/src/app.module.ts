@@ -9,6 +9,7 @@ import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
+import { OperationsModule } from '#libs/operations';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
@@ -42,6 +43,7 @@ export class AppModule {
         UploadsModule,
         ComplianceDeadlinesModule,
         ComplianceModule,
+        OperationsModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };
