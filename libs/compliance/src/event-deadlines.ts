@@ -4,8 +4,30 @@ import { chinaDate, ruleSetFor } from '#libs/lifecycle';
 import { ComplianceCalendar } from './calendar.service';
 import type { DeadlineJudgement } from './domain/assess';
 
-/** The ledger rule set of a business time (the ledger's choice: by the Beijing date). */
-export const ledgerRuleSetOf = (occurredAt: Date): string => ruleSetFor(chinaDate(occurredAt.getTime())).id;
+const ruleSetByDay = new Map<number, string>();
+const dateByDay = new Map<number, string>();
+
+/** The Beijing date (YYYY-MM-DD) of an instant, memoised by day (reports ask for millions of events over few days). */
+export function beijingDateOf(at: Date): string {
+  const day = Math.floor((at.getTime() + 28_800_000) / 86_400_000);
+  let date = dateByDay.get(day);
+  if (date === undefined) {
+    if (dateByDay.size > 50_000) dateByDay.clear();
+    dateByDay.set(day, (date = chinaDate(at.getTime())));
+  }
+  return date;
+}
+
+/** The ledger rule set of a business time (the ledger's choice: by the Beijing date), memoised by day. */
+export function ledgerRuleSetOf(occurredAt: Date): string {
+  const day = Math.floor((occurredAt.getTime() + 28_800_000) / 86_400_000);
+  let id = ruleSetByDay.get(day);
+  if (id === undefined) {
+    if (ruleSetByDay.size > 50_000) ruleSetByDay.clear();
+    ruleSetByDay.set(day, (id = ruleSetFor(beijingDateOf(occurredAt)).id));
+  }
+  return id;
+}
 
 /**
  * Judges stored events at read time (trace, reports): the stored due time stands when it was made under the same

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EnterpriseRole } from '#libs/enterprises';
-import { chinaDate } from '#libs/lifecycle';
 import { DataSource } from 'typeorm';
 import { ComplianceCalendar } from '../calendar.service';
 import { DeadlineEngine } from '../domain/assess';
-import { ledgerRuleSetOf } from '../event-deadlines';
+import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
 import { parseScope, ReportScope } from './params';
 import { LedgerEvent, ReportRow, ScopeFilter, TimelinessAccumulator } from './timeliness';
 
@@ -83,7 +82,7 @@ export class ReportRunner {
       report.as_of,
       scopeFilter(scope.value),
       (id) => enterprises.get(id)?.roles ?? [],
-      (d) => chinaDate(d.getTime()),
+      beijingDateOf,
     );
     const total = await this.countBatteries(scope.value);
     let seq = 0;
