@@ -98,6 +98,13 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(wb.worksheets.map((s) => s.name)).toEqual(['report', 'findings']);
     expect(wb.getWorksheet('findings')!.rowCount).toBe(r.rowCount + 1);
 
+    // PDF: a document with the Chinese font embedded (rendered and looked at as an image when written: see the README).
+    const pdf = await t.http().get(`/v1/reports/${r.id}/download?format=pdf`).set(admin()).buffer(true).parse(binary).expect(200).expect('Content-Type', 'application/pdf');
+    const pdfBytes = pdf.body as Buffer;
+    expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdfBytes.toString('latin1')).toContain('NotoSansSC');
+    if (process.env.KEEP_REPORT_PDF) require('node:fs').writeFileSync(process.env.KEEP_REPORT_PDF, pdfBytes);
+
     // Asking again gives the same report; regenerate gives the next generation.
     const again = await t.http().post('/v1/reports').set(admin()).send({ type: 'timeliness', scope: 'all', period: '2025-01-01/2026-12-31' }).expect(202);
     expect(again.body.id).toBe(r.id);

@@ -7,7 +7,7 @@ import { isIsoDate } from '#libs/calendar';
 
 export const REPORT_TYPES = ['timeliness', 'cascade_obligations', 'flow_audit'] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
-export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** `enterprise:<uuid>`, `region:<GB/T 2260 prefix of 2, 4 or 6 digits>` or `all`. */

@@ -12,6 +12,7 @@ import { ComplianceCalendar } from '../calendar.service';
 import { ruleSetsVersion } from '../domain/deadline-rules';
 import { ComplianceErrors } from '../errors';
 import { neutraliseCell } from './cells';
+import { timelinessPdf } from './pdf';
 import type { CreateReportDto, ReportView } from './dto';
 import { parsePeriod, parseScope, ReportFormat, ReportScope, reportIdentity, reportJobId, scopeText } from './params';
 
@@ -187,7 +188,7 @@ export class ReportsService {
     return toPage(rows, query.limit, toView, (r) => ({ at: r.created_at.toISOString(), id: r.id }));
   }
 
-  /** The report as a file: JSON (summary and rows), CSV (the rows) or XLSX (summary and rows sheets). Streamed. */
+  /** The report as a file: JSON (summary and rows), CSV (the rows), XLSX (summary and rows sheets) or PDF (Chinese and English). Streamed. */
   async download(id: string, format: ReportFormat | undefined, p: Principal): Promise<{ stream: Readable; type: string; filename: string }> {
     const view = await this.get(id, p);
     if (view.status !== 'done') throw ComplianceErrors.reportNotReady(id, view.status);
@@ -217,6 +218,7 @@ export class ReportsService {
       })().catch((error: Error) => out.destroy(error));
       return { stream: out, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `${name}.xlsx` };
     }
+    if (f === 'pdf') return { stream: timelinessPdf(view, rows as AsyncIterable<{ section: string; data: Record<string, unknown> }>), type: 'application/pdf', filename: `${name}.pdf` };
     const json = Readable.from(jsonOf(view, rows as AsyncIterable<{ section: string; data: Record<string, unknown> }>));
     return { stream: json, type: 'application/json; charset=utf-8', filename: `${name}.json` };
   }

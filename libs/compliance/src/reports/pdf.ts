@@ -1,0 +1,65 @@
+import PDFDocument from 'pdfkit';
+import { PassThrough, Readable } from 'node:stream';
+import type { ReportView } from './dto';
+
+/** Noto Sans SC (OFL, from the npm package @expo-google-fonts/noto-sans-sc): pdfkit embeds the glyphs used. */
+const FONT = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+/** A PDF is for reading: past this many findings it says so and points to the CSV/XLSX, which have them all. */
+export const PDF_MAX_FINDINGS = 2_000;
+
+const STATUS_ZH: Record<string, string> = {
+  on_time: '按时 on time',
+  late: '迟报 late',
+  pending: '待定（日历未覆盖） pending',
+  no_deadline: '无已知时限 no deadline',
+  missing_overdue: '缺报（逾期） missing, overdue',
+  missing_open: '待报（未到期） open',
+  missing_pending: '缺报（日历未覆盖） missing, pending',
+};
+
+/** The timeliness report as a PDF (Chinese and English), streamed: summary, counts per node, then the findings. */
+export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: string; data: Record<string, unknown> }>): Readable {
+  const out = new PassThrough();
+  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `Echelon report ${view.id}` } });
+  doc.pipe(out);
+  doc.registerFont('cjk', FONT);
+  doc.font('cjk');
+  void (async () => {
+    doc.fontSize(16).text('动力蓄电池溯源上传及时性报告 — Upload timeliness report');
+    doc.moveDown(0.5).fontSize(9);
+    const meta: [string, string][] = [
+      ['报告 Report', view.id],
+      ['范围 Scope', view.scope],
+      ['期间 Period (业务日期, 北京时间)', `${view.period.from} – ${view.period.to}`],
+      ['生成时间 Generated', view.finishedAt ?? ''],
+      ['判定时点 As of', view.asOf],
+      ['规则版本 Rule sets', view.ruleSets],
+      ['数据水位 Watermark (last event)', view.watermark],
+      ['工作日历 Calendar', view.calendar.split(',').slice(-3).join(', ')],
+    ];
+    for (const [k, v] of meta) doc.text(`${k}: ${v}`);
+    const summary = (view.summary ?? {}) as { totals?: Record<string, number>; byNode?: Record<string, Record<string, number>>; delay?: { median: number | null; worst: number | null } };
+    doc.moveDown().fontSize(12).text('合计 Totals').fontSize(9);
+    for (const [k, v] of Object.entries(summary.totals ?? {})) doc.text(`${STATUS_ZH[k] ?? k}: ${v}`);
+    doc.text(`迟报天数（工作日）中位数 median delay: ${summary.delay?.median ?? '—'}; 最长 worst: ${summary.delay?.worst ?? '—'}`);
+    doc.moveDown().fontSize(12).text('按节点 By node').fontSize(8);
+    for (const [node, counts] of Object.entries(summary.byNode ?? {})) {
+      doc.text(`${node}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${STATUS_ZH[k] ?? k} ${n}`).join('; ')}`);
+    }
+    doc.addPage().fontSize(12).text('问题清单 Findings').fontSize(7);
+    let n = 0;
+    for await (const r of rows) {
+      if (n === PDF_MAX_FINDINGS) {
+        doc.moveDown().fontSize(9).text(`仅列出前 ${PDF_MAX_FINDINGS} 条；完整清单见 CSV / XLSX 下载。Only the first ${PDF_MAX_FINDINGS} findings are listed; the CSV and XLSX downloads have all ${view.rowCount}.`);
+        break;
+      }
+      const d = r.data;
+      const what = r.section === 'missing' ? `${d.expectation} (${d.eventType} ${d.eventId}) 应报方 owed by ${d.owedBy}` : `${d.type} ${d.eventId} 上报方 reporter ${d.reporterId}`;
+      const when = r.section === 'late' ? `应报 due ${d.dueAt} 实报 uploaded ${d.uploadedAt} 迟 ${d.lateBy} ${d.unit === 'working_days' ? '工作日' : '日'}` : `应报 due ${d.dueAt ?? '待定 pending'}`;
+      doc.text(`${STATUS_ZH[r.section === 'missing' ? `missing_${d.status}` : r.section] ?? r.section} · ${d.batteryCode} · ${what} · ${when} · ${d.basis ?? ''}`);
+      n += 1;
+    }
+    doc.end();
+  })().catch((error: Error) => out.destroy(error));
+  return out;
+}
