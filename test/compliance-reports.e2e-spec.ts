@@ -145,9 +145,35 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     const before = await t.sql<{ n: string }>('SELECT count(*) AS n FROM compliance_reports');
     const bad = await report(admin(), { type: 'timeliness', scope: 'region:3', period: '2026-13' }, 422);
     expect(bad.error.details.map((d: { path: string }) => d.path)).toEqual(['scope', 'period']);
-    const unknown = await report(admin(), { type: 'flow_audit', scope: 'all', period: '2026' }, 422);
+    const unknown = await report(admin(), { type: 'cascade_obligations', scope: 'all', period: '2026' }, 422);
     expect(unknown.error.details).toEqual([expect.objectContaining({ path: 'type' })]);
     expect(await t.sql<{ n: string }>('SELECT count(*) AS n FROM compliance_reports')).toEqual(before);
+  });
+
+
+  it('flow audit of a province: where the batteries retired in the period went (count, kWh, kg), hand-overs to non-whitelisted parties', async () => {
+    await t.http().patch(`/v1/enterprises/${c.recycler.id}`).set(admin()).send({ whitelist: { status: 'listed', version: '2024' } }).expect(200);
+    const r = await report(admin(), { type: 'flow_audit', scope: 'region:35', period: '2026', format: 'pdf' });
+    expect(r.status).toBe('done');
+    // Retired in 2026: packs 1 (recycled), 2 (cascade), 3 (recycled) and 4 (removed on 1 October, never received).
+    const size = (n: number) => ({ count: n, kwh: Math.round(n * 52.56 * 1000) / 1000, kg: n * 380 });
+    expect(r.summary.flow).toEqual({
+      retired: size(4),
+      destinations: { recycling: size(2), cascade: size(1), unaccounted: size(1), outlet: size(0), in_transit: size(0), held_by_dismantler: size(0) },
+      // Pack 2 went to the cascade utiliser, which is not on the whitelist; the recycler is.
+      nonWhitelistedHandovers: 1,
+    });
+    expect(r.summary.byEnterprise[c.recycler.id]).toMatchObject({ missing_overdue: 1, pending: 1 });
+    const json = JSON.parse((await t.http().get(`/v1/reports/${r.id}/download?format=json`).set(admin()).buffer(true).parse(text).expect(200)).body);
+    expect(json.rows.map((x: { section: string; counterpartyId?: string; owedBy?: string }) => [x.section, x.counterpartyId ?? x.owedBy]).sort()).toEqual(
+      [['non_whitelisted', c.cascade.id], ['unaccounted', c.recycler.id]].sort(),
+    );
+    const pdf = await t.http().get(`/v1/reports/${r.id}/download`).set(admin()).buffer(true).parse(binary).expect(200).expect('Content-Type', 'application/pdf');
+    expect((pdf.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    if (process.env.KEEP_FLOW_PDF) require('node:fs').writeFileSync(process.env.KEEP_FLOW_PDF, pdf.body as Buffer);
+    // A flow audit is about a region, not an enterprise.
+    const bad = await report(admin(), { type: 'flow_audit', scope: `enterprise:${c.recycler.id}`, period: '2026' }, 422);
+    expect(bad.error.details).toEqual([expect.objectContaining({ path: 'scope' })]);
   });
 
   it('a monthly schedule (upsertJobScheduler, REPORT_SCHEDULE_CRON in Beijing time) makes each enterprise’s and province’s report of the previous month, once', async () => {

@@ -17,6 +17,15 @@ const STATUS_ZH: Record<string, string> = {
   missing_pending: '缺报（日历未覆盖） missing, pending',
 };
 
+const DESTINATION_ZH: Record<string, string> = {
+  cascade: '梯次利用 cascade use',
+  recycling: '再生利用 recycling',
+  outlet: '回收网点 outlet',
+  in_transit: '在途 in transit',
+  unaccounted: '去向不明 unaccounted',
+  held_by_dismantler: '拆解企业持有 held by the dismantler',
+};
+
 /** The timeliness report as a PDF (Chinese and English), streamed: summary, counts per node, then the findings. */
 export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: string; data: Record<string, unknown> }>): Readable {
   const out = new PassThrough();
@@ -25,7 +34,7 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
   doc.registerFont('cjk', FONT);
   doc.font('cjk');
   void (async () => {
-    doc.fontSize(16).text('动力蓄电池溯源上传及时性报告 — Upload timeliness report');
+    doc.fontSize(16).text(view.type === 'flow_audit' ? '退役动力蓄电池流向审计 — Regulator flow audit' : '动力蓄电池溯源上传及时性报告 — Upload timeliness report');
     doc.moveDown(0.5).fontSize(9);
     const meta: [string, string][] = [
       ['报告 Report', view.id],
@@ -38,13 +47,22 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
       ['工作日历 Calendar', view.calendar.split(',').slice(-3).join(', ')],
     ];
     for (const [k, v] of meta) doc.text(`${k}: ${v}`);
+    const flow = (view.summary as { flow?: { retired: Record<string, number>; destinations: Record<string, Record<string, number>>; nonWhitelistedHandovers: number } } | null)?.flow;
+    if (flow) {
+      doc.moveDown().fontSize(12).text('流向 Where retired batteries went (count / kWh / kg)').fontSize(9);
+      doc.text(`退役 retired: ${flow.retired.count} / ${flow.retired.kwh} / ${flow.retired.kg}`);
+      for (const [k, v] of Object.entries(flow.destinations)) doc.text(`${DESTINATION_ZH[k] ?? k}: ${v.count} / ${v.kwh} / ${v.kg}`);
+      doc.text(`移交非白名单企业 hand-overs to non-whitelisted parties: ${flow.nonWhitelistedHandovers}`);
+    }
     const summary = (view.summary ?? {}) as { totals?: Record<string, number>; byNode?: Record<string, Record<string, number>>; delay?: { median: number | null; worst: number | null } };
-    doc.moveDown().fontSize(12).text('合计 Totals').fontSize(9);
-    for (const [k, v] of Object.entries(summary.totals ?? {})) doc.text(`${STATUS_ZH[k] ?? k}: ${v}`);
-    doc.text(`迟报天数（工作日）中位数 median delay: ${summary.delay?.median ?? '—'}; 最长 worst: ${summary.delay?.worst ?? '—'}`);
-    doc.moveDown().fontSize(12).text('按节点 By node').fontSize(8);
-    for (const [node, counts] of Object.entries(summary.byNode ?? {})) {
-      doc.text(`${node}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${STATUS_ZH[k] ?? k} ${n}`).join('; ')}`);
+    if (!flow) {
+      doc.moveDown().fontSize(12).text('合计 Totals').fontSize(9);
+      for (const [k, v] of Object.entries(summary.totals ?? {})) doc.text(`${STATUS_ZH[k] ?? k}: ${v}`);
+      doc.text(`迟报天数（工作日）中位数 median delay: ${summary.delay?.median ?? '—'}; 最长 worst: ${summary.delay?.worst ?? '—'}`);
+      doc.moveDown().fontSize(12).text('按节点 By node').fontSize(8);
+      for (const [node, counts] of Object.entries(summary.byNode ?? {})) {
+        doc.text(`${node}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${STATUS_ZH[k] ?? k} ${n}`).join('; ')}`);
+      }
     }
     doc.addPage().fontSize(12).text('问题清单 Findings').fontSize(7);
     let n = 0;
@@ -54,6 +72,12 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
         break;
       }
       const d = r.data;
+      if (r.section === 'non_whitelisted' || r.section === 'unaccounted') {
+        const label = r.section === 'unaccounted' ? `去向不明 unaccounted · 应报方 owed by ${d.owedBy}` : `移交非白名单企业 non-whitelisted · ${d.type} → ${d.counterpartyId}`;
+        doc.text(`${label} · ${d.batteryCode} · ${d.eventId} · ${d.occurredAt}`);
+        n += 1;
+        continue;
+      }
       const what = r.section === 'missing' ? `${d.expectation} (${d.eventType} ${d.eventId}) 应报方 owed by ${d.owedBy}` : `${d.type} ${d.eventId} 上报方 reporter ${d.reporterId}`;
       const when = r.section === 'late' ? `应报 due ${d.dueAt} 实报 uploaded ${d.uploadedAt} 迟 ${d.lateBy} ${d.unit === 'working_days' ? '工作日' : '日'}` : `应报 due ${d.dueAt ?? '待定 pending'}`;
       doc.text(`${STATUS_ZH[r.section === 'missing' ? `missing_${d.status}` : r.section] ?? r.section} · ${d.batteryCode} · ${what} · ${when} · ${d.basis ?? ''}`);

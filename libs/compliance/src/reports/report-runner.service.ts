@@ -6,6 +6,7 @@ import { ComplianceCalendar } from '../calendar.service';
 import { DeadlineEngine } from '../domain/assess';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
 import { parseScope, ReportScope } from './params';
+import { FlowAccumulator } from './flow-audit';
 import { LedgerEvent, ReportRow, ScopeFilter, TimelinessAccumulator } from './timeliness';
 
 /** Rows fetched per round trip from the cursor; rows written per INSERT. */
@@ -34,6 +35,8 @@ interface CursorRow {
   rule_set: string | null;
   due_at: Date | null;
   is_primary: boolean;
+  rated_energy_kwh?: number | null;
+  mass_kg?: number | null;
 }
 
 /** Marks a report whose parameters can never work (the job fails without retries). */
@@ -69,9 +72,11 @@ export class ReportRunner {
       if (!done) throw new ReportInvalid(`report ${reportId} does not exist`);
       return { rows: done.row_count };
     }
-    if (report.type !== 'timeliness') throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
+    if (report.type !== 'timeliness' && report.type !== 'flow_audit') throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
     const scope = parseScope(report.scope);
     if (!scope.ok) throw new ReportInvalid(scope.reason);
+    const flowAudit = report.type === 'flow_audit';
+    if (flowAudit && scope.value.kind === 'enterprise') throw new ReportInvalid('a flow audit is about a region (or all), not an enterprise');
     await this.dataSource.query('DELETE FROM compliance_report_rows WHERE report_id = $1', [reportId]);
 
     const engine = this.calendar.engine();
@@ -84,6 +89,19 @@ export class ReportRunner {
       (id) => enterprises.get(id)?.roles ?? [],
       beijingDateOf,
     );
+    const region = scope.value.kind === 'region' ? scope.value.prefix : null;
+    const flow = flowAudit
+      ? new FlowAccumulator(
+          engine,
+          { from: report.period_from, to: report.period_to },
+          report.as_of,
+          (r) => region === null || (r !== null && r.startsWith(region)),
+          (id) => enterprises.get(id)?.roles ?? [],
+          (id) => enterprises.get(id)?.whitelisted ?? false,
+          beijingDateOf,
+        )
+      : null;
+    let size: { kwh: number | null; kg: number | null } = { kwh: null, kg: null };
     const total = await this.countBatteries(scope.value);
     let seq = 0;
     let done = 0;
@@ -103,11 +121,18 @@ export class ReportRunner {
     await qr.connect();
     try {
       await qr.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await qr.query(`DECLARE report_events NO SCROLL CURSOR FOR ${eventsInScope(scope.value, report.watermark)}`);
+      await qr.query(`DECLARE report_events NO SCROLL CURSOR FOR ${eventsInScope(scope.value, report.watermark, flowAudit)}`);
       let code: string | null = null;
       let timeline: LedgerEvent[] = [];
       const finish = () => {
-        if (code !== null) pending.push(...acc.add(code, timeline));
+        if (code !== null) {
+          // A flow audit lists where retired batteries went; its per-enterprise late and missing counts come from
+          // the timeliness accumulator's summary (its rows are the timeliness report's, not repeated here).
+          if (flow) {
+            acc.add(code, timeline);
+            pending.push(...flow.add(code, timeline, size));
+          } else pending.push(...acc.add(code, timeline));
+        }
         done += 1;
       };
       for (;;) {
@@ -117,6 +142,7 @@ export class ReportRunner {
             if (code !== null) finish();
             code = r.battery_code;
             timeline = [];
+            size = { kwh: r.rated_energy_kwh ?? null, kg: r.mass_kg ?? null };
           }
           const reporterRegion = enterprises.get(r.reporter_enterprise_id)?.region ?? null;
           timeline.push({
@@ -136,7 +162,8 @@ export class ReportRunner {
     } finally {
       await qr.release();
     }
-    const summary = { ...acc.summary(), calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
+    const timeliness = acc.summary();
+    const summary = { ...(flow ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries } : timeliness), calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
     await this.dataSource.transaction(async (m) => {
       if (pending.length) {
         const batch = pending.splice(0, pending.length);
@@ -157,9 +184,11 @@ export class ReportRunner {
     await this.dataSource.query(`UPDATE compliance_reports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status <> 'done'`, [reportId, message.slice(0, 2000)]);
   }
 
-  private async enterprises(): Promise<Map<string, { region: string | null; roles: EnterpriseRole[] }>> {
-    const rows = await this.dataSource.query<{ id: string; region_code: string | null; roles: EnterpriseRole[] }[]>('SELECT id, region_code, roles FROM enterprises');
-    return new Map(rows.map((r) => [r.id, { region: r.region_code, roles: r.roles }]));
+  private async enterprises(): Promise<Map<string, { region: string | null; roles: EnterpriseRole[]; whitelisted: boolean }>> {
+    const rows = await this.dataSource.query<{ id: string; region_code: string | null; roles: EnterpriseRole[]; whitelist_status: string }[]>(
+      'SELECT id, region_code, roles, whitelist_status FROM enterprises',
+    );
+    return new Map(rows.map((r) => [r.id, { region: r.region_code, roles: r.roles, whitelisted: r.whitelist_status === 'listed' }]));
   }
 
   private async countBatteries(scope: ReportScope): Promise<number> {
@@ -179,10 +208,11 @@ function batteriesInScope(scope: ReportScope): string {
   return 'SELECT b.code FROM batteries b';
 }
 
-function eventsInScope(scope: ReportScope, watermark: string): string {
+function eventsInScope(scope: ReportScope, watermark: string, withSize = false): string {
   if (!/^[0-9a-f-]{36}$/.test(watermark)) throw new ReportInvalid(`bad watermark ${watermark}`);
   return `SELECT l.battery_code, e.id, e.type, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
                  e.region_code, e.rule_set, e.due_at, e.battery_codes[1] = l.battery_code AS is_primary
+                 ${withSize ? ', (SELECT b.rated_energy_kwh FROM batteries b WHERE b.code = l.battery_code) AS rated_energy_kwh, (SELECT b.mass_kg FROM batteries b WHERE b.code = l.battery_code) AS mass_kg' : ''}
             FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id
            WHERE e.id <= '${watermark}'::uuid ${scope.kind === 'all' ? '' : `AND l.battery_code IN (${batteriesInScope(scope)})`}
            ORDER BY l.battery_code, l.seq`;
