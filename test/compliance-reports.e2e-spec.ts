@@ -146,7 +146,9 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     const bad = await report(admin(), { type: 'timeliness', scope: 'region:3', period: '2026-13' }, 422);
     expect(bad.error.details.map((d: { path: string }) => d.path)).toEqual(['scope', 'period']);
     const unknown = await report(admin(), { type: 'cascade_obligations', scope: 'all', period: '2026' }, 422);
-    expect(unknown.error.details).toEqual([expect.objectContaining({ path: 'type' })]);
+    expect(unknown.error.details).toEqual([expect.objectContaining({ path: 'scope' })]);
+    const noType = await report(admin(), { type: 'emissions', scope: 'all', period: '2026' }, 422);
+    expect(noType.error.details).toEqual([expect.objectContaining({ path: 'type' })]);
     expect(await t.sql<{ n: string }>('SELECT count(*) AS n FROM compliance_reports')).toEqual(before);
   });
 
@@ -174,6 +176,23 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     // A flow audit is about a region, not an enterprise.
     const bad = await report(admin(), { type: 'flow_audit', scope: `enterprise:${c.recycler.id}`, period: '2026' }, 422);
     expect(bad.error.details).toEqual([expect.objectContaining({ path: 'scope' })]);
+  });
+
+
+  it('cascade obligations of a cascade firm: findings naming articles; what other modules own is “not assessed”', async () => {
+    // Pack 2 was received by the cascade firm on 2026-04-01 (late: art. 12); the firm holds no manufacturer code (art. 12).
+    const r = await report(c.cascade.auth, { type: 'cascade_obligations', period: '2026' });
+    expect(r.status).toBe('done');
+    expect(r.summary.cascade).toMatchObject({
+      firm: c.cascade.id,
+      hasManufacturerCode: false,
+      findings: { 'art. 10': 0, 'art. 12 (manufacturer code)': 1, 'art. 12 (late uploads)': 1, 'art. 20': 0, 'art. 22': 0 },
+    });
+    expect(r.summary.cascade.notAssessed.map((x: { article: string }) => x.article)).toEqual(['10', '15', '19']);
+    const pdf = await t.http().get(`/v1/reports/${r.id}/download?format=pdf`).set(c.cascade.auth).buffer(true).parse(binary).expect(200);
+    if (process.env.KEEP_CASCADE_PDF) require('node:fs').writeFileSync(process.env.KEEP_CASCADE_PDF, pdf.body as Buffer);
+    const json = JSON.parse((await t.http().get(`/v1/reports/${r.id}/download?format=json`).set(c.cascade.auth).buffer(true).parse(text).expect(200)).body);
+    expect(json.rows.map((x: { article: string; type?: string }) => [x.article, x.type ?? null])).toEqual([['art. 12 (manufacturer code)', null], ['art. 12 (late uploads)', 'cascade_received']]);
   });
 
   it('a monthly schedule (upsertJobScheduler, REPORT_SCHEDULE_CRON in Beijing time) makes each enterprise’s and province’s report of the previous month, once', async () => {

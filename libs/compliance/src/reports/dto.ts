@@ -4,7 +4,7 @@ import { PageQuery } from '#libs/common';
 import { REPORT_FORMATS, REPORT_TYPES } from './params';
 
 export class CreateReportDto {
-  @ApiProperty({ enum: REPORT_TYPES, description: 'timeliness and flow_audit are computed; cascade_obligations is refused by this version (422)' })
+  @ApiProperty({ enum: REPORT_TYPES, description: 'timeliness (any scope), flow_audit (region or all), cascade_obligations (one cascade firm: enterprise:<id>)' })
   @IsIn(REPORT_TYPES)
   type: (typeof REPORT_TYPES)[number];
 

@@ -34,7 +34,12 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
   doc.registerFont('cjk', FONT);
   doc.font('cjk');
   void (async () => {
-    doc.fontSize(16).text(view.type === 'flow_audit' ? '退役动力蓄电池流向审计 — Regulator flow audit' : '动力蓄电池溯源上传及时性报告 — Upload timeliness report');
+    const title: Record<string, string> = {
+      flow_audit: '退役动力蓄电池流向审计 — Regulator flow audit',
+      cascade_obligations: '梯次利用企业义务核查（梯次利用管理办法） — Cascade-utilisation obligations',
+      timeliness: '动力蓄电池溯源上传及时性报告 — Upload timeliness report',
+    };
+    doc.fontSize(16).text(title[view.type] ?? view.type);
     doc.moveDown(0.5).fontSize(9);
     const meta: [string, string][] = [
       ['报告 Report', view.id],
@@ -55,7 +60,14 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
       doc.text(`移交非白名单企业 hand-overs to non-whitelisted parties: ${flow.nonWhitelistedHandovers}`);
     }
     const summary = (view.summary ?? {}) as { totals?: Record<string, number>; byNode?: Record<string, Record<string, number>>; delay?: { median: number | null; worst: number | null } };
-    if (!flow) {
+    const cascade = (view.summary as { cascade?: { findings: Record<string, number>; notAssessed: { article: string; check: string; reason: string }[] } } | null)?.cascade;
+    if (cascade) {
+      doc.moveDown().fontSize(12).text('发现 Findings by article').fontSize(9);
+      for (const [k, v] of Object.entries(cascade.findings)) doc.text(`${k}: ${v}`);
+      doc.moveDown().fontSize(12).text('未评估 Not assessed').fontSize(9);
+      for (const x of cascade.notAssessed) doc.text(`第 ${x.article} 条 art. ${x.article}: ${x.check} — 未评估 not assessed (${x.reason})`);
+    }
+    if (!flow && !cascade) {
       doc.moveDown().fontSize(12).text('合计 Totals').fontSize(9);
       for (const [k, v] of Object.entries(summary.totals ?? {})) doc.text(`${STATUS_ZH[k] ?? k}: ${v}`);
       doc.text(`迟报天数（工作日）中位数 median delay: ${summary.delay?.median ?? '—'}; 最长 worst: ${summary.delay?.worst ?? '—'}`);
@@ -72,6 +84,11 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
         break;
       }
       const d = r.data;
+      if (r.section === 'finding') {
+        doc.text(`${d.article} · ${d.finding} · ${d.batteryCode ?? ''} · ${d.eventId ?? ''} ${d.type ?? ''} ${d.occurredAt ?? ''}`);
+        n += 1;
+        continue;
+      }
       if (r.section === 'non_whitelisted' || r.section === 'unaccounted') {
         const label = r.section === 'unaccounted' ? `去向不明 unaccounted · 应报方 owed by ${d.owedBy}` : `移交非白名单企业 non-whitelisted · ${d.type} → ${d.counterpartyId}`;
         doc.text(`${label} · ${d.batteryCode} · ${d.eventId} · ${d.occurredAt}`);

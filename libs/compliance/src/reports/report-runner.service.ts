@@ -6,6 +6,7 @@ import { ComplianceCalendar } from '../calendar.service';
 import { DeadlineEngine } from '../domain/assess';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
 import { parseScope, ReportScope } from './params';
+import { CascadeAccumulator } from './cascade-obligations';
 import { FlowAccumulator } from './flow-audit';
 import { LedgerEvent, ReportRow, ScopeFilter, TimelinessAccumulator } from './timeliness';
 
@@ -72,11 +73,12 @@ export class ReportRunner {
       if (!done) throw new ReportInvalid(`report ${reportId} does not exist`);
       return { rows: done.row_count };
     }
-    if (report.type !== 'timeliness' && report.type !== 'flow_audit') throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
+    if (!['timeliness', 'flow_audit', 'cascade_obligations'].includes(report.type)) throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
     const scope = parseScope(report.scope);
     if (!scope.ok) throw new ReportInvalid(scope.reason);
     const flowAudit = report.type === 'flow_audit';
     if (flowAudit && scope.value.kind === 'enterprise') throw new ReportInvalid('a flow audit is about a region (or all), not an enterprise');
+    if (report.type === 'cascade_obligations' && scope.value.kind !== 'enterprise') throw new ReportInvalid('cascade obligations are about one cascade firm (enterprise:<id>)');
     await this.dataSource.query('DELETE FROM compliance_report_rows WHERE report_id = $1', [reportId]);
 
     const engine = this.calendar.engine();
@@ -101,11 +103,25 @@ export class ReportRunner {
           beijingDateOf,
         )
       : null;
+    const firm = scope.value.kind === 'enterprise' ? scope.value.enterpriseId : null;
+    const cascade =
+      report.type === 'cascade_obligations' && firm
+        ? new CascadeAccumulator(
+            firm,
+            (await this.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM manufacturer_codes WHERE enterprise_id = $1', [firm]))[0].n > 0,
+            engine,
+            { from: report.period_from, to: report.period_to },
+            report.as_of,
+            (id) => enterprises.get(id)?.roles ?? [],
+            (id) => enterprises.get(id)?.whitelisted ?? false,
+            beijingDateOf,
+          )
+        : null;
     let size: { kwh: number | null; kg: number | null } = { kwh: null, kg: null };
     const total = await this.countBatteries(scope.value);
     let seq = 0;
     let done = 0;
-    const pending: ReportRow[] = [];
+    const pending: ReportRow[] = cascade ? cascade.firmRows() : [];
     const flush = async () => {
       if (pending.length === 0) return;
       const batch = pending.splice(0, pending.length);
@@ -128,7 +144,8 @@ export class ReportRunner {
         if (code !== null) {
           // A flow audit lists where retired batteries went; its per-enterprise late and missing counts come from
           // the timeliness accumulator's summary (its rows are the timeliness report's, not repeated here).
-          if (flow) {
+          if (cascade) pending.push(...cascade.add(code, timeline));
+          else if (flow) {
             acc.add(code, timeline);
             pending.push(...flow.add(code, timeline, size));
           } else pending.push(...acc.add(code, timeline));
@@ -163,7 +180,9 @@ export class ReportRunner {
       await qr.release();
     }
     const timeliness = acc.summary();
-    const summary = { ...(flow ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries } : timeliness), calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
+    const summary = {
+      ...(cascade ? { cascade: cascade.summary() } : flow ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries } : timeliness),
+      calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
     await this.dataSource.transaction(async (m) => {
       if (pending.length) {
         const batch = pending.splice(0, pending.length);

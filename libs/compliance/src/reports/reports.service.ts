@@ -58,7 +58,7 @@ const COLUMNS = `id, type, scope, generation, period_from::text, period_to::text
   created_at, started_at, finished_at, summary, row_count, error`;
 
 /** The columns of the findings in CSV and XLSX downloads (every section's fields, blank where a section has none). */
-const ROW_FIELDS = ['section', 'batteryCode', 'eventId', 'type', 'eventType', 'expectation', 'status', 'reporterId', 'counterpartyId', 'owedBy', 'occurredAt', 'dueAt', 'uploadedAt', 'lateBy', 'unit', 'ruleSet', 'basis', 'description'];
+const ROW_FIELDS = ['section', 'article', 'finding', 'batteryCode', 'eventId', 'type', 'eventType', 'expectation', 'status', 'reporterId', 'counterpartyId', 'owedBy', 'occurredAt', 'dueAt', 'uploadedAt', 'lateBy', 'unit', 'ruleSet', 'basis', 'description'];
 
 /**
  * Compliance reports: requested over HTTP, computed by a BullMQ job (ReportRunner), read and downloaded here.
@@ -81,8 +81,8 @@ export class ReportsService {
     const problems = [
       ...(scope.ok ? [] : [{ path: 'scope', reason: dto.scope === undefined ? 'is required for administrator and regulator keys' : scope.reason }]),
       ...(period.ok ? [] : [{ path: 'period', reason: period.reason }]),
-      ...(dto.type === 'timeliness' || dto.type === 'flow_audit' ? [] : [{ path: 'type', reason: `'${dto.type}' reports are not computed by this version (timeliness and flow_audit are)` }]),
       ...(dto.type === 'flow_audit' && scope.ok && scope.value.kind === 'enterprise' ? [{ path: 'scope', reason: 'a flow audit is about a region (region:<prefix>) or all' }] : []),
+      ...(dto.type === 'cascade_obligations' && scope.ok && scope.value.kind !== 'enterprise' ? [{ path: 'scope', reason: 'cascade obligations are about one cascade firm (enterprise:<id>)' }] : []),
     ];
     if (!scope.ok || !period.ok || problems.length > 0) throw validationFailed(problems);
     const scopeRegion = await this.checkScope(scope.value, p);

@@ -36,7 +36,7 @@ export interface TimelinessSummary {
   batteries: number;
 }
 
-export type ReportRow = { section: 'late' | 'pending' | 'missing' | 'non_whitelisted' | 'unaccounted'; data: Record<string, unknown> };
+export type ReportRow = { section: 'late' | 'pending' | 'missing' | 'non_whitelisted' | 'unaccounted' | 'finding'; data: Record<string, unknown> };
 
 export class TimelinessAccumulator {
   private readonly totals = zero();
