@@ -5,6 +5,7 @@
  */
 import * as codec from './battery-code.bench';
 import * as events from './ledger-events.bench';
+import * as reports from './compliance-reports.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
 import * as outlets from './outlets.bench';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   outlets,
   events,
   tests,
+  reports,
 };
 
 async function main(names: string[]): Promise<void> {

@@ -1,4 +1,3 @@
-import { Global, Module } from '@nestjs/common';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
 import { startTestApp, TestApp } from './support/test-app';
 import { at, attrs, createFirm, Firm, originalCode, postEvents } from './support/ledger-world';
@@ -21,16 +20,13 @@ const assessor: DeadlineAssessor = {
   },
 };
 
-@Global()
-@Module({ providers: [{ provide: DEADLINE_ASSESSOR, useValue: assessor }], exports: [DEADLINE_ASSESSOR] })
-class TestDeadlinesModule {}
 
 describe('upload deadline hook (real PostgreSQL)', () => {
   let t: TestApp;
   let maker: Firm;
 
   beforeAll(async () => {
-    t = await startTestApp({}, { imports: [TestDeadlinesModule] });
+    t = await startTestApp({}, { replace: [{ provide: DEADLINE_ASSESSOR, useValue: assessor }] });
     maker = await createFirm(t, '宁德电池', ['battery_maker']);
   });
   afterAll(async () => {

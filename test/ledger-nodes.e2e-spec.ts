@@ -1,4 +1,3 @@
-import { Global, Module } from '@nestjs/common';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
 import { startTestApp, TestApp } from './support/test-app';
 import { accept, at, attrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
@@ -18,9 +17,6 @@ const recorder: DeadlineAssessor = {
     }),
 };
 
-@Global()
-@Module({ providers: [{ provide: DEADLINE_ASSESSOR, useValue: recorder }], exports: [DEADLINE_ASSESSOR] })
-class RecordingDeadlinesModule {}
 
 describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events, real PostgreSQL)', () => {
   let t: TestApp;
@@ -36,7 +32,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
   const next = () => ++serial;
 
   beforeAll(async () => {
-    t = await startTestApp({}, { imports: [RecordingDeadlinesModule] });
+    t = await startTestApp({}, { replace: [{ provide: DEADLINE_ASSESSOR, useValue: recorder }] });
     maker = await createFirm(t, '宁德电池', ['battery_maker']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     importer = await createFirm(t, '进口车商', ['importer']);

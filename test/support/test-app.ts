@@ -47,9 +47,13 @@ export interface TestApp {
  * The real API (same modules, same HTTP set-up as main.ts) on a database of its
  * own, with the queue backend the environment selects: BullMQ on that
  * PostgreSQL by default, on Redis when REDIS_URL is set (under a unique prefix).
- * `extra.imports`: more modules beside the app's (e.g. a @Global() one providing a hook such as DEADLINE_ASSESSOR).
+ * `extra.imports`: more modules beside the app's (e.g. a @Global() one providing a hook such as DEADLINE_TABLES);
+ * `extra.replace`: providers the app has that the test replaces (e.g. DEADLINE_ASSESSOR, which the compliance module provides).
  */
-export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { imports?: ModuleMetadata['imports'] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<AppConfig> = {},
+  extra: { imports?: ModuleMetadata['imports']; replace?: { provide: string | symbol; useValue: unknown }[] } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const base = loadConfig({ ...process.env, DATABASE_URL: db.url });
   const config: AppConfig = {
@@ -61,7 +65,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { 
     ...overrides,
   };
   const logs = new LogCapture();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles), logDestination: logs }), ...(extra.imports ?? [])] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles), logDestination: logs }), ...(extra.imports ?? [])] });
+  for (const r of extra.replace ?? []) builder.overrideProvider(r.provide).useValue(r.useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureHttpApp(app, config);
   await app.init();

@@ -4,6 +4,7 @@ import { AuditModule } from '#libs/audit';
 import { BatteriesModule } from '#libs/batteries';
 import { CascadeModule } from '#libs/cascade';
 import { CodesModule } from '#libs/codes';
+import { ComplianceDeadlinesModule, ComplianceModule } from '#libs/compliance';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
@@ -12,6 +13,7 @@ import { LedgerQueriesModule } from '#libs/ledger-queries';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
 import { OutletsModule } from '#libs/outlets';
 import { PassportModule } from '#libs/passport';
+import { OperationsModule } from '#libs/operations';
 import { QueueModule } from '#libs/queue';
 import { TestingModule } from '#libs/testing';
 import { UploadsModule } from '#libs/uploads';
@@ -51,6 +53,9 @@ export class AppModule {
         TestingModule,
         CascadeModule,
         PassportModule,
+        ComplianceDeadlinesModule,
+        ComplianceModule,
+        OperationsModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

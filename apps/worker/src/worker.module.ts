@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '#libs/audit';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
+import { ComplianceDeadlinesModule } from '#libs/compliance';
 import { DatabaseModule } from '#libs/database';
 import { QueueModule } from '#libs/queue';
 import { WorkersModule } from '#libs/workers';
@@ -17,6 +18,7 @@ export class WorkerAppModule {
         DatabaseModule.forRoot(databaseUrl),
         QueueModule.forRoot(config, databaseUrl),
         AuditModule,
+        ComplianceDeadlinesModule,
         WorkersModule,
       ],
     };

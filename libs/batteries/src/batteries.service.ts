@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { readScope } from '#libs/access';
 import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH, parse } from '#libs/battery-code';
@@ -12,6 +12,8 @@ import {
   BatteryRow,
   compositionTree,
   EnterpriseNames,
+  EVENT_DEADLINES,
+  EventDeadlineJudge,
   EventRow,
   RELATIVES_TEXT,
   RelativeRow,
@@ -155,7 +157,7 @@ const TRACE_SELF = new PreparedStatement<BatteryRow>('batteries.trace_self', `SE
 const TRACE_EVENTS = new PreparedStatement<EventRow & NamedRow>(
   'batteries.trace_events',
   `SELECT e.id, e.type, e.schema_version, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
-          e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of, e.due_at, e.on_time,
+          e.region_code, e.vin, e.battery_codes, e.client_event_id, e.content_hash, e.payload, e.correction_of, e.rule_set, e.due_at, e.on_time,
           r.name AS n1, r.uscc AS u1, c.name AS n2, c.uscc AS u2
      FROM lifecycle_events e
      LEFT JOIN enterprises r ON r.id = e.reporter_enterprise_id
@@ -190,7 +192,10 @@ interface EdgeRow {
  */
 @Injectable()
 export class BatteriesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(EVENT_DEADLINES) private readonly deadlines?: EventDeadlineJudge,
+  ) {}
 
   /** A path or query code, normalised (full-width, lower case, separators) and validated. */
   normaliseCode(input: string, path = 'code'): string {
@@ -291,7 +296,7 @@ export class BatteriesService {
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
       vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
       relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode, names)),
-      events: events.map((e) => toTraceEventView(e, names)),
+      events: events.map((e) => toTraceEventView(e, names, this.deadlines)),
     };
   }
 

@@ -128,6 +128,17 @@ export class GenealogyLink {
   @ApiProperty({ nullable: true, type: String, description: 'When the part was taken out' }) until: string | null;
 }
 
+export class TraceDeadlineView {
+  @ApiProperty({ enum: ['on_time', 'late', 'pending', 'no_deadline'], description: 'pending: the working-day calendar does not cover a day the deadline counts through yet' })
+  status: 'on_time' | 'late' | 'pending' | 'no_deadline';
+  @ApiProperty({ nullable: true, type: String, description: 'Deadline table and version, e.g. cn-2018@1' }) ruleSet: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'End of the last day allowed (Beijing time)' }) dueAt: string | null;
+  @ApiProperty({ description: 'Server time of the upload' }) uploadedAt: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'How late, in `unit` (late only)' }) lateBy: number | null;
+  @ApiProperty({ nullable: true, enum: ['working_days', 'calendar_days'] }) unit: 'working_days' | 'calendar_days' | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The article the deadline comes from' }) basis: string | null;
+}
+
 export class TraceEventView {
   @ApiProperty() id: string;
   @ApiProperty() type: string;
@@ -145,6 +156,8 @@ export class TraceEventView {
   @ApiProperty({ description: 'Hex SHA-256 of the canonical content' }) contentHash: string;
   @ApiProperty({ nullable: true, type: String }) dueAt: string | null;
   @ApiProperty({ nullable: true, type: Boolean }) onTime: boolean | null;
+  @ApiProperty({ type: TraceDeadlineView, nullable: true, description: 'The upload deadline judged now (also for events recorded before deadlines were assessed)' })
+  deadline: TraceDeadlineView | null;
 }
 
 export class TraceVehicle {

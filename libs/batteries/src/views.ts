@@ -1,6 +1,6 @@
 import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH } from '#libs/battery-code';
 import { numberOrNull, parseTextRows, textOrNull, textRowsAggregate } from '#libs/database';
-import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView, TraceRelativeView } from './dto';
+import type { BatteryView, CompositionNode, EnterpriseRef, TraceDeadlineView, TraceEventView, TraceRelativeView } from './dto';
 import { CONTAINED_STATUSES } from './status';
 
 /** A `batteries` row as the read queries select it (see BATTERY_COLUMNS). */
@@ -56,9 +56,19 @@ export interface EventRow {
   content_hash: Buffer;
   payload: Record<string, unknown>;
   correction_of: string | null;
+  rule_set: string | null;
   due_at: Date | null;
   on_time: boolean | null;
 }
+
+/**
+ * Judges an event's upload deadline for the trace (the compliance module provides it as EVENT_DEADLINES): the
+ * stored assessment, or a fresh one for events recorded before deadlines were assessed or pending on the calendar.
+ */
+export interface EventDeadlineJudge {
+  judgeForTrace(e: { type: string; occurredAt: Date; uploadedAt: Date; ruleSet: string | null; dueAt: Date | null }): TraceDeadlineView;
+}
+export const EVENT_DEADLINES = Symbol('EVENT_DEADLINES');
 
 export type EnterpriseNames = ReadonlyMap<string, { name: string; uscc: string }>;
 
@@ -195,7 +205,7 @@ export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, 
   };
 }
 
-export function toTraceEventView(e: EventRow, names: EnterpriseNames): TraceEventView {
+export function toTraceEventView(e: EventRow, names: EnterpriseNames, deadlines?: EventDeadlineJudge): TraceEventView {
   return {
     id: e.id,
     type: e.type,
@@ -213,6 +223,7 @@ export function toTraceEventView(e: EventRow, names: EnterpriseNames): TraceEven
     contentHash: e.content_hash.toString('hex'),
     dueAt: e.due_at?.toISOString() ?? null,
     onTime: e.on_time,
+    deadline: deadlines?.judgeForTrace({ type: e.type, occurredAt: e.occurred_at, uploadedAt: e.uploaded_at, ruleSet: e.rule_set, dueAt: e.due_at }) ?? null,
   };
 }
 

@@ -48,6 +48,8 @@ export interface AppConfig {
   };
   /** 梯次利用管理办法 art. 20: a hand-over of waste (a scrapped cascade product) to a firm not whitelisted as a recycler: reject or flag. */
   cascadeWasteHandover: 'reject' | 'flag';
+  /** When the monthly compliance reports (each enterprise, each province: the previous month) are made: cron, Beijing time. */
+  reportScheduleCron: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -114,6 +116,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) problems.push(`${name}: '${raw}' is not a PostgreSQL role name (lower-case letters, digits, _)`);
     return raw;
   };
+  const cron = (name: string, fallback: string): string => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (!/^(\S+\s+){4}\S+$/.test(raw.trim()) || !/^[0-9*/,\-\sA-Za-z?LW#]+$/.test(raw)) {
+      problems.push(`${name}: '${raw}' is not a cron expression of five fields (minute hour day month weekday)`);
+      return fallback;
+    }
+    return raw.trim();
+  };
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: AppConfig = {
@@ -142,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
     },
     cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
+    reportScheduleCron: cron('REPORT_SCHEDULE_CRON', '0 3 1 * *'),
   };
   if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');
   if (config.redisUrl === null && !config.runWorkersInApi) {

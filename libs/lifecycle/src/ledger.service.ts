@@ -62,7 +62,7 @@ interface EnterpriseRow {
 }
 
 /** The columns of a stored event that its content hash covers (the registry's event row, less times it does not hash). */
-export type EventRowForVerify = Omit<EventRow, 'uploaded_at' | 'due_at' | 'on_time'>;
+export type EventRowForVerify = Omit<EventRow, 'uploaded_at' | 'rule_set' | 'due_at' | 'on_time'>;
 
 /** The columns verification needs from lifecycle_events (select them with this list). */
 export const VERIFY_EVENT_COLUMNS = `e.id, e.type, e.schema_version, e.occurred_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CascadeChecksModule } from '#libs/cascade';
+import { ComplianceWorkerModule } from '#libs/compliance';
 import { LedgerCheckpointsWorkerModule } from '#libs/lifecycle';
 import { OutletChecksModule, OutletUploadsModule } from '#libs/outlets';
 import { SystemWorkerModule } from '#libs/queue';
@@ -13,5 +14,16 @@ import { UploadsWorkerModule } from '#libs/uploads';
  * which uploads processed in a worker process need too; so do CascadeChecksModule (the cascade rules' ledger checks)
  * and ResidualTestsUploadModule (the `residual-tests` upload kind).
  */
-@Module({ imports: [SystemWorkerModule, UploadsWorkerModule, LedgerCheckpointsWorkerModule, OutletChecksModule, OutletUploadsModule, CascadeChecksModule, ResidualTestsUploadModule] })
+@Module({
+  imports: [
+    SystemWorkerModule,
+    UploadsWorkerModule,
+    LedgerCheckpointsWorkerModule,
+    OutletChecksModule,
+    OutletUploadsModule,
+    CascadeChecksModule,
+    ResidualTestsUploadModule,
+    ComplianceWorkerModule,
+  ],
+})
 export class WorkersModule {}

@@ -1,0 +1,30 @@
+import { DomainException } from '#libs/common';
+
+export enum ComplianceErrorCode {
+  /** A calendar year an operator sent is not a plausible official schedule: details name each date and why. */
+  INVALID_CALENDAR_YEAR = 'INVALID_CALENDAR_YEAR',
+  REPORT_NOT_FOUND = 'REPORT_NOT_FOUND',
+  /** The report is not finished (queued, running or failed): nothing to download yet. */
+  REPORT_NOT_READY = 'REPORT_NOT_READY',
+  /** The report's scope lies outside what the caller may see (another enterprise, another province). */
+  REPORT_SCOPE_FORBIDDEN = 'REPORT_SCOPE_FORBIDDEN',
+}
+
+/** Chinese messages for the error codes (`{name}`: values also in the error's details). */
+export const COMPLIANCE_MESSAGES_ZH: Record<string, string> = {
+  INVALID_CALENDAR_YEAR: '{year} 年的工作日历无效：请提供国务院办公厅公布的放假和调休安排',
+  REPORT_NOT_FOUND: '未找到报告 {reportId}',
+  REPORT_NOT_READY: '报告 {reportId} 尚未生成完成（状态：{status}）',
+  REPORT_SCOPE_FORBIDDEN: '无权查看该范围的报告：{scope}',
+};
+
+export const ComplianceErrors = {
+  invalidCalendarYear: (year: number, details: { path: string; reason: string }[]) =>
+    new DomainException(ComplianceErrorCode.INVALID_CALENDAR_YEAR, 'invalid', `The schedule for ${year} is not valid: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details.map((d) => ({ ...d, year }))),
+  reportNotFound: (reportId: string) =>
+    new DomainException(ComplianceErrorCode.REPORT_NOT_FOUND, 'not_found', `No report ${reportId}`, [{ path: 'id', reason: 'no such report', reportId }]),
+  reportNotReady: (reportId: string, status: string) =>
+    new DomainException(ComplianceErrorCode.REPORT_NOT_READY, 'conflict', `Report ${reportId} is ${status}: nothing to download yet`, [{ path: 'id', reason: `the report is ${status}`, reportId, status }]),
+  scopeForbidden: (scope: string, reason: string) =>
+    new DomainException(ComplianceErrorCode.REPORT_SCOPE_FORBIDDEN, 'forbidden', `You may not see reports for ${scope}: ${reason}`, [{ path: 'scope', reason, scope }]),
+};
