@@ -22,11 +22,12 @@ const ALL_READ = { none: 401, revoked: 401, others: 200 };
 const ROWS: Row[] = [
   ['get', () => '/v1/me', ALL_READ],
   ['get', () => '/v1/enterprises', ALL_READ],
-  ['get', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, entB: 403, others: 200 }],
-  ['patch', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, admin: 200, entA: 200, others: 403 }, () => ({ address: '福州市鼓楼区' })],
-  ['patch', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, admin: 200, others: 403 }, () => ({ regionCode: '350102' })],
+  // Another firm's record answers as a missing one (404): a 403 would tell which ids are enterprises.
+  ['get', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, entB: 404, others: 200 }],
+  ['patch', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, others: 403 }, () => ({ address: '福州市鼓楼区' })],
+  ['patch', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, admin: 200, entB: 404, others: 403 }, () => ({ regionCode: '350102' })],
   ['post', () => '/v1/enterprises', { none: 401, revoked: 401, admin: 201, others: 403 }, () => ({ name: 'New firm', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' })],
-  ['get', (w) => `/v1/enterprises/${w.a.id}/api-keys`, { none: 401, revoked: 401, admin: 200, entA: 200, others: 403 }],
+  ['get', (w) => `/v1/enterprises/${w.a.id}/api-keys`, { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, others: 403 }],
   ['get', () => '/v1/regulators', { none: 401, revoked: 401, admin: 200, others: 403 }],
   ['post', () => '/v1/manufacturer-codes', { none: 401, revoked: 401, admin: 201, others: 403 }, (w) => ({ code: 'Z98', enterpriseId: w.a.id, certificateDate: '2026-01-05' })],
   ['get', () => '/v1/manufacturer-codes', ALL_READ],

@@ -69,7 +69,7 @@ describe('security: XLSX zip bombs and temporary files', () => {
     expect(state.status).toBe('failed');
     expect(state.error?.code).toBe('FILE_TOO_LARGE_WHEN_UNPACKED');
     expect(state.error?.details[0]).toMatchObject({ path: 'xl/sharedStrings.xml', reason: `holds more than ${DEFAULT_XLSX_LIMITS.maxSharedStrings} shared strings` });
-    expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0 });
+    expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0, warned: 0 });
     expect(healthChecks).toBeGreaterThan(0);
     expect(slowestHealthMs).toBeLessThan(1500);
     // The limit (2 M strings) bounds what is held; without it the process grows by gigabytes and dies.
