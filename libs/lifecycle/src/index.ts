@@ -12,6 +12,7 @@ export * from './domain/uuid';
 export * from './domain/vin';
 export * from './dto';
 export * from './errors';
+export * from './event-checks';
 export * from './ledger.service';
 export * from './lifecycle-event.entity';
 export * from './lifecycle.module';

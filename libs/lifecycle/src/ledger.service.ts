@@ -9,6 +9,7 @@ import { PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
+import { EventChecks } from './event-checks';
 import { concealUnseen, knownFromBatch, revealedCodes } from './domain/conceal';
 import { ChainVerification, StoredEvent, StoredLink, verifyChain } from './domain/canonical';
 import { EventType, MAX_EVENTS_PER_BATCH, ruleSetFor } from './domain/event-types';
@@ -121,6 +122,7 @@ export class LedgerService {
     private readonly audit: AuditService,
     private readonly codes: CodesService,
     private readonly batteries: BatteriesService,
+    private readonly checks: EventChecks,
     @Optional() @Inject(DEADLINE_ASSESSOR) deadlines?: DeadlineAssessor,
   ) {
     this.deadlines = deadlines ?? NO_DEADLINES;
@@ -261,9 +263,11 @@ export class LedgerService {
       }
     }
     for (const [hashKey, id] of await findByContent(db, reporter.id, firstCodes, hashes)) loaded.priorByHash.set(hashKey, id);
+    // Other contexts' rules (outlets, cascade products, whitelists): refused events enter the plan as rejected.
+    const checked = await this.checks.apply(items, reporter, { db, dryRun: !lock, states: loaded.states });
     const plan = planBatch({
       reporter,
-      items,
+      items: checked.items,
       states: loaded.states,
       enterprises,
       priorByClientId: loaded.priorByClientId,
@@ -280,6 +284,10 @@ export class LedgerService {
     if (unsure.length > 0) {
       const visible = await this.batteries.visibleTo(db, reporter.id, unsure);
       concealUnseen(plan.results, new Set(unsure.filter((code) => !visible.has(code))));
+    }
+    for (const r of plan.results) {
+      const extra = r.status === 'accepted' ? checked.warnings.get(r.index) : undefined;
+      if (extra) r.warnings = [...(r.warnings ?? []), ...extra];
     }
     return plan;
   }

@@ -4,6 +4,7 @@ import { BatteriesModule } from '#libs/batteries';
 import { CodesModule } from '#libs/codes';
 import { EventsController, RegistrationController } from './lifecycle.controller';
 import { BatteryEventLink, LifecycleEvent } from './lifecycle-event.entity';
+import { EventChecks } from './event-checks';
 import { LedgerService } from './ledger.service';
 import { RegistrationService } from './registration.service';
 
@@ -14,7 +15,7 @@ import { RegistrationService } from './registration.service';
 @Module({
   imports: [TypeOrmModule.forFeature([LifecycleEvent, BatteryEventLink]), BatteriesModule, CodesModule],
   controllers: [EventsController, RegistrationController],
-  providers: [LedgerService, RegistrationService],
-  exports: [LedgerService],
+  providers: [LedgerService, RegistrationService, EventChecks],
+  exports: [LedgerService, EventChecks],
 })
 export class LifecycleModule {}
