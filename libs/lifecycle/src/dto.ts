@@ -188,6 +188,8 @@ export class EventTypeView {
   @ApiProperty({ nullable: true, type: String }) to: string | null;
   @ApiProperty({ enum: ['holder', 'receiver', 'any'] }) reporter: string;
   @ApiProperty({ enum: ['none', 'handover', 'take'] }) custody: string;
+  @ApiPropertyOptional({ type: Object, example: { to: 'removed' }, description: 'A hand-over that may name no receiver: the status the batteries then have, in the reporter’s own stock' })
+  withoutCounterparty?: object;
   @ApiProperty({ type: Object, example: { presence: 'required', roles: ['vehicle_maker'] } }) counterparty: object;
   @ApiProperty({ type: Object, example: { presence: 'required', effect: 'set' } }) vin: object;
   @ApiProperty({ enum: ['required', 'optional', 'forbidden'] }) region: string;

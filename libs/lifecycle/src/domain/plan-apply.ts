@@ -146,9 +146,11 @@ function applyToBattery(ctx: BatchContext, fx: BatchEffects, c: ResolvedCandidat
     return;
   }
   detach(fx, s, at, id);
-  s.status = rules.to!;
+  // A hand-over that names no receiver books the batteries into the reporter's own stock (EventTypeRules.withoutCounterparty).
+  const handover = rules.custody === 'handover' && c.counterparty !== null;
+  s.status = rules.custody === 'handover' && !handover ? rules.withoutCounterparty!.to : rules.to!;
   s.holderId = rules.custody === 'take' ? me : before.holderId;
-  s.pendingTo = rules.custody === 'handover' ? c.counterparty!.id : null;
+  s.pendingTo = handover ? c.counterparty!.id : null;
   s.vin = rules.vin.effect === 'set' ? c.vin : rules.vin.effect === 'clear' || before.contained ? null : before.vin;
   touch(s, c, id);
   if (!known.includes(me)) fx.addParty(s.code, me, id, at);

@@ -188,6 +188,23 @@ describe.each(TABLES)('the %s transitions, as the regulations have them', (setId
   });
 });
 
+describe.each(TABLES)('%s: a dismantler books a removed pack into its own stock and hands it over later (issue 19)', (_setId, occurredAt) => {
+  it('removed without a counterparty: status removed, still the dismantler’s, no hand-over pending; then outlet_handed_over and the receipt', () => {
+    const pack = original();
+    const s = state(pack, { status: 'in_scrapped_vehicle', holderId: DISMANTLER.id, vin: VIN });
+    const later = (h: number) => new Date(Date.parse(occurredAt) + h * 3_600_000).toISOString();
+    const booked = plan(DISMANTLER, { type: 'removed', batteryCodes: [pack], occurredAt }, [s]);
+    expect(booked.results[0]).toMatchObject({ status: 'accepted' });
+    expect(s).toMatchObject({ status: 'removed', holderId: DISMANTLER.id, pendingTo: null, vin: null });
+    const handed = plan(DISMANTLER, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: later(1), counterpartyUscc: RECEIVER.uscc }, [s]);
+    expect(handed.results[0]).toMatchObject({ status: 'accepted' });
+    expect(s).toMatchObject({ status: 'in_transit', holderId: DISMANTLER.id, pendingTo: RECEIVER.id });
+    const received = plan(RECEIVER, { type: 'recycler_received', batteryCodes: [pack], occurredAt: later(2) }, [s]);
+    expect(received.results[0]).toMatchObject({ status: 'accepted' });
+    expect(s).toMatchObject({ status: 'at_recycler', holderId: RECEIVER.id, pendingTo: null });
+  });
+});
+
 describe('what the 2026 measures change beyond statuses', () => {
   it('a dismantler hands a removed battery to a dealer under the 2018 provisions, but only to a qualified firm from 2026-04-01 (§10, hand-over)', () => {
     const at = (occurredAt: string) => {
