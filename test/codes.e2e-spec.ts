@@ -510,17 +510,17 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       expect(await service.checkBatteryRegistration(mine.id, decoded('M01', '24'))).toEqual({ errors: [], warnings: [], codingRuleId: ruleId });
     });
 
-    it("rejects another enterprise's manufacturer code", async () => {
+    it("rejects another enterprise's manufacturer code, without naming that enterprise (issue 13: who holds a code is not the registrant's to read)", async () => {
       const check = await service.checkBatteryRegistration(mine.id, decoded('T01', '24'));
       expect(check.errors).toEqual([
         {
           path: 'code',
           code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE',
-          reason: 'manufacturer code T01 (positions 1-3) is assigned to another enterprise, Theirs Co.',
+          reason: 'manufacturer code T01 (positions 1-3) is assigned to another enterprise',
           manufacturerCode: 'T01',
-          holderEnterpriseId: theirs.id,
         },
       ]);
+      expect(JSON.stringify(check)).not.toContain(theirs.id);
       expect(check.warnings).toEqual([]);
     });
 

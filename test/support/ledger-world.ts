@@ -102,3 +102,8 @@ export async function producePack(t: TestApp, firm: Firm, next: () => number, ho
   if (body.status !== 'ACCEPTED') throw new Error(`pack not registered: ${JSON.stringify(body.results)}`);
   return { pack, module, cells };
 }
+
+/** Assigns manufacturer code `code` (厂商代码) to `firm`, as an administrator does before it registers batteries. */
+export async function assignManufacturerCode(t: TestApp, firm: { id: string }, code: string): Promise<void> {
+  await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code, enterpriseId: firm.id, certificateDate: '2018-03-01' }).expect(201);
+}

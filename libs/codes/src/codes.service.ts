@@ -26,7 +26,6 @@ export interface RegistrationCheckOptions {
 interface HolderRow {
   code: string;
   enterprise_id: string;
-  enterprise_name: string;
 }
 
 interface RuleRow {
@@ -45,9 +44,7 @@ interface RuleRow {
 // log; it keeps planning the manufacturer-code look-up, which it finds cheaper with a custom plan).
 const MANUFACTURER_CODE_HOLDERS = new PreparedStatement<HolderRow>(
   'codes.manufacturer_code_holders',
-  `SELECT m.code, m.enterprise_id, e.name AS enterprise_name
-     FROM manufacturer_codes m JOIN enterprises e ON e.id = m.enterprise_id
-    WHERE m.code = ANY($1::bpchar[])`,
+  'SELECT m.code, m.enterprise_id FROM manufacturer_codes m WHERE m.code = ANY($1::bpchar[])',
 );
 const CODING_RULES_OF_PAIRS = new PreparedStatement<RuleRow>(
   'codes.coding_rules_of_pairs',
@@ -130,9 +127,9 @@ export class CodesService {
         check.errors.push({
           path,
           code: RegistrationIssueCode.MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE,
-          reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is assigned to another enterprise, ${holder.enterprise_name}`,
+          // Not which one: who holds a manufacturer code is for administrators and regulators (README, "Who may do what").
+          reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is assigned to another enterprise`,
           manufacturerCode: c.manufacturerCode,
-          holderEnterpriseId: holder.enterprise_id,
         });
         return check;
       }

@@ -7,7 +7,7 @@ import type { BatteryStatus } from '#libs/batteries';
 import { BatteryState, effectiveOf } from './battery-state';
 import { EVENT_TYPES, EventTypeRules, LedgerRuleSet } from './event-types';
 import { BatchContext, nameOf, ResolvedCandidate } from './plan-types';
-import { checkRegister } from './plan-register';
+import { checkRegister, registeredByAnother } from './plan-register';
 import { detail, LedgerRule, revealing, RuleDetail, unknownBattery } from './rules';
 
 export type Outcome =
@@ -163,7 +163,12 @@ function checkReplacement(ctx: BatchContext, c: ResolvedCandidate, rules: EventT
 function checkCascadeProduct(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[]): ErrorDetail[] {
   const product = c.payloadCodes.cascadeCode;
   const path = c.codePath.get(product)!;
-  if (ctx.states.has(product)) reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `cascade product ${product} is already registered (event ${ctx.states.get(product)!.producedEventId})`));
+  const registered = ctx.states.get(product);
+  if (registered && registered.producerId === ctx.reporter.id) {
+    reasons.push(detail(path, LedgerRule.ALREADY_REGISTERED, `cascade product ${product} is already registered (event ${registered.producedEventId})`));
+  } else if (registered) {
+    reasons.push(registeredByAnother(ctx, product, path, `cascade product ${product} is already registered by another enterprise`));
+  }
   const f = ctx.codeFindings.get(product);
   if (!f) return [];
   for (const err of f.errors) reasons.push({ ...err, path, rule: LedgerRule.CODE_REGISTRATION });

@@ -44,9 +44,7 @@ function alreadyRegistered(ctx: BatchContext, c: ResolvedCandidate, s: BatterySt
   const code = s.code;
   const path = c.codePath.get(code)!;
   const p = c.payload;
-  if (s.producerId !== ctx.reporter.id) {
-    return detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered by another enterprise`);
-  }
+  if (s.producerId !== ctx.reporter.id) return registeredByAnother(ctx, code, path, `battery ${code} is already registered by another enterprise`);
   // Registered by an earlier event of this batch: its id means nothing to the client if the batch is refused.
   const earlier = s.isNew ? 'earlier in this batch' : `(event ${s.producedEventId})`;
   if (same) return detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered ${earlier}; register only new batteries together`);
@@ -55,6 +53,17 @@ function alreadyRegistered(ctx: BatchContext, c: ResolvedCandidate, s: BatterySt
     .map((k) => `${k} ${s[k] ?? 'none'}, not ${(p[k] as number | undefined) ?? 'none'}`);
   if (parentCode !== null && s.parentCode !== parentCode) diffs.push(`parent ${s.parentCode ?? 'none'}, not ${parentCode}`);
   return detail(path, LedgerRule.ALREADY_REGISTERED, `battery ${code} is already registered ${earlier} with ${diffs.join(', ')}`);
+}
+
+/**
+ * A code another enterprise registered. When the code registry refuses the code anyway (its manufacturer code is
+ * not the reporter's), a firm that may not see the battery reads only the registry's reason, as for a code nobody
+ * registered: whether the battery exists does not show. Otherwise the code is in the reporter's own code space,
+ * and its registration must be refused in words that say why.
+ */
+export function registeredByAnother(ctx: BatchContext, code: string, path: string, reason: string): RuleDetail {
+  const d = detail(path, LedgerRule.ALREADY_REGISTERED, reason);
+  return ctx.codeFindings.get(code)?.errors.length ? revealing(d, code, path, null) : d;
 }
 
 /** Composition order: a part goes only into a battery of a higher level (cell < module < pack). */

@@ -518,6 +518,34 @@ describe('what rejections tell about batteries the reporter may not see', () => 
     expect(byHolder.results[0].status).toBe('accepted');
   });
 
+  it('tells a firm that may not see it nothing of a registered battery whose code it may not register anyway (issue 13)', () => {
+    const otherMaker = firm(14, ['battery_maker', 'cascade_utiliser']);
+    const [taken, free] = [code('P'), code('P')];
+    const notYours = (c: string) => [c, { errors: [{ path: 'code', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE', reason: 'manufacturer code 001 (positions 1-3) is assigned to another enterprise' }], warnings: [] }] as const;
+    const attrs = { nominalCapacityAh: 150, nominalVoltageV: 350 };
+    const findings = new Map<string, CodeFindings>([notYours(taken), notYours(free)]);
+    const onTaken = run(otherMaker, [{ type: 'produced', batteryCodes: [taken], occurredAt: T(9), payload: attrs }], [state(taken)], { codeFindings: findings });
+    const onFree = run(otherMaker, [{ type: 'produced', batteryCodes: [free], occurredAt: T(9), payload: attrs }], [], { codeFindings: findings });
+    expect(reasons(onTaken).map((d) => d.rule)).toEqual([LedgerRule.ALREADY_REGISTERED, LedgerRule.CODE_REGISTRATION]);
+    expect(revealedCodes(onTaken.results)).toEqual(new Set([taken]));
+    concealUnseen(onTaken.results, new Set([taken]));
+    expect(reasons(onTaken).length).toBeGreaterThan(0);
+    expect(JSON.stringify(reasons(onTaken)).replaceAll(taken, 'X')).toBe(JSON.stringify(reasons(onFree)).replaceAll(free, 'X'));
+
+    // A cascade product registered by another firm: the same.
+    const module = code('M');
+    const [product, freeProduct] = [cascadeCode(), cascadeCode()];
+    const tested = () => state(module, { status: 'tested', holderId: otherMaker.id, lastEventType: 'residual_tested' });
+    const assemble = (p: string) => ({ type: 'cascade_assembled', batteryCodes: [module], occurredAt: T(9), payload: { cascadeCode: p, nominalCapacityAh: 1, nominalVoltageV: 1 } });
+    const cascadeFindings = new Map<string, CodeFindings>([notYours(product), notYours(freeProduct)]);
+    const onProduct = run(otherMaker, [assemble(product)], [tested(), state(product, { producerId: VM.id, status: 'cascade_stock', holderId: VM.id })], { codeFindings: cascadeFindings });
+    const onFreeProduct = run(otherMaker, [assemble(freeProduct)], [tested()], { codeFindings: cascadeFindings });
+    expect(reasons(onProduct).map((d) => d.rule)).toEqual([LedgerRule.ALREADY_REGISTERED, LedgerRule.CODE_REGISTRATION]);
+    expect(reasons(onProduct)[0].reason).not.toContain('event');
+    concealUnseen(onProduct.results, revealedCodes(onProduct.results));
+    expect(JSON.stringify(reasons(onProduct)).replaceAll(product, 'X')).toBe(JSON.stringify(reasons(onFreeProduct)).replaceAll(freeProduct, 'X'));
+  });
+
   it('knows from the batch who produced, holds or is receiving a battery, or became a party to it', () => {
     const pack = code('P');
     const module = code('M');
