@@ -521,7 +521,7 @@ describe('what rejections tell about batteries the reporter may not see', () => 
   it('tells a firm that may not see it nothing of a registered battery whose code it may not register anyway (issue 13)', () => {
     const otherMaker = firm(14, ['battery_maker', 'cascade_utiliser']);
     const [taken, free] = [code('P'), code('P')];
-    const notYours = (c: string) => [c, { errors: [{ path: 'code', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE', reason: 'manufacturer code 001 (positions 1-3) is assigned to another enterprise' }], warnings: [] }] as const;
+    const notYours = (c: string): [string, CodeFindings] => [c, { errors: [{ path: 'code', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE', reason: 'manufacturer code 001 (positions 1-3) is assigned to another enterprise' }], warnings: [] }];
     const attrs = { nominalCapacityAh: 150, nominalVoltageV: 350 };
     const findings = new Map<string, CodeFindings>([notYours(taken), notYours(free)]);
     const onTaken = run(otherMaker, [{ type: 'produced', batteryCodes: [taken], occurredAt: T(9), payload: attrs }], [state(taken)], { codeFindings: findings });
