@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
 import { startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, claimAndConfirm, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 /**
  * What the ledger tells the deadline hook about each recorded event: the rule set it was checked under (chosen by
@@ -228,8 +228,8 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   it('outlet_received / outlet_handed_over: a removed pack goes through the outlet to a cascade utiliser, who takes custody', async () => {
     const pack = await removedPack();
-    // The outlet reports the receipt alone, naming the repairer who handed the pack in.
-    const received = await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
+    // The outlet reports the receipt alone, naming the repairer who handed the pack in: a claim the repairer confirms.
+    const received = await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, outlet)).toMatchObject({ status: 'at_outlet', holder: { id: outlet.id }, pendingHandoverTo: null, vin: null });
     expect(await eventsOf(pack, 'outlet_received')).toEqual([
       expect.objectContaining({ id: received, reporter_enterprise_id: outlet.id, counterparty_enterprise_id: repairer.id, payload: { outletId: 'NET-35-001' } }),
@@ -247,7 +247,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
   it('outlet_received / outlet_handed_over: a pack from swap stock goes through the outlet to a recycler', async () => {
     const { pack, car } = await packInUse();
     await accept(t, swapper, { type: 'swapped', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { replacementCode: await spare('P', swapper) } });
-    await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc });
+    await claimAndConfirm(t, outlet, swapper, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc });
     expect(await battery(pack, outlet)).toMatchObject({ status: 'at_outlet', holder: { id: outlet.id } });
     await accept(t, outlet, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: recycler.uscc });
     expect(await battery(pack, recycler)).toMatchObject({ status: 'in_transit', holder: { id: outlet.id }, pendingHandoverTo: { id: recycler.id } });
@@ -265,7 +265,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
     ]);
     expect(await battery(pack, repairer)).toMatchObject({ status: 'removed', holder: { id: repairer.id } });
 
-    await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc });
+    await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc });
     // The recycler neither holds the pack nor may see it: the custody reason reads as for an unregistered code.
     const reasons = await reject(t, recycler, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: cascade.uscc });
     expect(reasons).toEqual(expect.arrayContaining([roleReason('outlet_handed_over', 'vehicle_maker, battery_maker, importer, dealer, repairer, leasing, swap_operator, dismantler, cascade_utiliser', 'recycler')]));

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, cascadeCode, cellAttrs, claimAndConfirm, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   let t: TestApp;
@@ -68,11 +68,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
 
     await accept(t, cascade, { type: 'cascade_shipped', batteryCodes: [product], occurredAt: at(11), payload: { customerName: '某储能电站' } });
     await accept(t, cascade, { type: 'cascade_scrapped', batteryCodes: [product], occurredAt: at(12) });
-    // The recycler receives from the cascade utiliser, which it names (a receipt reported by the receiver only).
-    await accept(t, recycler, { type: 'recycler_received', batteryCodes: [product], occurredAt: at(13), counterpartyUscc: cascade.uscc });
+    // The recycler receives from the cascade utiliser, which it names (a receipt reported by the receiver only: a
+    // custody claim, which the cascade utiliser confirms).
+    await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [product], occurredAt: at(13), counterpartyUscc: cascade.uscc });
     await accept(t, recycler, { type: 'recycled', batteryCodes: [product], occurredAt: at(14), payload: { processedMassKg: 30, recoveredLithiumKg: 0.4, method: 'hydrometallurgical' } });
     // The pack shell goes to the recycler too.
-    await accept(t, recycler, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(13), counterpartyUscc: cascade.uscc });
+    await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(13), counterpartyUscc: cascade.uscc });
     await accept(t, recycler, { type: 'recycled', batteryCodes: [pack], occurredAt: at(15), payload: { processedMassKg: 350 } });
 
     expect(await battery(pack, recycler)).toMatchObject({ status: 'recycled', holder: { id: recycler.id } });

@@ -71,7 +71,7 @@ export async function postEvents(t: TestApp, firm: Firm, events: unknown[], opti
   return res.body as {
     status: string;
     counts: { total: number; accepted: number; duplicate: number; rejected: number };
-    results: { index: number; status: string; eventId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
+    results: { index: number; status: string; eventId?: string; claimId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
   };
 }
 
@@ -106,4 +106,17 @@ export async function producePack(t: TestApp, firm: Firm, next: () => number, ho
 /** Assigns manufacturer code `code` (厂商代码) to `firm`, as an administrator does before it registers batteries. */
 export async function assignManufacturerCode(t: TestApp, firm: { id: string }, code: string): Promise<void> {
   await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code, enterpriseId: firm.id, certificateDate: '2018-03-01' }).expect(201);
+}
+
+/**
+ * A receipt reported by the receiver alone (no hand-over to it pending): it is a custody claim on the sender it names
+ * (`counterpartyUscc`), which `sender` confirms; returns the id of the receipt event recorded on confirmation.
+ */
+export async function claimAndConfirm(t: TestApp, receiver: Firm, sender: Firm, event: Record<string, unknown>): Promise<string> {
+  const body = await postEvents(t, receiver, [event]);
+  const claimId = body.results[0].claimId;
+  if (body.results[0].status !== 'accepted' || !claimId) throw new Error(`expected a custody claim: ${JSON.stringify(body.results[0])}`);
+  const confirmed = await t.http().post(`/v1/custody-claims/${claimId}/confirm`).set(sender.auth);
+  if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  return confirmed.body.eventId as string;
 }

@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { AuditModule } from '#libs/audit';
 import { BatteriesModule } from '#libs/batteries';
 import { CodesModule } from '#libs/codes';
+import { CustodyModule } from '#libs/custody';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
@@ -39,6 +40,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        CustodyModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

@@ -13,6 +13,7 @@ import { detail, LedgerRule, revealing, RuleDetail, unknownBattery } from './rul
 export type Outcome =
   | { status: 'accepted'; warnings: ErrorDetail[] }
   | { status: 'duplicate'; eventId: string; by: 'registration' }
+  | { status: 'claimed'; senderId: string; warnings: ErrorDetail[] }
   | { status: 'rejected'; reasons: RuleDetail[] };
 
 function allowedNext(set: LedgerRuleSet, status: BatteryStatus): string {
@@ -27,6 +28,8 @@ export function evaluate(ctx: BatchContext, c: ResolvedCandidate): Outcome {
   const rules = c.rules;
   const reasons: RuleDetail[] = [];
   checkRole(ctx, c, rules, reasons);
+  const claim = claimOf(ctx, c, reasons);
+  if (claim) return claim;
   let warnings: ErrorDetail[] = [];
   switch (rules.special) {
     case 'register': {
@@ -46,6 +49,41 @@ export function evaluate(ctx: BatchContext, c: ResolvedCandidate): Outcome {
   }
   if (reasons.length > 0) return { status: 'rejected', reasons };
   return { status: 'accepted', warnings };
+}
+
+/**
+ * A receipt takes custody only against a pending hand-over to the receiver (or from the holder confirming a claim).
+ * Reported by the receiver alone, it becomes a custody claim on the sender it names, which confirms or disputes it
+ * (libs/custody). The answer depends on the request only, not on the batteries: a firm that may not see them learns
+ * nothing, neither whether they exist nor whether it guessed their holder.
+ */
+function claimOf(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[]): Outcome | null {
+  if (c.rules.reporter !== 'receiver') return null;
+  const me = ctx.reporter.id;
+  if (c.counterparty !== null && c.counterparty.id === ctx.confirmedSender) return null;
+  const handedToMe = c.batteryCodes.every((code) => {
+    const s = ctx.states.get(code);
+    const e = s && effectiveOf(s, ctx.states);
+    return e !== undefined && (e.holderId === me || e.pendingTo === me);
+  });
+  if (handedToMe) return null;
+  const what = c.batteryCodes.length === 1 ? `battery ${c.batteryCodes[0]}` : `batteries ${c.batteryCodes[0]} … (${c.batteryCodes.length})`;
+  if (c.counterparty === null) {
+    reasons.push(
+      detail(`${c.path}.counterpartyUscc`, LedgerRule.CUSTODY, `no hand-over of ${what} to you is pending: if it was handed to you, name the sender as counterpartyUscc (the receipt is then a custody claim the sender confirms)`),
+    );
+  } else if (c.counterparty.id === me) {
+    reasons.push(detail(`${c.path}.counterpartyUscc`, LedgerRule.CUSTODY, 'a custody claim names the enterprise the batteries came from, not the reporter itself'));
+  }
+  if (reasons.length > 0) return { status: 'rejected', reasons };
+  const sender = c.counterparty!;
+  const warning = {
+    path: `${c.path}.counterpartyUscc`,
+    rule: LedgerRule.CUSTODY_CLAIM,
+    reason: `no hand-over to you is pending: recorded as a custody claim on ${sender.name} (${sender.uscc}); the receipt takes effect when that enterprise confirms it handed ${what} over (GET /v1/custody-claims)`,
+    senderUscc: sender.uscc,
+  };
+  return { status: 'claimed', senderId: sender.id, warnings: [warning] };
 }
 
 /** The reporter's role, and the counterparty's. */

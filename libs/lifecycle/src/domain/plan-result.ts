@@ -5,10 +5,10 @@
  */
 import type { BatteryState } from './battery-state';
 import type { BatchEffects } from './plan-apply';
-import type { BatchStatus, IngestCounts, IngestResult, Plan, PlanInput, PlannedEvent, PlannedLink } from './plan-types';
+import type { BatchStatus, IngestCounts, IngestResult, Plan, PlanInput, PlannedClaim, PlannedEvent, PlannedLink } from './plan-types';
 import { detail, LedgerRule } from './rules';
 
-export function planOf(input: PlanInput, results: IngestResult[], events: PlannedEvent[], links: PlannedLink[], fx: BatchEffects): Plan {
+export function planOf(input: PlanInput, results: IngestResult[], events: PlannedEvent[], links: PlannedLink[], fx: BatchEffects, claims: PlannedClaim[]): Plan {
   const counts: IngestCounts = { total: results.length, accepted: 0, duplicate: 0, rejected: 0 };
   for (const r of results) counts[r.status]++;
   if (input.mode === 'atomic' && counts.rejected > 0) return rolledBack(input, results, counts);
@@ -21,7 +21,7 @@ export function planOf(input: PlanInput, results: IngestResult[], events: Planne
   }
   const status: BatchStatus = counts.rejected === 0 ? 'ACCEPTED' : counts.accepted + counts.duplicate === 0 ? 'REJECTED' : 'PARTIALLY_ACCEPTED';
   const { componentStarts, componentEnds, origins, parties } = fx;
-  return { status, counts, results, events, links, batteriesToInsert, batteriesToUpdate, componentStarts, componentEnds, origins, parties };
+  return { status, counts, results, events, links, batteriesToInsert, batteriesToUpdate, componentStarts, componentEnds, origins, parties, claims };
 }
 
 /** An atomic batch with a rejection: nothing to write, and the events that were valid say why they were not recorded. */
@@ -47,5 +47,6 @@ function rolledBack(input: PlanInput, results: readonly IngestResult[], counts: 
     componentEnds: [],
     origins: [],
     parties: [],
+    claims: [],
   };
 }

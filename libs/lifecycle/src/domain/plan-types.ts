@@ -37,6 +37,8 @@ export interface IngestResult {
   clientEventId?: string | null;
   /** duplicate: what matched an earlier event. */
   duplicateOf?: 'clientEventId' | 'contentHash' | 'registration';
+  /** accepted as a custody claim (no event yet): the claim's id (absent in a dry run). */
+  claimId?: string;
   reasons?: ErrorDetail[];
   warnings?: ErrorDetail[];
 }
@@ -77,6 +79,19 @@ export interface PlanInput {
   newId: () => string;
   /** How event number i is named in reasons (e.g. `events[3]`). */
   pathOf: (index: number) => string;
+  /**
+   * The enterprise confirming a custody claim (libs/custody): a receipt naming it as the sender is checked as a
+   * hand-over it reported (it must still hold the batteries) instead of becoming a claim again.
+   */
+  confirmedSender?: string | null;
+}
+
+/** A receipt by a firm no hand-over to is pending: kept as a claim on the sender it names until that one decides. */
+export interface PlannedClaim {
+  index: number;
+  id: string;
+  senderId: string;
+  candidate: ResolvedCandidate;
 }
 
 export interface PlannedEvent {
@@ -138,13 +153,14 @@ export interface Plan {
   componentEnds: ComponentEnd[];
   origins: OriginLink[];
   parties: PartyLink[];
+  claims: PlannedClaim[];
 }
 
 /**
  * What the checks and the appliers of a batch read: the reporter, every battery's state (which the appliers change,
  * so that later events of the batch see earlier ones) and the database's findings. A PlanInput is one.
  */
-export type BatchContext = Pick<PlanInput, 'reporter' | 'states' | 'enterprises' | 'corrections' | 'codeFindings'>;
+export type BatchContext = Pick<PlanInput, 'reporter' | 'states' | 'enterprises' | 'corrections' | 'codeFindings' | 'confirmedSender'>;
 
 /** How an enterprise is named in reasons. */
 export function nameOf(ctx: BatchContext, id: string | null): string {

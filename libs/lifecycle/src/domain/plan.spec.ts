@@ -208,21 +208,44 @@ describe('custody and roles', () => {
     expect(installed.parties).toEqual([expect.objectContaining({ batteryCode: pack, enterpriseId: VM.id })]);
   });
 
-  it('a receipt reported only by the receiver must name the current holder', () => {
+  it('a receipt reported only by the receiver is a custody claim on the sender it names, answered alike whoever holds the battery (issue 13)', () => {
     const pack = code('P');
     const atOutlet = () => state(pack, { status: 'at_outlet', holderId: VM.id, lastEventType: 'outlet_received' });
     const unnamed = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3) }], [atOutlet()]);
-    expect(reasons(unnamed)[0]).toMatchObject({ rule: LedgerRule.CUSTODY, reason: expect.stringContaining('name it as counterpartyUscc') });
-    const wrong = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: DEALER.uscc }], [atOutlet()]);
-    expect(reasons(wrong)[0].rule).toBe(LedgerRule.CUSTODY);
+    expect(reasons(unnamed)[0]).toMatchObject({ rule: LedgerRule.CUSTODY, path: 'events[0].counterpartyUscc', reason: expect.stringContaining('name the sender as counterpartyUscc') });
+    // The right guess of the holder, a wrong one, and a battery not registered: the same answer, and nothing changes.
+    const answer = (plan: ReturnType<typeof run>, named: KnownEnterprise) => {
+      expect(plan.results[0]).toMatchObject({ status: 'accepted', claimId: expect.any(String) });
+      expect(plan.events).toEqual([]);
+      expect(plan.claims).toEqual([expect.objectContaining({ index: 0, senderId: named.id })]);
+      return JSON.stringify({ ...plan.results[0], claimId: undefined }).replaceAll(named.uscc, 'U').replaceAll(named.name, 'N');
+    };
     const s = atOutlet();
-    const named = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: VM.uscc }], [s]);
-    expect(named.results[0].status).toBe('accepted');
-    expect(s).toMatchObject({ status: 'at_recycler', holderId: RECYCLER.id });
+    const right = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: VM.uscc }], [s]);
+    const wrong = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: DEALER.uscc }], [atOutlet()]);
+    const missing = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: VM.uscc }], []);
+    expect(answer(right, VM)).toBe(answer(wrong, DEALER));
+    expect(answer(right, VM)).toBe(answer(missing, VM));
+    expect(right.results[0].warnings).toEqual([expect.objectContaining({ rule: LedgerRule.CUSTODY_CLAIM })]);
+    expect(s).toMatchObject({ status: 'at_outlet', holderId: VM.id, changed: false });
+    expect(run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: RECYCLER.uscc }], [atOutlet()]).results[0].status).toBe('rejected');
 
+    // Confirmed by the holder it names, the receipt is checked as a hand-over and takes custody.
+    const confirm = (states: BatteryState[], sender: KnownEnterprise) => {
+      const pre = [prevalidate({ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: sender.uscc }, 0, 'events[0]', NOW)];
+      const map = new Map(states.map((x) => [x.code, x]));
+      return planBatch({
+        reporter: RECYCLER, items: resolveCandidates(pre, RECYCLER, new Map(FIRMS.map((f) => [f.uscc, f]))), states: map, enterprises: new Map(FIRMS.map((f) => [f.id, f])),
+        priorByClientId: new Map(), priorByHash: new Map(), corrections: new Map(), codeFindings: new Map(), mode: 'atomic', newId: () => 'confirmed', pathOf: (i) => `events[${i}]`, confirmedSender: sender.id,
+      });
+    };
+    const held = atOutlet();
+    expect(confirm([held], VM).results[0]).toMatchObject({ status: 'accepted', eventId: 'confirmed' });
+    expect(held).toMatchObject({ status: 'at_recycler', holderId: RECYCLER.id });
+    // A sender that does not hold it cannot confirm it into custody.
+    expect(reasons(confirm([atOutlet()], DEALER))[0]).toMatchObject({ rule: LedgerRule.CUSTODY });
     const handedToOther = state(pack, { status: 'in_transit', holderId: VM.id, pendingTo: OTHER.id });
-    const intercepted = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(3), counterpartyUscc: VM.uscc }], [handedToOther]);
-    expect(reasons(intercepted)[0]).toMatchObject({ rule: LedgerRule.CUSTODY, reason: `battery ${pack} is being handed over to firm 6 (${OTHER.uscc}): only that enterprise may receive it` });
+    expect(reasons(confirm([handedToOther], VM))[0]).toMatchObject({ rule: LedgerRule.CUSTODY, reason: `battery ${pack} is being handed over to firm 6 (${OTHER.uscc}): only that enterprise may receive it` });
   });
 
   it('vehicle-side events come from any firm of the role; the vehicle maker stays the holder', () => {

@@ -10,7 +10,7 @@ import { apply, BatchEffects } from './plan-apply';
 import { evaluate } from './plan-checks';
 import { planOf } from './plan-result';
 import type { BatteryState } from './battery-state';
-import type { IngestResult, KnownEnterprise, Plan, PlanInput, PlannedEvent, PlannedLink, Resolved, ResolvedCandidate } from './plan-types';
+import type { IngestResult, KnownEnterprise, Plan, PlanInput, PlannedClaim, PlannedEvent, PlannedLink, Resolved, ResolvedCandidate } from './plan-types';
 import type { Prevalidated } from './prevalidate';
 import { regionKeys } from './region';
 import { detail, LedgerRule } from './rules';
@@ -95,6 +95,7 @@ export function planBatch(input: PlanInput): Plan {
   const events: PlannedEvent[] = [];
   const links: PlannedLink[] = [];
   const fx = new BatchEffects();
+  const claims: PlannedClaim[] = [];
   const seen: SeenInBatch = { byClientId: new Map(), byHash: new Map() };
 
   for (let i = 0; i < input.items.length; i++) {
@@ -119,6 +120,13 @@ export function planBatch(input: PlanInput): Plan {
       results.push({ ...base, status: 'rejected', reasons: outcome.reasons });
       continue;
     }
+    if (outcome.status === 'claimed') {
+      // Nothing changes until the sender confirms (libs/custody): the claim is written, not the event.
+      const claim: PlannedClaim = { index: i, id: input.newId(), senderId: outcome.senderId, candidate: c };
+      claims.push(claim);
+      results.push({ ...base, status: 'accepted', claimId: claim.id, warnings: outcome.warnings });
+      continue;
+    }
 
     const id = input.newId();
     const affected = apply(input, fx, c, id);
@@ -131,7 +139,7 @@ export function planBatch(input: PlanInput): Plan {
     if (outcome.warnings.length) accepted.warnings = outcome.warnings;
     results.push(accepted);
   }
-  return planOf(input, results, events, links, fx);
+  return planOf(input, results, events, links, fx, claims);
 }
 
 /** Events accepted earlier in the batch, by client id and by content hash. */

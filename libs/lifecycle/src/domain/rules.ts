@@ -27,6 +27,8 @@ export enum LedgerRule {
   ROLE = 'ROLE',
   /** The reporter neither holds the battery nor is the receiver of a pending hand-over. */
   CUSTODY = 'CUSTODY',
+  /** A warning: the receipt was recorded as a custody claim on the sender it names, not yet as an event. */
+  CUSTODY_CLAIM = 'CUSTODY_CLAIM',
   /** The event may not follow the battery's current status. */
   STATE_TRANSITION = 'STATE_TRANSITION',
   UNKNOWN_BATTERY = 'UNKNOWN_BATTERY',
