@@ -13,6 +13,7 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
   let holder: Firm;
   let recycler: Firm;
   let bystander: Firm;
+  let dismantler: Firm;
   let regulatorKey: string;
   let serial = 0;
   const next = () => ++serial;
@@ -22,13 +23,14 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
     holder = await createFirm(t, 'Cascade Holder Co.', ['battery_maker', 'vehicle_maker', 'dealer', 'dismantler', 'cascade_utiliser']);
     recycler = await createFirm(t, 'Intruding Recycler Co.', ['recycler']);
     bystander = await createFirm(t, 'Bystander Co.', ['recycler', 'dealer']);
+    dismantler = await createFirm(t, 'Dismantler Co.', ['dismantler']);
     await assignManufacturerCode(t, holder, 'H01');
     const regulator = await t.http().post('/v1/regulators').set(bearer(t.adminKey)).send({ name: '福建省工信厅', regionPrefix: '35' }).expect(201);
     regulatorKey = (await t.http().post(`/v1/regulators/${regulator.body.id}/api-keys`).set(bearer(t.adminKey)).send({ name: 'r' }).expect(201)).body.key;
   });
   afterAll(() => t?.close());
 
-  /** A pack the holder took through a vehicle's life into its own cascade stock. */
+  /** A pack of the holder's, through a vehicle's life and a dismantler, received into its cascade stock. */
   const packInCascadeStock = async () => {
     const pack = originalCode('P', next(), { manufacturer: 'H01' });
     const car = vin(next());
@@ -37,11 +39,14 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
       { type: 'installed', batteryCodes: [pack], occurredAt: at(1), vin: car },
       { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(2), vin: car, payload: { certificateNo: 'C-1' } },
       { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(3), vin: car, regionCode: '350102' },
-      { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(4), vin: car, payload: { scrapCertificateNo: 'S-1' } },
-      { type: 'removed', batteryCodes: [pack], occurredAt: at(5) },
-      { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(6) },
     ]);
     expect(body.status).toBe('ACCEPTED');
+    const removed = await postEvents(t, dismantler, [
+      { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(4), vin: car, payload: { scrapCertificateNo: 'S-1' } },
+      { type: 'removed', batteryCodes: [pack], occurredAt: at(5), counterpartyUscc: holder.uscc },
+    ]);
+    expect(removed.status).toBe('ACCEPTED');
+    expect((await postEvents(t, holder, [{ type: 'cascade_received', batteryCodes: [pack], occurredAt: at(6) }])).status).toBe('ACCEPTED');
     return pack;
   };
   const state = async (pack: string) => (await t.http().get(`/v1/batteries/${pack}`).set(holder.auth).expect(200)).body;
