@@ -31,7 +31,7 @@ describe('upload deadline hook (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [TestDeadlinesModule] });
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
   });
   afterAll(async () => {
     await t?.close();

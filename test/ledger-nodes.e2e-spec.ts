@@ -37,14 +37,14 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [RecordingDeadlinesModule] });
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
-    importer = await createFirm(t, '进口车商', ['importer']);
+    importer = await createFirm(t, '进口车商', ['importer'], '350102', ['IM1']);
     repairer = await createFirm(t, '维修厂', ['repairer']);
     swapper = await createFirm(t, '换电站', ['swap_operator']);
     // Outlets are run by vehicle makers or the firms they entrust (here a dealer); recyclers run none.
     outlet = await createFirm(t, '4S店回收网点', ['dealer']);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
   });
   afterAll(async () => {
@@ -102,7 +102,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   it('vehicle_imported: the importer clears the vehicle it registered and installed the pack in; the pack is certified, and may be sold', async () => {
     // An importer registers the battery of an imported vehicle itself (produced is an importer's node too).
-    const { pack } = await producePack(importer);
+    const { pack } = await registerPack(t, importer, next, 0, 'IM1');
     const car = vin(next());
     await accept(t, importer, { type: 'installed', batteryCodes: [pack], occurredAt: at(1), vin: car });
     const id = await accept(t, importer, { type: 'vehicle_imported', batteryCodes: [pack], occurredAt: at(2), vin: car, payload: { customsDeclarationNo: 'CD-2026-0001', inspectionCertificateNo: 'IC-7' } });

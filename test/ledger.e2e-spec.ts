@@ -16,12 +16,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     dealer = await createFirm(t, '深圳经销商', ['dealer'], '440300');
     repairer = await createFirm(t, '维修厂', ['repairer']);
     dismantler = await createFirm(t, '拆解厂', ['dismantler']);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
   });
   afterAll(async () => {
@@ -108,10 +108,10 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   });
 
   it('records the same lifecycle in bulk: one request per enterprise, later events seeing earlier ones', async () => {
-    const byd = await createFirm(t, '比亚迪', ['battery_maker', 'vehicle_maker']);
-    const pack = originalCode('P', next());
-    const modules = [originalCode('M', next()), originalCode('M', next())];
-    const cells = modules.map(() => [originalCode('C', next()), originalCode('C', next())]);
+    const byd = await createFirm(t, '比亚迪', ['battery_maker', 'vehicle_maker'], '350102', ['BY1']);
+    const pack = originalCode('P', next(), { manufacturer: 'BY1' });
+    const modules = [originalCode('M', next(), { manufacturer: 'BY1' }), originalCode('M', next(), { manufacturer: 'BY1' })];
+    const cells = modules.map(() => [originalCode('C', next(), { manufacturer: 'BY1' }), originalCode('C', next(), { manufacturer: 'BY1' })]);
     const car = vin(next());
     const made = await postEvents(t, byd, [
       { type: 'produced', batteryCodes: [pack], occurredAt: at(0), clientEventId: 'b-1', payload: attrs },

@@ -11,10 +11,12 @@ export interface Firm {
   auth: Record<string, string>;
 }
 
-export async function createFirm(t: TestApp, name: string, roles: string[], regionCode = '350102'): Promise<Firm> {
+/** `manufacturerCodes`: 厂商代码 assigned to the firm (registering codes of an unassigned one is refused by default). */
+export async function createFirm(t: TestApp, name: string, roles: string[], regionCode = '350102', manufacturerCodes: string[] = []): Promise<Firm> {
   const admin = bearer(t.adminKey);
   const e = await t.http().post('/v1/enterprises').set(admin).send({ name, uscc: randomUscc(), roles, regionCode }).expect(201);
   const k = await t.http().post(`/v1/enterprises/${e.body.id}/api-keys`).set(admin).send({ name: 'erp' }).expect(201);
+  for (const code of manufacturerCodes) await assignManufacturerCode(t, e.body, code);
   return { id: e.body.id, uscc: e.body.uscc, name, key: k.body.key, auth: bearer(k.body.key) };
 }
 
@@ -90,10 +92,10 @@ export async function reject(t: TestApp, firm: Firm, event: Record<string, unkno
 }
 
 /** A pack with one module of two cells, registered by `firm` through POST /v1/events at hour `hour`; `next` numbers the codes. */
-export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0): Promise<{ pack: string; module: string; cells: string[] }> {
-  const pack = originalCode('P', next());
-  const module = originalCode('M', next());
-  const cells = [originalCode('C', next()), originalCode('C', next())];
+export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0, manufacturer = '001'): Promise<{ pack: string; module: string; cells: string[] }> {
+  const pack = originalCode('P', next(), { manufacturer });
+  const module = originalCode('M', next(), { manufacturer });
+  const cells = [originalCode('C', next(), { manufacturer }), originalCode('C', next(), { manufacturer })];
   const body = await postEvents(t, firm, [
     { type: 'produced', batteryCodes: [pack], occurredAt: at(hour), payload: attrs },
     { type: 'produced', batteryCodes: [module], occurredAt: at(hour), payload: { ...moduleAttrs, parentCode: pack } },

@@ -61,8 +61,9 @@ const CODING_RULES_OF_PAIRS = new PreparedStatement<RuleRow>(
  *
  * - manufacturer code (positions 1–3) assigned to **another** enterprise: an error (GB/T 34014; the
  *   2018 溯源规定 art. 6: a firm codes only its own products);
- * - manufacturer code assigned to **nobody** here: a warning (assignments are recorded by
- *   administrators and may lag behind 中机中心's allocations; refusing would block registration);
+ * - manufacturer code assigned to **nobody** here: an error, or a warning by configuration
+ *   (`UNASSIGNED_MANUFACTURER_CODE`, default reject: a code registered before its holder is recorded would stay
+ *   another firm's);
  * - no coding rule for the specification code in force on the production date: a warning or an error
  *   by configuration (`UNFILED_SPEC_CODE`, AppConfig.unfiledSpecificationCode, default warn); an
  *   unassigned manufacturer code has no filings, so this is reported for it too;
@@ -134,12 +135,19 @@ export class CodesService {
         return check;
       }
       if (!holder) {
-        check.warnings.push({
+        const unassigned = {
           path,
           code: RegistrationIssueCode.MANUFACTURER_CODE_UNASSIGNED,
           reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is not assigned to any enterprise`,
           manufacturerCode: c.manufacturerCode,
-        });
+        };
+        // Refused by default: a firm registering codes of a manufacturer code nobody holds yet would stay their
+        // producer when the code is assigned to its real holder (issue 13). Not checked further, as another's code.
+        if (this.config.unassignedManufacturerCode === 'reject') {
+          check.errors.push({ ...unassigned, reason: `${unassigned.reason}: have it assigned to you (POST /v1/manufacturer-codes, administrators) before registering its codes` });
+          return check;
+        }
+        check.warnings.push(unassigned);
       }
       const versions = rulesByPair.get(c.manufacturerCode + c.specificationCode) ?? [];
       const rule = versions.find((r) => r.valid_from <= c.productionDate);
