@@ -38,8 +38,9 @@ export type Presence = 'required' | 'optional' | 'forbidden';
 /**
  * Who may report an event about a battery, besides having one of the event's roles:
  * - `holder`: the current holder, or the counterparty of a pending hand-over (whose report completes it);
- * - `receiver`: also a firm that names the current holder as the counterparty it received the battery from
- *   (a receipt reported by the receiving side only, as the 2018 provisions have each side report its own node);
+ * - `receiver`: the receiver of a pending hand-over; reported by a firm no hand-over to is pending, naming the
+ *   sender as the counterparty (the 2018 provisions have each side report its own node), the receipt is a custody
+ *   claim that the sender confirms (then recorded, checked as a hand-over from it) or disputes (libs/custody);
  * - `any`: any firm with the role: the battery is in a vehicle in its owner's hands, and the owner chooses
  *   the dealer, repair shop, swap station or dismantler; the vehicle maker stays responsible (holder).
  */
