@@ -104,6 +104,22 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
     expect(audit.map((a) => a.action)).toEqual(['custody.claims_made', 'custody.claim_disputed']);
   });
 
+  it('makes an uploaded receiver-only receipt a claim too, and the upload completes', async () => {
+    const pack = await packInCascadeStock();
+    const csv = `type,batteryCodes,occurredAt,counterpartyUscc\r\nrecycler_received,${pack},${at(7)},${holder.uscc}\r\n`;
+    const created = await t.http().post('/v1/uploads').set(recycler.auth).attach('file', Buffer.from(csv), { filename: 'receipts.csv', contentType: 'text/csv' }).expect(202);
+    let upload: { status: string; accepted: number; rejected: number } = { status: 'queued', accepted: 0, rejected: 0 };
+    for (const until = Date.now() + 60_000; upload.status !== 'completed' && upload.status !== 'failed' && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await t.http().get(`/v1/uploads/${created.body.id}`).set(recycler.auth).expect(200);
+      upload = { status: res.body.status, accepted: res.body.counts?.accepted ?? res.body.accepted, rejected: res.body.counts?.rejected ?? res.body.rejected };
+    }
+    expect(upload).toEqual({ status: 'completed', accepted: 1, rejected: 0 });
+    expect(await state(pack)).toMatchObject({ status: 'cascade_stock', holder: { id: holder.id } });
+    const pending = await t.http().get('/v1/custody-claims?role=sender&status=pending').set(holder.auth).expect(200);
+    expect(pending.body.items.map((c: { batteryCodes: string[] }) => c.batteryCodes)).toContainEqual([pack]);
+  });
+
   it('applies a confirmed claim through the ledger: the receipt is in the hash chain, as uploaded when claimed', async () => {
     const pack = await packInCascadeStock();
     const claimId = (await postEvents(t, recycler, [receipt(pack, holder)])).results[0].claimId!;
