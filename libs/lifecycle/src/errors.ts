@@ -18,10 +18,9 @@ export const LedgerErrors = {
 };
 
 /**
- * Chinese messages of the error codes and ledger rules this lib added (the lead wires them into Accept-Language: zh-CN):
- * the custody-claim warning, and the custody reason of a receipt that names no sender.
+ * Chinese messages of the ledger rules this lib added (the lead wires them into Accept-Language: zh-CN): the warning of
+ * a receipt recorded as a custody claim (`{senderUscc}` is in the warning's details).
  */
 export const LIFECYCLE_MESSAGES_ZH: Record<string, string> = {
   CUSTODY_CLAIM: '没有向您发起的待接收移交：已记录为对 {senderUscc} 的交接确认申请，该企业确认其已移交后，接收事件方才生效（GET /v1/custody-claims）',
-  CUSTODY_CLAIM_SENDER_REQUIRED: '没有向您发起的待接收移交：如电池系他方移交给您，请在 counterpartyUscc 中填写移交方（该接收即成为由移交方确认的交接确认申请）',
 };
