@@ -68,7 +68,11 @@ export class RuleDetailDoc extends ErrorDetailDoc {
 export class IngestResultView {
   @ApiProperty() index: number;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run); duplicate: the event it repeats' }) eventId?: string;
+  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run and for a custody claim); duplicate: the event it repeats' }) eventId?: string;
+  @ApiPropertyOptional({
+    description: 'accepted as a custody claim (a receipt reported by the receiver alone; absent in a dry run): it takes effect when the sender confirms it (GET /v1/custody-claims/:id)',
+  })
+  claimId?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) clientEventId?: string | null;
   @ApiPropertyOptional({ enum: ['clientEventId', 'contentHash', 'registration'] }) duplicateOf?: string;
   @ApiPropertyOptional({ type: [RuleDetailDoc] }) reasons?: RuleDetailDoc[];
