@@ -1,5 +1,5 @@
 # One image for both processes: `node dist/apps/api/src/main.js` (default) or `node dist/apps/worker/src/main.js`.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,9 +8,10 @@ COPY apps apps
 COPY libs libs
 COPY migrations migrations
 COPY bench bench
+COPY scripts scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 # As `npm start`: a larger young generation. An ingest batch keeps thousands of objects alive across
 # scavenges; with the default semi-space their copying took about a fifth of the API's CPU (README, Benchmarks).

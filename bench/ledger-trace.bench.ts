@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
-import { vinCheckDigit } from '../libs/lifecycle/src';
+import { vinCheckDigit } from '../libs/identifiers/src';
 import { apiCall, BenchApp, createFirm, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 

@@ -6,11 +6,13 @@
 import * as codec from './battery-code.bench';
 import * as ingest from './ledger-ingest.bench';
 import * as trace from './ledger-trace.bench';
+import * as outlets from './outlets.bench';
 
 const BENCHMARKS: Record<string, { run: () => Promise<void> }> = {
   codec,
   ingest,
   trace,
+  outlets,
 };
 
 async function main(names: string[]): Promise<void> {

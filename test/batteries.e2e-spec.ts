@@ -91,6 +91,18 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(produced).toEqual([{ type: 'produced', n: '1' }]);
     });
 
+    it("stores the enterprise's registered region on events of batteries registered without one, and an explicit one as given", async () => {
+      const { pack, body } = packRequest();
+      await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
+      const other = packRequest();
+      await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ ...other.body.batteries[0], regionCode: '320102' }] }).expect(201);
+      const regions = async (code: string) =>
+        (await t.sql<{ region_code: string | null }>('SELECT DISTINCT region_code FROM lifecycle_events WHERE $1 = ANY(battery_codes)', [code])).map((r) => r.region_code);
+      expect(await regions(pack)).toEqual(['350102']);
+      expect(await regions(body.batteries[0].components[0].components[0].code)).toEqual(['350102']);
+      expect(await regions(other.pack)).toEqual(['320102']);
+    });
+
     it('answers an identical re-registration with the original events, and refuses a different one (409)', async () => {
       const { pack, body } = packRequest();
       const first = await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
@@ -182,18 +194,18 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(sold.uploadedAt).toEqual(expect.any(String));
       expect(sold.contentHash).toMatch(/^[0-9a-f]{64}$/);
       expect(trace.relatives.map((r: { code: string }) => r.code).sort()).toEqual([modules[0], pack, product].sort());
-      // Relatives name enterprises by id; the trace names each once, in `parties`.
+      // Relatives name enterprises as events and the battery do: { id, name, uscc }, one way everywhere.
       const packView = trace.relatives.find((r: { code: string }) => r.code === pack);
-      expect(packView).toMatchObject({ productType: 'pack', producerId: maker.id, insideOf: null, topLevelCode: pack });
-      expect(packView.producer).toBeUndefined();
+      expect(packView).toMatchObject({ productType: 'pack', producer: { id: maker.id, name: expect.any(String), uscc: maker.uscc }, insideOf: null, topLevelCode: pack });
+      expect(packView.producerId).toBeUndefined();
+      expect(trace.parties).toBeUndefined();
       // Its last event, as the timeline shows it (the relatives' times are formatted by PostgreSQL, the events' by Node).
       const packLast = trace.events.filter((e: { batteryCodes: string[] }) => e.batteryCodes.includes(pack)).at(-1);
       expect(packView.lastEvent).toEqual({ id: packLast.id, type: packLast.type, occurredAt: packLast.occurredAt });
       expect(packView.chainSeq).toBeGreaterThan(1);
-      expect(trace.parties[maker.id]).toEqual({ name: expect.any(String), uscc: maker.uscc });
-      expect(trace.parties[dealer.id]).toEqual({ name: '广州经销商', uscc: dealer.uscc });
       const productView = trace.relatives.find((r: { code: string }) => r.code === product);
-      expect(trace.parties[productView.holderId]).toMatchObject({ uscc: cascade.uscc });
+      expect(productView.holder).toMatchObject({ uscc: cascade.uscc, name: expect.any(String) });
+      expect(Object.keys(productView.holder).sort()).toEqual(Object.keys(sold.reporter).sort());
     });
 
     it('shows each relative in a trace as the battery’s own view shows it', async () => {
@@ -210,10 +222,10 @@ describe('battery registry: registration, reading, trace, search, visibility', (
           productionDate: own.productionDate,
           nominalCapacityAh: own.nominalCapacityAh,
           nominalVoltageV: own.nominalVoltageV,
-          producerId: own.producer.id,
+          producer: own.producer,
           status: own.status,
           ownStatus: own.ownStatus,
-          holderId: own.holder?.id ?? null,
+          holder: own.holder,
           insideOf: own.insideOf,
           topLevelCode: own.topLevelCode,
           lastEvent: own.lastEvent,

@@ -176,6 +176,41 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
     });
   });
 
+  describe('POST /v1/codes/encode (public)', () => {
+    const fields = { manufacturerCode: '001', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2021-03-12', serial: '0221953' };
+
+    it('builds the 24-character original code and the 19-character cascade code from their fields', async () => {
+      const original = await t.http().post('/v1/codes/encode').send(fields).expect(200);
+      expect(original.body).toMatchObject({ code: CATL, form: 'original', productionDate: '2021-03-12', serial: '0221953' });
+      const cascade = await t
+        .http()
+        .post('/v1/codes/encode')
+        .send({ form: 'cascade', manufacturerCode: 'c01', productType: 'M', batteryType: 'B', specificationCode: '01', productionDate: '2026-02-01', serial: 7, cascadeLevel: 'M' })
+        .expect(200);
+      expect(cascade.body).toMatchObject({ form: 'cascade', manufacturerCode: 'C01', traceabilityCode: null, serial: '0000007', cascadeLevel: 'M' });
+      expect(cascade.body.code).toHaveLength(19);
+      // What it builds decodes back to the same fields.
+      expect((await t.http().get(`/v1/codes/${cascade.body.code}`).expect(200)).body).toEqual(cascade.body);
+    });
+
+    it('answers wrong fields with the position-level errors of decoding, each naming its field', async () => {
+      const res = await t.http().post('/v1/codes/encode').send({ ...fields, productType: 'X', productionDate: '2021-02-30', serial: '12' }).expect(422);
+      expect(res.body.error.code).toBe('INVALID_BATTERY_CODE');
+      expect(res.body.error.details).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: 'productType', code: 'INVALID_CHARACTER', position: 4 }),
+          expect.objectContaining({ path: 'serial', code: 'INVALID_LENGTH', position: 18 }),
+        ]),
+      );
+      expect(pathsOf(res.body)).toContain('productionDate');
+      const cascadeWithTrace = await t.http().post('/v1/codes/encode').send({ ...fields, form: 'cascade', cascadeLevel: 'M' }).expect(422);
+      expect(cascadeWithTrace.body.error.details).toEqual([expect.objectContaining({ path: 'traceabilityCode', code: 'UNEXPECTED_SEGMENT' })]);
+      const missing = await t.http().post('/v1/codes/encode').send({ manufacturerCode: '001' }).expect(422);
+      expect(pathsOf(missing.body)).toEqual(['batteryType', 'productType', 'productionDate', 'serial', 'specificationCode', 'traceabilityCode']);
+      await t.http().post('/v1/codes/encode').send({ ...fields, colour: 'red' }).expect(422);
+    });
+  });
+
   describe('GET /v1/codes/:code/barcode (public)', () => {
     const cases: [string, string][] = [];
     for (const symbology of ['code128', 'qrcode', 'datamatrix']) for (const fmt of ['svg', 'png']) cases.push([symbology, fmt]);
@@ -199,6 +234,19 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       expect((small.body as Buffer).readUInt32BE(16)).toBeLessThan((large.body as Buffer).readUInt32BE(16)); // PNG width
       const svg = await t.http().get(`/v1/codes/${CATL}/barcode`).buffer(true).parse(binary).expect(200);
       expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    });
+
+    it('is cached when rendered, never when refused (a code refused today may be valid tomorrow)', async () => {
+      const ok = await t.http().get(`/v1/codes/${CATL}/barcode`).expect(200);
+      expect(ok.headers['cache-control']).toBe('public, max-age=86400');
+      const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+      const future = format({ manufacturerCode: '001', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: tomorrow, serial: 1 }, { now: new Date(Date.now() + 3 * 86_400_000) });
+      if (!future.ok) throw new Error(JSON.stringify(future.errors));
+      const refused = await t.http().get(`/v1/codes/${future.code.code}/barcode`).expect(422);
+      expect(refused.body.error.details[0].code).toBe('FUTURE_DATE');
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect(refused.headers['content-disposition']).toBeUndefined();
+      expect((await t.http().get(`/v1/codes/${CATL}/barcode?scale=50`).expect(422)).headers['cache-control']).toBe('no-store');
     });
 
     it('422 for an invalid code (with its position errors) and for a bad symbology, format or scale', async () => {
@@ -229,6 +277,7 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
     expect(paths['/v1/codes/{code}'].get.responses).toHaveProperty('429');
     expect(paths['/v1/codes/{code}'].get.security).toEqual([]);
     expect(paths['/v1/codes/decode'].post.security).toEqual([]);
+    expect(paths['/v1/codes/encode'].post.security).toEqual([]);
     expect(paths['/v1/manufacturer-codes'].get.security).not.toEqual([]);
     expect(Object.keys(paths['/v1/codes/{code}/barcode'].get.responses['200'].content)).toEqual(['image/svg+xml', 'image/png']);
     expect(paths['/v1/codes/decode'].post.responses).toHaveProperty('422');
@@ -444,6 +493,10 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
       expect(pathsOf(res.body)).toEqual(
         ['batteryType', 'dimensions.lengthMm', 'nominalVoltageV', 'ratedCapacityAh', 'shape', 'specificationCode', 'traceabilityScheme', 'validFrom'].sort(),
       );
+      // A missing required field: one clear message, not also every check its value would fail.
+      const details = res.body.error.details as { path: string; reason: string }[];
+      expect(details.filter((d) => d.path === 'ratedCapacityAh')).toEqual([{ path: 'ratedCapacityAh', reason: 'ratedCapacityAh is required for original products' }]);
+      expect(details.filter((d) => d.path === 'traceabilityScheme')).toEqual([{ path: 'traceabilityScheme', reason: 'traceabilityScheme is required for original products' }]);
       // Numbers in exponent form (class-validator's decimal-places check threw on them), a year 0, forged cursors.
       const tiny = await t.http().post(`/v1/enterprises/${maker.id}/coding-rules`).set(bearer(makerKey)).send(h.rule({ manufacturerCode: 'R01', ratedCapacityAh: 1e-7, dimensions: { lengthMm: 5e-324 } })).expect(422);
       expect(tiny.body.error.details).toHaveLength(2);

@@ -44,6 +44,13 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
     swapper = await createFirm(t, '换电站', ['swap_operator']);
     // Outlets are run by vehicle makers or the firms they entrust (here a dealer); recyclers run none.
     outlet = await createFirm(t, '4S店回收网点', ['dealer']);
+    // Outlet events name a registered outlet of the reporter (libs/outlets' ledger check): here by the owner's code.
+    await t
+      .http()
+      .post('/v1/outlets')
+      .set(outlet.auth)
+      .send({ code: 'NET-35-001', name: '鼓楼4S店网点', type: 'collection', address: '福州市鼓楼区', regionCode: '350102', storageAreaM2: 20, capacityT: 5, openedOn: '2026-01-01' })
+      .expect(201);
     cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
   });
@@ -247,9 +254,9 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
   it('outlet_received / outlet_handed_over: a pack from swap stock goes through the outlet to a recycler', async () => {
     const { pack, car } = await packInUse();
     await accept(t, swapper, { type: 'swapped', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { replacementCode: await spare('P', swapper) } });
-    await claimAndConfirm(t, outlet, swapper, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc });
+    await claimAndConfirm(t, outlet, swapper, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, outlet)).toMatchObject({ status: 'at_outlet', holder: { id: outlet.id } });
-    await accept(t, outlet, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: recycler.uscc });
+    await accept(t, outlet, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: recycler.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, recycler)).toMatchObject({ status: 'in_transit', holder: { id: outlet.id }, pendingHandoverTo: { id: recycler.id } });
     await accept(t, recycler, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(9) });
     expect(await battery(pack, recycler)).toMatchObject({ status: 'at_recycler', holder: { id: recycler.id }, pendingHandoverTo: null });
@@ -265,7 +272,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
     ]);
     expect(await battery(pack, repairer)).toMatchObject({ status: 'removed', holder: { id: repairer.id } });
 
-    await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc });
+    await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
     // The recycler neither holds the pack nor may see it: the custody reason reads as for an unregistered code.
     const reasons = await reject(t, recycler, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: cascade.uscc });
     expect(reasons).toEqual(expect.arrayContaining([roleReason('outlet_handed_over', 'vehicle_maker, battery_maker, importer, dealer, repairer, leasing, swap_operator, dismantler, cascade_utiliser', 'recycler')]));

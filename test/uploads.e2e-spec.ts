@@ -4,7 +4,9 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Response } from 'superagent';
 import { format } from '#libs/battery-code';
-import { UploadProcessingService } from '#libs/uploads';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { UploadProcessingService, UPLOADS_QUEUE } from '#libs/uploads';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -47,13 +49,24 @@ interface UploadBody {
   sizeBytes: number;
   sha256: string;
   progress: { rowsProcessed: number; rowsTotal: number | null; percent: number | null };
-  counts: { accepted: number; duplicate: number; rejected: number };
+  counts: { accepted: number; duplicate: number; rejected: number; warned: number };
   error: { code: string; message: string; details: { path?: string; reason: string }[] } | null;
   attempts: number;
   startedAt: string | null;
   finishedAt: string | null;
   links: { self: string; results: string };
-  results: { items: { row: number; status: string; eventId: string | null; clientEventId: string | null; reasons: { path?: string; reason: string }[] }[]; nextCursor: string | null };
+  results: {
+    items: {
+      row: number;
+      status: string;
+      eventId: string | null;
+      clientEventId: string | null;
+      batteryCodes: string[];
+      reasons: { path?: string; reason: string }[];
+      warnings: { path?: string; reason: string; code?: string }[];
+    }[];
+    nextCursor: string | null;
+  };
 }
 
 describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () => {
@@ -132,8 +145,17 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
         error: null,
         attempts: 1,
         progress: { rowsProcessed: 6, rowsTotal: 6, percent: 100 },
-        counts: { accepted: 3, duplicate: 0, rejected: 3 },
+        counts: { accepted: 3, duplicate: 0, rejected: 3, warned: 2 },
       });
+    });
+
+    it('carries the warnings of recorded rows, as POST /v1/events gives them, and the codes each row named', () => {
+      const byRow = new Map(upload.results.items.map((r) => [r.row, r]));
+      // No coding rule is filed for specification code 24 of 0U1: a warning (UNFILED_SPEC_CODE=warn), not a rejection.
+      expect(byRow.get(2)!.warnings).toEqual([expect.objectContaining({ code: 'SPECIFICATION_CODE_UNFILED', path: 'batteryCodes[0]' })]);
+      expect(byRow.get(6)!.warnings).toEqual([]);
+      expect(byRow.get(6)!.batteryCodes).toEqual([p1(), p2()]);
+      expect(byRow.get(5)!.batteryCodes).toEqual([code('0U1', 3)]);
     });
 
     it('reports each row by its spreadsheet row number, rejections naming the column and the rule', () => {
@@ -186,17 +208,19 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).toBe(`attachment; filename="upload-${upload.id}-results.csv"`);
       const rows = parseCsv(res.body as Buffer, { bom: true }) as string[][];
-      expect(rows[0]).toEqual(['row', 'status', 'event_id', 'client_event_id', 'reasons']);
-      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual([
-        ['2', 'accepted', 'csv-1'],
-        ['3', 'accepted', 'csv-2'],
-        ['5', 'rejected', 'csv-3'],
-        ['6', 'accepted', 'csv-4'],
-        ['7', 'rejected', 'csv-5'],
-        ['8', 'rejected', 'csv-6'],
+      expect(rows[0]).toEqual(['row', 'status', 'battery_codes', 'client_event_id', 'event_id', 'reasons', 'warnings']);
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+        ['2', 'accepted', p1(), 'csv-1'],
+        ['3', 'accepted', p2(), 'csv-2'],
+        ['5', 'rejected', code('0U1', 3), 'csv-3'],
+        ['6', 'accepted', `${p1()};${p2()}`, 'csv-4'],
+        ['7', 'rejected', p1(), 'csv-5'],
+        ['8', 'rejected', p1(), 'csv-6'],
       ]);
-      expect(rows[3][4]).toBe("nominalCapacityAh: 'lots' is not a number");
-      expect(rows[1][2]).toBe(upload.results.items[0].eventId);
+      expect(rows[3][5]).toBe("nominalCapacityAh: 'lots' is not a number");
+      expect(rows[1][4]).toBe(upload.results.items[0].eventId);
+      expect(rows[1][6]).toMatch(/^batteryCodes\[0\]: no coding rule for specification code 24/);
+      expect(rows[4][6]).toBe('');
     });
 
     it('answers the same file again with the same upload and no second processing', async () => {
@@ -279,6 +303,13 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const header = await uploadCsv(maker.key, `type,batteryCodes\u0000,occurredAt\r\nproduced,${code('0U1', 51)},2026-04-02\r\n`).expect(202);
     const failed = await finished(header.body.id, maker.key);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'UNKNOWN_COLUMNS', details: [{ path: 'B', reason: "unknown column 'batteryCodes\ufffd'" }] } });
+    // Its job is recorded as failed too (BullMQ could not store a message with a NUL: the failure went unrecorded).
+    const queue = t.app.get<Queue>(getQueueToken(UPLOADS_QUEUE));
+    const job = (await queue.getJob(header.body.id))!;
+    for (let i = 0; i < 100 && (await job.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('failed');
+    const recorded = (await queue.getJob(header.body.id))!;
+    expect(recorded.failedReason).toContain('batteryCodes\ufffd');
     // A NUL in a cell: that row is rejected, quoting the value the same way; the other rows are recorded.
     const cells = csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', `${code('0U1', 52)}\u0000`, '2026-04-02', 'nul-1', 150, 350.4], ['produced', code('0U1', 53), '2026-04-02', 'nul-2', 150, 350.4]]);
     const res = await uploadCsv(maker.key, cells, 'nul.csv').expect(202);
@@ -452,6 +483,33 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       // The template itself is a valid (empty) upload.
       const up = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', res.body as Buffer, { filename: 'recycled.xlsx', contentType: XLSX }).expect(202);
       expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0, rowsProcessed: 0 } });
+    });
+
+    it('serves Chinese templates (?lang=zh-CN), CSV and XLSX with its documentation sheet, which read back as uploads', async () => {
+      const csvRes = await t.http().get('/v1/uploads/templates/delivered?lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      expect((csvRes.body as Buffer).toString('utf8').startsWith('\uFEFF类型,电池编码,发生时间,')).toBe(true);
+      expect(csvRes.headers['content-disposition']).toContain('echelon-delivered.zh-CN.csv');
+      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx&lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(expect.arrayContaining(['类型', '电池编码', '发生时间', '处理质量(kg)']));
+      const docs = wb.getWorksheet('columns')!;
+      expect((docs.getRow(1).values as unknown[]).slice(1)).toEqual(['列名', 'JSON 字段', '必填的事件类型', '字段种类', '适用的事件类型', '说明', '允许的值']);
+      const texts = docs.getSheetValues().flat().filter((v): v is string => typeof v === 'string');
+      expect(texts.some((v) => v.startsWith('第一个非空行是表头'))).toBe(true);
+      const up = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', res.body as Buffer, { filename: 'recycled-zh.xlsx', contentType: XLSX }).expect(202);
+      expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0 } });
+    });
+
+    it('reads Chinese column headers as the English ones', async () => {
+      const file = csv([
+        ['类型', '电池编码', '发生时间', '客户事件编号', '标称容量(Ah)', '标称电压(V)'],
+        ['produced', code('0U1', 700), '2026-04-02 09:00', 'zh-1', 150, 350.4],
+      ]);
+      const up = await uploadCsv(maker.key, file, 'zh.csv').expect(202);
+      const done = await finished(up.body.id, maker.key);
+      expect(done).toMatchObject({ status: 'completed', counts: { accepted: 1, rejected: 0 } });
+      expect(done.results.items[0]).toMatchObject({ clientEventId: 'zh-1', batteryCodes: [code('0U1', 700)] });
     });
 
     it('refuses unknown templates and formats', async () => {

@@ -7,7 +7,6 @@ import { EmbeddedPostgres, freePort, migrateDatabase, quoteIdent } from '../../l
 import { databaseUrl, ENV_MAINTENANCE_URL, ENV_TEMPLATE, withClient } from './test-database';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __ECHELON_TEST_PG__: EmbeddedPostgres | undefined;
 }
 

@@ -1,5 +1,5 @@
 import { format } from '#libs/battery-code';
-import { vinCheckDigit } from '#libs/lifecycle';
+import { vinCheckDigit } from '#libs/identifiers';
 import { bearer, randomUscc, TestApp } from './test-app';
 
 /** An enterprise of the ledger tests, with its own API key. */

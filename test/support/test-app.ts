@@ -7,7 +7,8 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module';
 import { AppConfig, CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
-import { ApiKeysService, usccCheckCharacter } from '#libs/enterprises';
+import { ApiKeysService } from '#libs/enterprises';
+import { usccCheckCharacter } from '#libs/identifiers';
 import { createTestDatabase, TestDatabase, withClient } from './test-database';
 
 /** Collects the app's JSON log lines so tests can read them back. */
@@ -75,9 +76,24 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, extra: { 
     async close() {
       await app.close();
       if (config.redisUrl) await deleteRedisKeys(config.redisUrl, config.queuePrefix);
+      // BullMQ's pools may still be ending their connections when close() returns (under load): dropping the database
+      // then terminated them (57P01), an error their closed queues could only print. Wait for them to go first.
+      await connectionsGone(db.url, 5_000);
       await db.drop();
     },
   };
+}
+
+/** Waits (up to `ms`) until no other session is connected to the database of `url`. */
+async function connectionsGone(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  await withClient(url, async (c) => {
+    for (;;) {
+      const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      if (Number(rows[0].n) === 0 || Date.now() > until) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
 }
 
 export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {

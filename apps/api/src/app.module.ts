@@ -9,9 +9,11 @@ import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
 import { HealthModule } from '#libs/health';
 import { LedgerCheckpointsModule, LifecycleModule } from '#libs/lifecycle';
+import { OutletsModule } from '#libs/outlets';
 import { QueueModule } from '#libs/queue';
 import { UploadsModule } from '#libs/uploads';
 import { WorkersModule } from '#libs/workers';
+import { registerChineseMessages } from './messages';
 
 export interface ApiRuntime {
   config: AppConfig;
@@ -24,6 +26,7 @@ export interface ApiRuntime {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, logDestination }: ApiRuntime): DynamicModule {
+    registerChineseMessages();
     return {
       module: AppModule,
       imports: [
@@ -40,6 +43,7 @@ export class AppModule {
         LifecycleModule,
         LedgerCheckpointsModule,
         UploadsModule,
+        OutletsModule,
         CustodyModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],

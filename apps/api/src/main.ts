@@ -3,7 +3,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { configureHttpApp, exitWithStartupError, loadConfig, onShutdownSignal } from '#libs/common';
+import { configureHttpApp, exitWithStartupError, loadConfig, onShutdownSignal, withQuietStartup } from '#libs/common';
 import { migrateDatabase, resolveDatabase } from '#libs/database';
 import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
 import { AppModule } from './app.module';
@@ -11,22 +11,28 @@ import { AppModule } from './app.module';
 async function bootstrap(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
-  const db = await resolveDatabase(config, (line) => console.error(`embedded PostgreSQL: ${line}`));
+  // The embedded server's own lines come after the one that says where everything is (or with the error, if start-up fails).
+  const pgLines: string[] = [];
+  const db = await resolveDatabase(config, (line) => pgLines.push(`embedded PostgreSQL: ${line}`));
   try {
     await migrateDatabase(db.url);
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl: db.url }), {
       bodyParser: false,
       bufferLogs: true,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(withQuietStartup(app.get(Logger)));
     configureHttpApp(app, config);
     await app.listen(config.port, config.host);
     const queue = app.get<QueueBackendInfo>(QUEUE_BACKEND);
-    new NestLogger('Echelon').log(
-      `API on http://${config.host}:${config.port} (docs at /docs) in ${Date.now() - started} ms; database: ${db.description}; queues: ${queue.description}; workers in this process: ${config.runWorkersInApi ? 'yes' : 'no'}`,
+    const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const logger = new NestLogger('Echelon');
+    logger.log(
+      `API on http://${shown}:${config.port} (docs at http://${shown}:${config.port}/docs) in ${Date.now() - started} ms; database: ${db.description}; queues: ${queue.description}; workers in this process: ${config.runWorkersInApi ? 'yes' : 'no'}`,
     );
+    for (const line of pgLines) logger.debug(line);
     onShutdownSignal([() => app.close(), () => db.stop()]);
   } catch (error) {
+    for (const line of pgLines) console.error(line);
     await db.stop().catch(() => undefined);
     throw error;
   }

@@ -5,6 +5,9 @@ import {
   addToSummary,
   codeLine,
   decodeInput,
+  encodeFields,
+  EncodeFields,
+  FIELD_OF_SEGMENT,
   emptySummary,
   formatDecodeBlock,
   formatJsonLine,
@@ -26,6 +29,10 @@ commands:
                                    export; blank lines skipped), and prints one tab-separated line per code under a
                                    header, then a summary on stderr. --json prints one JSON object per code instead.
                                    Exit status 0 if every code is valid, 1 otherwise.
+  encode [--json] --manufacturer 001 --product-type C --battery-type B --spec 24 --trace 0000003 --date 2021-03-12 --serial 0221953
+                                   build a code from its fields and print it (no database needed); a cascade code:
+                                   --cascade --level M instead of --trace. A wrong field prints the same position errors
+                                   as decode, naming the option; exit status 1.
   help                             this text
 
 The CLI uses the same database as \`npm start\`: DATABASE_URL if set, otherwise the embedded one under DATA_DIR.`;
@@ -84,6 +91,43 @@ async function decode(args: string[]): Promise<number> {
   return summary.invalid === 0 ? 0 : 1;
 }
 
+const ENCODE_OPTIONS: Record<string, keyof EncodeFields> = {
+  '--manufacturer': 'manufacturerCode',
+  '--product-type': 'productType',
+  '--battery-type': 'batteryType',
+  '--spec': 'specificationCode',
+  '--trace': 'traceabilityCode',
+  '--date': 'productionDate',
+  '--serial': 'serial',
+  '--level': 'cascadeLevel',
+};
+
+/** Pure encoding: no configuration, no database. Returns the exit status. */
+function encode(args: string[]): number {
+  const fields: EncodeFields = { form: args.includes('--cascade') ? 'cascade' : 'original' };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--cascade' || a === '--json') continue;
+    const field = ENCODE_OPTIONS[a];
+    if (!field || args[i + 1] === undefined) {
+      console.error(`encode: ${field ? `${a} needs a value` : `unknown option '${a}'`}\n\n${USAGE}`);
+      return 2;
+    }
+    fields[field] = args[++i];
+  }
+  const result = encodeFields(fields);
+  const optionOf = (field: string) => Object.keys(ENCODE_OPTIONS).find((o) => ENCODE_OPTIONS[o] === field) ?? `--${field}`;
+  if (args.includes('--json')) {
+    console.log(JSON.stringify(result.ok ? { ok: true, code: result.code } : { ok: false, normalised: result.normalised, errors: result.errors }));
+  } else if (result.ok) {
+    console.log(result.code.code);
+  } else {
+    console.error(`INVALID (${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}), built so far: ${result.normalised}`);
+    for (const e of result.errors) console.error(`  ${optionOf(FIELD_OF_SEGMENT[e.segment])}: ${e.message}`);
+  }
+  return result.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number | void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -91,6 +135,8 @@ async function main(argv: string[]): Promise<number | void> {
       return createAdminKey(args);
     case 'decode':
       return decode(args);
+    case 'encode':
+      return encode(args);
     case undefined:
     case 'help':
     case '--help':

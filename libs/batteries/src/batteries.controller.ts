@@ -1,10 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor, Page } from '#libs/common';
+import { Actor, ApiErrors, CODE_PARAM, CurrentActor, Page } from '#libs/common';
 import { BatteriesService } from './batteries.service';
 import { BatteryDetailView, BatteryListQuery, BatteryPage, BatteryView, TraceView } from './dto';
-
-const CODE_PARAM = { name: 'code', description: 'GB/T 34014 code (24 characters, or 19 for a cascade product); case and separators are forgiven', example: '001PB240000003B3C0221953' };
 
 @ApiTags('batteries')
 @ApiErrors(401)

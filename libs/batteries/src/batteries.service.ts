@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { parse } from '#libs/battery-code';
+import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH, parse } from '#libs/battery-code';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
@@ -40,7 +40,7 @@ const ANCESTORS_EVER = `
     SELECT $1::varchar COLLATE "C", 0
     UNION
     SELECT x.parent, up.depth + 1 FROM up ${PARENTS_EVER}
-    WHERE up.depth < 6
+    WHERE up.depth < ${MAX_COMPOSITION_DEPTH}
   )`;
 
 /**
@@ -74,7 +74,7 @@ const VISIBLE_AMONG = `
     SELECT c::varchar COLLATE "C", c::varchar COLLATE "C", 0 FROM unnest($1::text[]) AS c
     UNION
     SELECT up.origin, x.parent, up.depth + 1 FROM up ${PARENTS_EVER}
-    WHERE up.depth < 6
+    WHERE up.depth < ${MAX_COMPOSITION_DEPTH}
   )
   SELECT DISTINCT up.origin AS code FROM up WHERE ${ENTERPRISE_SEES_ANY('up.code')}`;
 
@@ -96,16 +96,16 @@ const GENEALOGY = new PreparedStatement<EdgeRow>('batteries.genealogy', `
   WITH RECURSIVE up AS (
     SELECT e.*, 1 AS depth FROM (${EDGES_OF_CHILD('$1')}) e
     UNION ALL
-    SELECT x.*, up.depth + 1 FROM up CROSS JOIN LATERAL (${EDGES_OF_CHILD('up.parent_code')}) x WHERE up.depth < 6
+    SELECT x.*, up.depth + 1 FROM up CROSS JOIN LATERAL (${EDGES_OF_CHILD('up.parent_code')}) x WHERE up.depth < ${MAX_COMPOSITION_DEPTH}
   ), down AS (
     SELECT e.*, 1 AS depth FROM (${EDGES_OF_PARENT('$1')}) e
     UNION ALL
-    SELECT x.*, down.depth + 1 FROM down CROSS JOIN LATERAL (${EDGES_OF_PARENT('down.child_code')}) x WHERE down.depth < 6
+    SELECT x.*, down.depth + 1 FROM down CROSS JOIN LATERAL (${EDGES_OF_PARENT('down.child_code')}) x WHERE down.depth < ${MAX_COMPOSITION_DEPTH}
   ), origin_up AS (
     SELECT x.*, 1 AS depth FROM (SELECT child_code AS original FROM down WHERE kind = 'origin') src CROSS JOIN LATERAL (${EDGES_OF_CHILD('src.original')}) x
     UNION ALL
     SELECT x.*, origin_up.depth + 1 FROM origin_up CROSS JOIN LATERAL (${EDGES_OF_CHILD('origin_up.parent_code')}) x
-     WHERE origin_up.depth < 6 AND x.kind = 'component'
+     WHERE origin_up.depth < ${MAX_COMPOSITION_DEPTH} AND x.kind = 'component'
   )
   SELECT 'up' AS direction, parent_code, child_code, kind, started_at, ended_at FROM up
   UNION ALL SELECT 'down', parent_code, child_code, kind, started_at, ended_at FROM down
@@ -190,7 +190,7 @@ export class BatteriesService {
          SELECT $1::varchar COLLATE "C", 0
          UNION ALL
          SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code
-          WHERE b.parent_code IS NOT NULL AND chain.depth < 8
+          WHERE b.parent_code IS NOT NULL AND chain.depth < ${MAX_CONTAINMENT_DEPTH}
        )
        SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code IN (SELECT code FROM chain)`,
       [code],
@@ -201,7 +201,7 @@ export class BatteriesService {
          SELECT c.parent_code, c.child_code, c.started_at, 1 AS depth FROM battery_components c WHERE c.parent_code = $1 AND c.ended_at IS NULL
          UNION ALL
          SELECT c.parent_code, c.child_code, c.started_at, down.depth + 1 FROM down
-           JOIN battery_components c ON c.parent_code = down.child_code AND c.ended_at IS NULL WHERE down.depth < 6
+           JOIN battery_components c ON c.parent_code = down.child_code AND c.ended_at IS NULL WHERE down.depth < ${MAX_COMPOSITION_DEPTH}
        )
        SELECT down.parent_code, down.child_code, down.started_at, b.product_type FROM down JOIN batteries b ON b.code = down.child_code`,
       [code],
@@ -256,8 +256,7 @@ export class BatteriesService {
       down: edges.filter((e) => e.direction === 'down').map(link),
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
       vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
-      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode)),
-      parties: Object.fromEntries(names),
+      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode, names)),
       events: events.map((e) => toTraceEventView(e, names)),
     };
   }
@@ -292,7 +291,7 @@ export class BatteriesService {
         `WITH RECURSIVE chain(code, depth) AS (
            SELECT b.parent_code, 1 FROM batteries b WHERE b.code = ANY($1::varchar[]) AND b.parent_code IS NOT NULL
            UNION
-           SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code WHERE b.parent_code IS NOT NULL AND chain.depth < 8
+           SELECT b.parent_code, chain.depth + 1 FROM batteries b JOIN chain ON b.code = chain.code WHERE b.parent_code IS NOT NULL AND chain.depth < ${MAX_CONTAINMENT_DEPTH}
          )
          SELECT ${BATTERY_COLUMNS} FROM batteries b WHERE b.code IN (SELECT code FROM chain)`,
         [parents],

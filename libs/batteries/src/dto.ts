@@ -153,9 +153,8 @@ export class TraceVehicle {
 }
 
 /**
- * A relative in a trace: its identity and state, with enterprises as ids (named in `TraceView.parties`).
- * A pack's trace lists every module and cell, so the full BatteryView of each (at GET /v1/batteries/:code)
- * would repeat the same enterprises a hundred times.
+ * A relative in a trace: its identity and state. Enterprises are named as everywhere else in the API,
+ * `{ id, name, uscc }`; the full BatteryView of each is at GET /v1/batteries/:code.
  */
 export class TraceRelativeView {
   @ApiProperty() code: string;
@@ -165,10 +164,10 @@ export class TraceRelativeView {
   @ApiProperty({ example: '2021-03-12' }) productionDate: string;
   @ApiProperty({ nullable: true, type: Number }) nominalCapacityAh: number | null;
   @ApiProperty({ nullable: true, type: Number }) nominalVoltageV: number | null;
-  @ApiProperty() producerId: string;
+  @ApiProperty({ type: EnterpriseRef }) producer: EnterpriseRef;
   @ApiProperty({ enum: BATTERY_STATUSES, description: 'Current status (that of its top-level battery)' }) status: string;
   @ApiProperty({ enum: BATTERY_STATUSES, description: 'Its own recorded status' }) ownStatus: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Current holder (that of its top-level battery)' }) holderId: string | null;
+  @ApiProperty({ type: EnterpriseRef, nullable: true, description: 'Current holder (that of its top-level battery)' }) holder: EnterpriseRef | null;
   @ApiProperty({ nullable: true, type: String }) insideOf: string | null;
   @ApiProperty() topLevelCode: string;
   @ApiProperty({ type: LastEventRef }) lastEvent: LastEventRef;
@@ -183,11 +182,5 @@ export class TraceView {
   originsFrom: GenealogyLink[];
   @ApiProperty({ type: TraceVehicle, nullable: true, description: 'The vehicle its top-level battery is in' }) vehicle: TraceVehicle | null;
   @ApiProperty({ type: [TraceRelativeView], description: 'Every other battery of the genealogy, with its state' }) relatives: TraceRelativeView[];
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'object', properties: { name: { type: 'string' }, uscc: { type: 'string' } } },
-    description: 'Name and USCC of every enterprise the relatives refer to, by id',
-  })
-  parties: Record<string, { name: string; uscc: string }>;
   @ApiProperty({ type: [TraceEventView], description: 'Every event of the battery and its relatives, in business-time order' }) events: TraceEventView[];
 }

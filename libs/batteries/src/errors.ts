@@ -11,14 +11,15 @@ export enum BatteryErrorCode {
 }
 
 export const BatteryErrors = {
-  notFound: (code: string) => new DomainException(BatteryErrorCode.BATTERY_NOT_FOUND, 'not_found', `No battery ${code}`),
+  notFound: (code: string) => new DomainException(BatteryErrorCode.BATTERY_NOT_FOUND, 'not_found', `No battery ${code}`, [], { code }),
   invalidCode: (input: string, errors: readonly CodeError[], path = 'code') =>
     new DomainException(
       BatteryErrorCode.INVALID_BATTERY_CODE,
       'invalid',
       `'${input}' is not a valid GB/T 34014 battery code`,
-      errors.map((e) => ({ path, reason: e.message, code: e.code, position: e.position })),
+      errors.map((e) => ({ path, reason: e.message, code: e.code, segment: e.segment, position: e.position, found: e.found })),
+      { input },
     ),
   unknownHolder: (holder: string) =>
-    new DomainException(BatteryErrorCode.UNKNOWN_HOLDER, 'invalid', `No enterprise ${holder}`, [{ path: 'holder', reason: 'names no enterprise (give its id or USCC)' }]),
+    new DomainException(BatteryErrorCode.UNKNOWN_HOLDER, 'invalid', `No enterprise ${holder}`, [{ path: 'holder', reason: 'names no enterprise (give its id or USCC)' }], { holder }),
 };

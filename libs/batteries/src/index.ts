@@ -6,3 +6,4 @@ export * from './dto';
 export * from './errors';
 export * from './status';
 export * from './views';
+export * from './messages.zh';

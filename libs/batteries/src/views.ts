@@ -1,3 +1,4 @@
+import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH } from '#libs/battery-code';
 import { numberOrNull, parseTextRows, textOrNull, textRowsAggregate } from '#libs/database';
 import type { BatteryView, CompositionNode, EnterpriseRef, TraceEventView, TraceRelativeView } from './dto';
 import { CONTAINED_STATUSES } from './status';
@@ -132,7 +133,7 @@ export function relativeRows(text: string | null): RelativeRow[] {
 /** The top-level battery a row follows (itself unless it is inside another whose row is at hand). */
 export function topLevelOf<R extends TopLevelRow>(row: R, rows: ReadonlyMap<string, R>): R {
   let current = row;
-  for (let depth = 0; depth < 8 && current.parent_code !== null && CONTAINED.has(current.status); depth++) {
+  for (let depth = 0; depth < MAX_CONTAINMENT_DEPTH && current.parent_code !== null && CONTAINED.has(current.status); depth++) {
     const parent = rows.get(current.parent_code);
     if (!parent) break;
     current = parent;
@@ -173,7 +174,7 @@ export function toBatteryView(row: BatteryRow, rows: ReadonlyMap<string, TopLeve
   };
 }
 
-export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, RelativeRow>): TraceRelativeView {
+export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, RelativeRow>, names: EnterpriseNames): TraceRelativeView {
   const top = topLevelOf(row, rows);
   return {
     code: row.code,
@@ -183,10 +184,10 @@ export function toTraceRelativeView(row: RelativeRow, rows: ReadonlyMap<string, 
     productionDate: row.production_date,
     nominalCapacityAh: row.nominal_capacity_ah,
     nominalVoltageV: row.nominal_voltage_v,
-    producerId: row.producer_enterprise_id,
+    producer: enterpriseRef(row.producer_enterprise_id, names)!,
     status: top.status,
     ownStatus: row.status,
-    holderId: top.holder_enterprise_id,
+    holder: enterpriseRef(top.holder_enterprise_id, names),
     insideOf: row.parent_code,
     topLevelCode: top.code,
     lastEvent: { id: row.last_event_id, type: row.last_event_type, occurredAt: row.last_event_at },
@@ -224,7 +225,7 @@ export function compositionTree(rootCode: string, links: readonly { parent_code:
     else byParent.set(l.parent_code, [l]);
   }
   const build = (code: string, depth: number): CompositionNode[] =>
-    depth > 6
+    depth > MAX_COMPOSITION_DEPTH
       ? []
       : (byParent.get(code) ?? [])
           .slice()

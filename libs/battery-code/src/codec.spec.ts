@@ -512,6 +512,7 @@ describe('the system clock (no `now` given)', () => {
     // A fresh copy of the module: its cached day must start from the faked clock.
     jest.useFakeTimers({ now: new Date('2026-03-12T23:58:00+08:00') });
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules needs a synchronous load
       const codec = require('./index') as typeof import('./index');
       const made = codec.format(
         { manufacturerCode: '001', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2026-03-13', serial: 221953 },

@@ -9,6 +9,7 @@
  * Errors are values: `parse` and `format` never throw for bad codes or parts. They only throw for
  * programming errors in the options (an invalid `now` Date or an invalid table set).
  */
+import { BEIJING_UTC_OFFSET_MINUTES } from '#libs/identifiers';
 import { BatteryTypeEntry, CodeTables, DEFAULT_TABLES, ProductTypeEntry, SEGMENT_LAYOUT } from './tables';
 
 export type CodeForm = 'original' | 'cascade';
@@ -29,21 +30,25 @@ export type Segment =
   | 'cascadeMarker'
   | 'cascadeLevel';
 
-export type CodeErrorCode =
+/** Every stable error code of the codec (walked by the test that checks each has a Chinese text). */
+export const CODE_ERROR_CODES = [
   /** The normalised code is neither 24 (original) nor 19 (cascade) characters long; or, in `format`, a part has the wrong length. */
-  | 'INVALID_LENGTH'
+  'INVALID_LENGTH',
   /** A character that is not allowed at its position. */
-  | 'INVALID_CHARACTER'
+  'INVALID_CHARACTER',
   /** The date symbols are valid but name a day that does not exist (30 Feb, 31 Apr, 29 Feb in a non-leap year). */
-  | 'IMPOSSIBLE_DATE'
+  'IMPOSSIBLE_DATE',
   /** The production date is after "today" (from the `now` option, in `utcOffsetMinutes`). */
-  | 'FUTURE_DATE'
+  'FUTURE_DATE',
   /** `format`: the year has no symbol that would decode back to it (before the first year, or outside the 30-year window). */
-  | 'YEAR_OUT_OF_RANGE'
+  'YEAR_OUT_OF_RANGE',
   /** `format`: a part is missing, of the wrong type, or not in its expected shape; `parse`: the input is not a string. */
-  | 'INVALID_VALUE'
+  'INVALID_VALUE',
   /** `format`: a part that the form does not have (traceability code in a cascade code, cascade level in an original code). */
-  | 'UNEXPECTED_SEGMENT';
+  'UNEXPECTED_SEGMENT',
+] as const;
+
+export type CodeErrorCode = (typeof CODE_ERROR_CODES)[number];
 
 export interface CodeError {
   /** Stable machine-readable code. */
@@ -381,7 +386,7 @@ function compiled(tables: CodeTables | undefined): CompiledTables {
 // ---------------------------------------------------------------------------------------------------------
 
 const DAY_MS = 86_400_000;
-const CHINA_STANDARD_TIME = 480;
+const CHINA_STANDARD_TIME = BEIJING_UTC_OFFSET_MINUTES;
 
 let clockFrom = 0; // [clockFrom, clockTo): the UTC instants of the cached calendar day
 let clockTo = 0;

@@ -1,20 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DecodedBatteryCode, parse } from '#libs/battery-code';
-import { ApiErrors, Public } from '#libs/common';
+import { ApiErrors, CODE_PARAM, DomainException, Public } from '#libs/common';
 import { renderBarcode } from './barcode';
 import { decodeInput } from './decode-report';
-import { BarcodeQuery, DecodeBatchView, DecodedCodeView, DecodeRequestDto, DecodeResultView } from './dto';
-import { codeErrorDetail, CodesErrors } from './errors';
+import { BarcodeQuery, DecodeBatchView, DecodedCodeView, DecodeRequestDto, DecodeResultView, EncodeRequestDto } from './dto';
+import { encodeFields, FIELD_OF_SEGMENT } from './encode';
+import { codeErrorDetail, CodesErrorCode, CodesErrors } from './errors';
 import { PublicRateLimitGuard } from './public-rate-limit';
-
-const CODE_PARAM = {
-  name: 'code',
-  description:
-    'A GB/T 34014 code: 24 characters (original) or 19 (cascade). Lower case, spaces and hyphens are accepted (URL-encoded); ' +
-    'a line break (%0A) between the two printed fragments joins them.',
-  example: '001CB240000003B3C0221953',
-};
 
 /** Overrides the document's global bearer requirement: these routes need no key. */
 const NO_KEY: [] = [];
@@ -40,6 +33,28 @@ export class CodesController {
     });
     const valid = results.filter((r) => r.ok).length;
     return { count: results.length, valid, invalid: results.length - valid, results };
+  }
+
+  @Post('encode')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Build a code from its fields (24-character original or 19-character cascade form)',
+    description: 'Each part is checked as decoding checks it: a wrong part is a 422 `INVALID_BATTERY_CODE` with one detail per position error, `path` naming the field.',
+    security: NO_KEY,
+  })
+  @ApiOkResponse({ type: DecodedCodeView })
+  @ApiErrors(400, 422)
+  encode(@Body() dto: EncodeRequestDto): DecodedBatteryCode {
+    const result = encodeFields(dto);
+    if (result.ok) return result.code;
+    const errors = result.errors;
+    throw new DomainException(
+      CodesErrorCode.INVALID_BATTERY_CODE,
+      'invalid',
+      `The fields do not make a valid GB/T 34014 code (${result.normalised || '?'}): ${errors.map((e) => e.message).join('; ')}`,
+      errors.map((e) => codeErrorDetail(FIELD_OF_SEGMENT[e.segment], e)),
+      { input: result.normalised || '?' },
+    );
   }
 
   @Get(':code')

@@ -1,8 +1,9 @@
 import { DEFAULT_TABLES } from '#libs/battery-code';
-import { IsIsoDate, MaxDecimalPlaces, PageQuery } from '#libs/common';
+import { IsIsoDate, MaxDecimalPlaces, PageQuery, RequiredWhen } from '#libs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -213,12 +214,14 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 280, description: 'Rated capacity in Ah (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.ratedCapacityAh !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   ratedCapacityAh?: number;
 
   @ApiPropertyOptional({ example: 3.2, description: 'Nominal voltage in V (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.nominalVoltageV !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   nominalVoltageV?: number;
@@ -231,6 +234,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 16, description: 'Cascade products: cells in series (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.seriesCount !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -238,6 +242,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 1, description: 'Cascade products: cells in parallel (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.parallelCount !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -245,6 +250,7 @@ export class CreateCodingRuleDto {
 
   @ApiPropertyOptional({ example: 224, description: 'Cascade products: the newly rated capacity in Ah (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.reratedCapacityAh !== undefined)
+  @RequiredWhen(isCascade, 'cascade products')
   @IsNumber() @MaxDecimalPlaces(4)
   @IsPositive()
   reratedCapacityAh?: number;
@@ -260,6 +266,7 @@ export class CreateCodingRuleDto {
     description: 'How the traceability code (positions 8–14) is composed (required for original products; cascade codes have none)',
   })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.traceabilityScheme !== undefined)
+  @RequiredWhen(isOriginal, 'original products')
   @Transform(trim)
   @IsString()
   @Length(1, 4000)
@@ -371,4 +378,49 @@ export class DecodeBatchView {
   @ApiProperty() valid: number;
   @ApiProperty() invalid: number;
   @ApiProperty({ type: [DecodeResultView], description: 'One result per item, in request order' }) results: DecodeResultView[];
+}
+
+// ---- public encoding ----
+
+/**
+ * The fields of a code. Each part is checked by the codec, as a decoded code is, so a wrong part is answered with the
+ * same position-level error (`INVALID_BATTERY_CODE`, one detail per position, `path` naming the field).
+ */
+export class EncodeRequestDto {
+  @ApiPropertyOptional({ enum: ['original', 'cascade'], default: 'original', description: 'original: 24 characters; cascade: 19 (a cascade-utilisation product)' })
+  @IsOptional()
+  @IsIn(['original', 'cascade'])
+  form?: 'original' | 'cascade';
+
+  @ApiProperty({ example: '001', description: 'Positions 1-3, 厂商代码 (in a cascade code: the cascade-use firm\'s code)' })
+  @Allow()
+  manufacturerCode: string;
+
+  @ApiProperty({ example: 'C', description: `Position 4, product type: ${PRODUCT_TYPE_SYMBOLS.join(', ')}` })
+  @Allow()
+  productType: string;
+
+  @ApiProperty({ example: 'B', description: `Position 5, battery type: ${BATTERY_TYPE_LETTERS.join(', ')}` })
+  @Allow()
+  batteryType: string;
+
+  @ApiProperty({ example: '24', description: 'Positions 6-7, 规格代码' })
+  @Allow()
+  specificationCode: string;
+
+  @ApiPropertyOptional({ example: '0000003', description: 'Positions 8-14, 追溯信息代码: original codes only (a cascade code has none)' })
+  @Allow()
+  traceabilityCode?: string;
+
+  @ApiProperty({ example: '2021-03-12', description: 'Production date YYYY-MM-DD (not after today)' })
+  @Allow()
+  productionDate: string;
+
+  @ApiProperty({ oneOf: [{ type: 'string', example: '0221953' }, { type: 'integer', example: 221953 }], description: 'Seven digits, or a number 0-9999999' })
+  @Allow()
+  serial: string | number;
+
+  @ApiPropertyOptional({ example: 'M', description: 'Cascade codes only: the final character (P, M or C; meaning unconfirmed)' })
+  @Allow()
+  cascadeLevel?: string;
 }

@@ -62,6 +62,7 @@ export const CodesErrors = {
       'invalid',
       `'${input}' is not a valid GB/T 34014 battery code: ${errors.map((e) => e.message).join('; ')}`,
       errors.map((e) => codeErrorDetail(path, e)),
+      { input },
     ),
   manufacturerCodeTaken: (code: string, holder: { id: string; name: string }) =>
     new DomainException(
@@ -69,9 +70,10 @@ export const CodesErrors = {
       'conflict',
       `Manufacturer code ${code} is already assigned to ${holder.name} (${holder.id})`,
       [{ path: 'code', reason: `already assigned to ${holder.name}`, holderEnterpriseId: holder.id, holderName: holder.name }],
+      { code },
     ),
   unknownEnterprise: (id: string, path = 'enterpriseId') =>
-    new DomainException(CodesErrorCode.UNKNOWN_ENTERPRISE, 'invalid', `No enterprise ${id}`, [{ path, reason: 'no such enterprise' }]),
+    new DomainException(CodesErrorCode.UNKNOWN_ENTERPRISE, 'invalid', `No enterprise ${id}`, [{ path, reason: 'no such enterprise' }], { id }),
   notEligible: (id: string, roles: string[]) =>
     new DomainException(
       CodesErrorCode.ENTERPRISE_NOT_ELIGIBLE,
@@ -85,9 +87,10 @@ export const CodesErrors = {
       'invalid',
       `Manufacturer code ${code} is not assigned to enterprise ${enterpriseId}`,
       [{ path: 'manufacturerCode', reason: 'not a manufacturer code of this enterprise' }],
+      { code, enterpriseId },
     ),
   barcodeFailed: (symbology: string, reason: string) =>
     new DomainException(CodesErrorCode.BARCODE_FAILED, 'invalid', `The code cannot be rendered as ${symbology}: ${reason}`, [
       { path: 'symbology', reason },
-    ]),
+    ], { symbology }),
 };

@@ -11,3 +11,5 @@ export * from './manufacturer-code.entity';
 export * from './manufacturer-codes.service';
 export * from './public-rate-limit';
 
+export * from './messages.zh';
+export * from './encode';

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { Enterprise } from '#libs/enterprises';
+import { todayInBeijing } from '#libs/identifiers';
 import { DataSource } from 'typeorm';
 import type { CreateManufacturerCodeDto, ManufacturerCodeListQuery, ManufacturerCodeView } from './dto';
 import { CodesErrors } from './errors';
@@ -41,7 +42,7 @@ export class ManufacturerCodesService {
     if (!enterprise.roles.some((r) => (MANUFACTURER_CODE_ROLES as readonly string[]).includes(r))) {
       throw CodesErrors.notEligible(enterprise.id, enterprise.roles);
     }
-    if (dto.certificateDate > todayInChina()) {
+    if (dto.certificateDate > todayInBeijing()) {
       throw validationFailed([{ path: 'certificateDate', reason: `${dto.certificateDate} is in the future` }]);
     }
     try {
@@ -95,9 +96,4 @@ export class ManufacturerCodesService {
     );
     return row ?? null;
   }
-}
-
-/** Today's date in China (UTC+8), where certificates are dated. */
-export function todayInChina(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -12,6 +12,8 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty`: readable lines (pino-pretty), the default on a terminal; `json`: one JSON object a line, the default otherwise. */
+  logFormat: 'json' | 'pretty';
   /** Where the embedded PostgreSQL keeps its cluster (git-ignored). */
   dataDir: string;
   embeddedPostgresPort: number;
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: str('HOST') ?? '0.0.0.0',
     port: int('PORT', 3000, 0, 65535),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, process.stdout.isTTY ? 'pretty' : 'json'),
     dataDir: resolve(str('DATA_DIR') ?? '.data'),
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
     runWorkersInApi: bool('RUN_WORKERS_IN_API', redisUrl === null),

@@ -28,6 +28,8 @@ export class DomainException extends Error {
     readonly kind: ErrorKind,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Values for the `{name}` placeholders of the Chinese message (see i18n.ts); details' fields are used too. */
+    readonly params: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'DomainException';

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CommonErrorCode, DomainException, ErrorDetail, HTTP_STATUS_BY_KIND } from './errors';
+import { localeFrom, localiseError } from './i18n';
 
 export interface ErrorEnvelope {
   error: { code: string; message: string; details: ErrorDetail[]; requestId: string | null };
@@ -28,19 +29,28 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: string }>();
     const res = http.getResponse<Response>();
-    const { status, code, message, details } = this.describe(exception, req);
+    const described = this.describe(exception, req);
+    const { status, code } = described;
     if (status >= 500) {
       this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
     }
+    // Chinese when the request asks for it (the code stays the same); see i18n.ts.
+    const { message, details } = localiseError(localeFrom(req.headers?.['accept-language']), described);
     const body: ErrorEnvelope = {
       error: { code, message, details, requestId: req.id ? String(req.id) : null },
     };
-    if (!res.headersSent) res.status(status).json(body);
+    if (!res.headersSent) {
+      // An error is about this request at this moment (a code refused today may be valid tomorrow): never cached.
+      res.setHeader('Cache-Control', 'no-store');
+      res.removeHeader('Content-Disposition');
+      res.vary('Accept-Language');
+      res.status(status).json(body);
+    }
   }
 
-  private describe(exception: unknown, req: Request): { status: number; code: string; message: string; details: ErrorDetail[] } {
+  private describe(exception: unknown, req: Request): { status: number; code: string; message: string; details: ErrorDetail[]; params?: Record<string, unknown> } {
     if (exception instanceof DomainException) {
-      return { status: HTTP_STATUS_BY_KIND[exception.kind], code: exception.code, message: exception.message, details: exception.details };
+      return { status: HTTP_STATUS_BY_KIND[exception.kind], code: exception.code, message: exception.message, details: exception.details, params: exception.params };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -51,7 +61,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         return { status, code: CommonErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable', details: [{ reason: 'health check failed', ...(typeof response === 'object' ? (response as object) : {}) }] };
       }
       if (status === 404 && !(exception.cause instanceof Error)) {
-        return { status, code: CommonErrorCode.ROUTE_NOT_FOUND, message: `No route ${req.method} ${req.path}`, details: [] };
+        return { status, code: CommonErrorCode.ROUTE_NOT_FOUND, message: `No route ${req.method} ${req.path}`, details: [], params: { method: req.method, path: req.path } };
       }
       return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? CommonErrorCode.INTERNAL_ERROR : CommonErrorCode.MALFORMED_REQUEST), message: text, details: [] };
     }

@@ -4,6 +4,7 @@ import { json } from 'express';
 import { noteJsonEscapes, rejectUnsafeBodies, requireJsonBodies } from './body-guard';
 import { AppConfig } from './config';
 import { GlobalExceptionFilter } from './exception.filter';
+import { LocaleInterceptor } from './locale.interceptor';
 import { requestIdFor } from './logging';
 import { setupOpenApi } from './openapi';
 import { createValidationPipe } from './validation';
@@ -25,6 +26,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.use(rejectUnsafeBodies);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
+  app.useGlobalInterceptors(new LocaleInterceptor());
   app.set('trust proxy', 'loopback');
   app.set('x-powered-by', false);
   setupOpenApi(app);

@@ -11,3 +11,6 @@ export * from './config.module';
 export * from './logging';
 export * from './shutdown';
 export * from './text';
+export * from './i18n';
+export * from './locale.interceptor';
+export * from './messages.zh';

@@ -30,6 +30,18 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limit exceeded',
 };
 
+/**
+ * The `:code` path parameter of every route about one battery. Each such route normalises the code as the codec does
+ * (battery-code `normalise`), so the description is true of all of them.
+ */
+export const CODE_PARAM = {
+  name: 'code',
+  description:
+    'A GB/T 34014 code: 24 characters (original) or 19 (cascade). Lower case, spaces and hyphens are accepted (URL-encoded); ' +
+    'a line break (%0A) between the two printed fragments joins them.',
+  example: '001CB240000003B3C0221953',
+};
+
 /** Documents the error responses of an endpoint, all in the common envelope. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(

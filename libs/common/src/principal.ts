@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { DECORATORS_PREFIX } from '@nestjs/swagger';
 
 /**
  * Who is calling. Authentication (the API-key guard) attaches it to the request;
@@ -19,8 +20,11 @@ export interface Actor {
 export const CLI_ACTOR: Actor = { principal: { kind: 'admin', keyId: null }, requestId: null };
 
 export const IS_PUBLIC = 'echelon:isPublic';
-/** Marks a route that needs no API key (health, public code decoding). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+/**
+ * Marks a route (or every route of a controller) that needs no API key (health, public code decoding); its OpenAPI
+ * operations override the document's global bearer requirement with none, so Swagger UI shows no lock on them.
+ */
+export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(`${DECORATORS_PREFIX}/apiSecurity`, []));
 
 export interface AuthenticatedRequest {
   id?: string | number;

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isIsoDate } from '#libs/identifiers';
 import { ErrorDetail, validationFailed } from './errors';
 
 /** A field's path under its parent's, as error details write it: `events[3].payload.massKg`. */
@@ -13,7 +14,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   const out: ErrorDetail[] = [];
   for (const error of errors) {
     const path = fieldPath(parent, error.property);
-    for (const reason of Object.values(error.constraints ?? {})) {
+    // A missing field gets one message, that it is required, not also every check its value would have failed.
+    const constraints = error.constraints ?? {};
+    const required = constraints[REQUIRED_WHEN] ?? constraints.isDefined;
+    for (const reason of required !== undefined ? [required] : Object.values(constraints)) {
       out.push({ path, reason });
     }
     if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, path));
@@ -65,12 +69,8 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** A calendar date YYYY-MM-DD that exists (the Gregorian calendar, which PostgreSQL uses, has no year 0). */
-export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
+// The date check lives with the other pure value checks (#libs/identifiers); re-exported for the DTOs that use it.
+export { isIsoDate };
 
 /**
  * At most `places` decimal places. class-validator's `IsNumber({ maxDecimalPlaces })` reads the decimals from the
@@ -91,6 +91,26 @@ export function MaxDecimalPlaces(places: number, options?: ValidationOptions): P
           return Math.abs(Math.round(value * unit) / unit - value) <= Number.EPSILON * Math.abs(value);
         },
         defaultMessage: (args) => `${args?.property} must have at most ${places} decimal places`,
+      },
+    });
+}
+
+const REQUIRED_WHEN = 'requiredWhen';
+
+/**
+ * Required when `when(object)` holds (e.g. for original products), with one clear message when missing:
+ * `ratedCapacityAh is required for original products`. Use with a `ValidateIf` that runs the field's other checks
+ * only when the field is required or given; the flattener then reports only this message for a missing field.
+ */
+export function RequiredWhen<T>(when: (object: T) => boolean, forWhat: string): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: REQUIRED_WHEN,
+      target: object.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown, args) => value !== undefined || !when(args?.object as T),
+        defaultMessage: (args) => `${args?.property} is required for ${forWhat}`,
       },
     });
 }

@@ -6,3 +6,4 @@ export * from './free-port';
 export * from './prepared';
 export * from './binary-array';
 export * from './text-rows';
+export * from './conflicts';

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { IsIsoDate, PageQuery } from '#libs/common';
 import { ENTERPRISE_ROLES, EnterpriseRole, WHITELIST_STATUSES, WHITELIST_VERSIONS, WhitelistStatus } from './enterprise.entity';
-import { checkUscc } from './uscc';
+import { checkUscc } from '#libs/identifiers';
 
 /** Validates a 统一社会信用代码 including its GB 32100 check character. */
 export function IsUscc(options?: ValidationOptions): PropertyDecorator {

@@ -43,6 +43,7 @@ export class EnterprisesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One enterprise: administrators any, an enterprise its own, regulators within their region' })
   @ApiOkResponse({ type: EnterpriseView })
   @ApiErrors(404)
   get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor): Promise<EnterpriseView> {
@@ -108,6 +109,7 @@ export class AccessController {
   }
 
   @Get('regulators')
+  @ApiOperation({ summary: 'Regulator accounts (administrators only)' })
   @ApiOkResponse({ type: [RegulatorView] })
   listRegulators(@CurrentActor() actor: Actor): Promise<RegulatorView[]> {
     return this.regulators.list(actor.principal);

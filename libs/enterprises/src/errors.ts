@@ -11,13 +11,13 @@ export enum EnterpriseErrorCode {
 }
 
 export const EnterpriseErrors = {
-  notFound: (id: string) => new DomainException(EnterpriseErrorCode.ENTERPRISE_NOT_FOUND, 'not_found', `No enterprise ${id}`),
-  regulatorNotFound: (id: string) => new DomainException(EnterpriseErrorCode.REGULATOR_NOT_FOUND, 'not_found', `No regulator ${id}`),
-  apiKeyNotFound: (id: string) => new DomainException(EnterpriseErrorCode.API_KEY_NOT_FOUND, 'not_found', `No API key ${id}`),
+  notFound: (id: string) => new DomainException(EnterpriseErrorCode.ENTERPRISE_NOT_FOUND, 'not_found', `No enterprise ${id}`, [], { id }),
+  regulatorNotFound: (id: string) => new DomainException(EnterpriseErrorCode.REGULATOR_NOT_FOUND, 'not_found', `No regulator ${id}`, [], { id }),
+  apiKeyNotFound: (id: string) => new DomainException(EnterpriseErrorCode.API_KEY_NOT_FOUND, 'not_found', `No API key ${id}`, [], { id }),
   usccTaken: (uscc: string) =>
     new DomainException(EnterpriseErrorCode.USCC_TAKEN, 'conflict', `An enterprise with USCC ${uscc} is already registered`, [
       { path: 'uscc', reason: 'already registered' },
-    ]),
+    ], { uscc }),
   keyMissing: () =>
     new DomainException(EnterpriseErrorCode.API_KEY_MISSING, 'unauthenticated', 'An API key is required: send `Authorization: Bearer <key>`'),
   keyInvalid: () => new DomainException(EnterpriseErrorCode.API_KEY_INVALID, 'unauthenticated', 'The API key is unknown or revoked'),
@@ -27,5 +27,6 @@ export const EnterpriseErrors = {
       'forbidden',
       `Only an administrator may change ${fields.join(', ')}`,
       fields.map((path) => ({ path, reason: 'only an administrator may change this field' })),
+      { fields },
     ),
 };

@@ -6,4 +6,4 @@ export * from './enterprises.module';
 export * from './enterprises.service';
 export * from './errors';
 export * from './regulator.entity';
-export * from './uscc';
+export * from './messages.zh';

@@ -3,9 +3,22 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, ValidateNested } from 'class-validator';
 import { IsBatteryCode, NormaliseBatteryCode } from '#libs/codes';
 import { ErrorDetailDoc } from '#libs/common';
-import { EVENT_TYPES, MAX_EVENTS_PER_BATCH } from './domain/event-types';
+import { EVENT_TYPES, latestPayload, MAX_EVENTS_PER_BATCH, RULE_SETS } from './domain/event-types';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+
+/**
+ * The payload fields of each event type in the newest rule set, in each type's own words (a field several types share,
+ * such as `reason`, means something else in each); GET /v1/event-types gives every rule set.
+ */
+function payloadFieldsByType(): string {
+  const set = RULE_SETS[RULE_SETS.length - 1];
+  const lines = Object.values(set.types).map((rules) => {
+    const fields = latestPayload(rules).fields.map((f) => `\`${f.name}\`${f.required ? ' (required)' : ''}: ${f.description}`);
+    return `- **${rules.type}**: ${fields.length > 0 ? fields.join('; ') : 'no fields'}`;
+  });
+  return `The fields of the event type (GET /v1/event-types?date= for the rule set of a date). In rule set ${set.id}:\n${lines.join('\n')}`;
+}
 
 /** Documents one item of `events` (each item is validated by the ledger's own table-driven validator, not here). */
 export class EventInputDoc {
@@ -18,7 +31,7 @@ export class EventInputDoc {
   @ApiPropertyOptional({ example: 'LFV2A21KXG4010001' }) vin?: string;
   @ApiPropertyOptional({ description: 'correction events: the event corrected' }) correctionOf?: string;
   @ApiPropertyOptional({ minimum: 1 }) schemaVersion?: number;
-  @ApiPropertyOptional({ type: Object, description: 'The fields of the event type (GET /v1/event-types)', example: { deliveryNoteNo: 'DN-1' } }) payload?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: Object, description: payloadFieldsByType(), example: { deliveryNoteNo: 'DN-1' } }) payload?: Record<string, unknown>;
 }
 
 export class IngestEventsDto {

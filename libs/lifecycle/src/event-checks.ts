@@ -73,6 +73,8 @@ export interface EventCheck {
 /**
  * The checks registered by other modules. A module adds its check once, at start-up:
  * `constructor(checks: EventChecks) {}  onModuleInit() { this.checks.register(myCheck) }` (import LifecycleModule).
+ * Register from a module that the worker loads too (compose it in libs/workers as well as in the API): uploads
+ * are ingested by the worker process, and must meet the same rules as POST /v1/events.
  */
 @Injectable()
 export class EventChecks {

@@ -5,7 +5,7 @@ import type { DecodedBatteryCode } from '#libs/battery-code';
 import { BatteriesService, EventRow } from '#libs/batteries';
 import { CodesService } from '#libs/codes';
 import { Actor, forbidden, Principal } from '#libs/common';
-import { PreparedStatement } from '#libs/database';
+import { CONFLICT_ATTEMPTS, isRetryableConflict, PreparedStatement } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
@@ -110,9 +110,6 @@ const PLAN_SETTINGS = new PreparedStatement('ledger.plan_settings', `SELECT ${PL
 /** The first statement of an ingest transaction: the shared ledger lock and the plan settings. */
 const BATCH_SETTINGS = new PreparedStatement('ledger.batch_settings', `SELECT pg_advisory_xact_lock_shared($1), ${PLAN_SETTINGS_SQL}`);
 
-const RETRYABLE = new Set(['23505', '40001', '40P01']);
-const MAX_ATTEMPTS = 4;
-
 /**
  * The ledger's write side. One batch costs a constant number of statements whatever its size: enterprises and
  * code-registry findings; then, in its transaction, the batteries' state (locked in code order) with earlier
@@ -201,7 +198,7 @@ export class LedgerService {
         const code = (error as { code?: string }).code;
         // A concurrent batch registered the same battery or used the same client id first: evaluate again,
         // now seeing its rows (they become duplicates or conflicts).
-        if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS && !options.manager) {
+        if (isRetryableConflict(error) && attempt < CONFLICT_ATTEMPTS && !options.manager) {
           this.logger.debug(`ingest retry ${attempt} after ${code}`);
           continue;
         }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CODE_PARAM, CurrentActor } from '#libs/common';
 import { chinaDate } from './domain/field-spec';
 import { ENVELOPE_FIELDS, latestPayload, RULE_SETS, ruleSetFor } from './domain/event-types';
 import { ChainVerificationView, DryRunQuery, EventTypesQuery, EventTypesView, IngestEventsDto, IngestResponseView, RegisterBatteriesDto, RegistrationView } from './dto';
@@ -49,8 +49,6 @@ export class EventsController {
     };
   }
 }
-
-const CODE_PARAM = { name: 'code', description: 'GB/T 34014 code', example: '001PB240000003B3C0221953' };
 
 /** The body of POST /v1/events as the handler receives it (validated by ShallowDtoPipe with IngestEventsDto). */
 interface IngestEnvelope {

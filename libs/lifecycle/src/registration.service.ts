@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { Actor, ErrorDetail, forbidden } from '#libs/common';
 import { MAX_EVENTS_PER_BATCH } from './domain/event-types';
 import { LedgerRule } from './domain/rules';
@@ -19,11 +21,17 @@ interface Flat {
  */
 @Injectable()
 export class RegistrationService {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   async register(dto: RegisterBatteriesDto, dryRun: boolean, actor: Actor): Promise<RegistrationView> {
     if (actor.principal.kind !== 'enterprise') throw forbidden('Only enterprises register batteries');
     const now = new Date().toISOString();
+    // A battery registered without a region was produced where the enterprise is registered (the DTO's default):
+    // its events carry that region, as an explicit one would be.
+    const home = dto.batteries.some((b) => b.regionCode === undefined) ? await this.registeredRegion(actor.principal.enterpriseId) : null;
     const flat: Flat[] = [];
     dto.batteries.forEach((b, i) => {
       const occurredAt = b.producedAt ?? now;
@@ -33,7 +41,8 @@ export class RegistrationService {
         if (part.massKg !== undefined) payload.massKg = part.massKg;
         if (parentCode !== null) payload.parentCode = parentCode;
         const event: Record<string, unknown> = { type: 'produced', batteryCodes: [part.code], occurredAt, payload };
-        if (b.regionCode !== undefined) event.regionCode = b.regionCode;
+        const regionCode = b.regionCode ?? home;
+        if (regionCode) event.regionCode = regionCode;
         flat.push({ path, code: part.code, event });
         (part.components ?? []).forEach((child, j) => walk(child, `${path}.components[${j}]`, part.code));
       };
@@ -59,6 +68,11 @@ export class RegistrationService {
       ...(r.warnings ? { warnings: r.warnings.map((w) => ({ ...w, path: this.fieldPath(w.path ?? flat[r.index].path, flat[r.index].path) })) } : {}),
     }));
     return { status: response.status, dryRun, counts: response.counts, batteries };
+  }
+
+  private async registeredRegion(enterpriseId: string): Promise<string | null> {
+    const rows: { region_code: string | null }[] = await this.dataSource.query('SELECT region_code FROM enterprises WHERE id = $1', [enterpriseId]);
+    return rows[0]?.region_code ?? null;
   }
 
   /** A ledger path (`batteries[0].components[1].payload.nominalCapacityAh`) as the request's field path. */

@@ -1,2 +1,3 @@
 export * from './queue.module';
 export * from './system-queue';
+export * from './recordable';

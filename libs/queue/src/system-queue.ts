@@ -1,6 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { RecordableFailures } from './recordable';
 
 /** Housekeeping jobs. Its heartbeat proves, continuously, that producers and workers meet. */
 export const SYSTEM_QUEUE = 'system';
@@ -30,6 +31,7 @@ export class SystemQueueScheduler implements OnApplicationBootstrap {
 export class SystemProcessor extends WorkerHost {
   private readonly logger = new Logger(SystemProcessor.name);
 
+  @RecordableFailures()
   async process(job: Job): Promise<HeartbeatResult> {
     if (job.name !== HEARTBEAT_JOB) throw new Error(`unknown job ${job.name} on queue ${SYSTEM_QUEUE}`);
     this.logger.debug(`heartbeat ${job.id}`);

@@ -1,7 +1,8 @@
 import { BatchRow, countByStatus, eventsToSend, rowResults, toColumnPath, toColumnReasons } from './batch';
 
-const ok = (rowNo: number, id: string | null = null): BatchRow => ({ rowNo, mapped: { ok: true, event: { rowNo }, clientEventId: id } });
-const bad = (rowNo: number): BatchRow => ({ rowNo, mapped: { ok: false, reasons: [{ path: 'type', reason: 'required' }], clientEventId: null } });
+const ok = (rowNo: number, id: string | null = null): BatchRow => ({ rowNo, mapped: { ok: true, event: { rowNo }, clientEventId: id, batteryCodes: [`B${rowNo}`] } });
+const bad = (rowNo: number): BatchRow => ({ rowNo, mapped: { ok: false, reasons: [{ path: 'type', reason: 'required' }], clientEventId: null, batteryCodes: [] } });
+const unfiled = { path: 'batteryCodes[0]', code: 'SPECIFICATION_CODE_UNFILED', reason: 'no coding rule' };
 
 describe('a batch of rows', () => {
   const rows = [ok(2, 'a'), bad(3), ok(5), bad(6), ok(7, 'c')];
@@ -13,18 +14,18 @@ describe('a batch of rows', () => {
   it("merges the ledger's outcomes with the mapping's rejections in row order", () => {
     const { positions } = eventsToSend(rows);
     const results = rowResults(rows, positions, [
-      { status: 'accepted', eventId: 'e1', reasons: [] },
+      { status: 'accepted', eventId: 'e1', reasons: [], warnings: [unfiled] },
       { status: 'rejected', eventId: null, reasons: [{ path: 'occurredAt', reason: 'in the future' }] },
       { status: 'duplicate', eventId: 'e0', reasons: [] },
     ]);
     expect(results).toEqual([
-      { rowNo: 2, status: 'accepted', eventId: 'e1', clientEventId: 'a', reasons: [] },
-      { rowNo: 3, status: 'rejected', eventId: null, clientEventId: null, reasons: [{ path: 'type', reason: 'required' }] },
-      { rowNo: 5, status: 'rejected', eventId: null, clientEventId: null, reasons: [{ path: 'occurredAt', reason: 'in the future' }] },
-      { rowNo: 6, status: 'rejected', eventId: null, clientEventId: null, reasons: [{ path: 'type', reason: 'required' }] },
-      { rowNo: 7, status: 'duplicate', eventId: 'e0', clientEventId: 'c', reasons: [] },
+      { rowNo: 2, status: 'accepted', eventId: 'e1', clientEventId: 'a', batteryCodes: ['B2'], reasons: [], warnings: [unfiled] },
+      { rowNo: 3, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: [], reasons: [{ path: 'type', reason: 'required' }], warnings: [] },
+      { rowNo: 5, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: ['B5'], reasons: [{ path: 'occurredAt', reason: 'in the future' }], warnings: [] },
+      { rowNo: 6, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: [], reasons: [{ path: 'type', reason: 'required' }], warnings: [] },
+      { rowNo: 7, status: 'duplicate', eventId: 'e0', clientEventId: 'c', batteryCodes: ['B7'], reasons: [], warnings: [] },
     ]);
-    expect(countByStatus(results)).toEqual({ accepted: 1, duplicate: 1, rejected: 3 });
+    expect(countByStatus(results)).toEqual({ accepted: 1, duplicate: 1, rejected: 3, warned: 1 });
   });
 
   it('refuses an answer that does not match what was sent', () => {

@@ -16,7 +16,10 @@ export interface RowResult {
   status: RowStatus;
   eventId: string | null;
   clientEventId: string | null;
+  /** The codes the row named (as read from its batteryCodes cell), so that results can be matched by code. */
+  batteryCodes: string[];
   reasons: ErrorDetail[];
+  warnings: ErrorDetail[];
 }
 
 /** The events of a batch to send, with the position of each among the batch's rows. */
@@ -40,21 +43,28 @@ export function rowResults(rows: BatchRow[], positions: number[], outcomes: Ledg
   const byPosition = new Map<number, LedgerOutcome>();
   positions.forEach((p, i) => byPosition.set(p, outcomes[i]));
   return rows.map((r, i) => {
-    if (!r.mapped.ok) return { rowNo: r.rowNo, status: 'rejected', eventId: null, clientEventId: r.mapped.clientEventId, reasons: r.mapped.reasons };
+    if (!r.mapped.ok) {
+      return { rowNo: r.rowNo, status: 'rejected', eventId: null, clientEventId: r.mapped.clientEventId, batteryCodes: r.mapped.batteryCodes ?? [], reasons: r.mapped.reasons, warnings: [] };
+    }
     const o = byPosition.get(i)!;
     return {
       rowNo: r.rowNo,
       status: o.status,
       eventId: o.status === 'rejected' ? null : o.eventId,
       clientEventId: r.mapped.clientEventId,
+      batteryCodes: r.mapped.batteryCodes ?? [],
       reasons: o.status === 'rejected' ? o.reasons : [],
+      warnings: o.status === 'rejected' ? [] : (o.warnings ?? []),
     };
   });
 }
 
-export function countByStatus(results: { status: RowStatus }[]): Record<RowStatus, number> {
-  const counts: Record<RowStatus, number> = { accepted: 0, duplicate: 0, rejected: 0 };
-  for (const r of results) counts[r.status]++;
+export function countByStatus(results: { status: RowStatus; warnings?: unknown[] }[]): Record<RowStatus | 'warned', number> {
+  const counts: Record<RowStatus | 'warned', number> = { accepted: 0, duplicate: 0, rejected: 0, warned: 0 };
+  for (const r of results) {
+    counts[r.status]++;
+    if (r.warnings && r.warnings.length > 0) counts.warned++;
+  }
   return counts;
 }
 

@@ -119,6 +119,7 @@ describe('upload columns', () => {
       expect(row).toEqual({
         ok: true,
         clientEventId: 'erp-1',
+        batteryCodes: ['C1', 'C2'],
         event: { type: 'produced', batteryCodes: ['C1', 'C2'], occurredAt: '2026-05-01T10:00:00+08:00', clientEventId: 'erp-1', payload: { nominalCapacityAh: 150 } },
       });
     });
@@ -137,6 +138,7 @@ describe('upload columns', () => {
       expect(row).toEqual({
         ok: false,
         clientEventId: 'erp-9',
+        batteryCodes: ['C1'],
         reasons: [
           { path: 'occurredAt', reason: expect.stringContaining("'soon' is not a date-time") },
           { path: 'nominalCapacityAh', reason: "does not apply to 'recycled' events; leave it empty" },
@@ -150,11 +152,13 @@ describe('upload columns', () => {
       expect(mapRow(['', 'C1', '2026-05-01', null, null, '150'], header, catalogue)).toEqual({
         ok: false,
         clientEventId: null,
+        batteryCodes: ['C1'],
         reasons: [{ path: 'type', reason: 'required' }],
       });
       expect(mapRow(['scrapped', 'C1', '2026-05-01', null, null, '150'], header, catalogue)).toEqual({
         ok: false,
         clientEventId: null,
+        batteryCodes: ['C1'],
         reasons: [{ path: 'type', reason: "'scrapped' is not an event type; use one of produced, delivered, recycled" }],
       });
     });
@@ -164,8 +168,15 @@ describe('upload columns', () => {
       expect(mapRow(['delivered', 'C1', '2026-05-01', '', 'stray'], narrow, catalogue)).toEqual({
         ok: false,
         clientEventId: null,
+        batteryCodes: ['C1'],
         reasons: [{ path: 'E', reason: 'has a value but no column header' }],
       });
+    });
+
+    it('reads Chinese headers as the English columns', () => {
+      const zh = resolveHeader(['类型', '电池编码', ' 发生时间 ', 'clientEventId'], catalogue);
+      expect(zh.columns.map((c) => c.name)).toEqual(['type', 'batteryCodes', 'occurredAt', 'clientEventId']);
+      expect(() => resolveHeader(['类型', 'type', '电池编码', '发生时间'], catalogue)).toThrow(/more than once/);
     });
 
     it('knows a blank row', () => {

@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '#libs/common';
 import { CellKind, CellValue, convertCell, isCellError, isEmptyCell } from './cells';
+import { COLUMN_NAMES_ZH } from './columns.zh';
 import { UploadFailure, UploadFailureCode } from './errors';
 
 /**
@@ -37,6 +38,8 @@ export interface UploadCatalogue {
    * or beside the envelope fields when null.
    */
   payloadKey: string | null;
+  /** False for upload kinds other than events: no `type` column, every column is a field of the record. */
+  typed?: boolean;
 }
 
 export const TYPE_COLUMN = 'type';
@@ -79,7 +82,11 @@ const headerKey = (s: string) => s.trim().toLowerCase();
  */
 export function resolveHeader(cells: CellValue[], catalogue: UploadCatalogue): ResolvedHeader {
   const known = new Map<string, string>();
-  for (const name of allColumnNames(catalogue)) known.set(headerKey(name), name);
+  for (const name of allColumnNames(catalogue)) {
+    known.set(headerKey(name), name);
+    // The documented Chinese header of the column is the same column (电池编码 is batteryCodes).
+    if (COLUMN_NAMES_ZH[name]) known.set(headerKey(COLUMN_NAMES_ZH[name]), name);
+  }
   const envelope = new Map(catalogue.envelope.map((c) => [c.name, c]));
 
   const columns: ResolvedColumn[] = [];
@@ -145,8 +152,10 @@ export function columnLetter(index: number): string {
 }
 
 export type MappedRow =
-  | { ok: true; event: Record<string, unknown>; clientEventId: string | null }
-  | { ok: false; reasons: ErrorDetail[]; clientEventId: string | null };
+  | { ok: true; event: Record<string, unknown>; clientEventId: string | null; batteryCodes?: string[] }
+  | { ok: false; reasons: ErrorDetail[]; clientEventId: string | null; batteryCodes?: string[] };
+
+export const BATTERY_CODES_COLUMN = 'batteryCodes';
 
 /** True when every cell of the row is empty: such rows are skipped, not reported. */
 export function isBlankRow(cells: CellValue[]): boolean {
@@ -173,15 +182,27 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
     }
   }
 
+  // The codes as the row names them, even when the row is rejected (results are matched by code).
+  let batteryCodes: string[] = [];
+  const codesColumn = header.columns.find((c) => c.name === BATTERY_CODES_COLUMN);
+  if (codesColumn?.envelope) {
+    const raw = cellAt(codesColumn);
+    const converted = isEmptyCell(raw) ? null : convertCell(raw, codesColumn.envelope.cell);
+    if (converted?.ok) batteryCodes = (Array.isArray(converted.value) ? converted.value : [converted.value]).map(String);
+  }
+
   for (let i = header.width; i < cells.length; i++) {
     if (!isEmptyCell(cells[i])) reasons.push({ path: columnLetter(i), reason: 'has a value but no column header' });
   }
 
-  const typeColumn = header.columns.find((c) => c.name === TYPE_COLUMN);
+  const typed = catalogue.typed !== false;
+  const typeColumn = typed ? header.columns.find((c) => c.name === TYPE_COLUMN) : undefined;
   const typeCell = typeColumn ? cellAt(typeColumn) : null;
   const typeName = typeof typeCell === 'string' ? typeCell.trim() : null;
   const type = typeName ? catalogue.types.get(typeName) : undefined;
-  if (isEmptyCell(typeCell)) {
+  if (!typed) {
+    // Every column is an envelope column: its own spec reads it; required ones are checked below.
+  } else if (isEmptyCell(typeCell)) {
     reasons.push({ path: TYPE_COLUMN, reason: 'required' });
   } else if (!type) {
     reasons.push({
@@ -210,7 +231,10 @@ export function mapRow(cells: CellValue[], header: ResolvedHeader, catalogue: Up
     if (column.envelope || catalogue.payloadKey === null) event[column.name] = converted.value;
     else payload[column.name] = converted.value;
   }
-  if (reasons.length > 0) return { ok: false, reasons, clientEventId };
+  if (!typed) {
+    for (const c of catalogue.envelope) if (c.required && event[c.name] === undefined) reasons.push({ path: c.name, reason: 'required' });
+  }
+  if (reasons.length > 0) return { ok: false, reasons, clientEventId, batteryCodes };
   if (catalogue.payloadKey !== null) event[catalogue.payloadKey] = payload;
-  return { ok: true, event, clientEventId };
+  return { ok: true, event, clientEventId, batteryCodes };
 }

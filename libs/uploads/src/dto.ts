@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ErrorDetailDoc, PageQuery } from '#libs/common';
+import { TEMPLATE_LANGUAGES, TemplateLanguage } from './columns.zh';
 import { ROW_STATUSES, RowStatus, UPLOAD_STATUSES, UploadStatus } from './upload.entity';
 
 export class UploadQuery {
@@ -9,6 +10,12 @@ export class UploadQuery {
   @IsString()
   @MaxLength(255)
   filename?: string;
+
+  @ApiPropertyOptional({ example: 'events', default: 'events', description: "What the rows are: 'events' (lifecycle events) or another registered kind (GET /v1/uploads/templates lists them)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  kind?: string;
 }
 
 export class UploadDetailQuery extends PageQuery {
@@ -32,6 +39,11 @@ export class TemplateQuery {
   @IsOptional()
   @IsIn(TEMPLATE_FORMATS)
   format: 'csv' | 'xlsx' = 'csv';
+
+  @ApiPropertyOptional({ enum: TEMPLATE_LANGUAGES, default: 'en', description: 'zh-CN: Chinese column headers (类型, 电池编码, 发生时间, …) and, in XLSX, a Chinese documentation sheet' })
+  @IsOptional()
+  @IsIn(TEMPLATE_LANGUAGES)
+  lang: TemplateLanguage = 'en';
 }
 
 // ---- responses ----
@@ -55,6 +67,7 @@ export class UploadCountsView {
   @ApiProperty() accepted: number;
   @ApiProperty({ description: 'Rows whose event was already recorded (same client event id or same content)' }) duplicate: number;
   @ApiProperty() rejected: number;
+  @ApiProperty({ description: 'Rows recorded with at least one warning (see each row\'s `warnings`)' }) warned: number;
 }
 
 export class UploadErrorView {
@@ -68,6 +81,7 @@ export class UploadView {
   @ApiProperty() enterpriseId: string;
   @ApiProperty({ nullable: true, type: String }) filename: string | null;
   @ApiProperty({ enum: ['csv', 'xlsx'], description: 'Detected from the file content' }) format: string;
+  @ApiProperty({ example: 'events', description: "What the rows are: 'events' or another registered kind" }) kind: string;
   @ApiProperty({ enum: ['utf-8', 'gb18030'], nullable: true, type: String, description: 'CSV only: the text encoding the file was read in, detected from its bytes when processed (GB18030 covers GBK)' })
   textEncoding: 'utf-8' | 'gb18030' | null;
   @ApiProperty() sizeBytes: number;
@@ -93,7 +107,10 @@ export class RowResultView {
   @ApiProperty({ enum: ROW_STATUSES }) status: RowStatus;
   @ApiProperty({ nullable: true, type: String, description: 'The recorded event (for a duplicate: the original event)' }) eventId: string | null;
   @ApiProperty({ nullable: true, type: String }) clientEventId: string | null;
+  @ApiProperty({ type: [String], description: 'The battery codes the row named (its batteryCodes cell, as read)' }) batteryCodes: string[];
   @ApiProperty({ type: [ErrorDetailDoc], description: 'Why the row was rejected; `path` names the column' }) reasons: ErrorDetailDoc[];
+  @ApiProperty({ type: [ErrorDetailDoc], description: 'What a recorded row was warned about, as POST /v1/events warns (e.g. SPECIFICATION_CODE_UNFILED)' })
+  warnings: ErrorDetailDoc[];
 }
 
 export class RowResultPage {
@@ -127,8 +144,26 @@ export class TemplateTypeView {
   @ApiProperty({ type: [String], description: 'The columns of its template, in order' }) columns: string[];
 }
 
+export class UploadKindColumnView {
+  @ApiProperty({ example: 'name' }) name: string;
+  @ApiProperty({ example: 'string' }) kind: string;
+  @ApiProperty({ enum: ['text', 'number', 'integer', 'boolean', 'date', 'datetime', 'list', 'json'], description: 'How cells are read' }) cell: string;
+  @ApiProperty() required: boolean;
+  @ApiProperty() description: string;
+  @ApiPropertyOptional({ type: [String] }) enum?: readonly string[];
+  @ApiPropertyOptional() example?: string;
+}
+
+export class UploadKindView {
+  @ApiProperty({ example: 'outlets', description: 'POST /v1/uploads?kind=' }) kind: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ example: '/v1/uploads/templates/outlets' }) template: string;
+  @ApiProperty({ type: [UploadKindColumnView] }) columns: UploadKindColumnView[];
+}
+
 export class TemplateCatalogueView {
-  @ApiProperty({ type: [TemplateColumnView] }) columns: TemplateColumnView[];
+  @ApiProperty({ type: [TemplateColumnView], description: "The columns of 'events' uploads" }) columns: TemplateColumnView[];
   @ApiProperty({ type: [TemplateTypeView] }) types: TemplateTypeView[];
   @ApiProperty({ type: [String], description: 'How cells are read, by cell kind' }) rules: string[];
+  @ApiProperty({ type: [UploadKindView], description: "Other kinds of upload than 'events', each with its columns" }) kinds: UploadKindView[];
 }

@@ -10,6 +10,8 @@ export enum UploadErrorCode {
   UPLOAD_ENTERPRISES_ONLY = 'UPLOAD_ENTERPRISES_ONLY',
   UPLOAD_ABORTED = 'UPLOAD_ABORTED',
   TEMPLATE_NOT_FOUND = 'TEMPLATE_NOT_FOUND',
+  /** POST /v1/uploads?kind=: no such kind of upload is registered. */
+  UNKNOWN_UPLOAD_KIND = 'UNKNOWN_UPLOAD_KIND',
 }
 
 /** Why a stored upload could not be processed at all (kept in `uploads.error`, shown by GET /v1/uploads/:id). */
@@ -32,7 +34,7 @@ export const UPLOAD_MEDIA_TYPES = {
 const accepted = `multipart/form-data (field 'file'), ${UPLOAD_MEDIA_TYPES.csv} or ${UPLOAD_MEDIA_TYPES.xlsx}`;
 
 export const UploadErrors = {
-  notFound: (id: string) => new DomainException(UploadErrorCode.UPLOAD_NOT_FOUND, 'not_found', `No upload ${id}`),
+  notFound: (id: string) => new DomainException(UploadErrorCode.UPLOAD_NOT_FOUND, 'not_found', `No upload ${id}`, [], { id }),
   tooLarge: (limit: number) =>
     new DomainException(UploadErrorCode.UPLOAD_TOO_LARGE, 'too_large', `The file is larger than the upload limit of ${limit} bytes`, [
       { path: 'file', reason: `larger than ${limit} bytes`, limit },
@@ -63,8 +65,10 @@ export const UploadErrors = {
   enterprisesOnly: () =>
     new DomainException(UploadErrorCode.UPLOAD_ENTERPRISES_ONLY, 'forbidden', 'Only enterprise API keys may upload lifecycle events'),
   aborted: () => new DomainException(UploadErrorCode.UPLOAD_ABORTED, 'invalid', 'The client closed the connection before the file was complete'),
+  unknownKind: (kind: string, known: readonly string[]) =>
+    new DomainException(UploadErrorCode.UNKNOWN_UPLOAD_KIND, 'invalid', `No upload kind '${kind}'`, [{ path: 'kind', reason: `must be one of ${known.join(', ')}` }], { kind }),
   templateNotFound: (type: string, known: readonly string[]) =>
-    new DomainException(UploadErrorCode.TEMPLATE_NOT_FOUND, 'not_found', `No template '${type}': use 'events' or one of ${known.join(', ')}`),
+    new DomainException(UploadErrorCode.TEMPLATE_NOT_FOUND, 'not_found', `No template '${type}': use 'events' or one of ${known.join(', ')}`, [], { type }),
 };
 
 /** A reason the whole file cannot be processed; thrown by the readers, stored on the upload. */

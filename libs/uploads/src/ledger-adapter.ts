@@ -18,7 +18,12 @@ export class LifecycleUploadLedger implements UploadLedger {
     const response = await this.ledger.ingest(events, { mode: 'partial', dryRun: false, manager }, actor);
     const outcomes: (LedgerOutcome | undefined)[] = new Array(events.length);
     for (const r of response.results) {
-      outcomes[r.index] = { status: r.status, eventId: r.eventId ?? null, reasons: toColumnReasons(r.reasons ?? [], PAYLOAD_KEY) };
+      outcomes[r.index] = {
+        status: r.status,
+        eventId: r.eventId ?? null,
+        reasons: toColumnReasons(r.reasons ?? [], PAYLOAD_KEY),
+        warnings: toColumnReasons(r.warnings ?? [], PAYLOAD_KEY),
+      };
     }
     const missing = outcomes.findIndex((o) => o === undefined);
     if (missing >= 0 || outcomes.length !== events.length) throw new Error(`the ledger gave no result for event ${missing} of ${events.length}`);

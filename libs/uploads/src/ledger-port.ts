@@ -9,6 +9,8 @@ export interface LedgerOutcome {
   /** The recorded event; for a duplicate, the original one. */
   eventId: string | null;
   reasons: ErrorDetail[];
+  /** What an accepted event was warned about (e.g. SPECIFICATION_CODE_UNFILED), as POST /v1/events answers it. */
+  warnings?: ErrorDetail[];
 }
 
 /**

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { envelopePresence, LedgerTable, templateEnvelope } from './catalogue';
 import { allColumnNames, ColumnSpec, UploadCatalogue } from './columns';
+import { CELL_RULES_ZH, columnHeader, TEMPLATE_LABELS, TemplateLanguage } from './columns.zh';
 import type { TemplateCatalogueView, TemplateColumnView } from './dto';
 
 /** The template with every column, for files that mix event types. */
@@ -43,13 +44,16 @@ function columnSpecs(catalogue: UploadCatalogue): Map<string, ColumnSpec> {
 }
 
 /** Documentation of every column: which types use it, for which it is required, how it is read. */
-export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue): TemplateCatalogueView {
+export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue): Omit<TemplateCatalogueView, 'kinds'> {
   const envelopeNames = new Set(catalogue.envelope.map((c) => c.name));
   const specs = columnSpecs(catalogue);
   const columns: TemplateColumnView[] = allColumnNames(catalogue).map((name) => {
     const spec = specs.get(name)!;
     const types: string[] = [];
     const requiredFor: string[] = [];
+    // A payload field that several types share may mean something else in each ('reason': why it was replaced, why
+    // it was scrapped, what was wrong): each type's own words, when they differ.
+    const descriptions = new Map<string, string[]>();
     for (const t of catalogue.types.values()) {
       const rules = table.current.types[t.type];
       if (envelopeNames.has(name)) {
@@ -59,6 +63,7 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
       } else {
         const field = t.fields.find((f) => f.name === name);
         if (field) {
+          descriptions.set(field.description, [...(descriptions.get(field.description) ?? []), t.type]);
           types.push(t.type);
           if (field.required) requiredFor.push(t.type);
         }
@@ -72,7 +77,7 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
       required: requiredAlways,
       types: types.length === catalogue.types.size ? [] : types,
       requiredFor: requiredAlways ? [] : requiredFor,
-      description: spec.description,
+      description: descriptions.size > 1 ? [...descriptions].map(([text, ts]) => `${ts.join(', ')}: ${text}`).join('; ') : spec.description,
       ...(spec.enum ? { enum: [...spec.enum] } : {}),
     };
   });
@@ -92,8 +97,8 @@ export function describeCatalogue(table: LedgerTable, catalogue: UploadCatalogue
  * as data if left in. The columns are documented by GET /v1/uploads/templates
  * and in the XLSX template. A BOM makes spreadsheet programs read it as UTF-8.
  */
-export function csvTemplate(columns: ColumnSpec[]): string {
-  return '\uFEFF' + stringify([columns.map((c) => c.name)], { record_delimiter: '\r\n' });
+export function csvTemplate(columns: ColumnSpec[], lang: TemplateLanguage = 'en'): string {
+  return '\uFEFF' + stringify([columns.map((c) => columnHeader(c.name, lang))], { record_delimiter: '\r\n' });
 }
 
 const NUM_FMT: Partial<Record<ColumnSpec['cell'], string>> = {
@@ -110,17 +115,18 @@ const NUM_FMT: Partial<Record<ColumnSpec['cell'], string>> = {
  * documents every column and the third lists the event types. Only the first
  * sheet is read back.
  */
-export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogue, type: string, columns: ColumnSpec[]): Promise<Buffer> {
+export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogue, type: string, columns: ColumnSpec[], lang: TemplateLanguage = 'en'): Promise<Buffer> {
   const docs = describeCatalogue(table, catalogue);
+  const label = TEMPLATE_LABELS[lang];
   const byName = new Map(docs.columns.map((c) => [c.name, c]));
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Echelon';
 
   const sheet = wb.addWorksheet('events', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({
-    header: c.name,
+    header: columnHeader(c.name, lang),
     key: c.name,
-    width: Math.max(14, c.name.length + 4, c.cell === 'datetime' ? 20 : 0, c.name === 'batteryCodes' ? 28 : 0),
+    width: Math.max(14, columnHeader(c.name, lang).length * (lang === 'zh-CN' ? 2 : 1) + 4, c.cell === 'datetime' ? 20 : 0, c.name === 'batteryCodes' ? 28 : 0),
     ...(NUM_FMT[c.cell] ? { style: { numFmt: NUM_FMT[c.cell] } } : {}),
   }));
   const header = sheet.getRow(1);
@@ -128,7 +134,7 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
   columns.forEach((c, i) => {
     const doc = byName.get(c.name);
     const required = doc !== undefined && (doc.required || doc.requiredFor.includes(type));
-    header.getCell(i + 1).note = `${required ? 'Required. ' : ''}${c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
+    header.getCell(i + 1).note = `${required ? label.required : ''}${lang === 'zh-CN' ? `${c.name}: ` : ''}${type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
   });
   const typeIndex = columns.findIndex((c) => c.name === 'type');
   const typeNames = [...catalogue.types.keys()];
@@ -139,42 +145,74 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
       allowBlank: true,
       formulae: [`types!$A$2:$A$${typeNames.length + 1}`],
       showErrorMessage: true,
-      errorTitle: 'Event type',
-      error: 'Choose an event type from the list',
+      errorTitle: label.eventType,
+      error: label.chooseType,
     });
   }
 
   const columnsSheet = wb.addWorksheet('columns', { views: [{ state: 'frozen', ySplit: 1 }] });
   columnsSheet.columns = [
-    { header: 'column', key: 'name', width: 24 },
-    { header: 'required for', key: 'requiredFor', width: 30 },
-    { header: 'kind', key: 'kind', width: 14 },
-    { header: 'event types', key: 'types', width: 40 },
-    { header: 'description', key: 'description', width: 80 },
-    { header: 'allowed values', key: 'enum', width: 40 },
+    { header: label.column, key: 'header', width: 24 },
+    ...(lang === 'zh-CN' ? [{ header: label.field, key: 'name', width: 24 }] : []),
+    { header: label.requiredFor, key: 'requiredFor', width: 30 },
+    { header: label.kind, key: 'kind', width: 14 },
+    { header: label.types, key: 'types', width: 40 },
+    { header: label.description, key: 'description', width: 80 },
+    { header: label.enum, key: 'enum', width: 40 },
   ];
   columnsSheet.getRow(1).font = { bold: true };
   for (const c of columns) {
     const doc = byName.get(c.name);
     columnsSheet.addRow({
+      header: columnHeader(c.name, lang),
       name: c.name,
-      requiredFor: doc?.required ? 'every type' : (doc?.requiredFor.join(', ') ?? ''),
+      requiredFor: doc?.required ? label.everyType : (doc?.requiredFor.join(', ') ?? ''),
       kind: c.kind,
-      types: doc && doc.types.length > 0 ? doc.types.join(', ') : 'every type',
-      description: c.description,
+      types: doc && doc.types.length > 0 ? doc.types.join(', ') : label.everyType,
+      // One type's template: its own field's words; the all-types template: each type's.
+      description: type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description,
       enum: c.enum ? c.enum.join(', ') : '',
     });
   }
   columnsSheet.addRow({});
-  for (const rule of CELL_RULES) columnsSheet.addRow({ name: 'rule', description: rule });
+  for (const rule of lang === 'zh-CN' ? CELL_RULES_ZH : CELL_RULES) columnsSheet.addRow({ header: label.rule, description: rule });
 
   const typesSheet = wb.addWorksheet('types');
   typesSheet.columns = [
-    { header: 'type', key: 'type', width: 22 },
-    { header: 'description', key: 'description', width: 100 },
+    { header: label.type, key: 'type', width: 22 },
+    { header: label.typeDescription, key: 'description', width: 100 },
   ];
   typesSheet.getRow(1).font = { bold: true };
   for (const t of catalogue.types.values()) typesSheet.addRow({ type: t.type, description: t.description });
 
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The XLSX template of an upload kind other than events: the header row (a note on each header cell says what
+ * it holds) and a sheet documenting the columns. Only the first sheet is read back.
+ */
+export async function kindXlsxTemplate(kind: string, columns: ColumnSpec[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Echelon';
+  const sheet = wb.addWorksheet(kind, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({ header: c.name, key: c.name, width: Math.max(14, c.name.length + 4), ...(NUM_FMT[c.cell] ? { style: { numFmt: NUM_FMT[c.cell] } } : {}) }));
+  const header = sheet.getRow(1);
+  header.font = { bold: true };
+  columns.forEach((c, i) => {
+    header.getCell(i + 1).note = `${c.required ? 'Required. ' : ''}${c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
+  });
+  const doc = wb.addWorksheet('columns', { views: [{ state: 'frozen', ySplit: 1 }] });
+  doc.columns = [
+    { header: 'column', key: 'name', width: 24 },
+    { header: 'required', key: 'required', width: 10 },
+    { header: 'kind', key: 'kind', width: 14 },
+    { header: 'description', key: 'description', width: 80 },
+    { header: 'allowed values', key: 'enum', width: 40 },
+  ];
+  doc.getRow(1).font = { bold: true };
+  for (const c of columns) doc.addRow({ name: c.name, required: c.required ? 'yes' : '', kind: c.kind, description: c.description, enum: c.enum ? c.enum.join(', ') : '' });
+  doc.addRow({});
+  for (const rule of CELL_RULES) doc.addRow({ name: 'rule', description: rule });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -3,13 +3,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '#libs/audit';
 import { Actor, DomainException, storableJson, storableText } from '#libs/common';
+import { CONFLICT_ATTEMPTS, isRetryableConflict } from '#libs/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchRow, countByStatus, eventsToSend, RowResult, rowResults, UPLOAD_BATCH_ROWS } from './batch';
 import { buildCatalogue } from './catalogue';
 import type { CellValue } from './cells';
 import { isBlankRow, mapRow, ResolvedHeader, resolveHeader, UploadCatalogue } from './columns';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { UPLOAD_LEDGER, UploadLedger } from './ledger-port';
+import { EVENTS_KIND, kindCatalogue, RowOutcome, UploadKinds } from './kinds';
+import { LedgerOutcome, UPLOAD_LEDGER, UploadLedger } from './ledger-port';
 import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
@@ -29,10 +31,6 @@ export interface ProcessingSummary {
   rejected: number;
 }
 
-/** Unique violation, serialization failure, deadlock: a concurrent batch touched the same batteries first. */
-const CONFLICTS = new Set(['23505', '40001', '40P01']);
-const BATCH_ATTEMPTS = 3;
-
 /** The file can never be processed: the job must not be retried. */
 export class UploadRejected extends Error {
   constructor(readonly failure: UploadFailure) {
@@ -50,16 +48,29 @@ export class UploadRejected extends Error {
 @Injectable()
 export class UploadProcessingService {
   private readonly logger = new Logger(UploadProcessingService.name);
-  private catalogueCache: UploadCatalogue | null = null;
+  private readonly catalogues = new Map<string, UploadCatalogue>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     @Inject(UPLOAD_LEDGER) private readonly ledger: UploadLedger,
+    private readonly kinds: UploadKinds,
   ) {}
 
-  private catalogue(): UploadCatalogue {
-    return (this.catalogueCache ??= buildCatalogue(this.ledger.table()));
+  /** The columns of an upload's kind (events: from the ledger's event-type table). */
+  private catalogue(kind: string): UploadCatalogue {
+    let catalogue = this.catalogues.get(kind);
+    if (!catalogue) {
+      if (kind === EVENTS_KIND) catalogue = buildCatalogue(this.ledger.table());
+      else {
+        const registered = this.kinds.get(kind);
+        // A worker deployed without the module of this kind: retried (another worker may have it), the file kept.
+        if (!registered) throw new Error(`no upload kind '${kind}' is registered in this worker`);
+        catalogue = kindCatalogue(registered);
+      }
+      this.catalogues.set(kind, catalogue);
+    }
+    return catalogue;
   }
 
   async process(uploadId: string, attempt: ProcessingAttempt): Promise<ProcessingSummary> {
@@ -126,7 +137,7 @@ export class UploadProcessingService {
     for await (const row of readSheet(this.fileStream(upload), upload.format, encoding)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
-        header = resolveHeader(row.cells, this.catalogue());
+        header = resolveHeader(row.cells, this.catalogue(upload.kind));
         continue;
       }
       index++;
@@ -142,7 +153,7 @@ export class UploadProcessingService {
   }
 
   private async ingestRows(upload: Upload, encoding: CsvEncoding, actor: Actor, attempt: ProcessingAttempt): Promise<void> {
-    const catalogue = this.catalogue();
+    const catalogue = this.catalogue(upload.kind);
     let batch: BatchRow[] = [];
     let through = upload.rowsProcessed;
     for await (const row of this.dataRows(upload, encoding)) {
@@ -173,27 +184,31 @@ export class UploadProcessingService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.dataSource.transaction(async (manager) => {
-          const outcomes = events.length > 0 ? await this.ingest(events, actor, manager) : [];
+          const outcomes = events.length > 0 ? await this.ingest(upload.kind, events, actor, manager) : [];
           await this.storeResults(manager, upload, rowResults(rows, positions, outcomes), through, actor);
         });
         upload.rowsProcessed = through;
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (!(code && CONFLICTS.has(code) && attempt < BATCH_ATTEMPTS)) throw error;
+        // A concurrent batch touched the same batteries first (the retry policy of #libs/database).
+        if (!(isRetryableConflict(error) && attempt < CONFLICT_ATTEMPTS)) throw error;
         this.logger.debug(`upload ${upload.id}: batch ending at row ${through} retried after ${code}`);
       }
     }
   }
 
   /** A whole-batch refusal by the ledger (e.g. the key may not report at all) rejects each of its rows, not the job. */
-  private async ingest(events: Record<string, unknown>[], actor: Actor, manager: EntityManager) {
+  private async ingest(kind: string, events: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<LedgerOutcome[]> {
     try {
-      return await this.ledger.ingest(events, actor, manager);
+      if (kind === EVENTS_KIND) return await this.ledger.ingest(events, actor, manager);
+      const outcomes: RowOutcome[] = await this.kinds.get(kind)!.ingest(events, actor, manager);
+      if (outcomes.length !== events.length) throw new Error(`the '${kind}' upload kind answered ${outcomes.length} results for ${events.length} rows`);
+      return outcomes.map((o) => ({ status: o.status, eventId: o.recordId ?? null, reasons: o.reasons ?? [] }));
     } catch (error) {
       if (error instanceof DomainException && (error.kind === 'invalid' || error.kind === 'forbidden' || error.kind === 'not_found')) {
         const reasons = error.details.length > 0 ? error.details : [{ reason: error.message, code: error.code }];
-        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons }));
+        return events.map(() => ({ status: 'rejected' as RowStatus, eventId: null, reasons, warnings: [] }));
       }
       throw error;
     }
@@ -201,8 +216,10 @@ export class UploadProcessingService {
 
   private async storeResults(manager: EntityManager, upload: Upload, results: RowResult[], through: number, actor: Actor): Promise<void> {
     await manager.query(
-      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[])`,
+      `INSERT INTO upload_row_results (upload_id, row_no, status, event_id, client_event_id, reasons, warnings, battery_codes)
+       SELECT $1, r.row_no, r.status, r.event_id, r.client_event_id, r.reasons, r.warnings, ARRAY(SELECT jsonb_array_elements_text(r.codes))
+         FROM unnest($2::int[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[])
+           AS r(row_no, status, event_id, client_event_id, reasons, warnings, codes)`,
       [
         upload.id,
         results.map((r) => r.rowNo),
@@ -212,15 +229,18 @@ export class UploadProcessingService {
         // U+FFFD in its place, as the row's result, instead of failing the batch over and over.
         results.map((r) => (r.clientEventId === null ? null : storableText(r.clientEventId))),
         results.map((r) => (r.reasons.length > 0 ? JSON.stringify(storableJson(r.reasons)) : null)),
+        results.map((r) => (r.warnings.length > 0 ? JSON.stringify(storableJson(r.warnings)) : null)),
+        // text[] cannot be passed as an array of arrays of differing lengths: one JSON array per row.
+        results.map((r) => JSON.stringify(storableJson(r.batteryCodes))),
       ],
     );
     const counts = countByStatus(results);
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [, updated]: [unknown[], number] = await manager.query(
       `UPDATE uploads SET rows_processed = $3, accepted = accepted + $4, duplicate = duplicate + $5, rejected = rejected + $6,
-              updated_at = now()
+              warned = warned + $7, updated_at = now()
         WHERE id = $1 AND rows_processed = $2`,
-      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected],
+      [upload.id, upload.rowsProcessed, through, counts.accepted, counts.duplicate, counts.rejected, counts.warned],
     );
     // Only one worker may advance an upload (a stalled job can run twice); the other's batch rolls back.
     if (updated !== 1) throw new Error(`upload ${upload.id} advanced concurrently (another worker is processing it)`);
@@ -242,7 +262,7 @@ export class UploadProcessingService {
         action: 'upload.completed',
         entityType: 'upload',
         entityId: upload.id,
-        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected },
+        data: { rows: done.rowsProcessed, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected, warned: done.warned },
       });
       return summary(done);
     });

@@ -35,6 +35,10 @@ export class Upload {
   @Column({ type: 'text' })
   format: 'csv' | 'xlsx';
 
+  /** What the rows are: `events` (lifecycle events for the ledger) or a kind another module registered (kinds.ts). */
+  @Column({ type: 'text', default: 'events' })
+  kind: string;
+
   /** The encoding a CSV file was read in (decided from its bytes when processed); null for XLSX or before processing. */
   @Column({ name: 'text_encoding', type: 'text', nullable: true })
   textEncoding: 'utf-8' | 'gb18030' | null;
@@ -66,6 +70,10 @@ export class Upload {
 
   @Column({ type: 'int', default: 0 })
   rejected: number;
+
+  /** Rows recorded with at least one warning (accepted or duplicate). */
+  @Column({ type: 'int', default: 0 })
+  warned: number;
 
   @Column({ type: 'int', default: 0 })
   attempts: number;
@@ -122,4 +130,10 @@ export class UploadRowResult {
 
   @Column({ type: 'jsonb', nullable: true })
   reasons: ErrorDetail[] | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  warnings: ErrorDetail[] | null;
+
+  @Column({ name: 'battery_codes', type: 'text', array: true, nullable: true })
+  batteryCodes: string[] | null;
 }

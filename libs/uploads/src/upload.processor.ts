@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '#libs/common';
+import { RecordableFailures } from '#libs/queue';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ProcessingSummary, UploadProcessingService, UploadRejected } from './upload-processing.service';
 import { PROCESS_UPLOAD_JOB, ProcessUploadJob, UPLOADS_QUEUE } from './uploads.service';
@@ -20,6 +21,7 @@ export class UploadProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.concurrency = this.config.uploadConcurrency;
   }
 
+  @RecordableFailures()
   async process(job: Job<ProcessUploadJob>): Promise<ProcessingSummary> {
     if (job.name !== PROCESS_UPLOAD_JOB) throw new UnrecoverableError(`unknown job ${job.name} on queue ${UPLOADS_QUEUE}`);
     try {

@@ -52,7 +52,7 @@ export class UploadsController {
   @ApiErrors(413, 415, 422)
   async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: UploadQuery, @CurrentActor() actor: Actor): Promise<UploadAcceptedView> {
     try {
-      const view = await this.uploads.receiveRequest(req, query.filename, actor);
+      const view = await this.uploads.receiveRequest(req, query.filename, actor, query.kind);
       res.setHeader('Location', view.links.self);
       return view;
     } catch (error) {
@@ -83,7 +83,7 @@ export class UploadsController {
   @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(404, 422)
   async template(@Param('type') type: string, @Query() query: TemplateQuery): Promise<StreamableFile> {
-    const t = await this.uploads.template(type, query.format);
+    const t = await this.uploads.template(type, query.format, query.lang);
     return new StreamableFile(t.body, { type: t.contentType, disposition: `attachment; filename="${t.filename}"`, length: t.body.length });
   }
 
@@ -96,7 +96,7 @@ export class UploadsController {
   }
 
   @Get(':id/results.csv')
-  @ApiOperation({ summary: 'Every per-row result as CSV: row, status, event_id, client_event_id, reasons' })
+  @ApiOperation({ summary: 'Every per-row result as CSV: row, status, battery_codes, client_event_id, event_id, reasons, warnings' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV (UTF-8 with BOM)', schema: { type: 'string' } })
   @ApiErrors(404)

@@ -11,12 +11,14 @@ import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, 
 import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
+import type { TemplateLanguage } from './columns.zh';
 import type { RowResultView, TemplateCatalogueView, UploadAcceptedView, UploadDetailQuery, UploadDetailView, UploadListQuery, UploadPage, UploadView } from './dto';
 import { UploadErrors, UploadFailureCode } from './errors';
 import { IncomingUpload, openUpload } from './intake';
+import { EVENTS_KIND, UploadKind, UploadKinds } from './kinds';
 import { UPLOAD_LEDGER, UploadLedger } from './ledger-port';
 import { sniffFormat } from './sheet-reader';
-import { csvTemplate, describeCatalogue, templateColumns, templateTypes, xlsxTemplate } from './templates';
+import { csvTemplate, describeCatalogue, kindXlsxTemplate, templateColumns, templateTypes, xlsxTemplate } from './templates';
 import { Upload, UploadRowResult } from './upload.entity';
 
 export const UPLOADS_QUEUE = 'uploads';
@@ -52,6 +54,7 @@ export class UploadsService implements OnApplicationBootstrap {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(UPLOAD_LEDGER) private readonly ledger: UploadLedger,
+    private readonly kinds: UploadKinds,
   ) {}
 
   /** Uploads acknowledged but left without a job (a crash between commit and enqueue) get their job now. */
@@ -71,9 +74,14 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   /** An HTTP request's file: checked (who, media type, declared length) before a byte is read. */
-  receiveRequest(req: IncomingMessage, filename: string | undefined, actor: Actor): Promise<UploadAcceptedView> {
+  receiveRequest(req: IncomingMessage, filename: string | undefined, actor: Actor, kind: string = EVENTS_KIND): Promise<UploadAcceptedView> {
     this.assertMayUpload(actor.principal);
-    return this.receive(openUpload(req, filename, this.config.uploadLimitBytes), actor);
+    this.assertKind(kind);
+    return this.receive(openUpload(req, filename, this.config.uploadLimitBytes), actor, kind);
+  }
+
+  private assertKind(kind: string): void {
+    if (kind !== EVENTS_KIND && !this.kinds.get(kind)) throw UploadErrors.unknownKind(kind, this.kinds.names());
   }
 
   /**
@@ -81,8 +89,9 @@ export class UploadsService implements OnApplicationBootstrap {
    * either registers it and queues its processing, or, if the enterprise has sent
    * the same bytes before, drops the copy and answers with the existing upload.
    */
-  async receive(incoming: IncomingUpload, actor: Actor): Promise<UploadAcceptedView> {
+  async receive(incoming: IncomingUpload, actor: Actor, kind: string = EVENTS_KIND): Promise<UploadAcceptedView> {
     this.assertMayUpload(actor.principal);
+    this.assertKind(kind);
     const principal = actor.principal;
     const limit = this.config.uploadLimitBytes;
     await this.dataSource.query(`DELETE FROM uploads WHERE status = 'receiving' AND created_at < now() - interval '${ABANDONED_AFTER}'`);
@@ -100,8 +109,8 @@ export class UploadsService implements OnApplicationBootstrap {
       pendingBytes = 0;
       if (uploadId === null) {
         const rows: { id: string }[] = await this.dataSource.query(
-          `INSERT INTO uploads (enterprise_id, key_id, request_id, filename, format) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [principal.enterpriseId, principal.keyId, actor.requestId, incoming.filename, sniffFormat(data)],
+          `INSERT INTO uploads (enterprise_id, key_id, request_id, filename, format, kind) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [principal.enterpriseId, principal.keyId, actor.requestId, incoming.filename, sniffFormat(data), kind],
         );
         uploadId = rows[0].id;
       }
@@ -130,8 +139,12 @@ export class UploadsService implements OnApplicationBootstrap {
     const ownId: string = uploadId!;
     const outcome = await this.dataSource.transaction(async (manager) => {
       // Serialises identical files from one enterprise arriving at the same time.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`upload:${principal.enterpriseId}:${sha256.toString('hex')}`]);
-      const existing: { id: string }[] = await manager.query('SELECT id FROM uploads WHERE enterprise_id = $1 AND sha256 = $2', [principal.enterpriseId, sha256]);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`upload:${principal.enterpriseId}:${kind}:${sha256.toString('hex')}`]);
+      const existing: { id: string }[] = await manager.query('SELECT id FROM uploads WHERE enterprise_id = $1 AND kind = $2 AND sha256 = $3', [
+        principal.enterpriseId,
+        kind,
+        sha256,
+      ]);
       if (existing[0]) {
         await manager.query('DELETE FROM uploads WHERE id = $1', [ownId]);
         return { id: existing[0].id, existing: true };
@@ -144,7 +157,7 @@ export class UploadsService implements OnApplicationBootstrap {
         action: 'upload.received',
         entityType: 'upload',
         entityId: ownId,
-        data: { filename: incoming.filename, size, sha256: sha256.toString('hex') },
+        data: { filename: incoming.filename, kind, size, sha256: sha256.toString('hex') },
       });
       return { id: ownId, existing: false };
     });
@@ -209,15 +222,23 @@ export class UploadsService implements OnApplicationBootstrap {
       params.push(query.status);
       filter = 'AND status = $4';
     }
-    const rows: { row_no: number; status: UploadRowResult['status']; event_id: string | null; client_event_id: string | null; reasons: ErrorDetail[] | null }[] =
+    const rows: StoredRowResult[] =
       await this.dataSource.query(
-        `SELECT row_no, status, event_id, client_event_id, reasons FROM upload_row_results
+        `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
           WHERE upload_id = $1 AND row_no > $2 ${filter} ORDER BY row_no LIMIT $3`,
         params,
       );
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;
-    const items: RowResultView[] = page.map((r) => ({ row: r.row_no, status: r.status, eventId: r.event_id, clientEventId: r.client_event_id, reasons: r.reasons ?? [] }));
+    const items: RowResultView[] = page.map((r) => ({
+      row: r.row_no,
+      status: r.status,
+      eventId: r.event_id,
+      clientEventId: r.client_event_id,
+      batteryCodes: r.battery_codes ?? [],
+      reasons: r.reasons ?? [],
+      warnings: r.warnings ?? [],
+    }));
     return { ...toUploadView(upload), results: { items, nextCursor: more ? encodeCursor({ row: page[page.length - 1].row_no }) : null } };
   }
 
@@ -259,16 +280,19 @@ export class UploadsService implements OnApplicationBootstrap {
     async function* rows(): AsyncGenerator<unknown[]> {
       let after = 0;
       for (;;) {
-        const page: { row_no: number; status: string; event_id: string | null; client_event_id: string | null; reasons: ErrorDetail[] | null }[] = await dataSource.query(
-          `SELECT row_no, status, event_id, client_event_id, reasons FROM upload_row_results WHERE upload_id = $1 AND row_no > $2 ORDER BY row_no LIMIT 5000`,
+        const page: StoredRowResult[] = await dataSource.query(
+          `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
+            WHERE upload_id = $1 AND row_no > $2 ORDER BY row_no LIMIT 5000`,
           [id, after],
         );
-        for (const r of page) yield [r.row_no, r.status, r.event_id ?? '', r.client_event_id ?? '', formatReasons(r.reasons)];
+        for (const r of page) {
+          yield [r.row_no, r.status, (r.battery_codes ?? []).join(';'), r.client_event_id ?? '', r.event_id ?? '', formatReasons(r.reasons), formatReasons(r.warnings)];
+        }
         if (page.length < 5000) return;
         after = page[page.length - 1].row_no;
       }
     }
-    const csv = stringify({ header: true, columns: ['row', 'status', 'event_id', 'client_event_id', 'reasons'], bom: true, record_delimiter: '\r\n' });
+    const csv = stringify({ header: true, columns: [...RESULTS_CSV_COLUMNS], bom: true, record_delimiter: '\r\n' });
     const source = Readable.from(rows());
     source.on('error', (error) => csv.destroy(error));
     return source.pipe(csv);
@@ -281,21 +305,46 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   templateCatalogue(): TemplateCatalogueView {
-    return describeCatalogue(this.ledger.table(), this.catalogue());
+    const kinds = this.kinds.list().map((k) => ({ kind: k.kind, description: k.description, template: `/v1/uploads/templates/${k.kind}`, columns: [...k.columns()] }));
+    return { ...describeCatalogue(this.ledger.table(), this.catalogue()), kinds };
   }
 
-  async template(type: string, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; filename: string; contentType: string }> {
+  async template(type: string, format: 'csv' | 'xlsx', lang: TemplateLanguage = 'en'): Promise<{ body: Buffer; filename: string; contentType: string }> {
+    const kind = type === EVENTS_KIND ? undefined : this.kinds.get(type);
+    if (kind) return kindTemplate(kind, format);
     const table = this.ledger.table();
     const catalogue = this.catalogue();
     const columns = templateColumns(table, catalogue, type);
     if (!columns) throw UploadErrors.templateNotFound(type, templateTypes(catalogue));
-    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns), 'utf8'), filename: `echelon-${type}.csv`, contentType: 'text/csv; charset=utf-8' };
+    const suffix = lang === 'en' ? '' : `.${lang}`;
+    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns, lang), 'utf8'), filename: `echelon-${type}${suffix}.csv`, contentType: 'text/csv; charset=utf-8' };
     return {
-      body: await xlsxTemplate(table, catalogue, type, columns),
-      filename: `echelon-${type}.xlsx`,
+      body: await xlsxTemplate(table, catalogue, type, columns, lang),
+      filename: `echelon-${type}${suffix}.xlsx`,
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   }
+}
+
+/** A registered kind's template: its header row (CSV), or the header row and a sheet documenting the columns (XLSX). */
+async function kindTemplate(kind: UploadKind, format: 'csv' | 'xlsx'): Promise<{ body: Buffer; filename: string; contentType: string }> {
+  const columns = [...kind.columns()];
+  const filename = `echelon-${kind.kind}.${format}`;
+  if (format === 'csv') return { body: Buffer.from(csvTemplate(columns), 'utf8'), filename, contentType: 'text/csv; charset=utf-8' };
+  return { body: await kindXlsxTemplate(kind.kind, columns), filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+}
+
+/** The columns of results.csv: firms match results by battery code and by their own event id, not by row number. */
+export const RESULTS_CSV_COLUMNS = ['row', 'status', 'battery_codes', 'client_event_id', 'event_id', 'reasons', 'warnings'] as const;
+
+interface StoredRowResult {
+  row_no: number;
+  status: UploadRowResult['status'];
+  event_id: string | null;
+  client_event_id: string | null;
+  reasons: ErrorDetail[] | null;
+  warnings: ErrorDetail[] | null;
+  battery_codes: string[] | null;
 }
 
 /** `column: reason` pairs, one cell. */
@@ -310,6 +359,7 @@ export function toUploadView(u: Upload): UploadView {
     enterpriseId: u.enterpriseId,
     filename: u.filename,
     format: u.format,
+    kind: u.kind,
     textEncoding: u.textEncoding,
     sizeBytes: Number(u.sizeBytes),
     sha256: u.sha256 ? u.sha256.toString('hex') : '',
@@ -319,7 +369,7 @@ export function toUploadView(u: Upload): UploadView {
       rowsTotal: u.rowsTotal,
       percent: u.rowsTotal === null ? null : u.rowsTotal === 0 ? 100 : Math.round((u.rowsProcessed / u.rowsTotal) * 1000) / 10,
     },
-    counts: { accepted: u.accepted, duplicate: u.duplicate, rejected: u.rejected },
+    counts: { accepted: u.accepted, duplicate: u.duplicate, rejected: u.rejected, warned: u.warned },
     error: u.error,
     attempts: u.attempts,
     createdAt: u.createdAt.toISOString(),

@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '#libs/common';
+import { RecordableFailures } from '#libs/queue';
 import { CheckpointService } from './checkpoint.service';
 import { CheckpointsController } from './checkpoints.controller';
 
@@ -30,6 +31,7 @@ export class CheckpointProcessor extends WorkerHost {
     super();
   }
 
+  @RecordableFailures()
   async process(job: Job): Promise<{ id: string; root: string; batteryCount: number }> {
     if (job.name !== CHECKPOINT_JOB) throw new Error(`unknown job ${job.name} on queue ${LEDGER_QUEUE}`);
     const c = await this.checkpoints.create();

@@ -1,3 +1,4 @@
+import { MAX_CONTAINMENT_DEPTH } from '#libs/battery-code';
 import type { DecodedBatteryCode } from '#libs/battery-code';
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
 
@@ -48,7 +49,7 @@ export function isContained(s: BatteryState): boolean {
  */
 export function effectiveOf(s: BatteryState, states: ReadonlyMap<string, BatteryState>): BatteryState {
   let current = s;
-  for (let depth = 0; depth < 8 && isContained(current); depth++) {
+  for (let depth = 0; depth < MAX_CONTAINMENT_DEPTH && isContained(current); depth++) {
     const parent = states.get(current.parentCode!);
     if (!parent) break;
     current = parent;

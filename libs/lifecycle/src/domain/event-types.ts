@@ -6,6 +6,7 @@
  */
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
 import type { EnterpriseRole } from '#libs/enterprises';
+import { todayInBeijing } from '#libs/identifiers';
 import type { FieldSpec } from './field-spec';
 
 export const EVENT_TYPES = [
@@ -541,7 +542,7 @@ export function ruleSetFor(date: string, sets: readonly LedgerRuleSet[] = RULE_S
 
 /** The rule set in force now: its table is what clients and templates are shown. */
 export function currentRuleSet(now = new Date()): LedgerRuleSet {
-  return ruleSetFor(new Date(now.getTime() + 480 * 60_000).toISOString().slice(0, 10));
+  return ruleSetFor(todayInBeijing(now));
 }
 
 export function latestPayload(rules: EventTypeRules): PayloadSchema {

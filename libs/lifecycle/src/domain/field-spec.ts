@@ -1,4 +1,4 @@
-import { isIsoDate, unstorableText } from '#libs/common';
+import { BEIJING_UTC_OFFSET_MINUTES, beijingDate, isIsoDate, unstorableText } from '#libs/identifiers';
 
 /**
  * The fields of an event, described as data: the event API validates with these, the bulk-upload module
@@ -92,7 +92,7 @@ function parseDateTimeText(s: string): number {
   const sec = m[6] === undefined ? 0 : Number(m[6]);
   if (h > 23 || mi > 59 || sec > 59) return NaN;
   const ms = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
-  let offsetMinutes = 480;
+  let offsetMinutes = BEIJING_UTC_OFFSET_MINUTES;
   const z = m[8];
   if (z !== undefined) {
     if (z === 'Z' || z === 'z') offsetMinutes = 0;
@@ -111,17 +111,5 @@ function parseDateTimeText(s: string): number {
   return utc - offsetMinutes * 60_000;
 }
 
-const DAY_MS = 86_400_000;
-let cachedDay = NaN;
-let cachedDate = '';
-
-/** The calendar date (YYYY-MM-DD) of an instant in Beijing time. */
-export function chinaDate(ms: number): string {
-  // Batches are mostly about one day: remember the last one.
-  const day = Math.floor((ms + 480 * 60_000) / DAY_MS);
-  if (day !== cachedDay) {
-    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    cachedDay = day;
-  }
-  return cachedDate;
-}
+/** The calendar date (YYYY-MM-DD) of an instant in Beijing time (#libs/identifiers' beijingDate, under the ledger's name). */
+export const chinaDate: (ms: number) => string = beijingDate;

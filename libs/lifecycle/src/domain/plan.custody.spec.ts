@@ -3,7 +3,8 @@
  * claim on the sender it names), and registrations that tell a firm nothing of batteries it may not see.
  */
 import { format } from '#libs/battery-code';
-import { EnterpriseRole, usccCheckCharacter } from '#libs/enterprises';
+import { EnterpriseRole } from '#libs/enterprises';
+import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
 import { concealUnseen, revealedCodes } from './conceal';
 import { CodeFindings, KnownEnterprise, planBatch, resolveCandidates } from './plan';

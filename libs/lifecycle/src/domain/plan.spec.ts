@@ -1,6 +1,7 @@
 import { format } from '#libs/battery-code';
 import { BATTERY_STATUSES, BatteryStatus } from '#libs/batteries';
-import { EnterpriseRole, usccCheckCharacter } from '#libs/enterprises';
+import { EnterpriseRole } from '#libs/enterprises';
+import { usccCheckCharacter } from '#libs/identifiers';
 import { BatteryState, effectiveOf } from './battery-state';
 import { GENESIS_HASH, linkHash } from './canonical';
 import { EVENT_TYPES, EventType, ruleSetFor } from './event-types';

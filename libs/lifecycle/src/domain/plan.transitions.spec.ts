@@ -7,7 +7,8 @@
  */
 import { format } from '#libs/battery-code';
 import { BATTERY_STATUSES, BatteryStatus } from '#libs/batteries';
-import { EnterpriseRole, usccCheckCharacter } from '#libs/enterprises';
+import { EnterpriseRole } from '#libs/enterprises';
+import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
 import { EventType, ruleSetFor } from './event-types';
 import { KnownEnterprise, planBatch, resolveCandidates } from './plan';

@@ -4,12 +4,10 @@
  * for every event of every batch; it collects every problem of an event, not only the first.
  */
 import { DecodedBatteryCode, parse } from '#libs/battery-code';
-import { checkUscc } from '#libs/enterprises';
+import { checkRegionCode, checkUscc, checkVin } from '#libs/identifiers';
 import { EVENT_TYPES, EventType, EventTypeRules, LedgerRuleSet, MAX_CODES_PER_EVENT, PAYLOAD_KEY, ruleSetFor } from './event-types';
 import { chinaDate, FieldSpec, hasForbiddenCharacters, isCalendarDate, isUuid, parseDateTime } from './field-spec';
-import { checkRegionCode } from './region';
 import { detail, LedgerRule, RuleDetail } from './rules';
-import { checkVin } from './vin';
 
 /** A raw event that passed validation on its own, normalised: what will be hashed and stored. */
 export interface Candidate {

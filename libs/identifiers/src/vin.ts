@@ -7,6 +7,8 @@
  * for every vehicle registered in China, imported ones included, and every VIN this ledger sees is one of
  * those. So a wrong check digit is rejected, which also catches most typing errors.
  */
+// A table, laid out as one:
+// prettier-ignore
 const TRANSLITERATION: Record<string, number> = {
   A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8,
   J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9,
