@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Custody claims (issue 13): a receipt (`outlet_received`, `cascade_received`, `recycler_received`) reported by the

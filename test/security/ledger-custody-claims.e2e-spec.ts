@@ -5,8 +5,10 @@
  * guess `accepted`. Now such a receipt is a custody claim that C confirms or disputes; nothing changes until C
  * confirms, and every guess gets the same answer.
  */
-import { assignManufacturerCode, at, attrs, createFirm, Firm, originalCode, postEvents, vin } from '../support/ledger-world';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
+import type { Firm } from '../support/ledger-world';
+import { assignManufacturerCode, at, attrs, createFirm, originalCode, postEvents, vin } from '../support/ledger-world';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
 
 describe('security: custody is taken only against a hand-over or a confirmed claim', () => {
   let t: TestApp;
@@ -50,14 +52,22 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
     return pack;
   };
   const state = async (pack: string) => (await t.http().get(`/v1/batteries/${pack}`).set(holder.auth).expect(200)).body;
-  const receipt = (pack: string, sender: Firm, hour = 7) => ({ type: 'recycler_received', batteryCodes: [pack], occurredAt: at(hour), counterpartyUscc: sender.uscc });
+  const receipt = (pack: string, sender: Firm, hour = 7) => ({
+    type: 'recycler_received',
+    batteryCodes: [pack],
+    occurredAt: at(hour),
+    counterpartyUscc: sender.uscc,
+  });
 
   it('gives a firm that cannot see the battery the same answer for the right and a wrong guess of its holder, and for no battery (dry run)', async () => {
     const pack = await packInCascadeStock();
     const unregistered = originalCode('P', next(), { manufacturer: 'H01' });
     const answer = async (code: string, sender: Firm) => {
       const body = await postEvents(t, recycler, [receipt(code, sender)], { dryRun: true });
-      return JSON.stringify({ status: body.status, result: body.results[0] }).replaceAll(code, '<code>').replaceAll(sender.uscc, '<uscc>').replaceAll(sender.name, '<name>');
+      return JSON.stringify({ status: body.status, result: body.results[0] })
+        .replaceAll(code, '<code>')
+        .replaceAll(sender.uscc, '<uscc>')
+        .replaceAll(sender.name, '<name>');
     };
     const right = await answer(pack, holder);
     expect(right).toBe(await answer(pack, bystander));
@@ -68,7 +78,11 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
   it('keeps custody with the holder while a receiver-only receipt is a claim; the claimant cannot recycle it; the holder goes on', async () => {
     const pack = await packInCascadeStock();
     const claimed = await postEvents(t, recycler, [receipt(pack, holder)]);
-    expect(claimed.results[0]).toMatchObject({ status: 'accepted', claimId: expect.any(String), warnings: [expect.objectContaining({ rule: 'CUSTODY_CLAIM' })] });
+    expect(claimed.results[0]).toMatchObject({
+      status: 'accepted',
+      claimId: expect.any(String),
+      warnings: [expect.objectContaining({ rule: 'CUSTODY_CLAIM' })],
+    });
     expect(claimed.results[0].eventId).toBeUndefined();
     expect(await state(pack)).toMatchObject({ status: 'cascade_stock', holder: { id: holder.id } });
 
@@ -82,7 +96,11 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
   it('shows a claim to its claimant, its sender and regulators only; only the sender decides, once', async () => {
     const pack = await packInCascadeStock();
     const claimId = (await postEvents(t, recycler, [receipt(pack, holder)])).results[0].claimId!;
-    for (const [who, auth] of [['holder', holder.auth], ['recycler', recycler.auth], ['regulator', bearer(regulatorKey)]] as const) {
+    for (const [who, auth] of [
+      ['holder', holder.auth],
+      ['recycler', recycler.auth],
+      ['regulator', bearer(regulatorKey)],
+    ] as const) {
       const listed = await t.http().get('/v1/custody-claims?status=pending').set(auth).expect(200);
       expect({ who, ids: listed.body.items.map((c: { id: string }) => c.id) }).toEqual({ who, ids: expect.arrayContaining([claimId]) });
     }
@@ -96,7 +114,10 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
 
     const disputed = await t.http().post(`/v1/custody-claims/${claimId}/dispute`).set(holder.auth).send({ reason: '未移交' }).expect(200);
     expect(disputed.body).toMatchObject({ status: 'disputed', disputeReason: '未移交', eventId: null });
-    expect((await t.http().get(`/v1/custody-claims/${claimId}`).set(recycler.auth).expect(200)).body).toMatchObject({ status: 'disputed', disputeReason: '未移交' });
+    expect((await t.http().get(`/v1/custody-claims/${claimId}`).set(recycler.auth).expect(200)).body).toMatchObject({
+      status: 'disputed',
+      disputeReason: '未移交',
+    });
     const again = await t.http().post(`/v1/custody-claims/${claimId}/confirm`).set(holder.auth).expect(409);
     expect(again.body.error.code).toBe('CLAIM_DECIDED');
     expect(await state(pack)).toMatchObject({ status: 'cascade_stock', holder: { id: holder.id } });
@@ -107,9 +128,14 @@ describe('security: custody is taken only against a hand-over or a confirmed cla
   it('makes an uploaded receiver-only receipt a claim too, and the upload completes', async () => {
     const pack = await packInCascadeStock();
     const csv = `type,batteryCodes,occurredAt,counterpartyUscc\r\nrecycler_received,${pack},${at(7)},${holder.uscc}\r\n`;
-    const created = await t.http().post('/v1/uploads').set(recycler.auth).attach('file', Buffer.from(csv), { filename: 'receipts.csv', contentType: 'text/csv' }).expect(202);
+    const created = await t
+      .http()
+      .post('/v1/uploads')
+      .set(recycler.auth)
+      .attach('file', Buffer.from(csv), { filename: 'receipts.csv', contentType: 'text/csv' })
+      .expect(202);
     let upload: { status: string; accepted: number; rejected: number } = { status: 'queued', accepted: 0, rejected: 0 };
-    for (const until = Date.now() + 60_000; upload.status !== 'completed' && upload.status !== 'failed' && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; upload.status !== 'completed' && upload.status !== 'failed' && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 100));
       const res = await t.http().get(`/v1/uploads/${created.body.id}`).set(recycler.auth).expect(200);
       upload = { status: res.body.status, accepted: res.body.counts?.accepted ?? res.body.accepted, rejected: res.body.counts?.rejected ?? res.body.rejected };

@@ -5,8 +5,10 @@
  * code error named the code's holder and its enterprise id. A firm that may not see a battery now reads the same
  * reasons for a registered code and a free one.
  */
-import { assignManufacturerCode, at, attrs, cascadeCode, createFirm, Firm, originalCode, postEvents, vin } from '../support/ledger-world';
-import { startTestApp, TestApp } from '../support/test-app';
+import type { Firm } from '../support/ledger-world';
+import { assignManufacturerCode, at, attrs, cascadeCode, createFirm, originalCode, postEvents, vin } from '../support/ledger-world';
+import type { TestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 
 describe('security: registration is no existence oracle', () => {
   let t: TestApp;
@@ -20,7 +22,12 @@ describe('security: registration is no existence oracle', () => {
     const all = ['battery_maker', 'vehicle_maker', 'dealer', 'dismantler', 'cascade_utiliser'];
     owner = await createFirm(t, 'Owner Battery Co.', all);
     prober = await createFirm(t, 'Prober Co.', all);
-    for (const [code, firm] of [['K01', owner], ['KC1', owner], ['P01', prober]] as const) await assignManufacturerCode(t, firm, code);
+    for (const [code, firm] of [
+      ['K01', owner],
+      ['KC1', owner],
+      ['P01', prober],
+    ] as const)
+      await assignManufacturerCode(t, firm, code);
   });
   afterAll(() => t?.close());
 
@@ -65,7 +72,12 @@ describe('security: registration is no existence oracle', () => {
       expect(body.results.map((r) => r.reasons ?? r.status)).toEqual(Array(8).fill('accepted'));
       return pack;
     };
-    const assemble = (pack: string, product: string) => ({ type: 'cascade_assembled', batteryCodes: [pack], occurredAt: at(8), payload: { cascadeCode: product, nominalCapacityAh: 100, nominalVoltageV: 48 } });
+    const assemble = (pack: string, product: string) => ({
+      type: 'cascade_assembled',
+      batteryCodes: [pack],
+      occurredAt: at(8),
+      payload: { cascadeCode: product, nominalCapacityAh: 100, nominalVoltageV: 48 },
+    });
     const product = cascadeCode(next(), 'KC1');
     const free = cascadeCode(next(), 'KC1');
     expect((await postEvents(t, owner, [assemble(await toTested(owner, 'K01'), product)])).status).toBe('ACCEPTED');

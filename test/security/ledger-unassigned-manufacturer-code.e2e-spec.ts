@@ -4,8 +4,10 @@
  * stayed the producer. Now a code whose manufacturer code is not the registrant's is refused (UNASSIGNED_MANUFACTURER_CODE,
  * default reject); `warn` keeps the old behaviour for a system whose assignments are still being entered.
  */
-import { assignManufacturerCode, at, attrs, createFirm, Firm, originalCode, postEvents } from '../support/ledger-world';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
+import type { Firm } from '../support/ledger-world';
+import { assignManufacturerCode, at, attrs, createFirm, originalCode, postEvents } from '../support/ledger-world';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
 
 describe('security: an unassigned manufacturer code cannot be squatted', () => {
   let t: TestApp;
@@ -21,7 +23,12 @@ describe('security: an unassigned manufacturer code cannot be squatted', () => {
 
   it('refuses to register codes of a manufacturer code nobody holds, so that its holder registers them when assigned', async () => {
     const code = originalCode('P', 1, { manufacturer: 'Z77' });
-    const squat = await t.http().post('/v1/batteries').set(squatter.auth).send({ batteries: [{ code, ...attrs }] }).expect(422);
+    const squat = await t
+      .http()
+      .post('/v1/batteries')
+      .set(squatter.auth)
+      .send({ batteries: [{ code, ...attrs }] })
+      .expect(422);
     expect(squat.body.error).toMatchObject({
       code: 'REGISTRATION_REJECTED',
       details: [expect.objectContaining({ path: 'batteries[0].code', rule: 'CODE_REGISTRATION', code: 'MANUFACTURER_CODE_UNASSIGNED' })],
@@ -31,7 +38,12 @@ describe('security: an unassigned manufacturer code cannot be squatted', () => {
     expect(await t.sql('SELECT 1 FROM batteries WHERE code = $1', [code])).toHaveLength(0);
 
     await assignManufacturerCode(t, owner, 'Z77');
-    const mine = await t.http().post('/v1/batteries').set(owner.auth).send({ batteries: [{ code, ...attrs }] }).expect(201);
+    const mine = await t
+      .http()
+      .post('/v1/batteries')
+      .set(owner.auth)
+      .send({ batteries: [{ code, ...attrs }] })
+      .expect(201);
     expect(mine.body.batteries[0]).toMatchObject({ code, status: 'accepted' });
     expect((await t.http().get(`/v1/batteries/${code}`).set(owner.auth).expect(200)).body).toMatchObject({ producer: { id: owner.id } });
   });
@@ -48,7 +60,12 @@ describe('UNASSIGNED_MANUFACTURER_CODE=warn: registered with a warning, as befor
   it('accepts the code with the unassigned and unfiled warnings', async () => {
     const maker = await createFirm(t, 'Early Co.', ['battery_maker']);
     const code = originalCode('P', 2, { manufacturer: 'Z78' });
-    const res = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code, ...attrs }] }).expect(201);
+    const res = await t
+      .http()
+      .post('/v1/batteries')
+      .set(maker.auth)
+      .send({ batteries: [{ code, ...attrs }] })
+      .expect(201);
     expect(res.body.batteries[0].warnings.map((w: { code: string }) => w.code)).toEqual(['MANUFACTURER_CODE_UNASSIGNED', 'SPECIFICATION_CODE_UNFILED']);
     await t.http().get(`/v1/batteries/${code}`).set(bearer(maker.key)).expect(200);
   });

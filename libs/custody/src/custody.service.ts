@@ -91,13 +91,19 @@ export class CustodyService {
       const visible = await this.batteries.visibleTo(m, principal.enterpriseId, claim.battery_codes);
       const unseen = claim.battery_codes.filter((code) => !visible.has(code));
       if (unseen.length > 0) {
-        throw CustodyErrors.notApplicable(unseen.map((code) => ({ path: 'batteryCodes', reason: `battery ${code} is not registered, or not yours to hand over`, batteryCode: code })));
+        throw CustodyErrors.notApplicable(
+          unseen.map((code) => ({ path: 'batteryCodes', reason: `battery ${code} is not registered, or not yours to hand over`, batteryCode: code })),
+        );
       }
       const claimant: Actor = {
         principal: { kind: 'enterprise', enterpriseId: claim.claimant_enterprise_id, keyId: claim.claimant_key_id as string },
         requestId: actor.requestId,
       };
-      const recorded = await this.ledger.ingest([claim.event], { mode: 'atomic', dryRun: false, manager: m, confirmedSender: principal.enterpriseId, uploadedAt: claim.claimed_at }, claimant);
+      const recorded = await this.ledger.ingest(
+        [claim.event],
+        { mode: 'atomic', dryRun: false, manager: m, confirmedSender: principal.enterpriseId, uploadedAt: claim.claimed_at },
+        claimant,
+      );
       const result = recorded.results[0];
       if (result.status === 'rejected' || !result.eventId) throw CustodyErrors.notApplicable(result.reasons ?? []);
       const decidedAt = new Date();
@@ -105,7 +111,12 @@ export class CustodyService {
         `INSERT INTO custody_claim_decisions (claim_id, decision, decided_by_enterprise_id, decided_by_key_id, event_id, decided_at) VALUES ($1, 'confirmed', $2, $3, $4, $5)`,
         [claim.id, principal.enterpriseId, principal.keyId, result.eventId, decidedAt],
       );
-      await this.audit.record(m, actor, { action: 'custody.claim_confirmed', entityType: 'custody_claim', entityId: claim.id, data: { eventId: result.eventId } });
+      await this.audit.record(m, actor, {
+        action: 'custody.claim_confirmed',
+        entityType: 'custody_claim',
+        entityId: claim.id,
+        data: { eventId: result.eventId },
+      });
       return toView({ ...claim, decision: 'confirmed', decided_at: decidedAt, event_id: result.eventId });
     });
   }

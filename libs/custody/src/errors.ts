@@ -1,4 +1,5 @@
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 
 export enum CustodyErrorCode {
   /** No claim with this id that the caller may see (the same answer whether it exists or not). */
@@ -12,12 +13,23 @@ export enum CustodyErrorCode {
 }
 
 export const CustodyErrors = {
-  notFound: (id: string) => new DomainException(CustodyErrorCode.CLAIM_NOT_FOUND, 'not_found', `No custody claim ${id} that you may see`, [{ path: 'id', reason: 'no such claim', claimId: id }]),
-  notTheSender: () => new DomainException(CustodyErrorCode.NOT_THE_SENDER, 'forbidden', 'Only the enterprise the claim names as the sender may confirm or dispute it'),
+  notFound: (id: string) =>
+    new DomainException(CustodyErrorCode.CLAIM_NOT_FOUND, 'not_found', `No custody claim ${id} that you may see`, [
+      { path: 'id', reason: 'no such claim', claimId: id },
+    ]),
+  notTheSender: () =>
+    new DomainException(CustodyErrorCode.NOT_THE_SENDER, 'forbidden', 'Only the enterprise the claim names as the sender may confirm or dispute it'),
   decided: (decision: string, at: string) =>
-    new DomainException(CustodyErrorCode.CLAIM_DECIDED, 'conflict', `The claim was ${decision} at ${at}: a decision is final`, [{ path: 'id', reason: `already ${decision}`, decision, decidedAt: at }]),
+    new DomainException(CustodyErrorCode.CLAIM_DECIDED, 'conflict', `The claim was ${decision} at ${at}: a decision is final`, [
+      { path: 'id', reason: `already ${decision}`, decision, decidedAt: at },
+    ]),
   notApplicable: (details: ErrorDetail[]) =>
-    new DomainException(CustodyErrorCode.CLAIM_NOT_APPLICABLE, 'conflict', 'The receipt cannot be recorded now: see details (the claim stays open; dispute it if it is wrong)', details),
+    new DomainException(
+      CustodyErrorCode.CLAIM_NOT_APPLICABLE,
+      'conflict',
+      'The receipt cannot be recorded now: see details (the claim stays open; dispute it if it is wrong)',
+      details,
+    ),
 };
 
 /** Chinese messages of this lib's error codes (the lead wires them into Accept-Language: zh-CN). */

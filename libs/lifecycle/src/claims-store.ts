@@ -5,7 +5,12 @@ import type { Plan } from './domain/plan';
  * Writes a batch's custody claims (receipts reported by the receiver alone; see claimOf in plan-checks.ts) and
  * sets each result's claimId. Claiming the same content again is idempotent: the result names the earlier claim.
  */
-export async function insertClaims(db: EntityManager, plan: Plan, claimant: { enterpriseId: string; keyId: string | null; requestId: string | null }, at: Date): Promise<void> {
+export async function insertClaims(
+  db: EntityManager,
+  plan: Plan,
+  claimant: { enterpriseId: string; keyId: string | null; requestId: string | null },
+  at: Date,
+): Promise<void> {
   const rows = plan.claims.map((claim) => {
     const c = claim.candidate;
     return {

@@ -3,7 +3,8 @@
  * batch see it), and collecting the rows it adds besides the event: composition starts and ends, cascade origins,
  * and the parties that may now see a battery.
  */
-import { BatteryState, effectiveOf, isContained } from './battery-state';
+import type { BatteryState } from './battery-state';
+import { effectiveOf, isContained } from './battery-state';
 import { GENESIS_HASH } from './canonical';
 import type { EventTypeRules } from './event-types';
 import type { BatchContext, ComponentEnd, ComponentStart, OriginLink, PartyLink, ResolvedCandidate } from './plan-types';

@@ -4,11 +4,15 @@
  */
 import type { ErrorDetail } from '#libs/common';
 import type { BatteryStatus } from '#libs/batteries';
-import { BatteryState, effectiveOf } from './battery-state';
-import { EVENT_TYPES, EventTypeRules, LedgerRuleSet } from './event-types';
-import { BatchContext, nameOf, ResolvedCandidate } from './plan-types';
+import type { BatteryState } from './battery-state';
+import { effectiveOf } from './battery-state';
+import type { EventTypeRules, LedgerRuleSet } from './event-types';
+import { EVENT_TYPES } from './event-types';
+import type { BatchContext, ResolvedCandidate } from './plan-types';
+import { nameOf } from './plan-types';
 import { checkRegister, registeredByAnother } from './plan-register';
-import { detail, LedgerRule, revealing, RuleDetail, unknownBattery } from './rules';
+import type { RuleDetail } from './rules';
+import { detail, LedgerRule, revealing, unknownBattery } from './rules';
 
 export type Outcome =
   | { status: 'accepted'; warnings: ErrorDetail[] }
@@ -35,7 +39,8 @@ export function evaluate(ctx: BatchContext, c: ResolvedCandidate): Outcome {
     case 'register': {
       const dup = checkRegister(ctx, c, reasons);
       if (dup && reasons.length === 0) return dup;
-      for (const code of c.batteryCodes) warnings = warnings.concat((ctx.codeFindings.get(code)?.warnings ?? []).map((w) => ({ ...w, path: c.codePath.get(code)! })));
+      for (const code of c.batteryCodes)
+        warnings = warnings.concat((ctx.codeFindings.get(code)?.warnings ?? []).map((w) => ({ ...w, path: c.codePath.get(code)! })));
       break;
     }
     case 'correction':
@@ -70,10 +75,16 @@ function claimOf(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[])
   const what = c.batteryCodes.length === 1 ? `battery ${c.batteryCodes[0]}` : `batteries ${c.batteryCodes[0]} … (${c.batteryCodes.length})`;
   if (c.counterparty === null) {
     reasons.push(
-      detail(`${c.path}.counterpartyUscc`, LedgerRule.CUSTODY, `no hand-over of ${what} to you is pending: if it was handed to you, name the sender as counterpartyUscc (the receipt is then a custody claim the sender confirms)`),
+      detail(
+        `${c.path}.counterpartyUscc`,
+        LedgerRule.CUSTODY,
+        `no hand-over of ${what} to you is pending: if it was handed to you, name the sender as counterpartyUscc (the receipt is then a custody claim the sender confirms)`,
+      ),
     );
   } else if (c.counterparty.id === me) {
-    reasons.push(detail(`${c.path}.counterpartyUscc`, LedgerRule.CUSTODY, 'a custody claim names the enterprise the batteries came from, not the reporter itself'));
+    reasons.push(
+      detail(`${c.path}.counterpartyUscc`, LedgerRule.CUSTODY, 'a custody claim names the enterprise the batteries came from, not the reporter itself'),
+    );
   }
   if (reasons.length > 0) return { status: 'rejected', reasons };
   const sender = c.counterparty!;
@@ -90,17 +101,25 @@ function claimOf(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[])
 export function checkRole(ctx: BatchContext, c: ResolvedCandidate, rules: EventTypeRules, reasons: RuleDetail[]): void {
   const { reporter } = ctx;
   if (!reporter.roles.some((r) => (rules.roles as readonly string[]).includes(r))) {
-    reasons.push(detail(`${c.path}.type`, LedgerRule.ROLE, `'${c.type}' is reported by ${rules.roles.join(', ')}; you are registered as ${reporter.roles.join(', ')}`));
+    reasons.push(
+      detail(`${c.path}.type`, LedgerRule.ROLE, `'${c.type}' is reported by ${rules.roles.join(', ')}; you are registered as ${reporter.roles.join(', ')}`),
+    );
   }
   const cp = c.counterparty;
   if (cp) {
     if (rules.counterparty.roles && !cp.roles.some((r) => (rules.counterparty.roles as readonly string[]).includes(r))) {
       reasons.push(
-        detail(`${c.path}.counterpartyUscc`, LedgerRule.COUNTERPARTY_ROLE, `the counterparty of '${c.type}' (rule set ${c.ruleSet.id}) must be a ${rules.counterparty.roles.join(', ')}; ${cp.name} is ${cp.roles.join(', ')}`),
+        detail(
+          `${c.path}.counterpartyUscc`,
+          LedgerRule.COUNTERPARTY_ROLE,
+          `the counterparty of '${c.type}' (rule set ${c.ruleSet.id}) must be a ${rules.counterparty.roles.join(', ')}; ${cp.name} is ${cp.roles.join(', ')}`,
+        ),
       );
     }
     if (cp.id === reporter.id && rules.custody === 'handover') {
-      reasons.push(detail(`${c.path}.counterpartyUscc`, LedgerRule.COUNTERPARTY_ROLE, 'a hand-over names another enterprise as the receiver, not the reporter itself'));
+      reasons.push(
+        detail(`${c.path}.counterpartyUscc`, LedgerRule.COUNTERPARTY_ROLE, 'a hand-over names another enterprise as the receiver, not the reporter itself'),
+      );
     }
   }
 }
@@ -146,7 +165,11 @@ export function checkBattery(
   const last = Math.max(s.lastEventAt, e.lastEventAt);
   if (c.occurredAt < last) {
     push(
-      detail(`${c.path}.occurredAt`, LedgerRule.EVENT_ORDER, `${new Date(c.occurredAt).toISOString()} is before the last event of battery ${code} ('${e === s ? s.lastEventType : e.lastEventType}' at ${new Date(last).toISOString()})`),
+      detail(
+        `${c.path}.occurredAt`,
+        LedgerRule.EVENT_ORDER,
+        `${new Date(c.occurredAt).toISOString()} is before the last event of battery ${code} ('${e === s ? s.lastEventType : e.lastEventType}' at ${new Date(last).toISOString()})`,
+      ),
     );
   }
 }
@@ -170,17 +193,35 @@ function checkCustody(
     // Any firm with the role may report it because the battery is in a vehicle in its owner's hands; naming that
     // vehicle is what shows the firm has it. Without it, a firm could take custody of any battery it knows a code of.
     if (role === 'named' && c.vin === null) {
-      push(detail(`${c.path}.vin`, LedgerRule.CUSTODY, `'${c.type}' reported by an enterprise other than the holder of battery ${code} must name the vehicle it is in (vin)`));
+      push(
+        detail(
+          `${c.path}.vin`,
+          LedgerRule.CUSTODY,
+          `'${c.type}' reported by an enterprise other than the holder of battery ${code} must name the vehicle it is in (vin)`,
+        ),
+      );
     }
     return;
   }
   const pending = e.pendingTo !== null ? `, hand-over pending to ${nameOf(ctx, e.pendingTo)}` : '';
   if (reporterRule === 'holder') {
-    push(detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(ctx, e.holderId)}${pending}: only its holder or the receiver of a pending hand-over may report '${c.type}'`));
+    push(
+      detail(
+        path,
+        LedgerRule.CUSTODY,
+        `battery ${code} is held by ${nameOf(ctx, e.holderId)}${pending}: only its holder or the receiver of a pending hand-over may report '${c.type}'`,
+      ),
+    );
   } else if (e.pendingTo !== null) {
     push(detail(path, LedgerRule.CUSTODY, `battery ${code} is being handed over to ${nameOf(ctx, e.pendingTo)}: only that enterprise may receive it`));
   } else if (c.counterparty === null || c.counterparty.id !== e.holderId) {
-    push(detail(path, LedgerRule.CUSTODY, `battery ${code} is held by ${nameOf(ctx, e.holderId)}, and no hand-over to you is pending: if it handed the battery to you, name it as counterpartyUscc`));
+    push(
+      detail(
+        path,
+        LedgerRule.CUSTODY,
+        `battery ${code} is held by ${nameOf(ctx, e.holderId)}, and no hand-over to you is pending: if it handed the battery to you, name it as counterpartyUscc`,
+      ),
+    );
   }
 }
 
@@ -217,14 +258,22 @@ function checkCascadeProduct(ctx: BatchContext, c: ResolvedCandidate, reasons: R
 export function checkCorrection(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[]): void {
   const target = ctx.corrections.get(c.correctionOf!);
   if (!target || target.reporterEnterpriseId !== ctx.reporter.id) {
-    reasons.push(detail(`${c.path}.correctionOf`, LedgerRule.CORRECTION_TARGET, `you reported no event ${c.correctionOf}: an enterprise corrects only its own events`));
+    reasons.push(
+      detail(`${c.path}.correctionOf`, LedgerRule.CORRECTION_TARGET, `you reported no event ${c.correctionOf}: an enterprise corrects only its own events`),
+    );
     return;
   }
   for (const code of c.batteryCodes) {
     if (!ctx.states.has(code)) {
       reasons.push(unknownBattery(c.codePath.get(code)!, code));
     } else if (!target.affectedCodes.includes(code)) {
-      reasons.push(detail(c.codePath.get(code)!, LedgerRule.CORRECTION_TARGET, `event ${target.id} ('${target.type}') is not about battery ${code}; it is about ${target.affectedCodes.join(', ')}`));
+      reasons.push(
+        detail(
+          c.codePath.get(code)!,
+          LedgerRule.CORRECTION_TARGET,
+          `event ${target.id} ('${target.type}') is not about battery ${code}; it is about ${target.affectedCodes.join(', ')}`,
+        ),
+      );
     }
   }
 }

@@ -2,10 +2,13 @@
  * The checks of a registration (`produced`): codes not registered yet (or registered identically: a duplicate),
  * a parent of a higher level in the reporter's stock, and the code registry's findings.
  */
-import { BatteryState, effectiveOf } from './battery-state';
+import type { BatteryState } from './battery-state';
+import { effectiveOf } from './battery-state';
 import type { Outcome } from './plan-checks';
-import { BatchContext, nameOf, ResolvedCandidate } from './plan-types';
-import { detail, LedgerRule, revealing, RuleDetail } from './rules';
+import type { BatchContext, ResolvedCandidate } from './plan-types';
+import { nameOf } from './plan-types';
+import type { RuleDetail } from './rules';
+import { detail, LedgerRule, revealing } from './rules';
 
 /** Pushes the reasons a registration breaks; returns the duplicate outcome when every code is registered identically. */
 export function checkRegister(ctx: BatchContext, c: ResolvedCandidate, reasons: RuleDetail[]): Outcome | null {
@@ -79,17 +82,31 @@ function checkParent(ctx: BatchContext, c: ResolvedCandidate, parentCode: string
   for (const code of c.batteryCodes) {
     const level = c.decoded.get(code)!.productType.name;
     if (LEVEL_RANK[level] >= LEVEL_RANK[parent.level]) {
-      reasons.push(detail(c.codePath.get(code)!, LedgerRule.COMPOSITION, `a ${level} cannot be built into a ${parent.level} (${parentCode}): cells go into modules or packs, modules into packs`));
+      reasons.push(
+        detail(
+          c.codePath.get(code)!,
+          LedgerRule.COMPOSITION,
+          `a ${level} cannot be built into a ${parent.level} (${parentCode}): cells go into modules or packs, modules into packs`,
+        ),
+      );
     }
   }
   const e = effectiveOf(parent, ctx.states);
   if (e.status !== 'produced' || (e.holderId !== ctx.reporter.id && e.pendingTo !== ctx.reporter.id)) {
     const where = parent === e ? `status '${e.status}'` : `inside ${e.code}, status '${e.status}'`;
-    const d = detail(path, LedgerRule.COMPOSITION, `parent ${parentCode} must be in your stock as produced (it is in ${where}, held by ${nameOf(ctx, e.holderId)})`);
+    const d = detail(
+      path,
+      LedgerRule.COMPOSITION,
+      `parent ${parentCode} must be in your stock as produced (it is in ${where}, held by ${nameOf(ctx, e.holderId)})`,
+    );
     reasons.push(revealing(d, parentCode, path, unknownParent(path, parentCode)));
   }
 }
 
 /** A parent that is not registered, or that the reporter may not see (the same words). */
 const unknownParent = (path: string, parentCode: string): RuleDetail =>
-  detail(path, LedgerRule.UNKNOWN_BATTERY, `parent ${parentCode} is not registered, or not visible to you: register the pack (or module) before the parts built into it`);
+  detail(
+    path,
+    LedgerRule.UNKNOWN_BATTERY,
+    `parent ${parentCode} is not registered, or not visible to you: register the pack (or module) before the parts built into it`,
+  );

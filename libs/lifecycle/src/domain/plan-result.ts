@@ -8,7 +8,14 @@ import type { BatchEffects } from './plan-apply';
 import type { BatchStatus, IngestCounts, IngestResult, Plan, PlanInput, PlannedClaim, PlannedEvent, PlannedLink } from './plan-types';
 import { detail, LedgerRule } from './rules';
 
-export function planOf(input: PlanInput, results: IngestResult[], events: PlannedEvent[], links: PlannedLink[], fx: BatchEffects, claims: PlannedClaim[]): Plan {
+export function planOf(
+  input: PlanInput,
+  results: IngestResult[],
+  events: PlannedEvent[],
+  links: PlannedLink[],
+  fx: BatchEffects,
+  claims: PlannedClaim[],
+): Plan {
   const counts: IngestCounts = { total: results.length, accepted: 0, duplicate: 0, rejected: 0 };
   for (const r of results) counts[r.status]++;
   if (input.mode === 'atomic' && counts.rejected > 0) return rolledBack(input, results, counts);

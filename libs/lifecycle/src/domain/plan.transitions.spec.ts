@@ -6,12 +6,15 @@
  * derived from event-types.ts: change a `from` list there and this fails.
  */
 import { format } from '#libs/battery-code';
-import { BATTERY_STATUSES, BatteryStatus } from '#libs/batteries';
-import { EnterpriseRole } from '#libs/enterprises';
+import type { BatteryStatus } from '#libs/batteries';
+import { BATTERY_STATUSES } from '#libs/batteries';
+import type { EnterpriseRole } from '#libs/enterprises';
 import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
-import { EventType, ruleSetFor } from './event-types';
-import { KnownEnterprise, planBatch, resolveCandidates } from './plan';
+import type { EventType } from './event-types';
+import { ruleSetFor } from './event-types';
+import type { KnownEnterprise } from './plan';
+import { planBatch, resolveCandidates } from './plan';
 import { prevalidate } from './prevalidate';
 import { LedgerRule } from './rules';
 
@@ -22,25 +25,73 @@ const WASTE_IN_STOCK: readonly BatteryStatus[] = ['removed', 'swap_stock', 'at_o
 
 /** 溯源管理暂行规定 (2018, §3) and 梯次利用管理办法 (2021, §6). */
 const CN_2018: Table = {
-  delivered: { legalAfter: ['produced', 'delivered'], to: 'delivered', source: '2018 provisions annex 3 (battery delivery to the vehicle maker); a delivery may be passed on before receipt' },
+  delivered: {
+    legalAfter: ['produced', 'delivered'],
+    to: 'delivered',
+    source: '2018 provisions annex 3 (battery delivery to the vehicle maker); a delivery may be passed on before receipt',
+  },
   installed: { legalAfter: ['produced', 'delivered'], to: 'installed', source: '2018 provisions art. 8 (vehicle production: the pack goes into a vehicle)' },
   vehicle_certified: { legalAfter: ['installed'], to: 'certified', source: '2018 provisions art. 8 (certificate of conformity of a produced vehicle)' },
   vehicle_imported: { legalAfter: ['installed'], to: 'certified', source: '2018 provisions art. 8 (customs clearance of an imported vehicle)' },
   vehicle_sold: { legalAfter: ['certified'], to: 'in_use', source: '2018 provisions arts. 9 and 12 (sale of a certified or cleared vehicle)' },
   repaired: { legalAfter: ['in_use'], to: 'in_use', source: '2018 provisions arts. 10 and 12 (after-sales repair of a vehicle in use)' },
   replaced: { legalAfter: ['in_use'], to: 'removed', source: '2018 provisions arts. 10 and 12 (after-sales replacement: the old battery comes out)' },
-  swapped: { legalAfter: ['in_use'], to: 'swap_stock', source: 'recorded before 2026 but not a node (§10: swap becomes a node in 2026); only a vehicle in use is swapped' },
-  outlet_received: { legalAfter: ['removed', 'swap_stock', 'in_transit', 'waste'], to: 'at_outlet', source: '2018 provisions art. 11 (waste battery received into outlet stock, 回收入库)' },
-  outlet_handed_over: { legalAfter: ['at_outlet', ...WASTE_IN_STOCK.filter((s) => s !== 'at_outlet')], to: 'in_transit', source: '2018 provisions arts. 11 and 14 (waste handed out of stock, 移交出库)' },
-  vehicle_scrapped: { legalAfter: ['installed', 'certified', 'in_use'], to: 'in_scrapped_vehicle', source: '2018 provisions art. 13 (scrapped vehicle received, 报废汽车回收证明)' },
-  removed: { legalAfter: ['in_scrapped_vehicle'], to: 'in_transit', source: '2018 provisions art. 13 (battery removed from the scrapped vehicle and handed out, 拆卸并移交出库)' },
-  cascade_received: { legalAfter: ['in_transit', 'removed', 'at_outlet', 'swap_stock'], to: 'cascade_stock', source: '2018 provisions art. 14; 2021 measures art. 12 (cascade firm receives waste batteries)' },
-  residual_tested: { legalAfter: ['cascade_stock', 'tested'], to: 'tested', source: '2021 measures art. 10 (GB/T 34015 test before cascade use; a retest is allowed)' },
-  cascade_assembled: { legalAfter: ['tested'], to: 'in_cascade_product', source: '2021 measures arts. 10 and 15 (only tested batteries enter a cascade product, which keeps their codes)' },
+  swapped: {
+    legalAfter: ['in_use'],
+    to: 'swap_stock',
+    source: 'recorded before 2026 but not a node (§10: swap becomes a node in 2026); only a vehicle in use is swapped',
+  },
+  outlet_received: {
+    legalAfter: ['removed', 'swap_stock', 'in_transit', 'waste'],
+    to: 'at_outlet',
+    source: '2018 provisions art. 11 (waste battery received into outlet stock, 回收入库)',
+  },
+  outlet_handed_over: {
+    legalAfter: ['at_outlet', ...WASTE_IN_STOCK.filter((s) => s !== 'at_outlet')],
+    to: 'in_transit',
+    source: '2018 provisions arts. 11 and 14 (waste handed out of stock, 移交出库)',
+  },
+  vehicle_scrapped: {
+    legalAfter: ['installed', 'certified', 'in_use'],
+    to: 'in_scrapped_vehicle',
+    source: '2018 provisions art. 13 (scrapped vehicle received, 报废汽车回收证明)',
+  },
+  removed: {
+    legalAfter: ['in_scrapped_vehicle'],
+    to: 'in_transit',
+    source: '2018 provisions art. 13 (battery removed from the scrapped vehicle and handed out, 拆卸并移交出库)',
+  },
+  cascade_received: {
+    legalAfter: ['in_transit', 'removed', 'at_outlet', 'swap_stock'],
+    to: 'cascade_stock',
+    source: '2018 provisions art. 14; 2021 measures art. 12 (cascade firm receives waste batteries)',
+  },
+  residual_tested: {
+    legalAfter: ['cascade_stock', 'tested'],
+    to: 'tested',
+    source: '2021 measures art. 10 (GB/T 34015 test before cascade use; a retest is allowed)',
+  },
+  cascade_assembled: {
+    legalAfter: ['tested'],
+    to: 'in_cascade_product',
+    source: '2021 measures arts. 10 and 15 (only tested batteries enter a cascade product, which keeps their codes)',
+  },
   cascade_shipped: { legalAfter: ['cascade_stock'], to: 'cascade_in_use', source: '2018 provisions art. 14 (cascade product leaves stock, 出库)' },
-  cascade_scrapped: { legalAfter: ['cascade_in_use', 'cascade_stock'], to: 'waste', source: '2021 measures art. 20 (scrapped cascade products collected by their firm)' },
-  recycler_received: { legalAfter: ['in_transit', ...WASTE_IN_STOCK], to: 'at_recycler', source: '2018 provisions art. 15 (recycler receives waste into stock, 接收入库); 2021 measures art. 20 (cascade scrap to recyclers)' },
-  recycled: { legalAfter: ['at_recycler'], to: 'recycled', source: '2018 provisions art. 15 (recycling and final disposal completed): the end, nothing follows' },
+  cascade_scrapped: {
+    legalAfter: ['cascade_in_use', 'cascade_stock'],
+    to: 'waste',
+    source: '2021 measures art. 20 (scrapped cascade products collected by their firm)',
+  },
+  recycler_received: {
+    legalAfter: ['in_transit', ...WASTE_IN_STOCK],
+    to: 'at_recycler',
+    source: '2018 provisions art. 15 (recycler receives waste into stock, 接收入库); 2021 measures art. 20 (cascade scrap to recyclers)',
+  },
+  recycled: {
+    legalAfter: ['at_recycler'],
+    to: 'recycled',
+    source: '2018 provisions art. 15 (recycling and final disposal completed): the end, nothing follows',
+  },
 };
 
 /**
@@ -60,10 +111,27 @@ const TABLES: [string, string, Table][] = [
 // ---- a small harness (independent of plan.spec.ts) --------------------------------------------------------
 
 const NOW = Date.parse('2026-11-25T12:00:00+08:00');
-const ALL_ROLES: EnterpriseRole[] = ['battery_maker', 'vehicle_maker', 'importer', 'dealer', 'repairer', 'leasing', 'swap_operator', 'dismantler', 'cascade_utiliser', 'recycler'];
+const ALL_ROLES: EnterpriseRole[] = [
+  'battery_maker',
+  'vehicle_maker',
+  'importer',
+  'dealer',
+  'repairer',
+  'leasing',
+  'swap_operator',
+  'dismantler',
+  'cascade_utiliser',
+  'recycler',
+];
 const firm = (n: number, roles: EnterpriseRole[]): KnownEnterprise => {
   const body = `91350100MA${String(n).padStart(7, '0')}`;
-  return { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, uscc: body + usccCheckCharacter(body), name: `firm ${n}`, roles, regionCode: '350102' };
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    uscc: body + usccCheckCharacter(body),
+    name: `firm ${n}`,
+    roles,
+    regionCode: '350102',
+  };
 };
 const OMNI = firm(1, ALL_ROLES);
 const RECEIVER = firm(2, ALL_ROLES);
@@ -74,12 +142,29 @@ const VIN = 'LGXCE4CB4N0000001';
 
 let serial = 0;
 const original = () => {
-  const r = format({ manufacturerCode: '001', productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: 'A000001', productionDate: '2024-01-15', serial: ++serial });
+  const r = format({
+    manufacturerCode: '001',
+    productType: 'P',
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: 'A000001',
+    productionDate: '2024-01-15',
+    serial: ++serial,
+  });
   if (!r.ok) throw new Error('bad test code');
   return r.code.code;
 };
 const cascade = () => {
-  const r = format({ form: 'cascade', manufacturerCode: 'C01', productType: 'P', batteryType: 'B', specificationCode: '01', productionDate: '2024-02-01', serial: ++serial, cascadeLevel: 'P' });
+  const r = format({
+    form: 'cascade',
+    manufacturerCode: 'C01',
+    productType: 'P',
+    batteryType: 'B',
+    specificationCode: '01',
+    productionDate: '2024-02-01',
+    serial: ++serial,
+    cascadeLevel: 'P',
+  });
   if (!r.ok) throw new Error('bad test code');
   return r.code.code;
 };
