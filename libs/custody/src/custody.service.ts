@@ -77,7 +77,7 @@ export class CustodyService {
   }
 
   async get(id: string, principal: Principal): Promise<CustodyClaimView> {
-    const row = await this.load(this.dataSource.manager, id, principal, false);
+    const row = await this.load(this.dataSource.manager, id, principal);
     if (!row) throw CustodyErrors.notFound(id);
     return toView(row);
   }
@@ -142,19 +142,22 @@ export class CustodyService {
     return actor.principal;
   }
 
-  /** The claim, locked, if the caller is its sender and it is undecided. */
+  /** The claim, with its decision serialised, if the caller is its sender and it is undecided. */
   private async decidable(m: EntityManager, id: string, principal: Extract<Principal, { kind: 'enterprise' }>): Promise<ClaimRow> {
-    const claim = await this.load(m, id, principal, true);
+    // One decision at a time per claim. An advisory lock, not FOR UPDATE: the claims are append-only, and the app's
+    // database role has no UPDATE privilege on append-only tables (which FOR UPDATE needs).
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`custody_claim:${id}`]);
+    const claim = await this.load(m, id, principal);
     if (!claim) throw CustodyErrors.notFound(id);
     if (claim.sender_enterprise_id !== principal.enterpriseId) throw CustodyErrors.notTheSender();
     if (claim.decision) throw CustodyErrors.decided(claim.decision, claim.decided_at!.toISOString());
     return claim;
   }
 
-  private async load(m: EntityManager, id: string, principal: Principal, lock: boolean): Promise<ClaimRow | null> {
+  private async load(m: EntityManager, id: string, principal: Principal): Promise<ClaimRow | null> {
     const params: unknown[] = [id];
     const where = ['c.id = $1', ...this.visibility(principal, params)];
-    const rows = await m.query<ClaimRow[]>(`${SELECT} WHERE ${where.join(' AND ')}${lock ? ' FOR UPDATE OF c' : ''}`, params);
+    const rows = await m.query<ClaimRow[]>(`${SELECT} WHERE ${where.join(' AND ')}`, params);
     return rows[0] ?? null;
   }
 
