@@ -76,6 +76,8 @@ export async function run(): Promise<void> {
     const dealer = await createFirm(app, 'Trace Dealer', '911100001000079554', ['dealer', 'repairer']);
     const dismantler = await createFirm(app, 'Trace Dismantler', '91110000802100433B', ['dismantler']);
     const cascade = await createFirm(app, 'Trace Cascade', '91440300708461136T', ['cascade_utiliser']);
+    // Codes of a manufacturer code not assigned to the registrant are refused (UNASSIGNED_MANUFACTURER_CODE).
+    await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'T01', enterpriseId: maker.id, certificateDate: '2020-01-01' });
 
     const filled = Date.now();
     await fill(pg, maker.id);

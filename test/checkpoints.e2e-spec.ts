@@ -8,7 +8,7 @@ describe('ledger checkpoints (Merkle root over all chain heads)', () => {
   let serial = 900_000;
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '电池厂', ['battery_maker']);
+    maker = await createFirm(t, '电池厂', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '整车厂', ['vehicle_maker']);
   });
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('upload deadline hook (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { replace: [{ provide: DEADLINE_ASSESSOR, useValue: assessor }] });
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
   });
   afterAll(async () => {
     await t?.close();

@@ -50,7 +50,7 @@ describe('ledger event checks hook (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [TestChecksModule] });
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
   });
   afterAll(async () => {
     await t?.close();

@@ -199,6 +199,9 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       await t.http().get(`/v1/enterprises/${fujian.id}`).set(bearer(key)).expect(200);
       await t.http().get(`/v1/enterprises/${guangdong.id}`).set(bearer(key)).expect(404);
       const listed = await t.http().get('/v1/enterprises?limit=500').set(bearer(key)).expect(200);
+      // Not empty (every() of nothing is true): the Fujian firm is listed, the Guangdong one is not.
+      expect(listed.body.items.map((e: { id: string }) => e.id)).toContain(fujian.id);
+      expect(listed.body.items.map((e: { id: string }) => e.id)).not.toContain(guangdong.id);
       expect(listed.body.items.every((e: { regionCode: string }) => e.regionCode.startsWith('35'))).toBe(true);
       await t.http().patch(`/v1/enterprises/${fujian.id}`).set(bearer(key)).send({ address: 'x' }).expect(403);
       await t.http().post('/v1/enterprises').set(bearer(key)).send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] }).expect(403);

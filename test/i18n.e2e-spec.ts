@@ -70,7 +70,7 @@ describe('Chinese messages over HTTP (Accept-Language: zh-CN)', () => {
   let maker: Firm;
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '宁德样例电池有限公司', ['battery_maker']);
+    maker = await createFirm(t, '宁德样例电池有限公司', ['battery_maker'], '350102', ['001']);
   });
   afterAll(() => t.close());
 

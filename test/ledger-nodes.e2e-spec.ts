@@ -1,6 +1,6 @@
 import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
 import { startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, claimAndConfirm, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 /**
  * What the ledger tells the deadline hook about each recorded event: the rule set it was checked under (chosen by
@@ -33,9 +33,9 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   beforeAll(async () => {
     t = await startTestApp({}, { replace: [{ provide: DEADLINE_ASSESSOR, useValue: recorder }] });
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
-    importer = await createFirm(t, '进口车商', ['importer']);
+    importer = await createFirm(t, '进口车商', ['importer'], '350102', ['IM1']);
     repairer = await createFirm(t, '维修厂', ['repairer']);
     swapper = await createFirm(t, '换电站', ['swap_operator']);
     // Outlets are run by vehicle makers or the firms they entrust (here a dealer); recyclers run none.
@@ -47,7 +47,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
       .set(outlet.auth)
       .send({ code: 'NET-35-001', name: '鼓楼4S店网点', type: 'collection', address: '福州市鼓楼区', regionCode: '350102', storageAreaM2: 20, capacityT: 5, openedOn: '2026-01-01' })
       .expect(201);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
   });
   afterAll(async () => {
@@ -105,7 +105,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   it('vehicle_imported: the importer clears the vehicle it registered and installed the pack in; the pack is certified, and may be sold', async () => {
     // An importer registers the battery of an imported vehicle itself (produced is an importer's node too).
-    const { pack } = await producePack(importer);
+    const { pack } = await registerPack(t, importer, next, 0, 'IM1');
     const car = vin(next());
     await accept(t, importer, { type: 'installed', batteryCodes: [pack], occurredAt: at(1), vin: car });
     const id = await accept(t, importer, { type: 'vehicle_imported', batteryCodes: [pack], occurredAt: at(2), vin: car, payload: { customsDeclarationNo: 'CD-2026-0001', inspectionCertificateNo: 'IC-7' } });
@@ -231,8 +231,8 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
 
   it('outlet_received / outlet_handed_over: a removed pack goes through the outlet to a cascade utiliser, who takes custody', async () => {
     const pack = await removedPack();
-    // The outlet reports the receipt alone, naming the repairer who handed the pack in.
-    const received = await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
+    // The outlet reports the receipt alone, naming the repairer who handed the pack in: a claim the repairer confirms.
+    const received = await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, outlet)).toMatchObject({ status: 'at_outlet', holder: { id: outlet.id }, pendingHandoverTo: null, vin: null });
     expect(await eventsOf(pack, 'outlet_received')).toEqual([
       expect.objectContaining({ id: received, reporter_enterprise_id: outlet.id, counterparty_enterprise_id: repairer.id, payload: { outletId: 'NET-35-001' } }),
@@ -250,7 +250,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
   it('outlet_received / outlet_handed_over: a pack from swap stock goes through the outlet to a recycler', async () => {
     const { pack, car } = await packInUse();
     await accept(t, swapper, { type: 'swapped', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { replacementCode: await spare('P', swapper) } });
-    await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc, payload: { outletId: 'NET-35-001' } });
+    await claimAndConfirm(t, outlet, swapper, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: swapper.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, outlet)).toMatchObject({ status: 'at_outlet', holder: { id: outlet.id } });
     await accept(t, outlet, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: recycler.uscc, payload: { outletId: 'NET-35-001' } });
     expect(await battery(pack, recycler)).toMatchObject({ status: 'in_transit', holder: { id: outlet.id }, pendingHandoverTo: { id: recycler.id } });
@@ -268,7 +268,7 @@ describe('import, replacement, swap and recycling-outlet nodes (POST /v1/events,
     ]);
     expect(await battery(pack, repairer)).toMatchObject({ status: 'removed', holder: { id: repairer.id } });
 
-    await accept(t, outlet, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
+    await claimAndConfirm(t, outlet, repairer, { type: 'outlet_received', batteryCodes: [pack], occurredAt: at(7), counterpartyUscc: repairer.uscc, payload: { outletId: 'NET-35-001' } });
     // The recycler neither holds the pack nor may see it: the custody reason reads as for an unregistered code.
     const reasons = await reject(t, recycler, { type: 'outlet_handed_over', batteryCodes: [pack], occurredAt: at(8), counterpartyUscc: cascade.uscc });
     expect(reasons).toEqual(expect.arrayContaining([roleReason('outlet_handed_over', 'vehicle_maker, battery_maker, importer, dealer, repairer, leasing, swap_operator, dismantler, cascade_utiliser', 'recycler')]));

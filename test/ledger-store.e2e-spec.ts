@@ -54,7 +54,7 @@ describe('the ledger store: its prepared statements and what the load reads back
   });
 
   it('caches index plans only, for the load (locked and not), the content look-up and every shape of the write', async () => {
-    const maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    const maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     const vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     const packs = Array.from({ length: 3 }, (_, i) => originalCode('P', 900 + i));
     const produced = await postEvents(t, maker, packs.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })));
@@ -109,10 +109,11 @@ describe('the ledger store: its prepared statements and what the load reads back
     }
   });
   it('reads every battery state back exactly as stored, NULLs and empty region lists included', async () => {
-    const maker = await createFirm(t, '电池厂', ['battery_maker']);
+    const maker = await createFirm(t, '电池厂', ['battery_maker'], '350102', ['002']);
     const vm = await createFirm(t, '汽车厂', ['vehicle_maker']);
-    const [pack, handedOver, installed, module] = [originalCode('P', 950), originalCode('P', 951), originalCode('P', 952), originalCode('M', 953)];
-    const cells = [originalCode('C', 954), originalCode('C', 955)];
+    const code = (level: 'P' | 'M' | 'C', serial: number) => originalCode(level, serial, { manufacturer: '002' });
+    const [pack, handedOver, installed, module] = [code('P', 950), code('P', 951), code('P', 952), code('M', 953)];
+    const cells = [code('C', 954), code('C', 955)];
     const registered = await postEvents(t, maker, [
       { type: 'produced', batteryCodes: [pack, handedOver, installed], occurredAt: at(0), payload: attrs },
       { type: 'produced', batteryCodes: [module], occurredAt: at(0), payload: { ...moduleAttrs, parentCode: pack } },

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
+import { accept, at, attrs, cascadeCode, cellAttrs, claimAndConfirm, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
 
 describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   let t: TestApp;
@@ -16,12 +16,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     dealer = await createFirm(t, '深圳经销商', ['dealer'], '440300');
     repairer = await createFirm(t, '维修厂', ['repairer']);
     dismantler = await createFirm(t, '拆解厂', ['dismantler']);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
     // Scrapped cascade products go only to whitelisted recyclers (梯次利用管理办法 art. 20).
     await t.http().patch(`/v1/enterprises/${recycler.id}`).set(bearer(t.adminKey)).send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } }).expect(200);
@@ -70,11 +70,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
 
     await accept(t, cascade, { type: 'cascade_shipped', batteryCodes: [product], occurredAt: at(11), payload: { customerName: '某储能电站' } });
     await accept(t, cascade, { type: 'cascade_scrapped', batteryCodes: [product], occurredAt: at(12) });
-    // The recycler receives from the cascade utiliser, which it names (a receipt reported by the receiver only).
-    await accept(t, recycler, { type: 'recycler_received', batteryCodes: [product], occurredAt: at(13), counterpartyUscc: cascade.uscc });
+    // The recycler receives from the cascade utiliser, which it names (a receipt reported by the receiver only: a
+    // custody claim, which the cascade utiliser confirms).
+    await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [product], occurredAt: at(13), counterpartyUscc: cascade.uscc });
     await accept(t, recycler, { type: 'recycled', batteryCodes: [product], occurredAt: at(14), payload: { processedMassKg: 30, recoveredLithiumKg: 0.4, method: 'hydrometallurgical' } });
     // The pack shell goes to the recycler too.
-    await accept(t, recycler, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(13), counterpartyUscc: cascade.uscc });
+    await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(13), counterpartyUscc: cascade.uscc });
     await accept(t, recycler, { type: 'recycled', batteryCodes: [pack], occurredAt: at(15), payload: { processedMassKg: 350 } });
 
     expect(await battery(pack, recycler)).toMatchObject({ status: 'recycled', holder: { id: recycler.id } });
@@ -109,10 +110,10 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   });
 
   it('records the same lifecycle in bulk: one request per enterprise, later events seeing earlier ones', async () => {
-    const byd = await createFirm(t, '比亚迪', ['battery_maker', 'vehicle_maker']);
-    const pack = originalCode('P', next());
-    const modules = [originalCode('M', next()), originalCode('M', next())];
-    const cells = modules.map(() => [originalCode('C', next()), originalCode('C', next())]);
+    const byd = await createFirm(t, '比亚迪', ['battery_maker', 'vehicle_maker'], '350102', ['BY1']);
+    const pack = originalCode('P', next(), { manufacturer: 'BY1' });
+    const modules = [originalCode('M', next(), { manufacturer: 'BY1' }), originalCode('M', next(), { manufacturer: 'BY1' })];
+    const cells = modules.map(() => [originalCode('C', next(), { manufacturer: 'BY1' }), originalCode('C', next(), { manufacturer: 'BY1' })]);
     const car = vin(next());
     const made = await postEvents(t, byd, [
       { type: 'produced', batteryCodes: [pack], occurredAt: at(0), clientEventId: 'b-1', payload: attrs },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from './support/test-app';
-import { accept, at, createFirm, Firm, postEvents } from './support/ledger-world';
+import { accept, at, claimAndConfirm, createFirm, Firm, postEvents } from './support/ledger-world';
 import { outletBody, OutletWorld } from './support/outlet-world';
 
 /** Outlet events in the ledger: the check (EVENT_CHECKS), stock and records derived from the ledger. */
@@ -27,7 +27,7 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     repairer = await createFirm(t, '维修厂', ['repairer']);
     partner = await createFirm(t, '共建经销商', ['dealer']);
@@ -62,18 +62,22 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
     const a = await w.removedPack();
     const b = await w.removedPack();
     // The owner names the outlet by its code, the co-builder by its registry id.
-    await accept(t, vm, received(a.pack, 'FZ-001', 7));
+    // The repairer has not reported a hand-over: each receipt is a custody claim the repairer confirms (issue 13).
+    await claimAndConfirm(t, vm, repairer, received(a.pack, 'FZ-001', 7));
     let view = (await t.http().get(`/v1/outlets/${outlet.id}`).set(vm.auth).expect(200)).body;
     expect(view.stock).toMatchObject({ count: 1, massT: 0.38, energyKwh: 52.56, withoutMass: 0, limitT: 0.5, overLimit: false, overLimitFlags: 0 });
     const over = await postEvents(t, partner, [received(b.pack, outlet.id, 8)]);
-    expect(over.results[0]).toMatchObject({ status: 'accepted' });
-    expect(over.results[0].warnings).toEqual([expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT', stockT: 0.76, limitT: 0.5 })]);
+    expect(over.results[0]).toMatchObject({ status: 'accepted', claimId: expect.any(String) });
+    expect(over.results[0].warnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT', stockT: 0.76, limitT: 0.5 }), expect.objectContaining({ rule: 'CUSTODY_CLAIM' })]),
+    );
+    await t.http().post(`/v1/custody-claims/${over.results[0].claimId}/confirm`).set(repairer.auth).expect(200);
     view = (await t.http().get(`/v1/outlets/${outlet.id}`).set(partner.auth).expect(200)).body;
     expect(view.stock).toMatchObject({ count: 2, massT: 0.76, overLimit: true, overLimitFlags: 1 });
     // A dry run warns but flags nothing.
     const c = await w.removedPack();
     const dry = await postEvents(t, vm, [received(c.pack, 'FZ-001', 9)], { dryRun: true });
-    expect(dry.results[0].warnings).toEqual([expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT' })]);
+    expect(dry.results[0].warnings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT' })]));
     expect((await t.sql('SELECT 1 FROM outlet_stock_flags WHERE outlet_id = $1', [outlet.id])).length).toBe(1);
 
     // Handing out of stock must name the outlet too (the battery is in the reporter's outlet stock).

@@ -11,10 +11,12 @@ export interface Firm {
   auth: Record<string, string>;
 }
 
-export async function createFirm(t: TestApp, name: string, roles: string[], regionCode = '350102'): Promise<Firm> {
+/** `manufacturerCodes`: 厂商代码 assigned to the firm (registering codes of an unassigned one is refused by default). */
+export async function createFirm(t: TestApp, name: string, roles: string[], regionCode = '350102', manufacturerCodes: string[] = []): Promise<Firm> {
   const admin = bearer(t.adminKey);
   const e = await t.http().post('/v1/enterprises').set(admin).send({ name, uscc: randomUscc(), roles, regionCode }).expect(201);
   const k = await t.http().post(`/v1/enterprises/${e.body.id}/api-keys`).set(admin).send({ name: 'erp' }).expect(201);
+  for (const code of manufacturerCodes) await assignManufacturerCode(t, e.body, code);
   return { id: e.body.id, uscc: e.body.uscc, name, key: k.body.key, auth: bearer(k.body.key) };
 }
 
@@ -71,7 +73,7 @@ export async function postEvents(t: TestApp, firm: Firm, events: unknown[], opti
   return res.body as {
     status: string;
     counts: { total: number; accepted: number; duplicate: number; rejected: number };
-    results: { index: number; status: string; eventId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
+    results: { index: number; status: string; eventId?: string; claimId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
   };
 }
 
@@ -90,10 +92,10 @@ export async function reject(t: TestApp, firm: Firm, event: Record<string, unkno
 }
 
 /** A pack with one module of two cells, registered by `firm` through POST /v1/events at hour `hour`; `next` numbers the codes. */
-export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0): Promise<{ pack: string; module: string; cells: string[] }> {
-  const pack = originalCode('P', next());
-  const module = originalCode('M', next());
-  const cells = [originalCode('C', next()), originalCode('C', next())];
+export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0, manufacturer = '001'): Promise<{ pack: string; module: string; cells: string[] }> {
+  const pack = originalCode('P', next(), { manufacturer });
+  const module = originalCode('M', next(), { manufacturer });
+  const cells = [originalCode('C', next(), { manufacturer }), originalCode('C', next(), { manufacturer })];
   const body = await postEvents(t, firm, [
     { type: 'produced', batteryCodes: [pack], occurredAt: at(hour), payload: attrs },
     { type: 'produced', batteryCodes: [module], occurredAt: at(hour), payload: { ...moduleAttrs, parentCode: pack } },
@@ -101,4 +103,22 @@ export async function producePack(t: TestApp, firm: Firm, next: () => number, ho
   ]);
   if (body.status !== 'ACCEPTED') throw new Error(`pack not registered: ${JSON.stringify(body.results)}`);
   return { pack, module, cells };
+}
+
+/** Assigns manufacturer code `code` (厂商代码) to `firm`, as an administrator does before it registers batteries. */
+export async function assignManufacturerCode(t: TestApp, firm: { id: string }, code: string): Promise<void> {
+  await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code, enterpriseId: firm.id, certificateDate: '2018-03-01' }).expect(201);
+}
+
+/**
+ * A receipt reported by the receiver alone (no hand-over to it pending): it is a custody claim on the sender it names
+ * (`counterpartyUscc`), which `sender` confirms; returns the id of the receipt event recorded on confirmation.
+ */
+export async function claimAndConfirm(t: TestApp, receiver: Firm, sender: Firm, event: Record<string, unknown>): Promise<string> {
+  const body = await postEvents(t, receiver, [event]);
+  const claimId = body.results[0].claimId;
+  if (body.results[0].status !== 'accepted' || !claimId) throw new Error(`expected a custody claim: ${JSON.stringify(body.results[0])}`);
+  const confirmed = await t.http().post(`/v1/custody-claims/${claimId}/confirm`).set(sender.auth);
+  if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  return confirmed.body.eventId as string;
 }

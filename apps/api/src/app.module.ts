@@ -5,6 +5,7 @@ import { BatteriesModule } from '#libs/batteries';
 import { CascadeModule } from '#libs/cascade';
 import { CodesModule } from '#libs/codes';
 import { ComplianceDeadlinesModule, ComplianceModule } from '#libs/compliance';
+import { CustodyModule } from '#libs/custody';
 import { AppConfig, AppConfigModule, loggingModule } from '#libs/common';
 import { DatabaseModule } from '#libs/database';
 import { ApiKeyAuthModule, EnterprisesModule } from '#libs/enterprises';
@@ -56,6 +57,7 @@ export class AppModule {
         ComplianceDeadlinesModule,
         ComplianceModule,
         OperationsModule,
+        CustodyModule,
         ...(config.runWorkersInApi ? [WorkersModule] : []),
       ],
     };

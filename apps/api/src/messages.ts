@@ -4,6 +4,7 @@ import { CASCADE_MESSAGES_ZH } from '#libs/cascade';
 import { CODES_MESSAGES_ZH } from '#libs/codes';
 import { COMPLIANCE_MESSAGES_ZH } from '#libs/compliance';
 import { COMMON_MESSAGES_ZH, registerMessages, registerReasonPatterns, VALIDATION_REASON_PATTERNS_ZH, VALIDATION_REASONS } from '#libs/common';
+import { CUSTODY_MESSAGES_ZH } from '#libs/custody';
 import { ENTERPRISES_MESSAGES_ZH } from '#libs/enterprises';
 import { LEDGER_QUERIES_MESSAGES_ZH } from '#libs/ledger-queries';
 import { OUTLETS_MESSAGES_ZH } from '#libs/outlets';
@@ -34,6 +35,7 @@ export function registerChineseMessages(): void {
     TESTING_MESSAGES_ZH,
     CASCADE_MESSAGES_ZH,
     COMPLIANCE_MESSAGES_ZH,
+    CUSTODY_MESSAGES_ZH,
   );
   registerReasonPatterns(VALIDATION_REASONS, [...VALIDATION_REASON_PATTERNS_ZH, ...UPLOAD_CELL_REASON_PATTERNS_ZH]);
   for (const [rule, patterns] of Object.entries(LEDGER_REASON_PATTERNS_ZH)) registerReasonPatterns(rule, patterns);

@@ -26,7 +26,6 @@ export interface RegistrationCheckOptions {
 interface HolderRow {
   code: string;
   enterprise_id: string;
-  enterprise_name: string;
 }
 
 interface RuleRow {
@@ -45,9 +44,7 @@ interface RuleRow {
 // log; it keeps planning the manufacturer-code look-up, which it finds cheaper with a custom plan).
 const MANUFACTURER_CODE_HOLDERS = new PreparedStatement<HolderRow>(
   'codes.manufacturer_code_holders',
-  `SELECT m.code, m.enterprise_id, e.name AS enterprise_name
-     FROM manufacturer_codes m JOIN enterprises e ON e.id = m.enterprise_id
-    WHERE m.code = ANY($1::bpchar[])`,
+  'SELECT m.code, m.enterprise_id FROM manufacturer_codes m WHERE m.code = ANY($1::bpchar[])',
 );
 const CODING_RULES_OF_PAIRS = new PreparedStatement<RuleRow>(
   'codes.coding_rules_of_pairs',
@@ -64,8 +61,9 @@ const CODING_RULES_OF_PAIRS = new PreparedStatement<RuleRow>(
  *
  * - manufacturer code (positions 1–3) assigned to **another** enterprise: an error (GB/T 34014; the
  *   2018 溯源规定 art. 6: a firm codes only its own products);
- * - manufacturer code assigned to **nobody** here: a warning (assignments are recorded by
- *   administrators and may lag behind 中机中心's allocations; refusing would block registration);
+ * - manufacturer code assigned to **nobody** here: an error, or a warning by configuration
+ *   (`UNASSIGNED_MANUFACTURER_CODE`, default reject: a code registered before its holder is recorded would stay
+ *   another firm's);
  * - no coding rule for the specification code in force on the production date: a warning or an error
  *   by configuration (`UNFILED_SPEC_CODE`, AppConfig.unfiledSpecificationCode, default warn); an
  *   unassigned manufacturer code has no filings, so this is reported for it too;
@@ -130,19 +128,26 @@ export class CodesService {
         check.errors.push({
           path,
           code: RegistrationIssueCode.MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE,
-          reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is assigned to another enterprise, ${holder.enterprise_name}`,
+          // Not which one: who holds a manufacturer code is for administrators and regulators (README, "Who may do what").
+          reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is assigned to another enterprise`,
           manufacturerCode: c.manufacturerCode,
-          holderEnterpriseId: holder.enterprise_id,
         });
         return check;
       }
       if (!holder) {
-        check.warnings.push({
+        const unassigned = {
           path,
           code: RegistrationIssueCode.MANUFACTURER_CODE_UNASSIGNED,
           reason: `manufacturer code ${c.manufacturerCode} (positions 1-3) is not assigned to any enterprise`,
           manufacturerCode: c.manufacturerCode,
-        });
+        };
+        // Refused by default: a firm registering codes of a manufacturer code nobody holds yet would stay their
+        // producer when the code is assigned to its real holder (issue 13). Not checked further, as another's code.
+        if (this.config.unassignedManufacturerCode === 'reject') {
+          check.errors.push({ ...unassigned, reason: `${unassigned.reason}: have it assigned to you (POST /v1/manufacturer-codes, administrators) before registering its codes` });
+          return check;
+        }
+        check.warnings.push(unassigned);
       }
       const versions = rulesByPair.get(c.manufacturerCode + c.specificationCode) ?? [];
       const rule = versions.find((r) => r.valid_from <= c.productionDate);

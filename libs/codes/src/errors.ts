@@ -79,7 +79,7 @@ export const CodesErrors = {
       CodesErrorCode.ENTERPRISE_NOT_ELIGIBLE,
       'invalid',
       `Enterprise ${id} has roles [${roles.join(', ')}]: manufacturer codes are assigned only to battery makers and cascade utilisers`,
-      [{ path: 'enterpriseId', reason: 'the enterprise needs the role battery_maker or cascade_utiliser' }],
+      [{ path: 'enterpriseId', reason: 'the enterprise needs the role battery_maker, cascade_utiliser or importer' }],
     ),
   manufacturerCodeNotHeld: (code: string, enterpriseId: string) =>
     new DomainException(

@@ -12,8 +12,12 @@ import { ManufacturerCode } from './manufacturer-code.entity';
 import { ManufacturerCodeRow, toManufacturerCodeView } from './views';
 
 const UNIQUE_VIOLATION = '23505';
-/** Roles that may hold a manufacturer code (中机函〔2018〕73号; 梯次利用管理办法 art. 12). */
-export const MANUFACTURER_CODE_ROLES = ['battery_maker', 'cascade_utiliser'] as const;
+/**
+ * Roles that may hold a manufacturer code (中机函〔2018〕73号; 梯次利用管理办法 art. 12), and importers: they register
+ * the batteries of the vehicles they import (a `produced` node of theirs), which is refused for a manufacturer code
+ * not assigned to the registrant (UNASSIGNED_MANUFACTURER_CODE), so the foreign maker's code is recorded as theirs.
+ */
+export const MANUFACTURER_CODE_ROLES = ['battery_maker', 'cascade_utiliser', 'importer'] as const;
 
 const SELECT_VIEW = `
   SELECT m.code, m.enterprise_id, e.name AS enterprise_name, m.certificate_date::text AS certificate_date,

@@ -25,6 +25,11 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Registering a battery whose specification code has no filed coding rule: warn or reject. */
   unfiledSpecificationCode: 'warn' | 'reject';
+  /**
+   * Registering a battery whose manufacturer code is assigned to nobody here: reject (default; the code could be
+   * squatted before its holder is recorded) or warn (while assignments are still being entered).
+   */
+  unassignedManufacturerCode: 'warn' | 'reject';
   /** Requests per minute per client on the public code-decoding endpoints. */
   publicRateLimitPerMinute: number;
   /** How often a ledger checkpoint (Merkle root over all chain heads) is taken. */
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: str('QUEUE_PREFIX') ?? 'echelon',
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     unfiledSpecificationCode: oneOf('UNFILED_SPEC_CODE', ['warn', 'reject'] as const, 'warn'),
+    unassignedManufacturerCode: oneOf('UNASSIGNED_MANUFACTURER_CODE', ['warn', 'reject'] as const, 'reject'),
     publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),

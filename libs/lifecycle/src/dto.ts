@@ -81,7 +81,11 @@ export class RuleDetailDoc extends ErrorDetailDoc {
 export class IngestResultView {
   @ApiProperty() index: number;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run); duplicate: the event it repeats' }) eventId?: string;
+  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run and for a custody claim); duplicate: the event it repeats' }) eventId?: string;
+  @ApiPropertyOptional({
+    description: 'accepted as a custody claim (a receipt reported by the receiver alone; absent in a dry run): it takes effect when the sender confirms it (GET /v1/custody-claims/:id)',
+  })
+  claimId?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) clientEventId?: string | null;
   @ApiPropertyOptional({ enum: ['clientEventId', 'contentHash', 'registration'] }) duplicateOf?: string;
   @ApiPropertyOptional({ type: [RuleDetailDoc] }) reasons?: RuleDetailDoc[];
@@ -201,6 +205,8 @@ export class EventTypeView {
   @ApiProperty({ nullable: true, type: String }) to: string | null;
   @ApiProperty({ enum: ['holder', 'receiver', 'any'] }) reporter: string;
   @ApiProperty({ enum: ['none', 'handover', 'take'] }) custody: string;
+  @ApiPropertyOptional({ type: Object, example: { to: 'removed' }, description: 'A hand-over that may name no receiver: the status the batteries then have, in the reporter’s own stock' })
+  withoutCounterparty?: object;
   @ApiProperty({ type: Object, example: { presence: 'required', roles: ['vehicle_maker'] } }) counterparty: object;
   @ApiProperty({ type: Object, example: { presence: 'required', effect: 'set' } }) vin: object;
   @ApiProperty({ enum: ['required', 'optional', 'forbidden'] }) region: string;

@@ -26,6 +26,7 @@ import {
   Resolved,
   resolveCandidates,
 } from './domain/plan';
+import { insertClaims } from './claims-store';
 import { findByContent, loadForBatch, writeBatch } from './ledger-store';
 import { Candidate, prevalidate } from './domain/prevalidate';
 import { uuidv7 } from './domain/uuid';
@@ -43,6 +44,12 @@ export interface IngestOptions {
    * conflict with a concurrent batch is not retried here: the error aborts the caller's transaction.
    */
   manager?: EntityManager;
+  /**
+   * Recording a custody claim its sender confirmed (libs/custody): the receipt naming this enterprise as the sender is
+   * checked as a hand-over from it, and the event counts as uploaded when the claim was made (`uploadedAt`).
+   */
+  confirmedSender?: string;
+  uploadedAt?: Date;
 }
 
 export interface IngestResponse {
@@ -163,6 +170,7 @@ export class LedgerService {
           await BATCH_SETTINGS.runIn(manager, [LEDGER_WRITE_LOCK]);
           const planned = await this.plan(manager, true, reporter, items, codeFindings, options, pathOf);
           if (planned.events.length > 0) await this.write(manager, planned, reporter, principal, actor, options);
+          if (planned.claims.length > 0) await this.recordClaims(manager, planned, principal, actor);
           return planned;
         };
         // A dry run reads without locking, in a transaction of its own only for the same plan settings: its
@@ -184,7 +192,7 @@ export class LedgerService {
           mode: options.mode,
           dryRun: options.dryRun,
           counts: plan.counts,
-          results: options.dryRun ? plan.results.map((r) => (r.status === 'accepted' ? { ...r, eventId: undefined } : r)) : plan.results,
+          results: options.dryRun ? plan.results.map((r) => (r.status === 'accepted' ? { ...r, eventId: undefined, claimId: undefined } : r)) : plan.results,
         };
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -274,6 +282,7 @@ export class LedgerService {
       mode: options.mode,
       newId: () => uuidv7(),
       pathOf,
+      confirmedSender: options.confirmedSender ?? null,
     });
     // Rejections tell about batteries only those who may see them (conceal.ts); the look-up runs only when a
     // rejection tells about a battery the batch does not show the reporter to know.
@@ -290,7 +299,7 @@ export class LedgerService {
   }
 
   private async write(db: EntityManager, plan: Plan, reporter: KnownEnterprise, principal: Extract<Principal, { kind: 'enterprise' }>, actor: Actor, options: IngestOptions): Promise<void> {
-    const uploadedAt = new Date();
+    const uploadedAt = options.uploadedAt ?? new Date();
     // Without an assessor every event gets nulls: skip building its inputs (one object and Date per event).
     const deadlines = this.deadlines === NO_DEADLINES ? null : await this.deadlines.assess(
       plan.events.map((e) => {
@@ -323,6 +332,13 @@ export class LedgerService {
       deadlines,
       audit: (param) => this.audit.insertStatement(actor, record, param),
     });
+  }
+
+  /** Custody claims (receipts by a receiver no hand-over to is pending), with the audit row. */
+  private async recordClaims(db: EntityManager, plan: Plan, principal: Extract<Principal, { kind: 'enterprise' }>, actor: Actor): Promise<void> {
+    await insertClaims(db, plan, { enterpriseId: principal.enterpriseId, keyId: principal.keyId, requestId: actor.requestId }, new Date());
+    const ids = plan.claims.map((c) => plan.results[c.index].claimId!);
+    await this.audit.record(db, actor, { action: 'custody.claims_made', entityType: 'custody_claim', entityId: ids[0], data: { claimIds: ids } });
   }
 
   // ---- verification ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ export const LIFECYCLE_MESSAGES_ZH: Readonly<Record<string, string>> = {
   [LedgerRule.COUNTERPARTY_ROLE]: '交易对方不具有该事件要求的角色',
   [LedgerRule.ROLE]: '您的企业角色不能报告此类事件',
   [LedgerRule.CUSTODY]: '您不是该电池的持有者，也不是待交接的接收方',
+  [LedgerRule.CUSTODY_CLAIM]: '没有向您发起的待接收移交：已记录为对移交方的交接确认申请，该企业确认其已移交后，接收事件方才生效（GET /v1/custody-claims）',
   [LedgerRule.STATE_TRANSITION]: '该事件不能接在电池当前状态之后',
   [LedgerRule.UNKNOWN_BATTERY]: '电池未登记，或您无权查看',
   [LedgerRule.PRODUCT_LEVEL]: '该事件类型不适用于此产品层级或编码形式',

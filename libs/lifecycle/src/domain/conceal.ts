@@ -35,7 +35,10 @@ export function knownFromBatch(reporterId: string, code: string, states: Readonl
   return parties.some((p) => p.batteryCode === code && p.enterpriseId === reporterId);
 }
 
-/** Replaces, in place, every reason about a battery in `unseen` by the reason an unregistered battery gets (once per battery). */
+/**
+ * Replaces, in place, every reason about a battery in `unseen` by the reason an unregistered battery gets (once per battery),
+ * or drops it when an unregistered battery gets none beyond the event's other reasons (Revealed.concealedAs null).
+ */
 export function concealUnseen(results: IngestResult[], unseen: ReadonlySet<string>): void {
   if (unseen.size === 0) return;
   for (const r of results) {
@@ -48,6 +51,7 @@ export function concealUnseen(results: IngestResult[], unseen: ReadonlySet<strin
         out.push(d);
         continue;
       }
+      if (revealed.concealedAs === null) continue;
       const key = `${revealed.batteryCode}\u0000${revealed.concealedAs.path}\u0000${revealed.concealedAs.reason}`;
       if (concealed.has(key)) continue;
       concealed.add(key);

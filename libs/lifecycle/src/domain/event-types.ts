@@ -39,8 +39,9 @@ export type Presence = 'required' | 'optional' | 'forbidden';
 /**
  * Who may report an event about a battery, besides having one of the event's roles:
  * - `holder`: the current holder, or the counterparty of a pending hand-over (whose report completes it);
- * - `receiver`: also a firm that names the current holder as the counterparty it received the battery from
- *   (a receipt reported by the receiving side only, as the 2018 provisions have each side report its own node);
+ * - `receiver`: the receiver of a pending hand-over; reported by a firm no hand-over to is pending, naming the
+ *   sender as the counterparty (the 2018 provisions have each side report its own node), the receipt is a custody
+ *   claim that the sender confirms (then recorded, checked as a hand-over from it) or disputes (libs/custody);
  * - `any`: any firm with the role: the battery is in a vehicle in its owner's hands, and the owner chooses
  *   the dealer, repair shop, swap station or dismantler; the vehicle maker stays responsible (holder).
  */
@@ -86,6 +87,12 @@ export interface EventTypeRules {
   readonly to: BatteryStatus | null;
   readonly reporter: ReporterRule;
   readonly custody: CustodyEffect;
+  /**
+   * A hand-over that may also name no receiver: the batteries go into the reporter's own stock with this status
+   * (custody unchanged) and leave it later by a hand-over event of their own (a dismantler books removed packs in
+   * before choosing where they go).
+   */
+  readonly withoutCounterparty?: { readonly to: BatteryStatus };
   readonly counterparty: { readonly presence: Presence; readonly roles?: readonly EnterpriseRole[] };
   readonly vin: { readonly presence: Presence; readonly effect: VinEffect };
   readonly region: Presence;
@@ -318,8 +325,8 @@ const RULES_2018: Record<EventType, Row> = {
     payload: v1(f({ name: 'outletId', kind: 'string', required: false, max: 100, description: 'The outlet (its identifier in the outlet registry)' })),
   },
   outlet_handed_over: {
-    description: 'Waste batteries are handed out of stock (移交出库) to the counterparty',
-    basis: '溯源管理暂行规定 arts. 11 and 14',
+    description: 'Waste batteries are handed out of stock (移交出库) to the counterparty (also a dismantler’s packs removed into its own stock)',
+    basis: '溯源管理暂行规定 arts. 11, 13 and 14',
     node: true,
     roles: OUTLET_ROLES,
     from: ['at_outlet', 'removed', 'swap_stock', 'cascade_stock', 'tested', 'waste'],
@@ -347,7 +354,8 @@ const RULES_2018: Record<EventType, Row> = {
     payload: v1(f({ name: 'scrapCertificateNo', kind: 'string', required: true, max: 100, description: 'Scrap-vehicle certificate number (报废汽车回收证明编号)' })),
   },
   removed: {
-    description: 'The dismantler removes the pack from the scrapped vehicle and hands it over (拆卸并移交出库) to the counterparty',
+    description:
+      'The dismantler removes the pack from the scrapped vehicle and hands it over (拆卸并移交出库) to the counterparty; without a counterparty it goes into the dismantler’s own stock (status removed) and leaves it by `outlet_handed_over`',
     basis: '溯源管理暂行规定 art. 13 (15 working days)',
     node: true,
     roles: ['dismantler'],
@@ -355,7 +363,8 @@ const RULES_2018: Record<EventType, Row> = {
     to: 'in_transit',
     reporter: 'holder',
     custody: 'handover',
-    counterparty: { presence: 'required' },
+    withoutCounterparty: { to: 'removed' },
+    counterparty: { presence: 'optional' },
     vin: { presence: 'optional', effect: 'clear' },
     region: 'optional',
     payload: v1(reason(false, 'Remarks')),
@@ -509,7 +518,7 @@ const CHANGES_2026: Partial<Record<EventType, Partial<Row>>> = {
   swapped: { node: true, basis: '2026 暂行办法: battery swap is a traceability node' },
   // "Swap operators, repairers and dismantlers hand waste batteries only to a qualified comprehensive-
   // utilisation firm or a maker's outlet."
-  removed: { counterparty: { presence: 'required', roles: ['cascade_utiliser', 'recycler', 'vehicle_maker', 'battery_maker'] } },
+  removed: { counterparty: { presence: 'optional', roles: ['cascade_utiliser', 'recycler', 'vehicle_maker', 'battery_maker'] } },
 };
 
 function withChanges(base: Record<EventType, Row>, changes: Partial<Record<EventType, Partial<Row>>>): Record<EventType, Row> {

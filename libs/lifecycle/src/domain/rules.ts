@@ -27,6 +27,8 @@ export enum LedgerRule {
   ROLE = 'ROLE',
   /** The reporter neither holds the battery nor is the receiver of a pending hand-over. */
   CUSTODY = 'CUSTODY',
+  /** A warning: the receipt was recorded as a custody claim on the sender it names, not yet as an event. */
+  CUSTODY_CLAIM = 'CUSTODY_CLAIM',
   /** The event may not follow the battery's current status. */
   STATE_TRANSITION = 'STATE_TRANSITION',
   UNKNOWN_BATTERY = 'UNKNOWN_BATTERY',
@@ -58,15 +60,18 @@ const REVEALS = Symbol('reveals');
 /** The registered battery a reason tells about (its holder, status, vehicle or last event). */
 export interface Revealed {
   batteryCode: string;
-  /** What the reporter reads instead when it may not see the battery: what it would read if it were not registered. */
-  concealedAs: RuleDetail;
+  /**
+   * What the reporter reads instead when it may not see the battery: what it would read if it were not registered.
+   * Null: nothing (the event has another reason that a code not registered gets too, e.g. the code registry's).
+   */
+  concealedAs: RuleDetail | null;
 }
 
 /**
  * Marks a reason as telling something about a registered battery that only those who may see it should read
  * (see concealUnseen). The mark is a symbol: it is not part of the reason as sent.
  */
-export function revealing(d: RuleDetail, batteryCode: string, codePath: string, concealedAs: RuleDetail = unknownBattery(codePath, batteryCode)): RuleDetail {
+export function revealing(d: RuleDetail, batteryCode: string, codePath: string, concealedAs: RuleDetail | null = unknownBattery(codePath, batteryCode)): RuleDetail {
   Object.defineProperty(d, REVEALS, { value: { batteryCode, concealedAs } satisfies Revealed, enumerable: false });
   return d;
 }
