@@ -23,9 +23,7 @@ module.exports = {
     ],
   },
   // Nest 12 and a few of its dependencies ship ESM only; Jest compiles them.
-  transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|uid|file-type|load-esm|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',
-  ],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|load-esm|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)'],
   moduleNameMapper: {
     '^#libs/(.*)$': '<rootDir>/libs/$1/src',
   },

@@ -52,7 +52,11 @@ if (ranges.length > 0) say(`warn not pinned to an exact version (CONTRIBUTING: p
 // 2. Known vulnerabilities, when an advisory database can be reached.
 if (offline) say('SKIPPED advisory check (--offline): no known-vulnerability check was made');
 else {
-  const audit = spawnSync('npm', ['audit', '--json', '--audit-level=high', '--fetch-timeout=15000', '--fetch-retries=0'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const audit = spawnSync('npm', ['audit', '--json', '--audit-level=high', '--fetch-timeout=15000', '--fetch-retries=0'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   let report = null;
   try {
     report = JSON.parse(audit.stdout);
@@ -65,7 +69,9 @@ else {
     say(`SKIPPED advisory check: the advisory database could not be reached (${why}); no known-vulnerability check was made`);
   } else {
     const serious = (counts.high ?? 0) + (counts.critical ?? 0);
-    const line = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+    const line = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     if (serious > 0) {
       failed = true;
       say(`FAIL npm audit: ${line} (run npm audit for the advisories)`);

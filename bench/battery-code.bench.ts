@@ -18,8 +18,7 @@ const ROUNDS = 9;
  */
 const DATE = '([1-9A-HJ-NPR-TV-Y])([1-9A-C])([0-9A-HJ-NPR-TV-Y])';
 const SHAPE = new RegExp(
-  `^(?:([0-9A-Z]{3})([PMC])([A-GZ])([0-9A-Z]{2})([0-9A-Z]{7})${DATE}([0-9]{7})` +
-    `|[0-9A-Z]{3}[PMC][A-GZ][0-9A-Z]{2}${DATE}[0-9]{7}R[PMC])$`,
+  `^(?:([0-9A-Z]{3})([PMC])([A-GZ])([0-9A-Z]{2})([0-9A-Z]{7})${DATE}([0-9]{7})` + `|[0-9A-Z]{3}[PMC][A-GZ][0-9A-Z]{2}${DATE}[0-9]{7}R[PMC])$`,
 );
 
 /** Deterministic PRNG (mulberry32) so that every run measures the same codes. */

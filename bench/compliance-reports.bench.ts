@@ -13,10 +13,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { apiCall, BenchApp, createFirm, startBenchApp } from './support/bench-app';
+import type { BenchApp } from './support/bench-app';
+import { apiCall, createFirm, startBenchApp } from './support/bench-app';
 import { fmt } from './support/stats';
 
-const SIZES = (process.env.BENCH_REPORT_BATTERIES ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const SIZES = (process.env.BENCH_REPORT_BATTERIES ?? '100000,1000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b);
 
 /** Peak resident set of a process (VmHWM), MB. */
 function peakRssMb(pid: number): number | null {
@@ -99,10 +104,17 @@ export async function run(): Promise<void> {
       made = size;
       console.log(`  ${fmt(size)} batteries generated in ${fmt((Date.now() - t0) / 1000, 1)} s`);
       const b0 = Date.now();
-      await pg.query(`SELECT count(*), max(e.uploaded_at) FROM (SELECT l.battery_code, e.uploaded_at FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id ORDER BY l.battery_code, l.seq) e`);
+      await pg.query(
+        `SELECT count(*), max(e.uploaded_at) FROM (SELECT l.battery_code, e.uploaded_at FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id ORDER BY l.battery_code, l.seq) e`,
+      );
       const baseline = (Date.now() - b0) / 1000;
       const r0 = Date.now();
-      const asked = await apiCall(app, app.adminKey, 'POST', '/v1/reports', { type: 'timeliness', scope: 'all', period: '2025-01-01/2026-12-31', regenerate: true });
+      const asked = await apiCall(app, app.adminKey, 'POST', '/v1/reports', {
+        type: 'timeliness',
+        scope: 'all',
+        period: '2025-01-01/2026-12-31',
+        regenerate: true,
+      });
       const done = await waitForReport(app, asked.id);
       const seconds = (Date.now() - r0) / 1000;
       if (done.status !== 'done') throw new Error(`report failed: ${done.error}`);
@@ -116,14 +128,25 @@ export async function run(): Promise<void> {
     }
     if (figures.length >= 2) {
       const [a, b] = [figures[0], figures[figures.length - 1]];
-      console.log(`  growth ${fmt(b.size / a.size)}× batteries → ${fmt(b.seconds / a.seconds, 1)}× time; RSS ${a.rss === null || b.rss === null ? 'n/a' : `${fmt(a.rss)} → ${fmt(b.rss)} MB`}`);
+      console.log(
+        `  growth ${fmt(b.size / a.size)}× batteries → ${fmt(b.seconds / a.seconds, 1)}× time; RSS ${a.rss === null || b.rss === null ? 'n/a' : `${fmt(a.rss)} → ${fmt(b.rss)} MB`}`,
+      );
     }
     const big = figures.find((x) => x.size >= 1_000_000);
-    if (big) console.log(`  targets (1M): ≤ 60 s: ${big.seconds <= 60 ? 'met' : 'NOT met'}; peak RSS ≤ 300 MB: ${big.rss !== null && big.rss <= 300 ? 'met' : 'NOT met'}`);
+    if (big)
+      console.log(
+        `  targets (1M): ≤ 60 s: ${big.seconds <= 60 ? 'met' : 'NOT met'}; peak RSS ≤ 300 MB: ${big.rss !== null && big.rss <= 300 ? 'met' : 'NOT met'}`,
+      );
     const f0 = Date.now();
-    const flow = await waitForReport(app, (await apiCall(app, app.adminKey, 'POST', '/v1/reports', { type: 'flow_audit', scope: 'region:35', period: '2025-01-01/2026-12-31', regenerate: true })).id);
+    const flow = await waitForReport(
+      app,
+      (await apiCall(app, app.adminKey, 'POST', '/v1/reports', { type: 'flow_audit', scope: 'region:35', period: '2025-01-01/2026-12-31', regenerate: true }))
+        .id,
+    );
     const flowSeconds = (Date.now() - f0) / 1000;
-    console.log(`  flow audit of province 35, ${fmt(made)} batteries: ${fmt(flowSeconds, 1)} s (target ≤ 60 s at 1M); retired ${fmt(flow.summary.flow.retired.count)}, unaccounted ${fmt(flow.summary.flow.destinations.unaccounted.count)}`);
+    console.log(
+      `  flow audit of province 35, ${fmt(made)} batteries: ${fmt(flowSeconds, 1)} s (target ≤ 60 s at 1M); retired ${fmt(flow.summary.flow.retired.count)}, unaccounted ${fmt(flow.summary.flow.destinations.unaccounted.count)}`,
+    );
   } finally {
     await pg.end();
     await app.close();

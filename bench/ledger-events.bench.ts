@@ -10,7 +10,8 @@
  * `BENCH_EVENTS=20000 BENCH_SAMPLES=100 npm run bench -- events`.
  */
 import { Client } from 'pg';
-import { apiCall, BenchApp, send, startBenchApp } from './support/bench-app';
+import type { BenchApp } from './support/bench-app';
+import { apiCall, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -64,7 +65,9 @@ export async function run(): Promise<void> {
             AND (e.region_code LIKE '3501%' OR (e.region_code IS NULL AND e.reporter_enterprise_id IN (SELECT id FROM enterprises WHERE region_code LIKE '3501%')))`,
       )
     ).rows;
-    console.log(`  the page: ${page.items.length} events (of ${fmt(inScope)} in Fuzhou in March 2026), ${page.items.filter((e) => e.regionCode !== null).length} with a region of their own`);
+    console.log(
+      `  the page: ${page.items.length} events (of ${fmt(inScope)} in Fuzhou in March 2026), ${page.items.filter((e) => e.regionCode !== null).length} with a region of their own`,
+    );
     const timed = async (p: string) => {
       const started = process.hrtime.bigint();
       const res = await send(app, key, 'GET', p);
@@ -84,11 +87,20 @@ export async function run(): Promise<void> {
     console.log(row('GET /v1/events (3501, March, 100 rows)', eventsMs));
     console.log(row('GET /health (HTTP floor)', healthMs));
     const p99 = percentile(eventsMs, 99);
-    console.log(`  events p50 / health p50: ${(percentile(eventsMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
+    console.log(
+      `  events p50 / health p50: ${(percentile(eventsMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
+    );
   } finally {
     await pg.end();
     await app.close();
   }
 }
 
-if (require.main === module) run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

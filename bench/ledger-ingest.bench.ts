@@ -20,8 +20,10 @@ import { availableParallelism } from 'node:os';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { format } from '../libs/battery-code/src';
-import { apiCall, BenchApp, createFirm, JsonText, startBenchApp } from './support/bench-app';
-import { cpuSince, cpuTimes, CpuTimes } from './support/cpu';
+import type { BenchApp } from './support/bench-app';
+import { apiCall, createFirm, JsonText, startBenchApp } from './support/bench-app';
+import type { CpuTimes } from './support/cpu';
+import { cpuSince, cpuTimes } from './support/cpu';
 import { fmt, median } from './support/stats';
 
 const BATCH = 500;
@@ -31,12 +33,18 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2 * availableParalle
 const TABLES = ['lifecycle_events', 'battery_event_chain', 'batteries', 'battery_parties'] as const;
 
 function packCode(serial: number): string {
-  const r = format({ manufacturerCode: 'B01', productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: 'A000001', productionDate: '2026-01-15', serial });
+  const r = format({
+    manufacturerCode: 'B01',
+    productType: 'P',
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: 'A000001',
+    productionDate: '2026-01-15',
+    serial,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
-
-
 
 interface Measured {
   /** Events per second. */
@@ -69,7 +77,8 @@ async function post(app: BenchApp, key: string, batches: unknown[][]): Promise<M
         const i = next++;
         const batch = batches[i];
         const body = await apiCall(app, key, 'POST', '/v1/events', bodies[i]);
-        if (body.counts.accepted !== batch.length) throw new Error(`batch not accepted: ${JSON.stringify(body.results.find((r: any) => r.status !== 'accepted'))}`);
+        if (body.counts.accepted !== batch.length)
+          throw new Error(`batch not accepted: ${JSON.stringify(body.results.find((r: any) => r.status !== 'accepted'))}`);
         const warned = body.results.find((r: any) => r.warnings);
         if (warned) throw new Error(`the benchmark's events should raise no warnings: ${JSON.stringify(warned)}`);
       }
@@ -150,7 +159,9 @@ export async function run(): Promise<void> {
     // Which server matters: the embedded one's npm binaries are built for size (-Os) and cost 25-40 % more CPU per
     // event than a distribution's build (README, Benchmarks).
     const [{ server_version: serverVersion }] = (await pg.query('SHOW server_version')).rows;
-    console.log(`ledger ingest: ${app.describe} (server ${serverVersion}); ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`);
+    console.log(
+      `ledger ingest: ${app.describe} (server ${serverVersion}); ${ROUNDS} measured rounds (+1 warm-up), each ${BATCHES} batches of ${BATCH} 'produced' events, then ${BATCHES} of 'delivered', ${CONCURRENCY} requests in flight, node ${process.version}`,
+    );
     for (let round = 0; round <= ROUNDS; round++) {
       const [{ now: since }] = (await pg.query('SELECT now()::text AS now')).rows;
       const codes = Array.from({ length: BATCHES * BATCH }, () => packCode(serial++));
@@ -159,7 +170,13 @@ export async function run(): Promise<void> {
           codes.slice(b * BATCH, (b + 1) * BATCH).map((code) =>
             type === 'produced'
               ? { type, batteryCodes: [code], occurredAt: '2026-01-16T02:00:00Z', payload }
-              : { type, batteryCodes: [code], occurredAt: '2026-01-20T02:00:00Z', counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${code.slice(-7)}` } },
+              : {
+                  type,
+                  batteryCodes: [code],
+                  occurredAt: '2026-01-20T02:00:00Z',
+                  counterpartyUscc: vm.uscc,
+                  payload: { deliveryNoteNo: `DN-${code.slice(-7)}` },
+                },
           ),
         );
       const produced = await post(app, maker.key, batches('produced'));
@@ -174,7 +191,9 @@ export async function run(): Promise<void> {
       // The round's rate: both phases' events over both phases' time (the COPY baseline writes the same rows).
       const both = 2 / (1 / produced.rate + 1 / delivered.rate);
       rounds.push({ both, ratio: both / copied.rate });
-      console.log(`  round ${round}: API produced ${fmt(produced.rate)} ev/s, delivered ${fmt(delivered.rate)} ev/s, both ${fmt(both)} ev/s; COPY ${fmt(copied.rate)} ev/s`);
+      console.log(
+        `  round ${round}: API produced ${fmt(produced.rate)} ev/s, delivered ${fmt(delivered.rate)} ev/s, both ${fmt(both)} ev/s; COPY ${fmt(copied.rate)} ev/s`,
+      );
     }
     const rates = (list: Measured[]) => list.map((m) => m.rate);
     const apiAll = median(rounds.map((r) => r.both));
@@ -193,16 +212,28 @@ export async function run(): Promise<void> {
     console.log(`  median API 'delivered' (hand-over)          ${fmt(median(rates(api.delivered)))} events/s${cpu(api.delivered)}`);
     console.log(`  median COPY of the same rows                 ${fmt(copyMedian)} events/s${cpu(copies)}`);
     console.log(`  median API, both phases                      ${fmt(apiAll)} events/s`);
-    console.log(`  ratio API/COPY ${ratio.toFixed(2)} (median of the rounds; target >= 0.25: ${ratio >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`);
+    console.log(
+      `  ratio API/COPY ${ratio.toFixed(2)} (median of the rounds; target >= 0.25: ${ratio >= 0.25 ? 'met' : 'NOT met'}); API >= 20,000 events/s: ${apiAll >= 20000 ? 'met' : 'NOT met'} (${fmt(apiAll)})`,
+    );
     // The absolute figure follows the host's speed (it moves by up to 1.5x within an hour here); the ratio does not.
     console.log(`  at this ratio, 20,000 events/s needs a COPY rate of ${fmt(20000 / ratio)} events/s; this run's was ${fmt(copyMedian)}`);
     // The embedded server's npm binaries are built for size (-Os): the absolute target is about a server built for
     // speed, such as the machine's own PostgreSQL.
-    if (app.embedded && apiAll < 20000) console.log('  (embedded server, built with -Os: for the absolute target run with DATABASE_URL set to a distribution-built PostgreSQL, see bench/README.md)');
+    if (app.embedded && apiAll < 20000)
+      console.log(
+        '  (embedded server, built with -Os: for the absolute target run with DATABASE_URL set to a distribution-built PostgreSQL, see bench/README.md)',
+      );
   } finally {
     await pg.end();
     await app.close();
   }
 }
 
-if (require.main === module) run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

@@ -11,7 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/identifiers/src';
-import { apiCall, BenchApp, createFirm, send, startBenchApp } from './support/bench-app';
+import type { BenchApp } from './support/bench-app';
+import { apiCall, createFirm, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const FILLER = Number(process.env.BENCH_FILLER_BATTERIES ?? 100_000);
@@ -19,12 +20,18 @@ const EVENTS_PER_FILLER = 10;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 
 function code(level: 'P' | 'M' | 'C', serial: number): string {
-  const r = format({ manufacturerCode: 'T01', productType: level, batteryType: 'E', specificationCode: '96', traceabilityCode: 'L000001', productionDate: '2026-01-15', serial });
+  const r = format({
+    manufacturerCode: 'T01',
+    productType: level,
+    batteryType: 'E',
+    specificationCode: '96',
+    traceabilityCode: 'L000001',
+    productionDate: '2026-01-15',
+    serial,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
-
-
 
 async function events(app: BenchApp, key: string, list: unknown[]): Promise<void> {
   const body = await apiCall(app, key, 'POST', '/v1/events', { events: list, mode: 'atomic' });
@@ -92,8 +99,18 @@ export async function run(): Promise<void> {
     for (let m = 0; m < 8; m++) {
       const moduleCode = code('M', serial++);
       const cells = Array.from({ length: 12 }, () => code('C', serial++));
-      produced.push({ type: 'produced', batteryCodes: [moduleCode], occurredAt: '2026-01-16T02:00:00Z', payload: { nominalCapacityAh: 150, nominalVoltageV: 43.8, parentCode: pack } });
-      produced.push({ type: 'produced', batteryCodes: cells, occurredAt: '2026-01-16T02:00:00Z', payload: { nominalCapacityAh: 150, nominalVoltageV: 3.65, parentCode: moduleCode } });
+      produced.push({
+        type: 'produced',
+        batteryCodes: [moduleCode],
+        occurredAt: '2026-01-16T02:00:00Z',
+        payload: { nominalCapacityAh: 150, nominalVoltageV: 43.8, parentCode: pack },
+      });
+      produced.push({
+        type: 'produced',
+        batteryCodes: cells,
+        occurredAt: '2026-01-16T02:00:00Z',
+        payload: { nominalCapacityAh: 150, nominalVoltageV: 3.65, parentCode: moduleCode },
+      });
     }
     await events(app, maker.key, produced);
     const body = 'LGXCE4CB0N0000001';
@@ -144,7 +161,10 @@ export async function run(): Promise<void> {
       `  ${name.padEnd(34)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
     if (process.env.BENCH_SLOWEST) {
       // Where the slowest samples fall in the run (a cluster points at background work, spread at noise).
-      const slow = traceMs.map((ms, i) => [ms, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
+      const slow = traceMs
+        .map((ms, i) => [ms, i] as const)
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 20);
       console.log(`  slowest traces (ms@sample): ${slow.map(([ms, i]) => `${ms.toFixed(1)}@${i}`).join(' ')}`);
       console.log(`  /health at those samples: ${slow.map(([, i]) => healthMs[i].toFixed(1)).join(' ')}`);
     }
@@ -153,11 +173,20 @@ export async function run(): Promise<void> {
     console.log(row('GET /health (HTTP floor)', healthMs));
     console.log(row('  the same trace, regional regulator', regulatorMs));
     const p99 = percentile(traceMs, 99);
-    console.log(`  trace p50 / health p50: ${(percentile(traceMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
+    console.log(
+      `  trace p50 / health p50: ${(percentile(traceMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
+    );
   } finally {
     await pg.end();
     await app.close();
   }
 }
 
-if (require.main === module) run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

@@ -10,7 +10,8 @@
  */
 import { Client } from 'pg';
 import { regionsOfLevel } from '../libs/regions/src';
-import { apiCall, BenchApp, createFirm, send, startBenchApp } from './support/bench-app';
+import type { BenchApp } from './support/bench-app';
+import { apiCall, createFirm, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
 const OUTLETS = Number(process.env.BENCH_OUTLETS ?? 100_000);
@@ -19,7 +20,9 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 const COVERAGE_SAMPLES = Number(process.env.BENCH_COVERAGE_SAMPLES ?? 5);
 
 /** Counties of the mainland (the dataset's level-3 codes), the regions outlets and sales are spread over. */
-const COUNTIES = regionsOfLevel('county').filter((c) => !['71', '81', '82'].includes(c.slice(0, 2))).sort();
+const COUNTIES = regionsOfLevel('county')
+  .filter((c) => !['71', '81', '82'].includes(c.slice(0, 2)))
+  .sort();
 
 /** A deterministic spread in [0, 1) (the load must be the same in every run). */
 const spread = (i: number, salt: number) => {
@@ -84,7 +87,8 @@ export async function run(): Promise<void> {
 
     const prefectures = [...new Set(COUNTIES.map((c) => c.slice(0, 4)))];
     const listPath = (i: number) => `/v1/public/outlets?region=${prefectures[Math.floor(spread(i, 1) * prefectures.length)]}&limit=50`;
-    const nearestPath = (i: number) => `/v1/public/outlets/nearest?lat=${(22 + spread(i, 2) * 18).toFixed(4)}&lng=${(102 + spread(i, 3) * 18).toFixed(4)}&limit=10`;
+    const nearestPath = (i: number) =>
+      `/v1/public/outlets/nearest?lat=${(22 + spread(i, 2) * 18).toFixed(4)}&lng=${(102 + spread(i, 3) * 18).toFixed(4)}&limit=10`;
     const timed = async (key: string, path: string) => {
       const t0 = process.hrtime.bigint();
       const res = await send(app, key, 'GET', path);
@@ -107,13 +111,20 @@ export async function run(): Promise<void> {
     const sample = await apiCall(app, '', 'GET', nearestPath(7));
     const row = (name: string, v: number[]) =>
       `  ${name.padEnd(40)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
-    console.log(`  ${SAMPLES} samples each, alternating with /health; a nearest answer holds ${sample.items.length} outlets, the farthest at ${sample.items.at(-1)?.distanceKm} km`);
+    console.log(
+      `  ${SAMPLES} samples each, alternating with /health; a nearest answer holds ${sample.items.length} outlets, the farthest at ${sample.items.at(-1)?.distanceKm} km`,
+    );
     console.log(row('GET /v1/public/outlets?region=<prefecture>', listMs));
     console.log(row('GET /v1/public/outlets/nearest (10)', nearestMs));
     console.log(row('GET /health (HTTP floor)', healthMs));
-    for (const [name, v] of [['region list', listMs], ['nearest', nearestMs]] as const) {
+    for (const [name, v] of [
+      ['region list', listMs],
+      ['nearest', nearestMs],
+    ] as const) {
       const p99 = percentile(v, 99);
-      console.log(`  ${name}: p50 / health p50 ${(percentile(v, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
+      console.log(
+        `  ${name}: p50 / health p50 ${(percentile(v, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
+      );
     }
 
     const coverageMs: number[] = [];
@@ -136,4 +147,11 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

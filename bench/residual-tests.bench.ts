@@ -15,7 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/identifiers/src';
-import type { BenchApp} from './support/bench-app';
+import type { BenchApp } from './support/bench-app';
 import { apiCall, createFirm, JsonText, send, startBenchApp } from './support/bench-app';
 import { fmt, percentile } from './support/stats';
 
@@ -26,7 +26,15 @@ const LABEL_SAMPLES = Number(process.env.BENCH_LABEL_SAMPLES ?? 500);
 const at = (hours: number) => new Date(Date.parse('2026-03-01T00:00:00+08:00') + hours * 3_600_000).toISOString();
 
 function packCode(serial: number): string {
-  const r = format({ manufacturerCode: 'T01', productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: 'A000001', productionDate: '2026-01-15', serial });
+  const r = format({
+    manufacturerCode: 'T01',
+    productType: 'P',
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: 'A000001',
+    productionDate: '2026-01-15',
+    serial,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
@@ -60,14 +68,31 @@ type Firm = { id: string; uscc: string; key: string };
 async function retire(app: BenchApp, f: Record<'maker' | 'vm' | 'dealer' | 'dismantler' | 'cascade', Firm>, packs: string[], vins: string[]): Promise<void> {
   const phase = async (firm: Firm, make: (code: string, i: number) => Record<string, unknown>) => {
     const events = packs.map(make);
-    await post(app, firm.key, '/v1/events', chunks(events).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'atomic' }))), allAccepted);
+    await post(
+      app,
+      firm.key,
+      '/v1/events',
+      chunks(events).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'atomic' }))),
+      allAccepted,
+    );
   };
-  await phase(f.maker, (c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56 } }));
+  await phase(f.maker, (c) => ({
+    type: 'produced',
+    batteryCodes: [c],
+    occurredAt: at(0),
+    payload: { nominalCapacityAh: 150, nominalVoltageV: 350.4, ratedEnergyKwh: 52.56 },
+  }));
   await phase(f.maker, (c) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: f.vm.uscc }));
   await phase(f.vm, (c, i) => ({ type: 'installed', batteryCodes: [c], occurredAt: at(2), vin: vins[i] }));
   await phase(f.vm, (c, i) => ({ type: 'vehicle_certified', batteryCodes: [c], occurredAt: at(3), vin: vins[i], payload: { certificateNo: `WCC-${i}` } }));
   await phase(f.dealer, (c, i) => ({ type: 'vehicle_sold', batteryCodes: [c], occurredAt: at(4), vin: vins[i], regionCode: '350102' }));
-  await phase(f.dismantler, (c, i) => ({ type: 'vehicle_scrapped', batteryCodes: [c], occurredAt: at(5), vin: vins[i], payload: { scrapCertificateNo: `BF-${i}` } }));
+  await phase(f.dismantler, (c, i) => ({
+    type: 'vehicle_scrapped',
+    batteryCodes: [c],
+    occurredAt: at(5),
+    vin: vins[i],
+    payload: { scrapCertificateNo: `BF-${i}` },
+  }));
   await phase(f.dismantler, (c) => ({ type: 'removed', batteryCodes: [c], occurredAt: at(6), counterpartyUscc: f.cascade.uscc }));
   await phase(f.cascade, (c) => ({ type: 'cascade_received', batteryCodes: [c], occurredAt: at(7) }));
 }
@@ -105,14 +130,21 @@ export async function run(): Promise<void> {
     const setupStarted = Date.now();
     await retire(app, f, packs, vins);
     console.log(app.describe);
-    console.log(`setup: ${fmt(total)} packs into cascade stock through the API in ${fmt((Date.now() - setupStarted) / 1000, 1)} s; ${fmt(TESTS)} tests per side, batches of ${BATCH}, ${CONCURRENCY} requests in flight`);
+    console.log(
+      `setup: ${fmt(total)} packs into cascade stock through the API in ${fmt((Date.now() - setupStarted) / 1000, 1)} s; ${fmt(TESTS)} tests per side, batches of ${BATCH}, ${CONCURRENCY} requests in flight`,
+    );
 
     const forTests = packs.slice(0, TESTS);
     const forEvents = packs.slice(TESTS, 2 * TESTS);
     // Bodies are serialised before the clock starts (the client's work, not the API's).
-    const eventBodies = chunks(forEvents.map((c, i) => ({ type: 'residual_tested', batteryCodes: [c], occurredAt: at(8), payload: { testRecordRef: `RT-${i}`, sohPercent: 70, decision: 'cascade' } }))).map(
-      (b) => new JsonText(JSON.stringify({ events: b, mode: 'partial' })),
-    );
+    const eventBodies = chunks(
+      forEvents.map((c, i) => ({
+        type: 'residual_tested',
+        batteryCodes: [c],
+        occurredAt: at(8),
+        payload: { testRecordRef: `RT-${i}`, sohPercent: 70, decision: 'cascade' },
+      })),
+    ).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'partial' })));
     const testBodies = chunks(forTests.map(residualTest)).map((b) => new JsonText(JSON.stringify({ tests: b })));
     const eventSeconds = await post(app, f.cascade.key, '/v1/events', eventBodies, allAccepted);
     const testSeconds = await post(app, f.cascade.key, '/v1/residual-tests', testBodies, allAccepted);
@@ -127,8 +159,15 @@ export async function run(): Promise<void> {
     const sources = packs.slice(2 * TESTS);
     await apiCall(app, f.cascade.key, 'POST', '/v1/residual-tests', { tests: sources.map((c, i) => residualTest(c, TESTS * 3 + i)) });
     const product = await apiCall(app, f.cascade.key, 'POST', '/v1/cascade-products', {
-      sourceCodes: sources, reuseLevel: 'pack', applicationField: 'energy_storage', nominalCapacityAh: 280, nominalVoltageV: 700.8, gtin: '6901234567892',
-      warrantyMonths: 36, specificationCode: '01', assembledAt: at(9),
+      sourceCodes: sources,
+      reuseLevel: 'pack',
+      applicationField: 'energy_storage',
+      nominalCapacityAh: 280,
+      nominalVoltageV: 700.8,
+      gtin: '6901234567892',
+      warrantyMonths: 36,
+      specificationCode: '01',
+      assembledAt: at(9),
     });
     const pdfPath = `/v1/cascade-products/${product.code}/label?format=pdf`;
     const jsonPath = `/v1/cascade-products/${product.code}/label`;
@@ -136,7 +175,10 @@ export async function run(): Promise<void> {
     const pdf: number[] = [];
     const json: number[] = [];
     for (let i = 0; i < LABEL_SAMPLES; i++) {
-      for (const [path, into] of [[pdfPath, pdf], [jsonPath, json]] as const) {
+      for (const [path, into] of [
+        [pdfPath, pdf],
+        [jsonPath, json],
+      ] as const) {
         const t0 = process.hrtime.bigint();
         const res = await send(app, f.cascade.key, 'GET', path);
         into.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -144,7 +186,9 @@ export async function run(): Promise<void> {
       }
     }
     console.log(`label JSON (baseline): p50 ${fmt(percentile(json, 50), 2)} ms, p99 ${fmt(percentile(json, 99), 2)} ms`);
-    console.log(`label PDF:             p50 ${fmt(percentile(pdf, 50), 2)} ms, p99 ${fmt(percentile(pdf, 99), 2)} ms (target p99 ≤ 50 ms; ${LABEL_SAMPLES} samples)`);
+    console.log(
+      `label PDF:             p50 ${fmt(percentile(pdf, 50), 2)} ms, p99 ${fmt(percentile(pdf, 99), 2)} ms (target p99 ≤ 50 ms; ${LABEL_SAMPLES} samples)`,
+    );
   } finally {
     await app.close();
   }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Enterprises, regulators, API keys and the append-only audit log. */
 export class Foundation1795600000000 implements MigrationInterface {

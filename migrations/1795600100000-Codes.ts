@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** GB/T 34014 manufacturer codes (厂商代码) and the coding-rule filings (编码规则备案) made under them. */
 export class Codes1795600100000 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * CSV/XLSX bulk uploads: the file itself (in ~1 MiB chunks, so a worker in another

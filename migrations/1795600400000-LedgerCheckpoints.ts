@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Ledger checkpoints: a Merkle root over every battery's chain head, so that deleting whole chains (which a

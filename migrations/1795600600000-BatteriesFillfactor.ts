@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Batteries: half of each heap page left free (fillfactor 50, was 80). Nearly every event rewrites its

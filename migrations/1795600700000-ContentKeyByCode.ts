@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The content-hash uniqueness of lifecycle_events is keyed by the event's first battery code, then the hash

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Battery codes compare byte by byte (collation "C"), whatever the database's default collation. A GB/T 34014

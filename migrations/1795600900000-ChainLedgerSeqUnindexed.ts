@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * battery_event_chain loses its index on ledger_seq. Every link of every batch paid an insertion into it, and it

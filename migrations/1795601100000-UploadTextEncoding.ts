@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The text encoding a CSV upload was read in, shown with the upload: CSV files may be UTF-8 or GB18030 (GBK, what

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The append-only tables refuse TRUNCATE too: their row triggers (BEFORE UPDATE OR DELETE ... FOR EACH ROW) do

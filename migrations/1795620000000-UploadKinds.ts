@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Uploads of other kinds than lifecycle events (residual-capacity tests, outlets, …): each upload records its

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Audit-log checkpoints (issue 13): a hash chain over every audit row in id order, extended by each checkpoint from

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Recycling service outlets (回收服务网点, 2019 outlet guide; 2026 measures): the registry, its status history and

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Residual-capacity tests (GB/T 34015) with their derived values and grade, and the versioned grading rule sets

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Compliance reports (BullMQ jobs): one row per report, unique by its identity (type, scope, period, deadline

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Upload rows say everything POST /v1/events would: the warnings of an accepted row (e.g. an unfiled specification

@@ -24,4 +24,29 @@ import { ComplianceReports1795627100000 } from './1795627100000-ComplianceReport
 import { UploadRowWarnings1795628000000 } from './1795628000000-UploadRowWarnings';
 
 /** Every migration, in order. New migrations are appended here. */
-export const MIGRATIONS = [Foundation1795600000000, Codes1795600100000, Ledger1795600200000, Uploads1795600300000, LedgerCheckpoints1795600400000, IngestIndexes1795600500000, BatteriesFillfactor1795600600000, ContentKeyByCode1795600700000, CodeCollationC1795600800000, ChainLedgerSeqUnindexed1795600900000, PartiesKeyedByEnterprise1795601000000, UploadTextEncoding1795601100000, AppendOnlyTruncate1795601200000, UploadKinds1795620000000, CustodyClaims1795621000000, UploadRowClaims1795621100000, AuditCheckpoints1795623000000, RegulatorAccess1795624000000, Outlets1795625000000, ResidualTests1795626000000, CascadeProducts1795626100000, CalendarYears1795627000000, ComplianceReports1795627100000, UploadRowWarnings1795628000000];
+export const MIGRATIONS = [
+  Foundation1795600000000,
+  Codes1795600100000,
+  Ledger1795600200000,
+  Uploads1795600300000,
+  LedgerCheckpoints1795600400000,
+  IngestIndexes1795600500000,
+  BatteriesFillfactor1795600600000,
+  ContentKeyByCode1795600700000,
+  CodeCollationC1795600800000,
+  ChainLedgerSeqUnindexed1795600900000,
+  PartiesKeyedByEnterprise1795601000000,
+  UploadTextEncoding1795601100000,
+  AppendOnlyTruncate1795601200000,
+  UploadKinds1795620000000,
+  CustodyClaims1795621000000,
+  UploadRowClaims1795621100000,
+  AuditCheckpoints1795623000000,
+  RegulatorAccess1795624000000,
+  Outlets1795625000000,
+  ResidualTests1795626000000,
+  CascadeProducts1795626100000,
+  CalendarYears1795627000000,
+  ComplianceReports1795627100000,
+  UploadRowWarnings1795628000000,
+];

@@ -57,7 +57,10 @@ function build(root = ROOT) {
   // The stamp is written before the build starts: a source edited during the build is then newer than it.
   mkdirSync(join(root, 'dist'), { recursive: true });
   const started = new Date();
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
   writeFileSync(join(root, STAMP), `${started.toISOString()}\n`);
   utimesSync(join(root, STAMP), started, started);

@@ -1,5 +1,7 @@
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, Firm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
 
 const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -29,7 +31,12 @@ describe('battery registry: registration, reading, trace, search, visibility', (
   });
 
   async function regulatorKey(regionPrefix?: string) {
-    const r = await t.http().post('/v1/regulators').set(admin()).send({ name: `监管 ${regionPrefix ?? 'national'}`, ...(regionPrefix ? { regionPrefix } : {}) }).expect(201);
+    const r = await t
+      .http()
+      .post('/v1/regulators')
+      .set(admin())
+      .send({ name: `监管 ${regionPrefix ?? 'national'}`, ...(regionPrefix ? { regionPrefix } : {}) })
+      .expect(201);
     return bearer((await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'r' }).expect(201)).body.key);
   }
 
@@ -84,10 +91,27 @@ describe('battery registry: registration, reading, trace, search, visibility', (
         regions: ['350102'],
         chain: { seq: 1 },
       });
-      expect(got.body.components).toEqual(modules.map((m, i) => ({ code: m, productType: 'module', since: new Date(at(0)).toISOString(), components: cells[i].map((c) => expect.objectContaining({ code: c, productType: 'cell', components: [] })) })));
+      expect(got.body.components).toEqual(
+        modules.map((m, i) => ({
+          code: m,
+          productType: 'module',
+          since: new Date(at(0)).toISOString(),
+          components: cells[i].map((c) => expect.objectContaining({ code: c, productType: 'cell', components: [] })),
+        })),
+      );
       const cell = await t.http().get(`/v1/batteries/${cells[1][2]}`).set(maker.auth).expect(200);
-      expect(cell.body).toMatchObject({ productType: 'cell', status: 'produced', ownStatus: 'assembled', insideOf: modules[1], topLevelCode: pack, holder: { id: maker.id } });
-      const produced = await t.sql<{ type: string; n: string }>('SELECT type, count(*) AS n FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND $2 = ANY(battery_codes) GROUP BY type', [maker.id, cells[1][2]]);
+      expect(cell.body).toMatchObject({
+        productType: 'cell',
+        status: 'produced',
+        ownStatus: 'assembled',
+        insideOf: modules[1],
+        topLevelCode: pack,
+        holder: { id: maker.id },
+      });
+      const produced = await t.sql<{ type: string; n: string }>(
+        'SELECT type, count(*) AS n FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND $2 = ANY(battery_codes) GROUP BY type',
+        [maker.id, cells[1][2]],
+      );
       expect(produced).toEqual([{ type: 'produced', n: '1' }]);
     });
 
@@ -95,9 +119,16 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       const { pack, body } = packRequest();
       await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
       const other = packRequest();
-      await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ ...other.body.batteries[0], regionCode: '320102' }] }).expect(201);
+      await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ ...other.body.batteries[0], regionCode: '320102' }] })
+        .expect(201);
       const regions = async (code: string) =>
-        (await t.sql<{ region_code: string | null }>('SELECT DISTINCT region_code FROM lifecycle_events WHERE $1 = ANY(battery_codes)', [code])).map((r) => r.region_code);
+        (await t.sql<{ region_code: string | null }>('SELECT DISTINCT region_code FROM lifecycle_events WHERE $1 = ANY(battery_codes)', [code])).map(
+          (r) => r.region_code,
+        );
       expect(await regions(pack)).toEqual(['350102']);
       expect(await regions(body.batteries[0].components[0].components[0].code)).toEqual(['350102']);
       expect(await regions(other.pack)).toEqual(['320102']);
@@ -106,39 +137,95 @@ describe('battery registry: registration, reading, trace, search, visibility', (
     it('answers an identical re-registration with the original events, and refuses a different one (409)', async () => {
       const { pack, body } = packRequest();
       const first = await t.http().post('/v1/batteries').set(maker.auth).send(body).expect(201);
-      const again = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ ...body.batteries[0], producedAt: at(5) }] }).expect(201);
+      const again = await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ ...body.batteries[0], producedAt: at(5) }] })
+        .expect(201);
       expect(again.body.counts).toMatchObject({ accepted: 0, duplicate: 9 });
       expect(again.body.batteries.map((b: { eventId: string }) => b.eventId)).toEqual(first.body.batteries.map((b: { eventId: string }) => b.eventId));
-      const conflict = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: pack, ...attrs, nominalCapacityAh: 151 }] }).expect(409);
-      expect(conflict.body.error).toMatchObject({ code: 'ALREADY_REGISTERED', details: [{ path: 'batteries[0].code', rule: 'ALREADY_REGISTERED', reason: expect.stringContaining('nominalCapacityAh 150, not 151') }] });
+      const conflict = await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ code: pack, ...attrs, nominalCapacityAh: 151 }] })
+        .expect(409);
+      expect(conflict.body.error).toMatchObject({
+        code: 'ALREADY_REGISTERED',
+        details: [{ path: 'batteries[0].code', rule: 'ALREADY_REGISTERED', reason: expect.stringContaining('nominalCapacityAh 150, not 151') }],
+      });
       // Another enterprise, which may not see the battery, reads what a free code of the maker's gets (issue 13).
-      const byOther = await t.http().post('/v1/batteries').set(stranger.auth).send({ batteries: [{ code: pack, ...attrs }] }).expect(422);
+      const byOther = await t
+        .http()
+        .post('/v1/batteries')
+        .set(stranger.auth)
+        .send({ batteries: [{ code: pack, ...attrs }] })
+        .expect(422);
       expect(byOther.body.error.details).toEqual([expect.objectContaining({ path: 'batteries[0].code', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE' })]);
     });
 
     it('checks composition levels, the manufacturer code and the role; rejects all or nothing', async () => {
       const module = originalCode('M', next());
       const pack = originalCode('P', next());
-      const wrongLevel = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: module, ...moduleAttrs, components: [{ code: pack, ...attrs }] }] }).expect(422);
+      const wrongLevel = await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ code: module, ...moduleAttrs, components: [{ code: pack, ...attrs }] }] })
+        .expect(422);
       expect(wrongLevel.body.error).toMatchObject({
         code: 'REGISTRATION_REJECTED',
-        details: [{ path: 'batteries[0].components[0].code', rule: 'COMPOSITION', reason: `a pack cannot be built into a module (${module}): cells go into modules or packs, modules into packs` }],
+        details: [
+          {
+            path: 'batteries[0].components[0].code',
+            rule: 'COMPOSITION',
+            reason: `a pack cannot be built into a module (${module}): cells go into modules or packs, modules into packs`,
+          },
+        ],
       });
       expect(await t.sql('SELECT 1 FROM batteries WHERE code IN ($1, $2)', [module, pack])).toHaveLength(0);
 
       await t.http().post('/v1/manufacturer-codes').set(admin()).send({ code: '0A7', enterpriseId: stranger.id, certificateDate: '2020-01-01' }).expect(201);
       const theirs = originalCode('P', next(), { manufacturer: '0A7' });
-      const taken = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: theirs, ...attrs }] }).expect(422);
-      expect(taken.body.error.details).toEqual([expect.objectContaining({ path: 'batteries[0].code', rule: 'CODE_REGISTRATION', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE' })]);
-      await t.http().post('/v1/batteries').set(stranger.auth).send({ batteries: [{ code: theirs, ...attrs }] }).expect(201);
+      const taken = await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ code: theirs, ...attrs }] })
+        .expect(422);
+      expect(taken.body.error.details).toEqual([
+        expect.objectContaining({ path: 'batteries[0].code', rule: 'CODE_REGISTRATION', code: 'MANUFACTURER_CODE_OF_ANOTHER_ENTERPRISE' }),
+      ]);
+      await t
+        .http()
+        .post('/v1/batteries')
+        .set(stranger.auth)
+        .send({ batteries: [{ code: theirs, ...attrs }] })
+        .expect(201);
 
-      const bad = await t.http().post('/v1/batteries').set(maker.auth).send({ batteries: [{ code: '001PB24A000001ZZZ0000001', nominalCapacityAh: -1, nominalVoltageV: 3 }] }).expect(422);
+      const bad = await t
+        .http()
+        .post('/v1/batteries')
+        .set(maker.auth)
+        .send({ batteries: [{ code: '001PB24A000001ZZZ0000001', nominalCapacityAh: -1, nominalVoltageV: 3 }] })
+        .expect(422);
       expect(bad.body.error.code).toBe('VALIDATION_FAILED');
       expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['batteries[0].code', 'batteries[0].nominalCapacityAh']);
 
-      const asVm = await t.http().post('/v1/batteries').set(vm.auth).send({ batteries: [{ code: originalCode('P', next()), ...attrs }] }).expect(422);
+      const asVm = await t
+        .http()
+        .post('/v1/batteries')
+        .set(vm.auth)
+        .send({ batteries: [{ code: originalCode('P', next()), ...attrs }] })
+        .expect(422);
       expect(asVm.body.error.details[0]).toMatchObject({ path: 'batteries[0]', rule: 'ROLE' });
-      await t.http().post('/v1/batteries').set(admin()).send({ batteries: [{ code: originalCode('P', next()), ...attrs }] }).expect(403);
+      await t
+        .http()
+        .post('/v1/batteries')
+        .set(admin())
+        .send({ batteries: [{ code: originalCode('P', next()), ...attrs }] })
+        .expect(403);
     });
 
     it('a dry run validates and writes nothing', async () => {
@@ -170,13 +257,25 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       await accept(t, cascade, { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(7) });
       await accept(t, cascade, { type: 'residual_tested', batteryCodes: [pack], occurredAt: at(8), payload: { testRecordRef: 'RT-1' } });
       product = cascadeCode(next());
-      await accept(t, cascade, { type: 'cascade_assembled', batteryCodes: [modules[0]], occurredAt: at(9), payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8 } });
+      await accept(t, cascade, {
+        type: 'cascade_assembled',
+        batteryCodes: [modules[0]],
+        occurredAt: at(9),
+        payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8 },
+      });
     });
 
     it('traces a cell up to its module, pack and cascade product, with every event of them, reporters and times', async () => {
       const res = await t.http().get(`/v1/batteries/${cells[0][1]}/trace`).set(cascade.auth).expect(200);
       const trace = res.body;
-      expect(trace.battery).toMatchObject({ code: cells[0][1], ownStatus: 'assembled', insideOf: modules[0], topLevelCode: product, status: 'cascade_stock', holder: { id: cascade.id } });
+      expect(trace.battery).toMatchObject({
+        code: cells[0][1],
+        ownStatus: 'assembled',
+        insideOf: modules[0],
+        topLevelCode: product,
+        status: 'cascade_stock',
+        holder: { id: cascade.id },
+      });
       expect(trace.up).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ parentCode: modules[0], childCode: cells[0][1], kind: 'component', until: null }),
@@ -187,16 +286,38 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(trace.up).toHaveLength(3);
       const types = trace.events.map((e: { type: string }) => e.type);
       expect(types).toEqual([
-        'produced', 'produced', 'produced', 'delivered', 'installed', 'vehicle_certified', 'vehicle_sold', 'vehicle_scrapped', 'removed', 'cascade_received', 'residual_tested', 'cascade_assembled',
+        'produced',
+        'produced',
+        'produced',
+        'delivered',
+        'installed',
+        'vehicle_certified',
+        'vehicle_sold',
+        'vehicle_scrapped',
+        'removed',
+        'cascade_received',
+        'residual_tested',
+        'cascade_assembled',
       ]);
       const sold = trace.events.find((e: { type: string }) => e.type === 'vehicle_sold');
-      expect(sold).toMatchObject({ reporter: { id: dealer.id, name: '广州经销商', uscc: dealer.uscc }, regionCode: '440106', vin: car, occurredAt: new Date(at(4)).toISOString(), batteryCodes: [pack] });
+      expect(sold).toMatchObject({
+        reporter: { id: dealer.id, name: '广州经销商', uscc: dealer.uscc },
+        regionCode: '440106',
+        vin: car,
+        occurredAt: new Date(at(4)).toISOString(),
+        batteryCodes: [pack],
+      });
       expect(sold.uploadedAt).toEqual(expect.any(String));
       expect(sold.contentHash).toMatch(/^[0-9a-f]{64}$/);
       expect(trace.relatives.map((r: { code: string }) => r.code).sort()).toEqual([modules[0], pack, product].sort());
       // Relatives name enterprises as events and the battery do: { id, name, uscc }, one way everywhere.
       const packView = trace.relatives.find((r: { code: string }) => r.code === pack);
-      expect(packView).toMatchObject({ productType: 'pack', producer: { id: maker.id, name: expect.any(String), uscc: maker.uscc }, insideOf: null, topLevelCode: pack });
+      expect(packView).toMatchObject({
+        productType: 'pack',
+        producer: { id: maker.id, name: expect.any(String), uscc: maker.uscc },
+        insideOf: null,
+        topLevelCode: pack,
+      });
       expect(packView.producerId).toBeUndefined();
       expect(trace.parties).toBeUndefined();
       // Its last event, as the timeline shows it (the relatives' times are formatted by PostgreSQL, the events' by Node).
@@ -210,10 +331,22 @@ describe('battery registry: registration, reading, trace, search, visibility', (
 
     it('shows each relative in a trace as the battery’s own view shows it', async () => {
       // The trace reads its relatives in one compact statement; GET /v1/batteries/:code reads each row in full.
-      const trace = (await t.http().get(`/v1/batteries/${cells[0][1]}/trace`).set({ Authorization: `Bearer ${t.adminKey}` }).expect(200)).body;
+      const trace = (
+        await t
+          .http()
+          .get(`/v1/batteries/${cells[0][1]}/trace`)
+          .set({ Authorization: `Bearer ${t.adminKey}` })
+          .expect(200)
+      ).body;
       expect(trace.relatives.length).toBeGreaterThanOrEqual(3);
       for (const r of trace.relatives) {
-        const own = (await t.http().get(`/v1/batteries/${r.code}`).set({ Authorization: `Bearer ${t.adminKey}` }).expect(200)).body;
+        const own = (
+          await t
+            .http()
+            .get(`/v1/batteries/${r.code}`)
+            .set({ Authorization: `Bearer ${t.adminKey}` })
+            .expect(200)
+        ).body;
         expect(r).toEqual({
           code: own.code,
           form: own.form,
@@ -300,8 +433,16 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       const buyer = await createFirm(t, '搜索车企', ['vehicle_maker'], '320102');
       (globalThis as Record<string, unknown>).__search = { searcher, buyer };
       mine = Array.from({ length: 5 }, (_, i) => originalCode('P', next(), { manufacturer: '07X', productionDate: i < 3 ? '2026-01-10' : '2026-02-10' }));
-      await postEvents(t, searcher, mine.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })));
-      await postEvents(t, searcher, mine.slice(0, 2).map((c) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: buyer.uscc })));
+      await postEvents(
+        t,
+        searcher,
+        mine.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })),
+      );
+      await postEvents(
+        t,
+        searcher,
+        mine.slice(0, 2).map((c) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: buyer.uscc })),
+      );
       await accept(t, buyer, { type: 'installed', batteryCodes: [mine[0]], occurredAt: at(2), vin: vin(555) });
     });
     const world = () => (globalThis as Record<string, unknown>).__search as { searcher: Firm; buyer: Firm };
@@ -312,7 +453,8 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       expect(all.body.items.map((b: { code: string }) => b.code)).toEqual([...mine].sort().slice(0, 2));
       const second = await t.http().get(`/v1/batteries?limit=2&cursor=${all.body.nextCursor}`).set(searcher.auth).expect(200);
       expect(second.body.items.map((b: { code: string }) => b.code)).toEqual([...mine].sort().slice(2, 4));
-      const q = async (firm: Firm, query: string) => (await t.http().get(`/v1/batteries?limit=500&${query}`).set(firm.auth).expect(200)).body.items.map((b: { code: string }) => b.code).sort();
+      const q = async (firm: Firm, query: string) =>
+        (await t.http().get(`/v1/batteries?limit=500&${query}`).set(firm.auth).expect(200)).body.items.map((b: { code: string }) => b.code).sort();
       expect(await q(searcher, 'status=delivered')).toEqual([mine[1]]);
       expect(await q(searcher, `holder=${buyer.uscc}`)).toEqual([mine[0]]);
       expect(await q(searcher, `holder=${searcher.id}`)).toEqual(mine.slice(1).sort());
@@ -354,7 +496,11 @@ describe('battery registry: registration, reading, trace, search, visibility', (
       }
       await t.http().get('/v1/batteries?producedFrom=2024-02-29').set(searcher.auth).expect(200);
       for (const cursor of [{ code: '\u0000' }, { code: 7 }, { code: 'x'.repeat(25) }, [], { other: 'A' }]) {
-        const bad = await t.http().get(`/v1/batteries?cursor=${forged(cursor)}`).set(searcher.auth).expect(422);
+        const bad = await t
+          .http()
+          .get(`/v1/batteries?cursor=${forged(cursor)}`)
+          .set(searcher.auth)
+          .expect(422);
         expect(bad.body.error).toEqual(expect.objectContaining({ code: 'INVALID_CURSOR', details: [{ path: 'cursor', reason: 'not a valid cursor' }] }));
       }
     });
@@ -365,11 +511,27 @@ describe('battery registry: registration, reading, trace, search, visibility', (
     expect(now.body.ruleSet.id).toBe('cn-2026');
     expect(now.body.types).toHaveLength(21);
     const delivered = now.body.types.find((x: { type: string }) => x.type === 'delivered');
-    expect(delivered).toMatchObject({ roles: ['battery_maker', 'importer'], from: ['produced', 'delivered'], to: 'delivered', custody: 'handover', counterparty: { presence: 'required' }, schemaVersion: 1 });
+    expect(delivered).toMatchObject({
+      roles: ['battery_maker', 'importer'],
+      from: ['produced', 'delivered'],
+      to: 'delivered',
+      custody: 'handover',
+      counterparty: { presence: 'required' },
+      schemaVersion: 1,
+    });
     const before = await t.http().get('/v1/event-types?date=2025-01-01').set(maker.auth).expect(200);
     expect(before.body.ruleSet.id).toBe('cn-2018');
     expect(before.body.types.find((x: { type: string }) => x.type === 'swapped').node).toBe(false);
     const docs = await t.http().get('/docs-json').expect(200);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/batteries', '/v1/batteries/{code}', '/v1/batteries/{code}/trace', '/v1/batteries/{code}/verify', '/v1/event-types']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/events',
+        '/v1/batteries',
+        '/v1/batteries/{code}',
+        '/v1/batteries/{code}/trace',
+        '/v1/batteries/{code}/verify',
+        '/v1/event-types',
+      ]),
+    );
   });
 });

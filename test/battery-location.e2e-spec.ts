@@ -16,7 +16,12 @@ describe('Visibility follows where the battery is', () => {
 
   async function regulatorKey(regionPrefix: string): Promise<string> {
     const admin = bearer(t.adminKey);
-    const r = await t.http().post('/v1/regulators').set(admin).send({ name: `监管 ${regionPrefix}`, regionPrefix }).expect(201);
+    const r = await t
+      .http()
+      .post('/v1/regulators')
+      .set(admin)
+      .send({ name: `监管 ${regionPrefix}`, regionPrefix })
+      .expect(201);
     return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body.key;
   }
 
@@ -58,7 +63,7 @@ describe('Visibility follows where the battery is', () => {
 
   const status = async (key: string, code: string) => (await t.http().get(`/v1/batteries/${code}`).set(bearer(key))).status;
 
-  it('swap: a charged pack swapped into a vehicle sold in Guangdong is visible there (today it is not: all its events are Fujian\'s)', async () => {
+  it("swap: a charged pack swapped into a vehicle sold in Guangdong is visible there (today it is not: all its events are Fujian's)", async () => {
     const { pack, car } = await packSoldInShenzhen();
     const charged = await spare('P', swapper);
     await accept(t, swapper, { type: 'swapped', batteryCodes: [pack], occurredAt: at(10), vin: car, payload: { replacementCode: charged } });
@@ -91,12 +96,24 @@ describe('Visibility follows where the battery is', () => {
     await accept(t, dismantler, { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { scrapCertificateNo: 'BF-1' } });
     await accept(t, dismantler, { type: 'removed', batteryCodes: [pack], occurredAt: at(7), vin: car, counterpartyUscc: cascade.uscc });
     await accept(t, cascade, { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(8) });
-    await accept(t, cascade, { type: 'residual_tested', batteryCodes: [pack], occurredAt: at(9), payload: { testRecordRef: 'RT-1', sohPercent: 78.5, decision: 'cascade' } });
+    await accept(t, cascade, {
+      type: 'residual_tested',
+      batteryCodes: [pack],
+      occurredAt: at(9),
+      payload: { testRecordRef: 'RT-1', sohPercent: 78.5, decision: 'cascade' },
+    });
     const product = cascadeCode(next());
-    await accept(t, cascade, { type: 'cascade_assembled', batteryCodes: [module], occurredAt: at(10), payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8 } });
+    await accept(t, cascade, {
+      type: 'cascade_assembled',
+      batteryCodes: [module],
+      occurredAt: at(10),
+      payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8 },
+    });
 
     // The cascade firm's stock: the product, and the module and cells inside it (they have no holder of their own).
-    const stock = (await t.http().get(`/v1/batteries?holder=${cascade.uscc}&limit=100`).set(cascade.auth).expect(200)).body.items.map((b: { code: string }) => b.code);
+    const stock = (await t.http().get(`/v1/batteries?holder=${cascade.uscc}&limit=100`).set(cascade.auth).expect(200)).body.items.map(
+      (b: { code: string }) => b.code,
+    );
     expect(stock).toEqual(expect.arrayContaining([product, module, ...cells]));
     expect(stock).toContain(pack);
 

@@ -17,13 +17,22 @@ describe('check-regions (CLI)', () => {
   }, 120_000);
   afterAll(() => t?.close());
 
-  const run = () => spawnSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'check-regions'], { env: apiEnvironment(t.db.url, 'cli'), encoding: 'utf8' });
+  const run = () =>
+    spawnSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'check-regions'], { env: apiEnvironment(t.db.url, 'cli'), encoding: 'utf8' });
 
   it('lists stored codes that are not GB/T 2260 divisions, exits 1, and changes nothing', async () => {
-    const good = await t.http().post('/v1/enterprises').set(bearer(t.adminKey)).send({ name: '福州', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' }).expect(201);
+    const good = await t
+      .http()
+      .post('/v1/enterprises')
+      .set(bearer(t.adminKey))
+      .send({ name: '福州', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' })
+      .expect(201);
     expect(run().status).toBe(0);
     // As an older version let through (it checked only the shape).
-    const [bad] = await t.sql<{ id: string }>("INSERT INTO enterprises (name, uscc, roles, region_code) VALUES ('Nowhere', $1, ARRAY['dealer'], '990000') RETURNING id", [randomUscc()]);
+    const [bad] = await t.sql<{ id: string }>(
+      "INSERT INTO enterprises (name, uscc, roles, region_code) VALUES ('Nowhere', $1, ARRAY['dealer'], '990000') RETURNING id",
+      [randomUscc()],
+    );
     const r = run();
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(bad.id);

@@ -1,5 +1,7 @@
-import { accept, attrs, at, createFirm, Firm, originalCode, postEvents } from './support/ledger-world';
-import { bearer, startTestApp, TestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { accept, attrs, at, createFirm, originalCode, postEvents } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
 
 describe('ledger checkpoints (Merkle root over all chain heads)', () => {
   let t: TestApp;
@@ -20,7 +22,11 @@ describe('ledger checkpoints (Merkle root over all chain heads)', () => {
 
   async function packs(n: number): Promise<string[]> {
     const codes = Array.from({ length: n }, () => originalCode('P', serial++));
-    const body = await postEvents(t, maker, codes.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })));
+    const body = await postEvents(
+      t,
+      maker,
+      codes.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })),
+    );
     expect(body.status).toBe('ACCEPTED');
     return codes;
   }

@@ -1,6 +1,8 @@
 import { bearer } from './support/test-app';
-import { startTestApp, TestApp } from './support/test-app';
-import { bj, Cast, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
+import type { TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
+import type { Cast } from './support/compliance-world';
+import { bj, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
 import { accept, createFirm } from './support/ledger-world';
 
 /**
@@ -93,7 +95,12 @@ describe('upload deadlines (real PostgreSQL, the compliance assessor)', () => {
     const { pack } = await scrappedPack(t, c, 4, '2026-11-02', '2026-11-16');
     await accept(t, c.dismantler, { type: 'removed', batteryCodes: [pack], occurredAt: bj('2026-11-17'), counterpartyUscc: c.recycler.uscc });
     await accept(t, c.recycler, { type: 'recycler_received', batteryCodes: [pack], occurredAt: bj('2026-11-18'), counterpartyUscc: c.dismantler.uscc });
-    await accept(t, c.recycler, { type: 'recycled', batteryCodes: [pack], occurredAt: bj('2026-11-20'), payload: { method: 'hydrometallurgical', processedMassKg: 380 } });
+    await accept(t, c.recycler, {
+      type: 'recycled',
+      batteryCodes: [pack],
+      occurredAt: bj('2026-11-20'),
+      payload: { method: 'hydrometallurgical', processedMassKg: 380 },
+    });
     const [received, recycled] = (await stored(pack)).slice(5);
     expect(received).toMatchObject({ type: 'recycler_received', rule_set: 'cn-2026@2' });
     expect(received.due_at!.toISOString()).toBe(endOfDay('2026-12-18'));
@@ -104,14 +111,24 @@ describe('upload deadlines (real PostgreSQL, the compliance assessor)', () => {
     expect((await t.http().get('/v1/calendar/years').set(bearer(t.adminKey)).expect(200)).body.years.map((y: { year: number }) => y.year)).not.toContain(2027);
 
     // Bad schedules are refused, naming each date, and change nothing.
-    const bad = await t.http().put('/v1/calendar/years/2027').set(bearer(t.adminKey)).send({ holidays: ['2027-01-01'], workdays: ['2027-01-04'], source: 'test' }).expect(422);
+    const bad = await t
+      .http()
+      .put('/v1/calendar/years/2027')
+      .set(bearer(t.adminKey))
+      .send({ holidays: ['2027-01-01'], workdays: ['2027-01-04'], source: 'test' })
+      .expect(422);
     expect(bad.body.error.code).toBe('INVALID_CALENDAR_YEAR');
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['workdays[0]', 'holidays']);
     await t.http().put('/v1/calendar/years/2027').set(c.recycler.auth).send({ holidays: [], workdays: [], source: 'x' }).expect(403);
     expect((await trace(pack)).at(-1)!.deadline.status).toBe('pending');
 
     const holidays = ['2027-01-01', ...['05', '06', '07', '08', '09', '10', '11'].map((d) => `2027-02-${d}`), '2027-10-01', '2027-10-04', '2027-10-05'];
-    await t.http().put('/v1/calendar/years/2027').set(bearer(t.adminKey)).send({ holidays, workdays: [], source: '国办发明电 (test)' }).expect(200, { year: 2027, revision: 1, source: '国办发明电 (test)' });
+    await t
+      .http()
+      .put('/v1/calendar/years/2027')
+      .set(bearer(t.adminKey))
+      .send({ holidays, workdays: [], source: '国办发明电 (test)' })
+      .expect(200, { year: 2027, revision: 1, source: '国办发明电 (test)' });
     // 1 January off, 2–3 January a weekend: the 30th working day is Monday 4 January 2027.
     const resolved = (await trace(pack)).at(-1)!.deadline;
     expect(resolved).toMatchObject({ status: Date.now() <= Date.parse(endOfDay('2027-01-04')) ? 'on_time' : 'late', dueAt: endOfDay('2027-01-04') });

@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { MonthlyReports, previousMonth } from '#libs/compliance';
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { bj, Cast, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Cast } from './support/compliance-world';
+import { bj, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
 import { accept, createFirm } from './support/ledger-world';
 
 /**
@@ -37,7 +40,12 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     const p3 = (await scrappedPack(t, c, 13, '2026-11-02', '2026-11-16')).pack;
     await accept(t, c.dismantler, { type: 'removed', batteryCodes: [p3], occurredAt: bj('2026-11-17'), counterpartyUscc: c.recycler.uscc });
     await accept(t, c.recycler, { type: 'recycler_received', batteryCodes: [p3], occurredAt: bj('2026-11-18') });
-    await accept(t, c.recycler, { type: 'recycled', batteryCodes: [p3], occurredAt: bj('2026-11-20'), payload: { method: 'hydrometallurgical', processedMassKg: 380 } });
+    await accept(t, c.recycler, {
+      type: 'recycled',
+      batteryCodes: [p3],
+      occurredAt: bj('2026-11-20'),
+      payload: { method: 'hydrometallurgical', processedMassKg: 380 },
+    });
     // 4: removed to the recycler on 2026-10-01 and never received: missing, owed by the recycler (due 2026-10-31).
     const p4 = (await scrappedPack(t, c, 14, '2026-09-01', '2026-09-28')).pack;
     await accept(t, c.dismantler, { type: 'removed', batteryCodes: [p4], occurredAt: bj('2026-10-01'), counterpartyUscc: c.recycler.uscc });
@@ -60,11 +68,28 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     throw new Error('report did not finish');
   }
   const admin = () => bearer(t.adminKey);
-  const totals = (o: Partial<Record<string, number>>) => ({ on_time: 0, late: 0, pending: 0, no_deadline: 0, missing_overdue: 0, missing_open: 0, missing_pending: 0, ...o });
+  const totals = (o: Partial<Record<string, number>>) => ({
+    on_time: 0,
+    late: 0,
+    pending: 0,
+    no_deadline: 0,
+    missing_overdue: 0,
+    missing_open: 0,
+    missing_pending: 0,
+    ...o,
+  });
 
   it('counts every status over the whole ledger, names the data it was computed against, and lists the offending uploads', async () => {
     const r = await report(admin(), { type: 'timeliness', scope: 'all', period: '2025-01-01/2026-12-31' });
-    expect(r).toMatchObject({ status: 'done', progress: 100, type: 'timeliness', scope: 'all', period: { from: '2025-01-01', to: '2026-12-31' }, ruleSets: 'cn-2018@1,cn-2026@2', generation: 1 });
+    expect(r).toMatchObject({
+      status: 'done',
+      progress: 100,
+      type: 'timeliness',
+      scope: 'all',
+      period: { from: '2025-01-01', to: '2026-12-31' },
+      ruleSets: 'cn-2018@1,cn-2026@2',
+      generation: 1,
+    });
     expect(r.watermark).toMatch(/^[0-9a-f-]{36}$/);
     const inTime = receivedInTime();
     expect(r.summary.totals).toEqual(totals({ no_deadline: 19, late: inTime ? 7 : 8, on_time: inTime ? 1 : 0, pending: 1, missing_overdue: 2 }));
@@ -89,8 +114,22 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     const csv = (await t.http().get(`/v1/reports/${r.id}/download?format=csv`).set(admin()).buffer(true).parse(text).expect(200)).body as string;
     const records = parse(csv.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
     expect(records).toHaveLength(r.rowCount);
-    expect(records.filter((x) => x.section === 'late').map((x) => x.type).sort()).toEqual(
-      ['cascade_received', 'recycler_received', 'removed', 'removed', 'vehicle_scrapped', 'vehicle_scrapped', 'vehicle_scrapped', ...(inTime ? [] : ['recycler_received'])].sort(),
+    expect(
+      records
+        .filter((x) => x.section === 'late')
+        .map((x) => x.type)
+        .sort(),
+    ).toEqual(
+      [
+        'cascade_received',
+        'recycler_received',
+        'removed',
+        'removed',
+        'vehicle_scrapped',
+        'vehicle_scrapped',
+        'vehicle_scrapped',
+        ...(inTime ? [] : ['recycler_received']),
+      ].sort(),
     );
     const xlsx = await t.http().get(`/v1/reports/${r.id}/download?format=xlsx`).set(admin()).buffer(true).parse(binary).expect(200);
     const wb = new ExcelJS.Workbook();
@@ -99,11 +138,18 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(wb.getWorksheet('findings')!.rowCount).toBe(r.rowCount + 1);
 
     // PDF: a document with the Chinese font embedded (rendered and looked at as an image when written: see the README).
-    const pdf = await t.http().get(`/v1/reports/${r.id}/download?format=pdf`).set(admin()).buffer(true).parse(binary).expect(200).expect('Content-Type', 'application/pdf');
+    const pdf = await t
+      .http()
+      .get(`/v1/reports/${r.id}/download?format=pdf`)
+      .set(admin())
+      .buffer(true)
+      .parse(binary)
+      .expect(200)
+      .expect('Content-Type', 'application/pdf');
     const pdfBytes = pdf.body as Buffer;
     expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdfBytes.toString('latin1')).toContain('NotoSansSC');
-    if (process.env.KEEP_REPORT_PDF) require('node:fs').writeFileSync(process.env.KEEP_REPORT_PDF, pdfBytes);
+    if (process.env.KEEP_REPORT_PDF) writeFileSync(process.env.KEEP_REPORT_PDF, pdfBytes);
 
     // Asking again gives the same report; regenerate gives the next generation.
     const again = await t.http().post('/v1/reports').set(admin()).send({ type: 'timeliness', scope: 'all', period: '2025-01-01/2026-12-31' }).expect(202);
@@ -152,9 +198,13 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(await t.sql<{ n: string }>('SELECT count(*) AS n FROM compliance_reports')).toEqual(before);
   });
 
-
   it('flow audit of a province: where the batteries retired in the period went (count, kWh, kg), hand-overs to non-whitelisted parties', async () => {
-    await t.http().patch(`/v1/enterprises/${c.recycler.id}`).set(admin()).send({ whitelist: { status: 'listed', version: '2024' } }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/enterprises/${c.recycler.id}`)
+      .set(admin())
+      .send({ whitelist: { status: 'listed', version: '2024' } })
+      .expect(200);
     const r = await report(admin(), { type: 'flow_audit', scope: 'region:35', period: '2026', format: 'pdf' });
     expect(r.status).toBe('done');
     // Retired in 2026: packs 1 (recycled), 2 (cascade), 3 (recycled) and 4 (removed on 1 October, never received).
@@ -168,16 +218,25 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(r.summary.byEnterprise[c.recycler.id]).toMatchObject({ missing_overdue: 1, pending: 1 });
     const json = JSON.parse((await t.http().get(`/v1/reports/${r.id}/download?format=json`).set(admin()).buffer(true).parse(text).expect(200)).body);
     expect(json.rows.map((x: { section: string; counterpartyId?: string; owedBy?: string }) => [x.section, x.counterpartyId ?? x.owedBy]).sort()).toEqual(
-      [['non_whitelisted', c.cascade.id], ['unaccounted', c.recycler.id]].sort(),
+      [
+        ['non_whitelisted', c.cascade.id],
+        ['unaccounted', c.recycler.id],
+      ].sort(),
     );
-    const pdf = await t.http().get(`/v1/reports/${r.id}/download`).set(admin()).buffer(true).parse(binary).expect(200).expect('Content-Type', 'application/pdf');
+    const pdf = await t
+      .http()
+      .get(`/v1/reports/${r.id}/download`)
+      .set(admin())
+      .buffer(true)
+      .parse(binary)
+      .expect(200)
+      .expect('Content-Type', 'application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    if (process.env.KEEP_FLOW_PDF) require('node:fs').writeFileSync(process.env.KEEP_FLOW_PDF, pdf.body as Buffer);
+    if (process.env.KEEP_FLOW_PDF) writeFileSync(process.env.KEEP_FLOW_PDF, pdf.body as Buffer);
     // A flow audit is about a region, not an enterprise.
     const bad = await report(admin(), { type: 'flow_audit', scope: `enterprise:${c.recycler.id}`, period: '2026' }, 422);
     expect(bad.error.details).toEqual([expect.objectContaining({ path: 'scope' })]);
   });
-
 
   it('cascade obligations of a cascade firm: findings naming articles; what other modules own is “not assessed”', async () => {
     // Pack 2 was received by the cascade firm on 2026-04-01 (late: art. 12); the firm holds no manufacturer code (art. 12).
@@ -190,9 +249,12 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     });
     expect(r.summary.cascade.notAssessed.map((x: { article: string }) => x.article)).toEqual(['10', '15', '19']);
     const pdf = await t.http().get(`/v1/reports/${r.id}/download?format=pdf`).set(c.cascade.auth).buffer(true).parse(binary).expect(200);
-    if (process.env.KEEP_CASCADE_PDF) require('node:fs').writeFileSync(process.env.KEEP_CASCADE_PDF, pdf.body as Buffer);
+    if (process.env.KEEP_CASCADE_PDF) writeFileSync(process.env.KEEP_CASCADE_PDF, pdf.body as Buffer);
     const json = JSON.parse((await t.http().get(`/v1/reports/${r.id}/download?format=json`).set(c.cascade.auth).buffer(true).parse(text).expect(200)).body);
-    expect(json.rows.map((x: { article: string; type?: string }) => [x.article, x.type ?? null])).toEqual([['art. 12 (manufacturer code)', null], ['art. 12 (late uploads)', 'cascade_received']]);
+    expect(json.rows.map((x: { article: string; type?: string }) => [x.article, x.type ?? null])).toEqual([
+      ['art. 12 (manufacturer code)', null],
+      ['art. 12 (late uploads)', 'cascade_received'],
+    ]);
   });
 
   it('a monthly schedule (upsertJobScheduler, REPORT_SCHEDULE_CRON in Beijing time) makes each enterprise’s and province’s report of the previous month, once', async () => {
@@ -215,7 +277,6 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(made.every((r) => r.n === 1)).toBe(true);
     expect(made.map((r) => r.scope)).toContain('region:35');
   });
-
 });
 
 /** supertest parsers that keep the body as text / bytes. */

@@ -1,6 +1,9 @@
-import { DEADLINE_ASSESSOR, DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
-import { startTestApp, TestApp } from './support/test-app';
-import { at, attrs, createFirm, Firm, originalCode, postEvents } from './support/ledger-world';
+import type { DeadlineAssessor, DeadlineInput } from '#libs/lifecycle';
+import { DEADLINE_ASSESSOR } from '#libs/lifecycle';
+import type { TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { at, attrs, createFirm, originalCode, postEvents } from './support/ledger-world';
 
 /**
  * The ledger's hook for upload deadlines (filled by the compliance issue): whatever an assessor returns is
@@ -19,7 +22,6 @@ const assessor: DeadlineAssessor = {
     }));
   },
 };
-
 
 describe('upload deadline hook (real PostgreSQL)', () => {
   let t: TestApp;

@@ -18,8 +18,10 @@ const check: EventCheck = {
     calls.push({ inputs: [...events], dryRun: context.dryRun, knownBefore: [...context.states.keys()] });
     return events.flatMap((e): EventCheckFinding[] => {
       const id = e.clientEventId ?? '';
-      if (id.startsWith('refuse-')) return [{ index: e.index, severity: 'reject', rule: 'TEST_REFUSED', reason: `refused by the test check (${one})`, hint: id }];
-      if (id.startsWith('flag-')) return [{ index: e.index, severity: 'warn', rule: 'TEST_FLAGGED', path: `${e.path}.batteryCodes`, reason: 'flagged by the test check' }];
+      if (id.startsWith('refuse-'))
+        return [{ index: e.index, severity: 'reject', rule: 'TEST_REFUSED', reason: `refused by the test check (${one})`, hint: id }];
+      if (id.startsWith('flag-'))
+        return [{ index: e.index, severity: 'warn', rule: 'TEST_FLAGGED', path: `${e.path}.batteryCodes`, reason: 'flagged by the test check' }];
       return [];
     });
   },
@@ -57,7 +59,9 @@ describe('ledger event checks hook (real PostgreSQL)', () => {
   });
 
   const recorded = async (clientIds: string[]) =>
-    (await t.sql<{ client_event_id: string }>('SELECT client_event_id FROM lifecycle_events WHERE client_event_id = ANY($1)', [clientIds])).map((r) => r.client_event_id).sort();
+    (await t.sql<{ client_event_id: string }>('SELECT client_event_id FROM lifecycle_events WHERE client_event_id = ANY($1)', [clientIds]))
+      .map((r) => r.client_event_id)
+      .sort();
 
   it('refuses an event with the check’s rule and records the others; a flagged event is recorded with the warning', async () => {
     calls.length = 0;
@@ -65,14 +69,19 @@ describe('ledger event checks hook (real PostgreSQL)', () => {
     const body = await postEvents(t, maker, events);
     expect(body.status).toBe('PARTIALLY_ACCEPTED');
     expect(body.results[0]).toMatchObject({ status: 'accepted' });
-    expect(body.results[1]).toMatchObject({ status: 'rejected', reasons: [{ rule: 'TEST_REFUSED', path: 'events[1]', reason: 'refused by the test check (1)', hint: 'refuse-1' }] });
+    expect(body.results[1]).toMatchObject({
+      status: 'rejected',
+      reasons: [{ rule: 'TEST_REFUSED', path: 'events[1]', reason: 'refused by the test check (1)', hint: 'refuse-1' }],
+    });
     expect(body.results[2].status).toBe('accepted');
     // After the ledger's own warnings (here: the unfiled specification code).
     expect(body.results[2].warnings?.at(-1)).toEqual({ rule: 'TEST_FLAGGED', path: 'events[2].batteryCodes', reason: 'flagged by the test check' });
     expect(await recorded(events.map((e) => e.clientEventId))).toEqual([events[0].clientEventId, 'flag-1'].sort());
     expect(calls).toHaveLength(1);
     expect(calls[0].dryRun).toBe(false);
-    expect(calls[0].inputs.map((i) => [i.index, i.type, i.reporter.id, i.batteryCodes[0]])).toEqual(events.map((e, i) => [i, 'produced', maker.id, e.batteryCodes[0]]));
+    expect(calls[0].inputs.map((i) => [i.index, i.type, i.reporter.id, i.batteryCodes[0]])).toEqual(
+      events.map((e, i) => [i, 'produced', maker.id, e.batteryCodes[0]]),
+    );
   });
 
   it('in an atomic batch a refusal keeps every event out', async () => {
@@ -96,7 +105,10 @@ describe('ledger event checks hook (real PostgreSQL)', () => {
     const first = produced();
     await postEvents(t, maker, [first]);
     calls.length = 0;
-    const body = await postEvents(t, maker, [{ type: 'produced', batteryCodes: ['nonsense'], occurredAt: at(0), payload: attrs }, { ...first, clientEventId: 'again' }]);
+    const body = await postEvents(t, maker, [
+      { type: 'produced', batteryCodes: ['nonsense'], occurredAt: at(0), payload: attrs },
+      { ...first, clientEventId: 'again' },
+    ]);
     expect(body.results[0].status).toBe('rejected');
     expect(calls).toHaveLength(1);
     expect(calls[0].inputs.map((i) => i.index)).toEqual([1]);

@@ -1,7 +1,9 @@
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import { getQueueToken } from '@nestjs/bullmq';
 import { HEARTBEAT_JOB, SYSTEM_QUEUE } from '#libs/queue';
-import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
+import { bearer, randomUscc, startTestApp } from './support/test-app';
 
 describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', () => {
   let t: TestApp;
@@ -102,7 +104,12 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
     it('validates the USCC check character and names the field', async () => {
       const good = randomUscc();
       const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
-      const res = await t.http().post('/v1/enterprises').set(admin()).send({ name: 'X', uscc: bad, roles: ['recycler'] }).expect(422);
+      const res = await t
+        .http()
+        .post('/v1/enterprises')
+        .set(admin())
+        .send({ name: 'X', uscc: bad, roles: ['recycler'] })
+        .expect(422);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details).toEqual([{ path: 'uscc', reason: expect.stringMatching(/check character is '.', expected '.'/) }]);
       expect(await t.sql('SELECT 1 FROM enterprises WHERE uscc = $1', [bad])).toHaveLength(0);
@@ -133,8 +140,12 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       const base = { name: 'Fuzz', uscc: randomUscc(), roles: ['dealer'] };
       const details = async (body: object) => (await post(body).expect(422)).body.error.details;
       // Text with a NUL or half a surrogate pair, anywhere in a body.
-      expect(await details({ ...base, name: 'a\u0000b' })).toEqual([{ path: 'name', reason: expect.stringContaining('NUL characters or unpaired UTF-16 surrogates') }]);
-      expect(await details({ ...base, contact: { email: '\ud800@x.cn' } })).toEqual([{ path: 'contact.email', reason: expect.stringContaining('unpaired UTF-16 surrogates') }]);
+      expect(await details({ ...base, name: 'a\u0000b' })).toEqual([
+        { path: 'name', reason: expect.stringContaining('NUL characters or unpaired UTF-16 surrogates') },
+      ]);
+      expect(await details({ ...base, contact: { email: '\ud800@x.cn' } })).toEqual([
+        { path: 'contact.email', reason: expect.stringContaining('unpaired UTF-16 surrogates') },
+      ]);
       // null where a field is optional: it skipped every check and reached the database.
       expect(await details({ ...base, contact: null, qmsCertificate: null })).toEqual([
         { path: 'contact', reason: 'must not be null: leave the field out instead' },
@@ -142,7 +153,9 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       ]);
       // Dates the ISO 8601 check let through (week and ordinal dates, a bare year) and a year 0.
       for (const validUntil of ['2026-W01', '2026', '2026-100', '0000-01-01']) {
-        expect(await details({ ...base, qmsCertificate: { number: 'Q1', validUntil } })).toEqual([{ path: 'qmsCertificate.validUntil', reason: 'validUntil must be a date YYYY-MM-DD that exists' }]);
+        expect(await details({ ...base, qmsCertificate: { number: 'Q1', validUntil } })).toEqual([
+          { path: 'qmsCertificate.validUntil', reason: 'validUntil must be a date YYYY-MM-DD that exists' },
+        ]);
       }
       expect(await t.sql('SELECT 1 FROM enterprises WHERE name = $1', ['Fuzz'])).toHaveLength(0);
       const e = await createEnterprise();
@@ -154,8 +167,19 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
     });
 
     it('answers a body that is not JSON with 415, and parser errors with the request id', async () => {
-      const text = await t.http().post('/v1/enterprises').set(admin()).set('Content-Type', 'text/plain').set('X-Request-Id', 'fuzz-415').send('name=x').expect(415);
-      expect(text.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: [{ path: 'Content-Type', reason: 'must be application/json' }], requestId: 'fuzz-415' });
+      const text = await t
+        .http()
+        .post('/v1/enterprises')
+        .set(admin())
+        .set('Content-Type', 'text/plain')
+        .set('X-Request-Id', 'fuzz-415')
+        .send('name=x')
+        .expect(415);
+      expect(text.body.error).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        details: [{ path: 'Content-Type', reason: 'must be application/json' }],
+        requestId: 'fuzz-415',
+      });
       const malformed = await t.http().post('/v1/enterprises').set(admin()).set('Content-Type', 'application/json').send('{"name": ').expect(400);
       expect(malformed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(malformed.body.error.requestId).toBe(malformed.headers['x-request-id']);
@@ -163,7 +187,12 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
 
     it('refuses a second enterprise with the same USCC (409)', async () => {
       const e = await createEnterprise();
-      const res = await t.http().post('/v1/enterprises').set(admin()).send({ name: 'Dup', uscc: e.uscc, roles: ['dealer'] }).expect(409);
+      const res = await t
+        .http()
+        .post('/v1/enterprises')
+        .set(admin())
+        .send({ name: 'Dup', uscc: e.uscc, roles: ['dealer'] })
+        .expect(409);
       expect(res.body.error).toMatchObject({ code: 'USCC_TAKEN', details: [{ path: 'uscc', reason: 'already registered' }] });
     });
 
@@ -176,13 +205,28 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       // Another firm's record is not found, as a missing one is (issue 13: no existence oracle).
       const denied = await t.http().get(`/v1/enterprises/${other.id}`).set(bearer(key)).expect(404);
       expect(denied.body.error.code).toBe('ENTERPRISE_NOT_FOUND');
-      await t.http().post('/v1/enterprises').set(bearer(key)).send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] }).expect(403);
+      await t
+        .http()
+        .post('/v1/enterprises')
+        .set(bearer(key))
+        .send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] })
+        .expect(403);
       await t.http().post(`/v1/enterprises/${other.id}/api-keys`).set(bearer(key)).send({ name: 'steal' }).expect(404);
 
-      const patched = await t.http().patch(`/v1/enterprises/${mine.id}`).set(bearer(key)).send({ contact: { phone: '0591-1234567' } }).expect(200);
+      const patched = await t
+        .http()
+        .patch(`/v1/enterprises/${mine.id}`)
+        .set(bearer(key))
+        .send({ contact: { phone: '0591-1234567' } })
+        .expect(200);
       expect(patched.body.contact.phone).toBe('0591-1234567');
       expect(patched.body.whitelist).toEqual({ status: 'listed', version: '2024', batch: '第1批' });
-      const status = await t.http().patch(`/v1/enterprises/${mine.id}`).set(bearer(key)).send({ whitelist: { status: 'removed' } }).expect(403);
+      const status = await t
+        .http()
+        .patch(`/v1/enterprises/${mine.id}`)
+        .set(bearer(key))
+        .send({ whitelist: { status: 'removed' } })
+        .expect(403);
       expect(status.body.error).toMatchObject({ code: 'FIELD_NOT_EDITABLE', details: [{ path: 'whitelist' }] });
       await t.http().patch(`/v1/enterprises/${mine.id}`).set(bearer(key)).send({ uscc: randomUscc() }).expect(422);
 
@@ -204,7 +248,12 @@ describe('foundation (real HTTP stack, real PostgreSQL, real queue backend)', ()
       expect(listed.body.items.map((e: { id: string }) => e.id)).not.toContain(guangdong.id);
       expect(listed.body.items.every((e: { regionCode: string }) => e.regionCode.startsWith('35'))).toBe(true);
       await t.http().patch(`/v1/enterprises/${fujian.id}`).set(bearer(key)).send({ address: 'x' }).expect(403);
-      await t.http().post('/v1/enterprises').set(bearer(key)).send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] }).expect(403);
+      await t
+        .http()
+        .post('/v1/enterprises')
+        .set(bearer(key))
+        .send({ name: 'X', uscc: randomUscc(), roles: ['dealer'] })
+        .expect(403);
       const me = await t.http().get('/v1/me').set(bearer(key)).expect(200);
       expect(me.body).toMatchObject({ kind: 'regulator', regulator: { regionPrefix: '35' } });
     });

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { registerChineseMessages } from '../apps/api/src/messages';
 import { CODE_ERROR_CODES } from '#libs/battery-code';
 import { chineseReason, localeFrom, registeredMessageKeys } from '#libs/common';
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { at, attrs, createFirm, Firm, originalCode } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { at, attrs, createFirm, originalCode } from './support/ledger-world';
 
 const HAN = /[\u4e00-\u9fff]/;
 const zh = { 'Accept-Language': 'zh-CN' };
@@ -33,21 +35,33 @@ describe('Chinese messages: the walk over every error code and rule', () => {
 
   it('finds the enums of every lib (the walk itself works)', () => {
     const sources = new Set(everyCodeAndRule().map((c) => c.source));
-    for (const expected of ['common.CommonErrorCode', 'lifecycle.LedgerRule', 'lifecycle.LedgerErrorCode', 'uploads.UploadFailureCode', 'codes.RegistrationIssueCode', 'battery-code.CODE_ERROR_CODES']) {
+    for (const expected of [
+      'common.CommonErrorCode',
+      'lifecycle.LedgerRule',
+      'lifecycle.LedgerErrorCode',
+      'uploads.UploadFailureCode',
+      'codes.RegistrationIssueCode',
+      'battery-code.CODE_ERROR_CODES',
+    ]) {
       expect(sources).toContain(expected);
     }
   });
 
   it('has a Chinese text for every error code and every ledger rule', () => {
     const keys = registeredMessageKeys();
-    const missing = everyCodeAndRule().filter((c) => !keys.has(c.value)).map((c) => `${c.source}: ${c.value}`);
+    const missing = everyCodeAndRule()
+      .filter((c) => !keys.has(c.value))
+      .map((c) => `${c.source}: ${c.value}`);
     expect(missing).toEqual([]);
   });
 
   it('fills placeholders from params and details, and keeps the English when one cannot be filled', () => {
-    expect(chineseReason({ rule: 'STATE_TRANSITION', reason: "'recycled' is not allowed after 'produced' (battery 001CB240000003B3C0221953, in stock); allowed next: delivered" })).toBe(
-      '“recycled”不能接在“produced”之后（电池 001CB240000003B3C0221953）；接下来允许：delivered',
-    );
+    expect(
+      chineseReason({
+        rule: 'STATE_TRANSITION',
+        reason: "'recycled' is not allowed after 'produced' (battery 001CB240000003B3C0221953, in stock); allowed next: delivered",
+      }),
+    ).toBe('“recycled”不能接在“produced”之后（电池 001CB240000003B3C0221953）；接下来允许：delivered');
     // No pattern matches: the rule's own text.
     expect(chineseReason({ rule: 'CUSTODY', reason: 'some future wording' })).toBe('您不是该电池的持有者，也不是待交接的接收方');
     expect(chineseReason({ code: 'INVALID_CHARACTER', reason: 'x', position: 17, segment: 'day', found: 'U' })).toBe('第 17 位（日）：U 不是此位置允许的字符');
@@ -87,7 +101,13 @@ describe('Chinese messages over HTTP (Accept-Language: zh-CN)', () => {
   });
 
   it('validation failures: the envelope and each field reason in Chinese', async () => {
-    const res = await t.http().post('/v1/enterprises').set(bearer(t.adminKey)).set(zh).send({ name: 5, roles: ['battery_maker'], extra: 1 }).expect(422);
+    const res = await t
+      .http()
+      .post('/v1/enterprises')
+      .set(bearer(t.adminKey))
+      .set(zh)
+      .send({ name: 5, roles: ['battery_maker'], extra: 1 })
+      .expect(422);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.message).toMatch(HAN);
     const reasons = res.body.error.details.map((d: { reason: string }) => d.reason);

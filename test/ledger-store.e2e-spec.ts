@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import type { Pool, PoolClient } from 'pg';
 import { StatementShapes } from '../libs/database/src';
 import { loadForBatch } from '../libs/lifecycle/src/ledger-store';
-import { startTestApp, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
 import { accept, at, attrs, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
 
 /**
@@ -57,29 +58,52 @@ describe('the ledger store: its prepared statements and what the load reads back
     const maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     const vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     const packs = Array.from({ length: 3 }, (_, i) => originalCode('P', 900 + i));
-    const produced = await postEvents(t, maker, packs.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })));
+    const produced = await postEvents(
+      t,
+      maker,
+      packs.map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs })),
+    );
     expect(produced.status).toBe('ACCEPTED');
     const delivered = await postEvents(
       t,
       maker,
-      packs.map((code, i) => ({ type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${i}` } })),
+      packs.map((code, i) => ({
+        type: 'delivered',
+        batteryCodes: [code],
+        occurredAt: at(1),
+        counterpartyUscc: vm.uscc,
+        payload: { deliveryNoteNo: `DN-${i}` },
+      })),
     );
     expect(delivered.status).toBe('ACCEPTED');
     // Sent again, the hand-overs are duplicates found by their content (the look-up by content hash runs); a
     // dry run of both reads without locking, through its own statements.
-    const handOvers = packs.map((code, i) => ({ type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-${i}` } }));
+    const handOvers = packs.map((code, i) => ({
+      type: 'delivered',
+      batteryCodes: [code],
+      occurredAt: at(1),
+      counterpartyUscc: vm.uscc,
+      payload: { deliveryNoteNo: `DN-${i}` },
+    }));
     expect((await postEvents(t, maker, handOvers)).counts.duplicate).toBe(packs.length);
     expect((await postEvents(t, maker, handOvers, { dryRun: true })).counts.duplicate).toBe(packs.length);
-    const more = [originalCode('P', 910), originalCode('P', 911)].map((code) => ({ type: 'produced', batteryCodes: [code], occurredAt: at(0), payload: attrs }));
+    const more = [originalCode('P', 910), originalCode('P', 911)].map((code) => ({
+      type: 'produced',
+      batteryCodes: [code],
+      occurredAt: at(0),
+      payload: attrs,
+    }));
     expect((await postEvents(t, maker, more, { dryRun: true })).counts.accepted).toBe(2);
 
     const plans = await pooledConnections(async (clients) => {
       const found: { name: string; plan: string }[] = [];
       for (const c of clients) {
-        const statements = (await c.query<{ name: string; parameter_types: string }>(
-          `SELECT name, parameter_types::text FROM pg_prepared_statements
+        const statements = (
+          await c.query<{ name: string; parameter_types: string }>(
+            `SELECT name, parameter_types::text FROM pg_prepared_statements
             WHERE name IN ('ledger.load_locked', 'ledger.load', 'ledger.prior_by_content') OR name LIKE 'ledger.write.%'`,
-        )).rows;
+          )
+        ).rows;
         for (const s of statements) {
           // EXPLAIN EXECUTE shows the plan cached for the statement (generic, as the ingest asks); NULL for every
           // parameter, nothing is executed. Sequential scans stay allowed here: a plan built now, because none was
@@ -104,7 +128,9 @@ describe('the ledger store: its prepared statements and what the load reads back
     // A registering batch and a hand-over batch have different write shapes.
     expect([...names].filter((n) => n.startsWith('ledger.write.')).length).toBeGreaterThanOrEqual(2);
     for (const p of plans) {
-      const scans = p.plan.split('\n').filter((line) => /Seq Scan on (batteries|lifecycle_events|battery_parties|battery_event_chain|enterprises)\b/.test(line));
+      const scans = p.plan
+        .split('\n')
+        .filter((line) => /Seq Scan on (batteries|lifecycle_events|battery_parties|battery_event_chain|enterprises)\b/.test(line));
       expect({ statement: p.name, seqScans: scans }).toEqual({ statement: p.name, seqScans: [] });
     }
   });
@@ -120,7 +146,13 @@ describe('the ledger store: its prepared statements and what the load reads back
       { type: 'produced', batteryCodes: cells, occurredAt: at(0), payload: { ...cellAttrs, parentCode: module } },
     ]);
     expect(registered.status).toBe('ACCEPTED');
-    await accept(t, maker, { type: 'delivered', batteryCodes: [handedOver], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: 'DN-1' } });
+    await accept(t, maker, {
+      type: 'delivered',
+      batteryCodes: [handedOver],
+      occurredAt: at(1),
+      counterpartyUscc: vm.uscc,
+      payload: { deliveryNoteNo: 'DN-1' },
+    });
     await accept(t, maker, { type: 'delivered', batteryCodes: [installed], occurredAt: at(1), counterpartyUscc: vm.uscc, regionCode: '440305' });
     await accept(t, vm, { type: 'installed', batteryCodes: [installed], occurredAt: at(2), vin: vin(956) });
     // A battery with no region at all: its row is edited to an empty list (the load must give [] back, not [""]).
@@ -136,7 +168,9 @@ describe('the ledger store: its prepared statements and what the load reads back
       [codes],
     );
     expect(rows).toHaveLength(codes.length);
-    expect(rows.some((r) => r.vin !== null) && rows.some((r) => r.pending_handover_to !== null) && rows.some((r) => r.holder_enterprise_id === null)).toBe(true);
+    expect(rows.some((r) => r.vin !== null) && rows.some((r) => r.pending_handover_to !== null) && rows.some((r) => r.holder_enterprise_id === null)).toBe(
+      true,
+    );
     expect(rows.some((r) => r.rated_energy_kwh === null)).toBe(true);
     for (const r of rows) {
       expect(loaded.states.get(r.code as string)).toEqual({

@@ -1,6 +1,22 @@
 import { Client } from 'pg';
-import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
-import { accept, at, attrs, cascadeCode, cellAttrs, claimAndConfirm, createFirm, Firm, moduleAttrs, originalCode, postEvents, producePack as registerPack, reject, vin } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, randomUscc, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import {
+  accept,
+  at,
+  attrs,
+  cascadeCode,
+  cellAttrs,
+  claimAndConfirm,
+  createFirm,
+  moduleAttrs,
+  originalCode,
+  postEvents,
+  producePack as registerPack,
+  reject,
+  vin,
+} from './support/ledger-world';
 
 describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   let t: TestApp;
@@ -24,7 +40,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     recycler = await createFirm(t, '再生利用', ['recycler']);
     // Scrapped cascade products go only to whitelisted recyclers (梯次利用管理办法 art. 20).
-    await t.http().patch(`/v1/enterprises/${recycler.id}`).set(bearer(t.adminKey)).send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/enterprises/${recycler.id}`)
+      .set(bearer(t.adminKey))
+      .send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } })
+      .expect(200);
   });
   afterAll(async () => {
     await t?.close();
@@ -49,22 +70,54 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     expect(await battery(pack, vm)).toMatchObject({ status: 'installed', holder: { id: vm.id }, pendingHandoverTo: null, vin: car });
 
     await accept(t, vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'WCC-0001' } });
-    await accept(t, dealer, { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(4), vin: car, regionCode: '440305', payload: { buyerType: 'individual' } });
+    await accept(t, dealer, {
+      type: 'vehicle_sold',
+      batteryCodes: [pack],
+      occurredAt: at(4),
+      vin: car,
+      regionCode: '440305',
+      payload: { buyerType: 'individual' },
+    });
     await accept(t, repairer, { type: 'repaired', batteryCodes: [pack], occurredAt: at(5), vin: car, payload: { description: 'replaced a fuse' } });
     await accept(t, dismantler, { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { scrapCertificateNo: 'BF-2026-1' } });
     expect(await battery(pack, dismantler)).toMatchObject({ status: 'in_scrapped_vehicle', holder: { id: dismantler.id }, vin: car });
     await accept(t, dismantler, { type: 'removed', batteryCodes: [pack], occurredAt: at(7), vin: car, counterpartyUscc: cascade.uscc });
-    expect(await battery(pack, dismantler)).toMatchObject({ status: 'in_transit', holder: { id: dismantler.id }, pendingHandoverTo: { id: cascade.id }, vin: null });
+    expect(await battery(pack, dismantler)).toMatchObject({
+      status: 'in_transit',
+      holder: { id: dismantler.id },
+      pendingHandoverTo: { id: cascade.id },
+      vin: null,
+    });
     await accept(t, cascade, { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(8) });
-    await accept(t, cascade, { type: 'residual_tested', batteryCodes: [pack], occurredAt: at(9), payload: { testRecordRef: 'RT-1', sohPercent: 78.5, decision: 'cascade' } });
+    await accept(t, cascade, {
+      type: 'residual_tested',
+      batteryCodes: [pack],
+      occurredAt: at(9),
+      payload: { testRecordRef: 'RT-1', sohPercent: 78.5, decision: 'cascade' },
+    });
 
     // The module comes out of the pack and, with its cells, becomes a cascade product.
     const assembled = await postEvents(t, cascade, [
-      { type: 'cascade_assembled', batteryCodes: [module], occurredAt: at(10), payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8, application: 'energy storage' } },
+      {
+        type: 'cascade_assembled',
+        batteryCodes: [module],
+        occurredAt: at(10),
+        payload: { cascadeCode: product, nominalCapacityAh: 120, nominalVoltageV: 43.8, application: 'energy storage' },
+      },
     ]);
     expect(assembled.results[0]).toMatchObject({ status: 'accepted' });
-    expect(await battery(product, cascade)).toMatchObject({ form: 'cascade', status: 'cascade_stock', holder: { id: cascade.id }, producer: { id: cascade.id } });
-    expect(await battery(module, cascade)).toMatchObject({ ownStatus: 'in_cascade_product', status: 'cascade_stock', insideOf: product, topLevelCode: product });
+    expect(await battery(product, cascade)).toMatchObject({
+      form: 'cascade',
+      status: 'cascade_stock',
+      holder: { id: cascade.id },
+      producer: { id: cascade.id },
+    });
+    expect(await battery(module, cascade)).toMatchObject({
+      ownStatus: 'in_cascade_product',
+      status: 'cascade_stock',
+      insideOf: product,
+      topLevelCode: product,
+    });
     expect((await battery(pack, cascade)).components).toEqual([]);
     expect((await battery(product, cascade)).originalCodes).toEqual([module]);
 
@@ -73,7 +126,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     // The recycler receives from the cascade utiliser, which it names (a receipt reported by the receiver only: a
     // custody claim, which the cascade utiliser confirms).
     await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [product], occurredAt: at(13), counterpartyUscc: cascade.uscc });
-    await accept(t, recycler, { type: 'recycled', batteryCodes: [product], occurredAt: at(14), payload: { processedMassKg: 30, recoveredLithiumKg: 0.4, method: 'hydrometallurgical' } });
+    await accept(t, recycler, {
+      type: 'recycled',
+      batteryCodes: [product],
+      occurredAt: at(14),
+      payload: { processedMassKg: 30, recoveredLithiumKg: 0.4, method: 'hydrometallurgical' },
+    });
     // The pack shell goes to the recycler too.
     await claimAndConfirm(t, recycler, cascade, { type: 'recycler_received', batteryCodes: [pack], occurredAt: at(13), counterpartyUscc: cascade.uscc });
     await accept(t, recycler, { type: 'recycled', batteryCodes: [pack], occurredAt: at(15), payload: { processedMassKg: 350 } });
@@ -102,8 +160,18 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       [pack],
     );
     expect(rows.map((r) => r.type)).toEqual([
-      'produced', 'delivered', 'installed', 'vehicle_certified', 'vehicle_sold', 'repaired', 'vehicle_scrapped', 'removed',
-      'cascade_received', 'residual_tested', 'recycler_received', 'recycled',
+      'produced',
+      'delivered',
+      'installed',
+      'vehicle_certified',
+      'vehicle_sold',
+      'repaired',
+      'vehicle_scrapped',
+      'removed',
+      'cascade_received',
+      'residual_tested',
+      'recycler_received',
+      'recycled',
     ]);
     expect(rows[1]).toMatchObject({ reporter_enterprise_id: maker.id, counterparty_enterprise_id: vm.id });
     expect(rows[4]).toMatchObject({ reporter_enterprise_id: dealer.id, region_code: '440305' });
@@ -117,15 +185,29 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     const car = vin(next());
     const made = await postEvents(t, byd, [
       { type: 'produced', batteryCodes: [pack], occurredAt: at(0), clientEventId: 'b-1', payload: attrs },
-      ...modules.map((m, i) => ({ type: 'produced', batteryCodes: [m], occurredAt: at(0), clientEventId: `b-m${i}`, payload: { ...moduleAttrs, parentCode: pack } })),
-      ...cells.map((cs, i) => ({ type: 'produced', batteryCodes: cs, occurredAt: at(0), clientEventId: `b-c${i}`, payload: { ...cellAttrs, parentCode: modules[i] } })),
+      ...modules.map((m, i) => ({
+        type: 'produced',
+        batteryCodes: [m],
+        occurredAt: at(0),
+        clientEventId: `b-m${i}`,
+        payload: { ...moduleAttrs, parentCode: pack },
+      })),
+      ...cells.map((cs, i) => ({
+        type: 'produced',
+        batteryCodes: cs,
+        occurredAt: at(0),
+        clientEventId: `b-c${i}`,
+        payload: { ...cellAttrs, parentCode: modules[i] },
+      })),
       { type: 'installed', batteryCodes: [pack], occurredAt: at(1), vin: car, clientEventId: 'b-2' },
       { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(2), vin: car, clientEventId: 'b-3', payload: { certificateNo: 'WCC-9' } },
       { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(3), vin: car, regionCode: '350102', clientEventId: 'b-4' },
     ]);
     expect(made).toMatchObject({ status: 'ACCEPTED', counts: { total: 8, accepted: 8, duplicate: 0, rejected: 0 } });
     expect(await battery(pack, byd)).toMatchObject({ status: 'in_use', holder: { id: byd.id }, vin: car });
-    expect((await battery(pack, byd)).components.map((m: { code: string; components: unknown[] }) => [m.code, m.components.length])).toEqual(modules.map((m) => [m, 2]));
+    expect((await battery(pack, byd)).components.map((m: { code: string; components: unknown[] }) => [m.code, m.components.length])).toEqual(
+      modules.map((m) => [m, 2]),
+    );
 
     const scrapped = await postEvents(t, dismantler, [
       { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(10), vin: car, payload: { scrapCertificateNo: 'BF-9' } },
@@ -137,14 +219,27 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(12) },
       { type: 'residual_tested', batteryCodes: [pack], occurredAt: at(13), payload: { testRecordRef: 'RT-9' } },
       // Cells taken from both modules (still inside the pack) make one cascade product.
-      { type: 'cascade_assembled', batteryCodes: [cells[0][0], cells[1][0]], occurredAt: at(14), payload: { cascadeCode: product, nominalCapacityAh: 140, nominalVoltageV: 7.3 } },
+      {
+        type: 'cascade_assembled',
+        batteryCodes: [cells[0][0], cells[1][0]],
+        occurredAt: at(14),
+        payload: { cascadeCode: product, nominalCapacityAh: 140, nominalVoltageV: 7.3 },
+      },
       { type: 'cascade_shipped', batteryCodes: [product], occurredAt: at(15) },
     ]);
     expect(reused.status).toBe('ACCEPTED');
     expect(await battery(cells[0][0], cascade)).toMatchObject({ ownStatus: 'in_cascade_product', insideOf: product, status: 'cascade_in_use' });
     expect(await battery(cells[0][1], cascade)).toMatchObject({ ownStatus: 'assembled', insideOf: modules[0], topLevelCode: pack, status: 'tested' });
-    const links = await t.sql<{ child_code: string; ended: boolean }>('SELECT child_code, ended_at IS NOT NULL AS ended FROM battery_components WHERE parent_code = ANY($1) ORDER BY child_code', [modules]);
-    expect(links.filter((l) => l.ended).map((l) => l.child_code).sort()).toEqual([cells[0][0], cells[1][0]].sort());
+    const links = await t.sql<{ child_code: string; ended: boolean }>(
+      'SELECT child_code, ended_at IS NOT NULL AS ended FROM battery_components WHERE parent_code = ANY($1) ORDER BY child_code',
+      [modules],
+    );
+    expect(
+      links
+        .filter((l) => l.ended)
+        .map((l) => l.child_code)
+        .sort(),
+    ).toEqual([cells[0][0], cells[1][0]].sort());
     const origins = await t.sql<{ original_code: string }>('SELECT original_code FROM battery_origins WHERE cascade_code = $1 ORDER BY 1', [product]);
     expect(origins.map((o) => o.original_code)).toEqual([cells[0][0], cells[1][0]].sort());
   });
@@ -168,13 +263,21 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     it('wrong role', async () => {
       const event = { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } };
       expect(await reject(t, maker, event)).toEqual([
-        expect.objectContaining({ path: 'events[0].type', rule: 'ROLE', reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as battery_maker" }),
+        expect.objectContaining({
+          path: 'events[0].type',
+          rule: 'ROLE',
+          reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as battery_maker",
+        }),
         expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'CUSTODY' }),
       ]);
       // A dealer that never held the pack learns nothing about it, not even that it exists.
       const dealers = await reject(t, dealer, event);
       expect(dealers).toEqual([
-        expect.objectContaining({ path: 'events[0].type', rule: 'ROLE', reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as dealer" }),
+        expect.objectContaining({
+          path: 'events[0].type',
+          rule: 'ROLE',
+          reason: "'vehicle_certified' is reported by vehicle_maker; you are registered as dealer",
+        }),
         expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'UNKNOWN_BATTERY' }),
       ]);
       expect(dealers).toEqual(await unregistered(dealer, event));
@@ -184,17 +287,29 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const other = await createFirm(t, '另一车企', ['vehicle_maker']);
       const event = { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } };
       const reasons = await reject(t, other, event);
-      expect(reasons).toEqual([{ path: 'events[0].batteryCodes[0]', rule: 'UNKNOWN_BATTERY', reason: expect.stringContaining('not registered, or not visible to you') }]);
+      expect(reasons).toEqual([
+        { path: 'events[0].batteryCodes[0]', rule: 'UNKNOWN_BATTERY', reason: expect.stringContaining('not registered, or not visible to you') },
+      ]);
       expect(reasons).toEqual(await unregistered(other, event));
       expect(JSON.stringify(reasons)).not.toContain(vm.uscc);
       // A dry run says no more, and a wrong VIN does not tell the right one.
-      const dry = await t.http().post('/v1/events?dryRun=true').set(other.auth).send({ events: [{ ...event, vin: vin(901) }] }).expect(200);
+      const dry = await t
+        .http()
+        .post('/v1/events?dryRun=true')
+        .set(other.auth)
+        .send({ events: [{ ...event, vin: vin(901) }] })
+        .expect(200);
       expect(dry.body.results[0].reasons).toEqual(await unregistered(other, { ...event, vin: vin(901) }));
       expect(JSON.stringify(dry.body)).not.toContain(car);
       // The maker produced and held the pack: it may see it, and is told who holds it.
       const recertify = { type: 'delivered', batteryCodes: [pack], occurredAt: at(3), counterpartyUscc: other.uscc };
       expect(await reject(t, maker, recertify)).toEqual(
-        expect.arrayContaining([expect.objectContaining({ rule: 'CUSTODY', reason: `battery ${pack} is held by 福州汽车 (${vm.uscc}): only its holder or the receiver of a pending hand-over may report 'delivered'` })]),
+        expect.arrayContaining([
+          expect.objectContaining({
+            rule: 'CUSTODY',
+            reason: `battery ${pack} is held by 福州汽车 (${vm.uscc}): only its holder or the receiver of a pending hand-over may report 'delivered'`,
+          }),
+        ]),
       );
     });
 
@@ -211,31 +326,55 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     it('unknown counterparty', async () => {
       const nobody = randomUscc();
       expect(await reject(t, vm, { type: 'delivered', batteryCodes: [pack], occurredAt: at(3), counterpartyUscc: nobody })).toEqual(
-        expect.arrayContaining([expect.objectContaining({ path: 'events[0].counterpartyUscc', rule: 'UNKNOWN_COUNTERPARTY', reason: `no enterprise with USCC ${nobody} is registered: the counterparty must have an account` })]),
+        expect.arrayContaining([
+          expect.objectContaining({
+            path: 'events[0].counterpartyUscc',
+            rule: 'UNKNOWN_COUNTERPARTY',
+            reason: `no enterprise with USCC ${nobody} is registered: the counterparty must have an account`,
+          }),
+        ]),
       );
     });
 
     it('bad code, bad VIN, bad payload field', async () => {
       const body = await postEvents(t, vm, [
         { type: 'vehicle_certified', batteryCodes: ['001PB24A000001ZZZ0000001'], occurredAt: at(3), vin: car, payload: { certificateNo: 'X' } },
-        { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car.slice(0, 8) + (car[8] === '0' ? '1' : '0') + car.slice(9), payload: { certificateNo: 'X' } },
+        {
+          type: 'vehicle_certified',
+          batteryCodes: [pack],
+          occurredAt: at(3),
+          vin: car.slice(0, 8) + (car[8] === '0' ? '1' : '0') + car.slice(9),
+          payload: { certificateNo: 'X' },
+        },
         { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNumber: 'X' } },
         { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: 'LGXCE4CBIN0000001', payload: { certificateNo: 'X' } },
       ]);
       expect(body.status).toBe('REJECTED');
-      expect(body.results[0].reasons).toEqual([expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'BATTERY_CODE', reason: expect.stringMatching(/position 15 \(year\)/) })]);
-      expect(body.results[1].reasons).toEqual([expect.objectContaining({ path: 'events[1].vin', rule: 'VIN', reason: expect.stringMatching(/check digit \(position 9\)/) })]);
+      expect(body.results[0].reasons).toEqual([
+        expect.objectContaining({ path: 'events[0].batteryCodes[0]', rule: 'BATTERY_CODE', reason: expect.stringMatching(/position 15 \(year\)/) }),
+      ]);
+      expect(body.results[1].reasons).toEqual([
+        expect.objectContaining({ path: 'events[1].vin', rule: 'VIN', reason: expect.stringMatching(/check digit \(position 9\)/) }),
+      ]);
       expect(body.results[2].reasons).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ path: 'events[2].payload.certificateNumber', rule: 'UNKNOWN_FIELD' }),
           expect.objectContaining({ path: 'events[2].payload.certificateNo', rule: 'REQUIRED' }),
         ]),
       );
-      expect(body.results[3].reasons).toEqual([expect.objectContaining({ path: 'events[3].vin', rule: 'VIN', reason: expect.stringContaining("character 9 'I'") })]);
+      expect(body.results[3].reasons).toEqual([
+        expect.objectContaining({ path: 'events[3].vin', rule: 'VIN', reason: expect.stringContaining("character 9 'I'") }),
+      ]);
     });
 
     it('a VIN that is not the battery’s vehicle, and a business time before its last event', async () => {
-      const reasons = await reject(t, vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(1), vin: vin(901), payload: { certificateNo: 'X' } });
+      const reasons = await reject(t, vm, {
+        type: 'vehicle_certified',
+        batteryCodes: [pack],
+        occurredAt: at(1),
+        vin: vin(901),
+        payload: { certificateNo: 'X' },
+      });
       expect(reasons.map((r) => r.rule)).toEqual(['VIN_MISMATCH', 'EVENT_ORDER']);
     });
 
@@ -250,22 +389,56 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const regulator = await t.http().post('/v1/regulators').set(bearer(t.adminKey)).send({ name: '工信厅' }).expect(201);
       const key = (await t.http().post(`/v1/regulators/${regulator.body.id}/api-keys`).set(bearer(t.adminKey)).send({ name: 'r' }).expect(201)).body.key;
       const event = { type: 'produced', batteryCodes: [originalCode('P', next())], occurredAt: at(0), payload: attrs };
-      const asAdmin = await t.http().post('/v1/events').set(bearer(t.adminKey)).send({ events: [event] }).expect(403);
+      const asAdmin = await t
+        .http()
+        .post('/v1/events')
+        .set(bearer(t.adminKey))
+        .send({ events: [event] })
+        .expect(403);
       expect(asAdmin.body.error.code).toBe('FORBIDDEN');
-      await t.http().post('/v1/events').set(bearer(key)).send({ events: [event] }).expect(403);
-      await t.http().post('/v1/events').send({ events: [event] }).expect(401);
+      await t
+        .http()
+        .post('/v1/events')
+        .set(bearer(key))
+        .send({ events: [event] })
+        .expect(403);
+      await t
+        .http()
+        .post('/v1/events')
+        .send({ events: [event] })
+        .expect(401);
     });
 
     it('validates the envelope: 1 to 500 events, a known mode, no other fields (422); an invalid event alone is not an envelope error', async () => {
-      const tooMany = await t.http().post('/v1/events').set(maker.auth).send({ events: Array.from({ length: 501 }, () => ({})) }).expect(422);
+      const tooMany = await t
+        .http()
+        .post('/v1/events')
+        .set(maker.auth)
+        .send({ events: Array.from({ length: 501 }, () => ({})) })
+        .expect(422);
       expect(tooMany.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'events', reason: expect.stringContaining('500') }] });
       const empty = await t.http().post('/v1/events').set(maker.auth).send({ events: [] }).expect(422);
       expect(empty.body.error.details[0].path).toBe('events');
-      const extra = await t.http().post('/v1/events').set(maker.auth).send({ events: [{}], mode: 'best', colour: 'red' }).expect(422);
+      const extra = await t
+        .http()
+        .post('/v1/events')
+        .set(maker.auth)
+        .send({ events: [{}], mode: 'best', colour: 'red' })
+        .expect(422);
       expect(extra.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['colour', 'mode']);
-      const notArray = await t.http().post('/v1/events').set(maker.auth).send({ events: { type: 'produced' } }).expect(422);
+      const notArray = await t
+        .http()
+        .post('/v1/events')
+        .set(maker.auth)
+        .send({ events: { type: 'produced' } })
+        .expect(422);
       expect(notArray.body.error.details[0].path).toBe('events');
-      const badDryRun = await t.http().post('/v1/events?dryRun=maybe').set(maker.auth).send({ events: [{}] }).expect(422);
+      const badDryRun = await t
+        .http()
+        .post('/v1/events?dryRun=maybe')
+        .set(maker.auth)
+        .send({ events: [{}] })
+        .expect(422);
       expect(badDryRun.body.error.details[0].path).toBe('dryRun');
       const junk = await postEvents(t, maker, [42, null, 'x']);
       expect(junk).toMatchObject({ status: 'REJECTED', counts: { total: 3, rejected: 3 } });
@@ -285,7 +458,9 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const open = Array.from({ length: 5000 }, () => `{"code": "${originalCode('M', next())}", ${attributes}, "components": [`).join('');
       const body = `{"batteries": [${open}{"code": "${originalCode('C', next())}", ${JSON.stringify(cellAttrs).slice(1, -1)}}${']}'.repeat(5000)}]}`;
       const deep = await t.http().post('/v1/batteries').set(maker.auth).set('Content-Type', 'application/json').send(body).expect(422);
-      expect(deep.body.error.details).toEqual([{ path: expect.stringMatching(/^batteries\[0\]\.components\[0\]\./), reason: 'is nested deeper than 32 levels' }]);
+      expect(deep.body.error.details).toEqual([
+        { path: expect.stringMatching(/^batteries\[0\]\.components\[0\]\./), reason: 'is nested deeper than 32 levels' },
+      ]);
     });
 
     it('refuses text holding half a surrogate pair or a NUL, which PostgreSQL cannot store as sent, and records nothing', async () => {
@@ -299,7 +474,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
         [{ type: 'repaired', batteryCodes: [pack], occurredAt: at(2), payload: { description: 'a\u0000b' } }, 'events[1].payload.description'],
       ] as const) {
         const ok = { type: 'repaired', batteryCodes: [pack], occurredAt: at(2), payload: { description: 'fine' } };
-        const res = await t.http().post('/v1/events').set(maker.auth).send({ events: [ok, event] }).expect(422);
+        const res = await t
+          .http()
+          .post('/v1/events')
+          .set(maker.auth)
+          .send({ events: [ok, event] })
+          .expect(422);
         expect(res.body.error.details).toEqual([{ path, reason: expect.stringContaining('unpaired UTF-16 surrogates') }]);
       }
       expect(await t.sql('SELECT count(*)::int AS n FROM lifecycle_events')).toEqual(before);
@@ -315,7 +495,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       expect(again).toMatchObject({ status: 'ACCEPTED', counts: { accepted: 0, duplicate: 1, rejected: 0 } });
       expect(again.results[0]).toMatchObject({ status: 'duplicate', eventId: first.results[0].eventId, duplicateOf: 'clientEventId' });
       const reused = await reject(t, maker, { ...event, payload: { deliveryNoteNo: 'other' } });
-      expect(reused).toEqual([expect.objectContaining({ rule: 'CLIENT_EVENT_ID_REUSED', reason: `clientEventId 'dn-42' was already used by you for a different event (${first.results[0].eventId})` })]);
+      expect(reused).toEqual([
+        expect.objectContaining({
+          rule: 'CLIENT_EVENT_ID_REUSED',
+          reason: `clientEventId 'dn-42' was already used by you for a different event (${first.results[0].eventId})`,
+        }),
+      ]);
       const rows = await t.sql('SELECT 1 FROM lifecycle_events WHERE client_event_id = $1', ['dn-42']);
       expect(rows).toHaveLength(1);
     });
@@ -344,7 +529,13 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const retried = await postEvents(t, maker, [delivered]);
       expect(retried.results[0]).toMatchObject({ status: 'duplicate', eventId: first, duplicateOf: 'contentHash' });
       // A correction is chained without moving the battery's last event: sent twice, it is recorded once.
-      const correction = { type: 'correction', batteryCodes: [pack], occurredAt: at(3), correctionOf: installed, payload: { reason: 'installed an hour earlier' } };
+      const correction = {
+        type: 'correction',
+        batteryCodes: [pack],
+        occurredAt: at(3),
+        correctionOf: installed,
+        payload: { reason: 'installed an hour earlier' },
+      };
       const corrected = await accept(t, vm, correction);
       const again = await postEvents(t, vm, [correction]);
       expect(again.results[0]).toMatchObject({ status: 'duplicate', eventId: corrected, duplicateOf: 'contentHash' });
@@ -355,7 +546,14 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     it('stores client ids and payload text with tabs, line breaks, backslashes and quotes exactly, and still finds them', async () => {
       const { pack } = await producePack(0);
       const tricky = 'a\tb\nc\rd\\e\\.f"g{h},i\\N';
-      const event = { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: vm.uscc, clientEventId: `dn ${tricky}`, payload: { deliveryNoteNo: tricky } };
+      const event = {
+        type: 'delivered',
+        batteryCodes: [pack],
+        occurredAt: at(1),
+        counterpartyUscc: vm.uscc,
+        clientEventId: `dn ${tricky}`,
+        payload: { deliveryNoteNo: tricky },
+      };
       const first = await postEvents(t, maker, [event]);
       expect(first.results[0]).toMatchObject({ status: 'accepted' });
       const [row] = await t.sql<{ client_event_id: string; payload: { deliveryNoteNo: string }; battery_codes: string[] }>(
@@ -385,8 +583,18 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       // not see its events; a repeated hand-over is a legal step, so only the unique content key (first code,
       // hash) stops them from being written again: the conflict makes each repeat run again and find them.
       const codes = Array.from({ length: 20 }, () => originalCode('P', next()));
-      await postEvents(t, maker, codes.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })));
-      const events = codes.map((c, i) => ({ type: 'delivered', batteryCodes: [c], occurredAt: at(1), counterpartyUscc: vm.uscc, payload: { deliveryNoteNo: `DN-R${i}` } }));
+      await postEvents(
+        t,
+        maker,
+        codes.map((c) => ({ type: 'produced', batteryCodes: [c], occurredAt: at(0), payload: attrs })),
+      );
+      const events = codes.map((c, i) => ({
+        type: 'delivered',
+        batteryCodes: [c],
+        occurredAt: at(1),
+        counterpartyUscc: vm.uscc,
+        payload: { deliveryNoteNo: `DN-R${i}` },
+      }));
       // Another transaction holds the batteries, so that all three batches start reading before any of them
       // can write, then queue on the row locks.
       const blocker = new Client({ connectionString: t.config.databaseUrl! });
@@ -409,7 +617,9 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       }
       expect(results.map((r) => r.status)).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
       expect([results.reduce((n, r) => n + r.counts.accepted, 0), results.reduce((n, r) => n + r.counts.duplicate, 0)]).toEqual([20, 40]);
-      const [row] = await t.sql<{ n: string }>("SELECT count(*) AS n FROM lifecycle_events WHERE type = 'delivered' AND battery_codes && $1::varchar[]", [codes]);
+      const [row] = await t.sql<{ n: string }>("SELECT count(*) AS n FROM lifecycle_events WHERE type = 'delivered' AND battery_codes && $1::varchar[]", [
+        codes,
+      ]);
       expect(Number(row.n)).toBe(20);
     });
   });
@@ -423,7 +633,12 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       return { events: Number(row.e), batteries: Number(row.b), links: Number(row.c), audits: Number(row.a) };
     }
     const good = () => ({ type: 'produced', batteryCodes: [originalCode('P', next())], occurredAt: at(0), payload: attrs });
-    const bad = () => ({ type: 'produced', batteryCodes: [originalCode('P', next())], occurredAt: at(0), payload: { nominalCapacityAh: 0, nominalVoltageV: 1 } });
+    const bad = () => ({
+      type: 'produced',
+      batteryCodes: [originalCode('P', next())],
+      occurredAt: at(0),
+      payload: { nominalCapacityAh: 0, nominalVoltageV: 1 },
+    });
 
     it('partial (the default) records the valid events', async () => {
       const before = await counts();
@@ -447,11 +662,16 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
       const before = await counts();
       const p = good();
       const code = p.batteryCodes[0];
-      const body = await postEvents(t, maker, [
-        p,
-        { type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc },
-        { type: 'recycled', batteryCodes: [code], occurredAt: at(2), payload: { processedMassKg: 1 } },
-      ], { dryRun: true });
+      const body = await postEvents(
+        t,
+        maker,
+        [
+          p,
+          { type: 'delivered', batteryCodes: [code], occurredAt: at(1), counterpartyUscc: vm.uscc },
+          { type: 'recycled', batteryCodes: [code], occurredAt: at(2), payload: { processedMassKg: 1 } },
+        ],
+        { dryRun: true },
+      );
       expect(body).toMatchObject({ status: 'PARTIALLY_ACCEPTED', dryRun: true, counts: { accepted: 2, rejected: 1 } });
       expect(body.results[0].eventId).toBeUndefined();
       expect(body.results[2].reasons!.map((r) => r.rule)).toEqual(['ROLE', 'STATE_TRANSITION']);
@@ -465,7 +685,13 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     const car = vin(next());
     await accept(t, maker, { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: vm.uscc });
     await accept(t, vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(2), vin: car });
-    const certified = await accept(t, vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: 'WCC-WRONG' } });
+    const certified = await accept(t, vm, {
+      type: 'vehicle_certified',
+      batteryCodes: [pack],
+      occurredAt: at(3),
+      vin: car,
+      payload: { certificateNo: 'WCC-WRONG' },
+    });
     const correction = await accept(t, vm, {
       type: 'correction',
       batteryCodes: [pack],

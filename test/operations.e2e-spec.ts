@@ -1,5 +1,7 @@
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createFirm, Firm } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { createFirm } from './support/ledger-world';
 
 /** Prometheus metrics and Bull Board: administrator keys only (Bearer, or Basic with the key as password). */
 describe('operations: /metrics and /admin/queues', () => {

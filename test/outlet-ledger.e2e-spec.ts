@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { startTestApp, TestApp } from './support/test-app';
-import { accept, at, claimAndConfirm, createFirm, Firm, postEvents } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { accept, at, claimAndConfirm, createFirm, postEvents } from './support/ledger-world';
 import { outletBody, OutletWorld } from './support/outlet-world';
 
 /** Outlet events in the ledger: the check (EVENT_CHECKS), stock and records derived from the ledger. */
@@ -16,7 +18,8 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
   let outlet: { id: string; code: string };
   let othersOutlet: { id: string };
 
-  const register = async (firm: Firm, body: Record<string, unknown>) => (await t.http().post('/v1/outlets').set(firm.auth).send(outletBody(body)).expect(201)).body;
+  const register = async (firm: Firm, body: Record<string, unknown>) =>
+    (await t.http().post('/v1/outlets').set(firm.auth).send(outletBody(body)).expect(201)).body;
   const received = (pack: string, outletId: unknown, hour = 7) => ({
     type: 'outlet_received',
     batteryCodes: [pack],
@@ -46,9 +49,20 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
     const { pack } = await w.removedPack();
     const suspended = await register(vm, { code: 'FZ-SUSP' });
     await t.http().post(`/v1/outlets/${suspended.id}/status`).set(vm.auth).send({ status: 'suspended', reason: '整改', effectiveOn: '2026-02-15' }).expect(201);
-    const body = await postEvents(t, vm, [received(pack, undefined), received(pack, 'NOPE-9'), received(pack, othersOutlet.id), received(pack, 'FZ-SUSP')], { mode: 'partial' });
-    expect(body.results.map((r) => r.reasons?.map((x) => x.rule))).toEqual([['OUTLET_ID_REQUIRED'], ['OUTLET_UNREGISTERED'], ['OUTLET_NOT_REPORTERS'], ['OUTLET_NOT_ACTIVE']]);
-    expect(body.results[1].reasons![0]).toMatchObject({ path: 'events[1].payload.outletId', outletId: 'NOPE-9', reason: expect.stringContaining('no outlet of the reporter') });
+    const body = await postEvents(t, vm, [received(pack, undefined), received(pack, 'NOPE-9'), received(pack, othersOutlet.id), received(pack, 'FZ-SUSP')], {
+      mode: 'partial',
+    });
+    expect(body.results.map((r) => r.reasons?.map((x) => x.rule))).toEqual([
+      ['OUTLET_ID_REQUIRED'],
+      ['OUTLET_UNREGISTERED'],
+      ['OUTLET_NOT_REPORTERS'],
+      ['OUTLET_NOT_ACTIVE'],
+    ]);
+    expect(body.results[1].reasons![0]).toMatchObject({
+      path: 'events[1].payload.outletId',
+      outletId: 'NOPE-9',
+      reason: expect.stringContaining('no outlet of the reporter'),
+    });
     expect(body.results[3].reasons![0]).toMatchObject({ date: '2026-03-01', reason: expect.stringContaining('not active on 2026-03-01') });
     // Before the opening date the outlet is not active either.
     const late = await register(vm, { code: 'FZ-LATE', openedOn: '2026-05-01' });
@@ -69,7 +83,10 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
     const over = await postEvents(t, partner, [received(b.pack, outlet.id, 8)]);
     expect(over.results[0]).toMatchObject({ status: 'accepted', claimId: expect.any(String) });
     expect(over.results[0].warnings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT', stockT: 0.76, limitT: 0.5 }), expect.objectContaining({ rule: 'CUSTODY_CLAIM' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'OUTLET_OVER_LIMIT', stockT: 0.76, limitT: 0.5 }),
+        expect.objectContaining({ rule: 'CUSTODY_CLAIM' }),
+      ]),
     );
     await t.http().post(`/v1/custody-claims/${over.results[0].claimId}/confirm`).set(repairer.auth).expect(200);
     view = (await t.http().get(`/v1/outlets/${outlet.id}`).set(partner.auth).expect(200)).body;
@@ -91,11 +108,24 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
     // Records: every battery in and out, with from, to and the VIN it came from; paginated by cursor.
     const page1 = (await t.http().get(`/v1/outlets/${outlet.id}/records?limit=2`).set(vm.auth).expect(200)).body;
     expect(page1.items).toEqual([
-      expect.objectContaining({ direction: 'in', batteryCode: a.pack, from: { id: repairer.id, name: '维修厂' }, to: { id: vm.id, name: '福州汽车' }, vin: a.car, batteryType: 'B', productType: 'pack' }),
+      expect.objectContaining({
+        direction: 'in',
+        batteryCode: a.pack,
+        from: { id: repairer.id, name: '维修厂' },
+        to: { id: vm.id, name: '福州汽车' },
+        vin: a.car,
+        batteryType: 'B',
+        productType: 'pack',
+      }),
       expect.objectContaining({ direction: 'in', batteryCode: b.pack, to: { id: partner.id, name: '共建经销商' }, vin: b.car }),
     ]);
     const page2 = (await t.http().get(`/v1/outlets/${outlet.id}/records?limit=2&cursor=${page1.nextCursor}`).set(vm.auth).expect(200)).body;
-    expect(page2).toEqual({ items: [expect.objectContaining({ direction: 'out', batteryCode: a.pack, from: { id: vm.id, name: '福州汽车' }, to: { id: recycler.id, name: '再生利用' } })], nextCursor: null });
+    expect(page2).toEqual({
+      items: [
+        expect.objectContaining({ direction: 'out', batteryCode: a.pack, from: { id: vm.id, name: '福州汽车' }, to: { id: recycler.id, name: '再生利用' } }),
+      ],
+      nextCursor: null,
+    });
     const none = (await t.http().get(`/v1/outlets/${outlet.id}/records?from=2026-03-02&to=2026-03-31`).set(vm.auth).expect(200)).body;
     expect(none.items).toEqual([]);
     await t.http().get(`/v1/outlets/${outlet.id}/records`).set(other.auth).expect(404);
@@ -111,7 +141,9 @@ describe('recycling service outlets and the ledger (real PostgreSQL)', () => {
       [randomUUID(), vm.id, Buffer.from(randomUUID())],
     );
     const mine = (await t.http().get('/v1/outlets/unregistered').set(vm.auth).expect(200)).body;
-    expect(mine.items).toEqual([expect.objectContaining({ outletId: 'OLD-NET-7', label: 'unregistered outlet', reporter: { id: vm.id, name: '福州汽车' }, events: 1 })]);
+    expect(mine.items).toEqual([
+      expect.objectContaining({ outletId: 'OLD-NET-7', label: 'unregistered outlet', reporter: { id: vm.id, name: '福州汽车' }, events: 1 }),
+    ]);
     expect((await t.http().get('/v1/outlets/unregistered').set(other.auth).expect(200)).body.items).toEqual([]);
   });
 });

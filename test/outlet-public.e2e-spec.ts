@@ -1,5 +1,7 @@
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createFirm, Firm } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { createFirm } from './support/ledger-world';
 import { outletBody, OutletWorld } from './support/outlet-world';
 
 /** Public disclosure (no key), nearest search, and coverage against sales, against a real PostgreSQL. */
@@ -9,7 +11,8 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
   let vm: Firm;
   let repairer: Firm;
   let other: Firm;
-  const register = async (firm: Firm, body: Record<string, unknown>) => (await t.http().post('/v1/outlets').set(firm.auth).send(outletBody(body)).expect(201)).body;
+  const register = async (firm: Firm, body: Record<string, unknown>) =>
+    (await t.http().post('/v1/outlets').set(firm.auth).send(outletBody(body)).expect(201)).body;
 
   beforeAll(async () => {
     t = await startTestApp({ publicRateLimitPerMinute: 40 });
@@ -24,7 +27,13 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
 
   it('lists active outlets by region, type and words, without a key, paginated; suspended ones are hidden', async () => {
     const gulou = await register(vm, { name: '鼓楼网点', regionCode: '350102', coordinates: { lat: 26.082, lng: 119.298 } });
-    const cangshan = await register(vm, { name: '仓山贮存中心', type: 'centralised_storage', capacityT: 40, regionCode: '350104', coordinates: { lat: 26.04, lng: 119.32 } });
+    const cangshan = await register(vm, {
+      name: '仓山贮存中心',
+      type: 'centralised_storage',
+      capacityT: 40,
+      regionCode: '350104',
+      coordinates: { lat: 26.04, lng: 119.32 },
+    });
     const xiamen = await register(vm, { name: '厦门网点', regionCode: '350203', coordinates: { lat: 24.45, lng: 118.08 } });
     await register(vm, { name: '广州网点', regionCode: '440103', coordinates: { lat: 23.12, lng: 113.26 } });
     const hidden = await register(vm, { name: '停用网点', regionCode: '350102', coordinates: { lat: 26.0821, lng: 119.2981 } });
@@ -32,7 +41,13 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
 
     const fuzhou = (await t.http().get('/v1/public/outlets?region=3501').expect(200)).body;
     expect(fuzhou.items.map((o: { id: string }) => o.id)).toEqual([gulou.id, cangshan.id]);
-    expect(fuzhou.items[0]).toMatchObject({ name: '鼓楼网点', ownerName: '福州汽车', type: 'collection', region: { code: '350102', prefectureName: '福州市' }, contact: { phone: '+86 591 1234 5678' } });
+    expect(fuzhou.items[0]).toMatchObject({
+      name: '鼓楼网点',
+      ownerName: '福州汽车',
+      type: 'collection',
+      region: { code: '350102', prefectureName: '福州市' },
+      contact: { phone: '+86 591 1234 5678' },
+    });
     expect(fuzhou.items[0]).not.toHaveProperty('storageAreaM2');
     const fujian = (await t.http().get('/v1/public/outlets?region=35&limit=2').expect(200)).body;
     expect(fujian.items).toHaveLength(2);
@@ -40,7 +55,12 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
     expect(rest).toEqual({ items: [expect.objectContaining({ id: xiamen.id })], nextCursor: null });
     const storage = (await t.http().get('/v1/public/outlets?type=centralised_storage').expect(200)).body;
     expect(storage.items.map((o: { id: string }) => o.id)).toEqual([cangshan.id]);
-    const words = (await t.http().get(`/v1/public/outlets?q=${encodeURIComponent('厦门')}`).expect(200)).body;
+    const words = (
+      await t
+        .http()
+        .get(`/v1/public/outlets?q=${encodeURIComponent('厦门')}`)
+        .expect(200)
+    ).body;
     expect(words.items.map((o: { id: string }) => o.id)).toEqual([xiamen.id]);
     const percent = (await t.http().get('/v1/public/outlets?q=%25').expect(200)).body;
     expect(percent.items).toEqual([]);
@@ -52,7 +72,10 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
     await register(other, { name: '+SUM(A1:A9)', address: '@cmd|calc', regionCode: '330106', coordinates: { lat: 30.27, lng: 120.15 } });
     const res = await t.http().get('/v1/public/outlets?region=33&format=csv').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('id,name,type,owner,address,region_code,region,lat,lng,contact_name,contact_phone,contact_email,publication_url');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`'+SUM(A1:A9)`);
@@ -75,10 +98,16 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
   it('coverage: a vehicle maker by prefecture (both rule sets), a battery maker by province only from 2026-04-01; gaps first', async () => {
     const world = new OutletWorld(t, maker, vm, repairer, 1000);
     // The battery maker's packs are found by its manufacturer code (001, the test codes' maker).
-    await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code: '001', enterpriseId: maker.id, certificateDate: '2018-03-01' }).expect(201);
+    await t
+      .http()
+      .post('/v1/manufacturer-codes')
+      .set(bearer(t.adminKey))
+      .send({ code: '001', enterpriseId: maker.id, certificateDate: '2018-03-01' })
+      .expect(201);
     // Sales at hour 4 of 2026-03-01: Fuzhou twice, Quanzhou (3505) once, Guangzhou (4401) once.
     for (const region of ['350102', '350102', '350503', '440106']) await world.soldPack(region);
-    const coverage = async (firm: Firm, on: string, auth = firm.auth) => (await t.http().get(`/v1/enterprises/${firm.id}/outlet-coverage?on=${on}`).set(auth).expect(200)).body;
+    const coverage = async (firm: Firm, on: string, auth = firm.auth) =>
+      (await t.http().get(`/v1/enterprises/${firm.id}/outlet-coverage?on=${on}`).set(auth).expect(200)).body;
 
     const vm2019 = await coverage(vm, '2026-03-15');
     expect(vm2019.duties).toHaveLength(1);
@@ -96,10 +125,16 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
     expect(bm2019.duties[0]).toMatchObject({ role: 'battery_maker', level: null, gaps: 0 });
     const bm2026 = await coverage(maker, '2026-04-15');
     expect(bm2026.duties[0]).toMatchObject({ role: 'battery_maker', ruleSet: 'cn-2026-outlets', level: 'province', regions: 2, gaps: 2 });
-    expect(bm2026.duties[0].items.map((i: { regionKey: string; sales: number }) => [i.regionKey, i.sales])).toEqual([['35', 3], ['44', 1]]);
+    expect(bm2026.duties[0].items.map((i: { regionKey: string; sales: number }) => [i.regionKey, i.sales])).toEqual([
+      ['35', 3],
+      ['44', 1],
+    ]);
     // An outlet co-built with the battery maker in Fujian closes one gap.
     const shared = await register(vm, { name: '共建网点', regionCode: '350102', partners: [{ enterpriseId: maker.id, relation: 'co_built' }] });
-    expect((await coverage(maker, '2026-04-15')).duties[0]).toMatchObject({ gaps: 1, items: [expect.objectContaining({ regionKey: '44', covered: false }), expect.objectContaining({ regionKey: '35', covered: true })] });
+    expect((await coverage(maker, '2026-04-15')).duties[0]).toMatchObject({
+      gaps: 1,
+      items: [expect.objectContaining({ regionKey: '44', covered: false }), expect.objectContaining({ regionKey: '35', covered: true })],
+    });
     // Closed before the date: not covering.
     await t.http().post(`/v1/outlets/${shared.id}/status`).set(vm.auth).send({ status: 'closed', reason: '关闭', effectiveOn: '2026-04-10' }).expect(201);
     expect((await coverage(maker, '2026-04-15')).duties[0].gaps).toBe(2);

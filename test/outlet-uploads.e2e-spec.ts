@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
-import { bearer, startTestApp, TestApp } from './support/test-app';
-import { createFirm, Firm } from './support/ledger-world';
+import type { TestApp } from './support/test-app';
+import { bearer, startTestApp } from './support/test-app';
+import type { Firm } from './support/ledger-world';
+import { createFirm } from './support/ledger-world';
 
 /** Bulk outlet registration through the uploads pipeline (POST /v1/uploads?kind=outlets), CSV and XLSX. */
 describe('recycling service outlets: bulk registration by file (real pipeline and queue)', () => {
@@ -65,7 +67,12 @@ describe('recycling service outlets: bulk registration by file (real pipeline an
     expect([...new Set(items[5].reasons.map((r) => r.path))]).toEqual(['lng']);
     expect([...new Set(items[6].reasons.map((r) => r.path))]).toEqual(['openedOn']);
     const view = (await t.http().get(`/v1/outlets/${outlets[0].id}`).set(vm.auth).expect(200)).body;
-    expect(view).toMatchObject({ code: 'B-1', partners: [{ id: partner.id, relation: 'co_built' }], contact: { phone: '0591-1234' }, coordinates: { lat: 26.08, lng: 119.3 } });
+    expect(view).toMatchObject({
+      code: 'B-1',
+      partners: [{ id: partner.id, relation: 'co_built' }],
+      contact: { phone: '0591-1234' },
+      coordinates: { lat: 26.08, lng: 119.3 },
+    });
     const audit = await t.sql('SELECT 1 FROM audit_log WHERE action = $1 AND entity_id = $2', ['outlet.registered', outlets[0].id]);
     expect(audit).toHaveLength(1);
   });
@@ -75,11 +82,22 @@ describe('recycling service outlets: bulk registration by file (real pipeline an
     const ws = wb.addWorksheet('网点');
     ws.addRow(header.split(','));
     ws.addRow(['X-1', '厦门网点', 'collection', '厦门市思明区', '350203', 24.45, 118.08, 15, 3, '', new Date(Date.UTC(2025, 5, 1)), '']);
-    const res = await upload(Buffer.from(await wb.xlsx.writeBuffer()), 'outlets.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').expect(202);
+    const res = await upload(
+      Buffer.from(await wb.xlsx.writeBuffer()),
+      'outlets.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ).expect(202);
     expect(await finished(res.body.id)).toMatchObject({ status: 'completed', counts: { accepted: 1 } });
-    const [row] = await t.sql<{ region_code: string; opened_on: string }>(`SELECT region_code, to_char(opened_on, 'YYYY-MM-DD') AS opened_on FROM outlets WHERE code = 'X-1'`);
+    const [row] = await t.sql<{ region_code: string; opened_on: string }>(
+      `SELECT region_code, to_char(opened_on, 'YYYY-MM-DD') AS opened_on FROM outlets WHERE code = 'X-1'`,
+    );
     expect(row).toEqual({ region_code: '350203', opened_on: '2025-06-01' });
     const template = await t.http().get('/v1/uploads/templates/outlets?format=csv').set(bearer(vm.key)).expect(200);
-    expect(template.text.replace(/^\uFEFF/, '').trim().split(',')).toEqual(expect.arrayContaining(['code', 'regionCode', 'storageAreaM2', 'capacityT', 'coBuilderUsccs']));
+    expect(
+      template.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(','),
+    ).toEqual(expect.arrayContaining(['code', 'regionCode', 'storageAreaM2', 'capacityT', 'coBuilderUsccs']));
   });
 });

@@ -18,7 +18,12 @@ describe('Regulators audit flows: event queries and the audit log', () => {
   const admin = () => bearer(t.adminKey);
 
   async function regulatorKey(regionPrefix?: string): Promise<string> {
-    const r = await t.http().post('/v1/regulators').set(admin()).send({ name: `监管 ${regionPrefix ?? '全国'}`, ...(regionPrefix ? { regionPrefix } : {}) }).expect(201);
+    const r = await t
+      .http()
+      .post('/v1/regulators')
+      .set(admin())
+      .send({ name: `监管 ${regionPrefix ?? '全国'}`, ...(regionPrefix ? { regionPrefix } : {}) })
+      .expect(201);
     return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'audit' }).expect(201)).body.key;
   }
 
@@ -62,7 +67,7 @@ describe('Regulators audit flows: event queries and the audit log', () => {
     expect(third.nextCursor).toBeNull();
   });
 
-  it('filters by firm, type, counterparty, vin, code and region within the caller\'s own', async () => {
+  it("filters by firm, type, counterparty, vin, code and region within the caller's own", async () => {
     expect((await list(fujian, `reporter=${maker.uscc}&type=delivered`)).items).toHaveLength(1);
     expect((await list(fujian, `counterparty=${vm.id}`)).items.map((e: { type: string }) => e.type)).toEqual(['delivered']);
     expect((await list(national, 'type=vehicle_sold')).items).toHaveLength(1);
@@ -72,7 +77,13 @@ describe('Regulators audit flows: event queries and the audit log', () => {
     expect((await list(fujian, 'region=3502')).items.map((e: { type: string }) => e.type)).toEqual(['vehicle_certified', 'installed']);
     const sold = (await list(t.adminKey, 'type=vehicle_sold')).items[0];
     expect((await list(t.adminKey, `vin=${sold.vin}`)).items.length).toBe(3);
-    expect((await list(t.adminKey, `code=${sold.batteryCodes[0]}`)).items.map((e: { type: string }) => e.type)).toEqual(['vehicle_sold', 'vehicle_certified', 'installed', 'delivered', 'produced']);
+    expect((await list(t.adminKey, `code=${sold.batteryCodes[0]}`)).items.map((e: { type: string }) => e.type)).toEqual([
+      'vehicle_sold',
+      'vehicle_certified',
+      'installed',
+      'delivered',
+      'produced',
+    ]);
   });
 
   it('shows an enterprise only the events it reported or is named in', async () => {
@@ -95,7 +106,10 @@ describe('Regulators audit flows: event queries and the audit log', () => {
   it('downloads the same rows as CSV, with formula-looking cells neutralised', async () => {
     const res = await t.http().get('/v1/events?format=csv&from=2026-03-01&to=2026-04-01').set(bearer(fujian)).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
-    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^id,type,occurred_at/);
     expect(lines).toHaveLength(7);
     expect(res.text).toContain(`'=HYPERLINK`);
@@ -104,11 +118,21 @@ describe('Regulators audit flows: event queries and the audit log', () => {
   });
 
   it('refuses bad filters with 422 naming the field', async () => {
-    for (const [query, path] of [['from=2026-02-30', 'from'], ['region=3', 'region'], ['reporter=nobody', 'reporter'], ['order=up', 'order'], ['code=XYZ', 'code']]) {
+    for (const [query, path] of [
+      ['from=2026-02-30', 'from'],
+      ['region=3', 'region'],
+      ['reporter=nobody', 'reporter'],
+      ['order=up', 'order'],
+      ['code=XYZ', 'code'],
+    ]) {
       const res = await t.http().get(`/v1/events?${query}`).set(bearer(fujian)).expect(422);
       expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     }
-    await t.http().get(`/v1/events?reporter=${'9'.repeat(17)}Y`).set(bearer(fujian)).expect(422);
+    await t
+      .http()
+      .get(`/v1/events?reporter=${'9'.repeat(17)}Y`)
+      .set(bearer(fujian))
+      .expect(422);
     await t.http().get('/v1/events').expect(401);
   });
 
@@ -151,13 +175,21 @@ describe('Regulators audit flows: event queries and the audit log', () => {
       [bulk.id],
     );
     const csv = await t.http().get(`/v1/events?format=csv&reporter=${bulk.uscc}&order=asc`).set(bearer(fujian)).expect(200);
-    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .slice(1);
     expect(lines).toHaveLength(2500);
     expect(new Set(lines.map((l) => l.split(',')[0])).size).toBe(2500);
     expect(lines[0]).toContain('Z01CB24A000001G1F0000001');
     expect(lines[2499]).toContain('Z01CB24A000001G1F0002500');
     const audit = await t.http().get('/v1/audit-log?format=csv&action=bulk.test').set(bulk.auth).expect(200);
-    const rows = audit.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+    const rows = audit.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .slice(1);
     expect(rows).toHaveLength(1200);
     expect(audit.text).not.toContain('abc');
     expect(audit.text).toContain('[redacted]');

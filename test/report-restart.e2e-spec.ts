@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { apiEnvironment, ApiProcess, buildOnce, createAdminKey, startApiProcess } from './support/api-process';
-import { Cast, scrappedPack } from './support/compliance-world';
+import type { ApiProcess } from './support/api-process';
+import { apiEnvironment, buildOnce, createAdminKey, startApiProcess } from './support/api-process';
+import type { Cast } from './support/compliance-world';
+import { scrappedPack } from './support/compliance-world';
 import { createFirm } from './support/ledger-world';
-import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
-import { bearer, deleteRedisKeys, TestApp } from './support/test-app';
+import type { TestDatabase } from './support/test-database';
+import { createTestDatabase, withClient } from './support/test-database';
+import type { TestApp } from './support/test-app';
+import { bearer, deleteRedisKeys } from './support/test-app';
 
 /**
  * "A worker killed mid-report is taken over and finishes, with one report row and one result": the API runs as
@@ -63,8 +67,9 @@ describe('a report whose worker is killed mid-report (separate processes, real q
 
     const asked = await request(first.baseUrl).post('/v1/reports').set(bearer(adminKey)).send({ type: 'timeliness', scope: 'all', period: '2025' }).expect(202);
     const id: string = asked.body.id;
-    const waiting = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [LOCK]))[0].n;
-    for (const until = Date.now() + 60_000; (await waiting()) === 0; ) {
+    const waiting = async () =>
+      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [LOCK]))[0].n;
+    for (const until = Date.now() + 60_000; (await waiting()) === 0;) {
       if (Date.now() > until) throw new Error(`the report never started writing:\n${first.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -72,14 +77,16 @@ describe('a report whose worker is killed mid-report (separate processes, real q
 
     await first.crash();
     running.splice(running.indexOf(first), 1);
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1`, [(await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1`, [
+      (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid,
+    ]);
     await holder.end();
     await sql('DROP TRIGGER hold_report_rows ON compliance_report_rows; DROP FUNCTION hold_report_rows()');
 
     const second = await startApiProcess(env);
     running.push(second);
     let report: { status: string; summary: { totals: Record<string, number> }; rowCount: number } | undefined;
-    for (const until = Date.now() + 150_000; ; ) {
+    for (const until = Date.now() + 150_000; ;) {
       report = (await request(second.baseUrl).get(`/v1/reports/${id}`).set(bearer(adminKey)).expect(200)).body;
       if (report!.status === 'done' || report!.status === 'failed') break;
       if (Date.now() > until) throw new Error(`report still ${report!.status} after the restart:\n${second.output()}`);
@@ -87,6 +94,8 @@ describe('a report whose worker is killed mid-report (separate processes, real q
     }
     expect(report).toMatchObject({ status: 'done', rowCount: 4, summary: { totals: { late: 2, missing_overdue: 2, no_deadline: 6 } } });
     expect(await sql('SELECT count(*)::int AS n, min(attempts) AS attempts FROM compliance_reports')).toEqual([{ n: 1, attempts: 2 }]);
-    expect(await sql('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs FROM compliance_report_rows WHERE report_id = $1', [id])).toEqual([{ n: 4, seqs: 4 }]);
+    expect(await sql('SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs FROM compliance_report_rows WHERE report_id = $1', [id])).toEqual([
+      { n: 4, seqs: 4 },
+    ]);
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 import type { TestApp } from './support/test-app';
 import { bearer, startTestApp } from './support/test-app';
-import type { CascadeWorld} from './support/cascade-world';
+import type { CascadeWorld } from './support/cascade-world';
 import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
 import { createFirm } from './support/ledger-world';
@@ -23,7 +23,12 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
 
   it('records one test (201): derived values, grade and rule-set version, and its residual_tested event in the ledger', async () => {
     const { modules } = await retiredPack(t, w, next);
-    const res = await t.http().post('/v1/residual-tests').set(w.cascade.auth).send(residualTest(modules[0].toLowerCase(), 112.5, 8, { dcResistanceMOhm: 1.5, initialResistanceMOhm: 1.2, insulationCheck: 'pass' })).expect(201);
+    const res = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(w.cascade.auth)
+      .send(residualTest(modules[0].toLowerCase(), 112.5, 8, { dcResistanceMOhm: 1.5, initialResistanceMOhm: 1.2, insulationCheck: 'pass' }))
+      .expect(201);
     expect(res.body).toMatchObject({
       batteryCode: modules[0],
       productType: 'module',
@@ -41,7 +46,10 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
       applications: ['low_speed_vehicle', 'energy_storage', 'telecom_backup', 'ups_backup', 'street_lighting'],
       ruleSetVersion: 1,
     });
-    const [event] = await t.sql<{ type: string; payload: Record<string, unknown>; id: string }>('SELECT id, type, payload FROM lifecycle_events WHERE id = $1', [res.body.eventId]);
+    const [event] = await t.sql<{ type: string; payload: Record<string, unknown>; id: string }>(
+      'SELECT id, type, payload FROM lifecycle_events WHERE id = $1',
+      [res.body.eventId],
+    );
     expect(event).toMatchObject({ type: 'residual_tested', payload: { testRecordRef: res.body.id, sohPercent: 75, decision: 'cascade' } });
     const battery = await t.http().get(`/v1/batteries/${modules[0]}`).set(w.cascade.auth).expect(200);
     expect(battery.body).toMatchObject({ status: 'tested', holder: { id: w.cascade.id } });
@@ -64,13 +72,22 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
           residualTest(held.modules[0], 140, 8, { clientTestId: 'LAB-1' }),
           residualTest(held.modules[1], 140, 8, { cutoffVoltageV: 5 }),
           residualTest(held.cells[0][0], 50, 8, { appearanceCheck: 'fail' }),
-          residualTest(held.cells[0][1], 50, 8, { cycles: [{ capacityAh: 100, energyWh: 360 }, { capacityAh: 110, energyWh: 390 }] }),
+          residualTest(held.cells[0][1], 50, 8, {
+            cycles: [
+              { capacityAh: 100, energyWh: 360 },
+              { capacityAh: 110, energyWh: 390 },
+            ],
+          }),
         ],
       })
       .expect(200);
     expect(res.body.counts).toEqual({ total: 5, accepted: 4, duplicate: 0, rejected: 1 });
     const [cascade, vehicle, bad, failed, spread] = res.body.results;
-    expect(cascade.test).toMatchObject({ sohCPercent: 66.67, grade: 'cascade', applications: ['energy_storage', 'telecom_backup', 'ups_backup', 'street_lighting'] });
+    expect(cascade.test).toMatchObject({
+      sohCPercent: 66.67,
+      grade: 'cascade',
+      applications: ['energy_storage', 'telecom_backup', 'ups_backup', 'street_lighting'],
+    });
     expect(vehicle.test).toMatchObject({ sohCPercent: 93.33, grade: 'vehicle_reuse', clientTestId: 'LAB-1' });
     expect(bad).toMatchObject({ status: 'rejected', reasons: [{ path: 'tests[2].cutoffVoltageV', reason: 'must be below chargeVoltageV' }] });
     expect(failed.test).toMatchObject({ grade: 'recycle', gradingReasons: [expect.stringContaining('appearance')] });
@@ -79,11 +96,21 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     expect(ev.payload).toEqual({ testRecordRef: failed.test.id, sohPercent: 33.33, decision: 'recycle' });
 
     // Same clientTestId again: the same record, nothing new.
-    const again = await t.http().post('/v1/residual-tests').set(w.cascade.auth).send({ tests: [residualTest(held.modules[0], 140, 9, { clientTestId: 'LAB-1' })] }).expect(200);
+    const again = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(w.cascade.auth)
+      .send({ tests: [residualTest(held.modules[0], 140, 9, { clientTestId: 'LAB-1' })] })
+      .expect(200);
     expect(again.body.results[0]).toMatchObject({ status: 'duplicate', test: { id: vehicle.test.id } });
 
     // Not held by this firm: the ledger refuses the event, so no test is stored.
-    const notHeld = await t.http().post('/v1/residual-tests').set(other.auth).send(residualTest(pack, 100, 9)).expect(422);
+    const notHeld = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(other.auth)
+      .send(residualTest(pack, 100, 9))
+      .expect(422);
     expect(notHeld.body.error.code).toBe('RESIDUAL_TEST_REJECTED');
     expect(notHeld.body.error.details[0]).toMatchObject({ rule: expect.any(String) });
     expect(await t.sql('SELECT 1 FROM residual_tests WHERE enterprise_id = $1', [other.id])).toHaveLength(0);
@@ -93,22 +120,50 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     const res = await t.http().post('/v1/residual-tests').set(w.cascade.auth).send({ batteryCode: 'X', cycles: [], colour: 'red' }).expect(422);
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['batteryCode', 'cycles', 'colour', 'testedAt', 'appearanceCheck']));
-    const many = await t.http().post('/v1/residual-tests').set(w.cascade.auth).send({ tests: Array.from({ length: 501 }, () => ({})) }).expect(413);
+    const many = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(w.cascade.auth)
+      .send({ tests: Array.from({ length: 501 }, () => ({})) })
+      .expect(413);
     expect(many.body.error.code).toBe('TOO_MANY_TESTS');
-    await t.http().post('/v1/residual-tests').set(bearer(t.adminKey)).send({ tests: [{}] }).expect(403);
+    await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(bearer(t.adminKey))
+      .send({ tests: [{}] })
+      .expect(403);
   });
 
   it('grading rules: an administrator adds a version (audited); new tests name it; old ones keep theirs', async () => {
     const rules = { maxCycleSpreadPercent: 2, vehicleReuseMinSohPercent: 95, applications: [{ field: 'energy_storage', minSohPercent: 90 }] };
     await t.http().post('/v1/residual-grading-rules').set(w.cascade.auth).send({ rules, basis: 'mine' }).expect(403);
-    const bad = await t.http().post('/v1/residual-grading-rules').set(bearer(t.adminKey)).send({ rules: { ...rules, vehicleReuseMinSohPercent: 85 }, basis: 'x' }).expect(422);
+    const bad = await t
+      .http()
+      .post('/v1/residual-grading-rules')
+      .set(bearer(t.adminKey))
+      .send({ rules: { ...rules, vehicleReuseMinSohPercent: 85 }, basis: 'x' })
+      .expect(422);
     expect(bad.body.error.code).toBe('INVALID_GRADING_RULES');
-    const created = await t.http().post('/v1/residual-grading-rules').set(bearer(t.adminKey)).send({ rules, basis: 'stricter after the 2026 review' }).expect(201);
+    const created = await t
+      .http()
+      .post('/v1/residual-grading-rules')
+      .set(bearer(t.adminKey))
+      .send({ rules, basis: 'stricter after the 2026 review' })
+      .expect(201);
     expect(created.body).toMatchObject({ version: 2, current: true });
     const list = await t.http().get('/v1/residual-grading-rules').set(w.cascade.auth).expect(200);
-    expect(list.body.map((r: { version: number; current: boolean }) => [r.version, r.current])).toEqual([[2, true], [1, false]]);
+    expect(list.body.map((r: { version: number; current: boolean }) => [r.version, r.current])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
     const { modules } = await retiredPack(t, w, next, 0);
-    const res = await t.http().post('/v1/residual-tests').set(w.cascade.auth).send(residualTest(modules[0], 140, 8)).expect(201);
+    const res = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(w.cascade.auth)
+      .send(residualTest(modules[0], 140, 8))
+      .expect(201);
     expect(res.body).toMatchObject({ sohCPercent: 93.33, grade: 'cascade', applications: ['energy_storage'], ruleSetVersion: 2 });
     expect(await t.sql('SELECT 1 FROM audit_log WHERE action = $1', ['residual_grading_rules.created'])).toHaveLength(1);
 
@@ -125,10 +180,26 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
   it('by file: POST /v1/uploads?kind=residual-tests records tests per row (cycles as columns), with the template', async () => {
     const { modules, cells } = await retiredPack(t, w, next, 0);
     const csv = await t.http().get('/v1/uploads/templates/residual-tests?format=csv').set(w.cascade.auth).expect(200);
-    const header = csv.text.replace(/^\uFEFF/, '').trim().split(',');
+    const header = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(',');
     expect(header.slice(0, 3)).toEqual(['clientTestId', 'batteryCode', 'testedAt']);
     expect(header).toEqual(expect.arrayContaining(['cycle1CapacityAh', 'cycle3EnergyWh', 'appearanceCheck']));
-    const cols = ['clientTestId', 'batteryCode', 'testedAt', 'ambientTemperatureC', 'dischargeCurrentA', 'chargeVoltageV', 'cutoffVoltageV', 'cycle1CapacityAh', 'cycle1EnergyWh', 'cycle2CapacityAh', 'cycle2EnergyWh', 'appearanceCheck'];
+    const cols = [
+      'clientTestId',
+      'batteryCode',
+      'testedAt',
+      'ambientTemperatureC',
+      'dischargeCurrentA',
+      'chargeVoltageV',
+      'cutoffVoltageV',
+      'cycle1CapacityAh',
+      'cycle1EnergyWh',
+      'cycle2CapacityAh',
+      'cycle2EnergyWh',
+      'appearanceCheck',
+    ];
     const file = [
       cols.join(','),
       `F-1,${modules[0]},2026-03-01 08:00,25,30,4.2,2.75,145,522,146,525,pass`,
@@ -136,19 +207,44 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
       `F-3,${cells[0][0]},2026-03-01 08:00,25,30,4.2,2.75,140,504,,,fail`,
       `F-1,${modules[0]},2026-03-01 08:00,25,30,4.2,2.75,145,522,146,525,pass`,
     ].join('\r\n');
-    const res = await t.http().post('/v1/uploads?kind=residual-tests').set(w.cascade.auth).attach('file', Buffer.from(file), { filename: 'cycler.csv', contentType: 'text/csv' }).expect(202);
-    let done: { status: string; counts: Record<string, number>; results: { items: { row: number; status: string; eventId: string | null; reasons: { path: string }[] }[] } } | undefined;
+    const res = await t
+      .http()
+      .post('/v1/uploads?kind=residual-tests')
+      .set(w.cascade.auth)
+      .attach('file', Buffer.from(file), { filename: 'cycler.csv', contentType: 'text/csv' })
+      .expect(202);
+    let done:
+      | {
+          status: string;
+          counts: Record<string, number>;
+          results: { items: { row: number; status: string; eventId: string | null; reasons: { path: string }[] }[] };
+        }
+      | undefined;
     for (let i = 0; i < 300 && !['completed', 'failed'].includes(done?.status ?? ''); i++) {
       if (i) await new Promise((r) => setTimeout(r, 100));
       done = (await t.http().get(`/v1/uploads/${res.body.id}`).set(w.cascade.auth).expect(200)).body;
     }
     expect(done).toMatchObject({ status: 'completed', counts: { accepted: 2, duplicate: 1, rejected: 1 } });
     const items = done!.results.items;
-    expect(items.map((r) => [r.row, r.status])).toEqual([[2, 'accepted'], [3, 'rejected'], [4, 'accepted'], [5, 'duplicate']]);
+    expect(items.map((r) => [r.row, r.status])).toEqual([
+      [2, 'accepted'],
+      [3, 'rejected'],
+      [4, 'accepted'],
+      [5, 'duplicate'],
+    ]);
     expect(items[1].reasons[0].path).toBe('cycle1EnergyWh');
     const first = await t.http().get(`/v1/residual-tests/${items[0].eventId}`).set(w.cascade.auth).expect(200);
-    expect(first.body).toMatchObject({ clientTestId: 'F-1', batteryCode: modules[0], cycles: [{ capacityAh: 145 }, { capacityAh: 146 }], grade: 'vehicle_reuse', testedAt: '2026-03-01T00:00:00.000Z' });
+    expect(first.body).toMatchObject({
+      clientTestId: 'F-1',
+      batteryCode: modules[0],
+      cycles: [{ capacityAh: 145 }, { capacityAh: 146 }],
+      grade: 'vehicle_reuse',
+      testedAt: '2026-03-01T00:00:00.000Z',
+    });
     expect(items[3].eventId).toBe(items[0].eventId);
-    expect((await t.http().get(`/v1/residual-tests/${items[2].eventId}`).set(w.cascade.auth).expect(200)).body).toMatchObject({ grade: 'recycle', appearanceCheck: 'fail' });
+    expect((await t.http().get(`/v1/residual-tests/${items[2].eventId}`).set(w.cascade.auth).expect(200)).body).toMatchObject({
+      grade: 'recycle',
+      appearanceCheck: 'fail',
+    });
   });
 });

@@ -6,7 +6,10 @@ import { loadConfig, withQuietStartup } from '#libs/common';
 
 const ROOT = join(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { nodeProblem, satisfies } = require('../scripts/check-node.cjs') as { nodeProblem(version: string, range: string): string | null; satisfies(v: string, range: string): boolean };
+const { nodeProblem, satisfies } = require('../scripts/check-node.cjs') as {
+  nodeProblem(version: string, range: string): string | null;
+  satisfies(v: string, range: string): boolean;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isStale } = require('../scripts/build-if-stale.cjs') as { isStale(root: string): boolean };
 
@@ -14,12 +17,18 @@ describe('honest set-up', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
 
   it('states a Node.js that every installed package supports (npm ci shows no EBADENGINE warning on it)', () => {
-    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean }>;
+    };
     // The lowest version of each line the range allows (22.x, 24.x…).
     const lowest = pkg.engines.node.split('||').map((alt) => semver.minVersion(alt.trim())!.version);
     const unsupported = Object.entries(lock.packages)
       .filter(([path, p]) => path !== '' && !p.optional && p.engines && !Array.isArray(p.engines) && p.engines.node)
-      .flatMap(([path, p]) => lowest.filter((v) => !semver.satisfies(v, (p.engines as { node: string }).node)).map((v) => `${path} wants ${(p.engines as { node: string }).node}, not ${v}`));
+      .flatMap(([path, p]) =>
+        lowest
+          .filter((v) => !semver.satisfies(v, (p.engines as { node: string }).node))
+          .map((v) => `${path} wants ${(p.engines as { node: string }).node}, not ${v}`),
+      );
     expect(unsupported).toEqual([]);
     const lowestOverall = semver.minVersion(pkg.engines.node)!.version;
     // The stated line is an LTS line that is still supported (Node 20 left LTS on 2026-04-30).

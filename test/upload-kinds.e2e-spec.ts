@@ -59,7 +59,9 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [TestKindModule] });
-    await t.sql('CREATE TABLE test_readings (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), enterprise_id uuid NOT NULL, ref text NOT NULL, kwh numeric NOT NULL, read_at date, UNIQUE (enterprise_id, ref))');
+    await t.sql(
+      'CREATE TABLE test_readings (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), enterprise_id uuid NOT NULL, ref text NOT NULL, kwh numeric NOT NULL, read_at date, UNIQUE (enterprise_id, ref))',
+    );
     // The app runs as its own database role (libs/database roles.ts): a table made here by the test's role is granted to it.
     await t.sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON test_readings TO ${t.config.databaseRoles.app}`);
     firm = await createFirm(t, '梯次利用公司', ['cascade_utiliser']);
@@ -90,9 +92,13 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
     expect(res.body).toMatchObject({ kind: 'meter-readings', existing: false });
     const done = await finished(res.body.id);
     expect(done).toMatchObject({ status: 'completed', kind: 'meter-readings', counts: { accepted: 1, duplicate: 1, rejected: 2 } });
-    const rows = await t.sql<{ id: string; ref: string; kwh: string; read_at: string }>(`SELECT id::text, ref, kwh::text, to_char(read_at, 'YYYY-MM-DD') AS read_at FROM test_readings`);
+    const rows = await t.sql<{ id: string; ref: string; kwh: string; read_at: string }>(
+      `SELECT id::text, ref, kwh::text, to_char(read_at, 'YYYY-MM-DD') AS read_at FROM test_readings`,
+    );
     expect(rows).toEqual([{ id: expect.any(String), ref: 'R1', kwh: '12.5', read_at: '2026-03-01' }]);
-    expect(done.results.items.map((r: { row: number; status: string; eventId: string | null; reasons: unknown[] }) => [r.row, r.status, r.eventId, r.reasons])).toEqual([
+    expect(
+      done.results.items.map((r: { row: number; status: string; eventId: string | null; reasons: unknown[] }) => [r.row, r.status, r.eventId, r.reasons]),
+    ).toEqual([
       [2, 'accepted', rows[0].id, []],
       [3, 'rejected', null, [{ path: 'kwh', reason: 'must not be negative' }]],
       [4, 'duplicate', rows[0].id, []],
@@ -108,13 +114,19 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
 
   it('fails a file that lacks a required column of the kind, naming it', async () => {
     const res = await upload('meter-readings', 'ref,readAt\r\nR9,2026-03-01\r\n').expect(202);
-    expect(await finished(res.body.id)).toMatchObject({ status: 'failed', error: { code: 'MISSING_COLUMNS', details: [{ path: 'kwh', reason: 'required column' }] } });
+    expect(await finished(res.body.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'MISSING_COLUMNS', details: [{ path: 'kwh', reason: 'required column' }] },
+    });
   });
 
   it('refuses an unknown kind before reading the file, naming the field and the kinds there are', async () => {
     const res = await upload('meter-readingz', 'ref,kwh\r\nR1,1\r\n').expect(422);
     // The app's own kinds (outlets) are listed too.
-    expect(res.body.error).toMatchObject({ code: 'UNKNOWN_UPLOAD_KIND', details: [{ path: 'kind', reason: expect.stringMatching(/^must be one of events, (.+, )?meter-readings$/) }] });
+    expect(res.body.error).toMatchObject({
+      code: 'UNKNOWN_UPLOAD_KIND',
+      details: [{ path: 'kind', reason: expect.stringMatching(/^must be one of events, (.+, )?meter-readings$/) }],
+    });
     const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM uploads WHERE kind = 'meter-readingz'`);
     expect(n).toBe(0);
   });
@@ -125,6 +137,10 @@ describe('upload kinds (a registered kind through the real pipeline and queue)',
     const xlsx = await t.http().get('/v1/uploads/templates/meter-readings?format=xlsx').set(bearer(firm.key)).buffer(true).expect(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const catalogue = await t.http().get('/v1/uploads/templates').set(bearer(firm.key)).expect(200);
-    expect(catalogue.body.kinds).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'meter-readings', template: '/v1/uploads/templates/meter-readings', columns: expect.any(Array) })]));
+    expect(catalogue.body.kinds).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'meter-readings', template: '/v1/uploads/templates/meter-readings', columns: expect.any(Array) }),
+      ]),
+    );
   });
 });

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { format } from '#libs/battery-code';
-import { apiEnvironment, ApiProcess, buildOnce, createAdminKey, startApiProcess } from './support/api-process';
-import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+import type { ApiProcess } from './support/api-process';
+import { apiEnvironment, buildOnce, createAdminKey, startApiProcess } from './support/api-process';
+import type { TestDatabase } from './support/test-database';
+import { createTestDatabase, withClient } from './support/test-database';
 import { bearer, deleteRedisKeys, randomUscc } from './support/test-app';
 
 /**
@@ -16,7 +18,15 @@ const ROWS = 2600; // six batches of up to 500 rows
 const LOCK = 424242;
 
 function cell(n: number): string {
-  const r = format({ manufacturerCode: '0R1', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2025-03-12', serial: n });
+  const r = format({
+    manufacturerCode: '0R1',
+    productType: 'C',
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: '0000003',
+    productionDate: '2025-03-12',
+    serial: n,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
@@ -45,7 +55,13 @@ describe('an upload whose API process is killed mid-file (separate processes, re
     const first = await startApiProcess(env);
     running.push(first);
     const http = () => request(first.baseUrl);
-    const maker = (await http().post('/v1/enterprises').set(bearer(adminKey)).send({ name: '重启电池', uscc: randomUscc(), roles: ['battery_maker'], regionCode: '350902' }).expect(201)).body;
+    const maker = (
+      await http()
+        .post('/v1/enterprises')
+        .set(bearer(adminKey))
+        .send({ name: '重启电池', uscc: randomUscc(), roles: ['battery_maker'], regionCode: '350902' })
+        .expect(201)
+    ).body;
     const key: string = (await http().post(`/v1/enterprises/${maker.id}/api-keys`).set(bearer(adminKey)).send({ name: 'erp' }).expect(201)).body.key;
     await http().post('/v1/manufacturer-codes').set(bearer(adminKey)).send({ code: '0R1', enterpriseId: maker.id, certificateDate: '2018-03-01' }).expect(201);
 
@@ -63,11 +79,16 @@ describe('an upload whose API process is killed mid-file (separate processes, re
 
     const lines = ['type,batteryCodes,occurredAt,nominalCapacityAh,nominalVoltageV'];
     for (let i = 0; i < ROWS; i++) lines.push(`produced,${cell(500_000 + i)},2026-04-09 08:00,280,3.2`);
-    const accepted = await http().post('/v1/uploads').set(bearer(key)).attach('file', Buffer.from(lines.join('\n') + '\n'), { filename: 'restart.csv', contentType: 'text/csv' }).expect(202);
+    const accepted = await http()
+      .post('/v1/uploads')
+      .set(bearer(key))
+      .attach('file', Buffer.from(lines.join('\n') + '\n'), { filename: 'restart.csv', contentType: 'text/csv' })
+      .expect(202);
     const id: string = accepted.body.id;
 
-    const waiting = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [LOCK]))[0].n;
-    for (const until = Date.now() + 60_000; (await waiting()) === 0; ) {
+    const waiting = async () =>
+      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [LOCK]))[0].n;
+    for (const until = Date.now() + 60_000; (await waiting()) === 0;) {
       if (Date.now() > until) throw new Error(`the third batch never started:\n${first.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -78,24 +99,34 @@ describe('an upload whose API process is killed mid-file (separate processes, re
     // when it next talks to it; ending its sessions stands for that.
     await first.crash();
     running.splice(running.indexOf(first), 1);
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1`, [(await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1`, [
+      (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid,
+    ]);
     await holder.end();
     await sql('DROP TRIGGER hold_third_batch ON upload_row_results; DROP FUNCTION hold_third_batch()');
     const written = async () =>
-      (await sql<{ events: number; codes: number }>(`SELECT count(*)::int AS events, count(DISTINCT battery_codes[1])::int AS codes FROM lifecycle_events WHERE occurred_at = '2026-04-09T00:00:00Z'`))[0];
+      (
+        await sql<{ events: number; codes: number }>(
+          `SELECT count(*)::int AS events, count(DISTINCT battery_codes[1])::int AS codes FROM lifecycle_events WHERE occurred_at = '2026-04-09T00:00:00Z'`,
+        )
+      )[0];
     expect(await written()).toEqual({ events: 1000, codes: 1000 });
 
     // The next process takes the job over once the dead one's lock on it lapses (BullMQ's stalled-job check).
     const second = await startApiProcess(env);
     running.push(second);
     let done: { status: string; attempts: number; progress: { rowsProcessed: number; rowsTotal: number }; counts: Record<string, number> } | undefined;
-    for (const until = Date.now() + 150_000; ; ) {
+    for (const until = Date.now() + 150_000; ;) {
       done = (await request(second.baseUrl).get(`/v1/uploads/${id}`).set(bearer(key)).expect(200)).body;
       if (done!.status === 'completed' || done!.status === 'failed') break;
       if (Date.now() > until) throw new Error(`upload still ${done!.status} after the restart:\n${second.output()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(done).toMatchObject({ status: 'completed', progress: { rowsProcessed: ROWS, rowsTotal: ROWS }, counts: { accepted: ROWS, duplicate: 0, rejected: 0 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      progress: { rowsProcessed: ROWS, rowsTotal: ROWS },
+      counts: { accepted: ROWS, duplicate: 0, rejected: 0 },
+    });
     expect(done!.attempts).toBeGreaterThanOrEqual(2);
     expect(await written()).toEqual({ events: ROWS, codes: ROWS });
     const results = await sql<{ n: number; rows: number; events: number }>(

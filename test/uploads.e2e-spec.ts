@@ -7,7 +7,8 @@ import { format } from '#libs/battery-code';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { UploadProcessingService, UPLOADS_QUEUE } from '#libs/uploads';
-import { bearer, randomUscc, startTestApp, TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
+import { bearer, randomUscc, startTestApp } from './support/test-app';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -20,12 +21,44 @@ function binary(res: Response, done: (err: Error | null, body: Buffer) => void):
 
 /** A valid GB/T 34014 code of manufacturer `mfr`: product type P (pack), M or C, serial n. */
 function code(mfr: string, n: number, productType: 'P' | 'M' | 'C' = 'P'): string {
-  const r = format({ manufacturerCode: mfr, productType, batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2025-03-12', serial: n });
+  const r = format({
+    manufacturerCode: mfr,
+    productType,
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: '0000003',
+    productionDate: '2025-03-12',
+    serial: n,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
 
-const VIN_VALUES: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9, S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9 };
+const VIN_VALUES: Record<string, number> = {
+  A: 1,
+  B: 2,
+  C: 3,
+  D: 4,
+  E: 5,
+  F: 6,
+  G: 7,
+  H: 8,
+  J: 1,
+  K: 2,
+  L: 3,
+  M: 4,
+  N: 5,
+  P: 7,
+  R: 9,
+  S: 2,
+  T: 3,
+  U: 4,
+  V: 5,
+  W: 6,
+  X: 7,
+  Y: 8,
+  Z: 9,
+};
 const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 /** A VIN with a correct ISO 3779 check digit. */
 function vin(n: number): string {
@@ -77,12 +110,24 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
   let stranger: { id: string; key: string };
 
   async function enterprise(roles: string[], regionCode = '350902') {
-    const e = (await t.http().post('/v1/enterprises').set(admin()).send({ name: `Co ${roles.join('/')}`, uscc: randomUscc(), roles, regionCode }).expect(201)).body;
+    const e = (
+      await t
+        .http()
+        .post('/v1/enterprises')
+        .set(admin())
+        .send({ name: `Co ${roles.join('/')}`, uscc: randomUscc(), roles, regionCode })
+        .expect(201)
+    ).body;
     const key = (await t.http().post(`/v1/enterprises/${e.id}/api-keys`).set(admin()).send({ name: 'erp' }).expect(201)).body.key as string;
     return { id: e.id as string, uscc: e.uscc as string, key };
   }
   async function regulatorKey(regionPrefix?: string) {
-    const r = await t.http().post('/v1/regulators').set(admin()).send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) }).expect(201);
+    const r = await t
+      .http()
+      .post('/v1/regulators')
+      .set(admin())
+      .send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) })
+      .expect(201);
     return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'audit' }).expect(201)).body.key as string;
   }
 
@@ -162,13 +207,22 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const byRow = new Map(upload.results.items.map((r) => [r.row, r]));
       expect([...byRow.keys()]).toEqual([2, 3, 5, 6, 7, 8]);
       expect(byRow.get(2)).toMatchObject({ status: 'accepted', clientEventId: 'csv-1', eventId: expect.stringMatching(/^[0-9a-f-]{36}$/), reasons: [] });
-      expect(byRow.get(5)).toMatchObject({ status: 'rejected', eventId: null, clientEventId: 'csv-3', reasons: [{ path: 'nominalCapacityAh', reason: "'lots' is not a number" }] });
+      expect(byRow.get(5)).toMatchObject({
+        status: 'rejected',
+        eventId: null,
+        clientEventId: 'csv-3',
+        reasons: [{ path: 'nominalCapacityAh', reason: "'lots' is not a number" }],
+      });
       expect(byRow.get(6)).toMatchObject({ status: 'accepted', clientEventId: 'csv-4' });
       // A rule of the ledger: the reason names it, as POST /v1/events does.
       expect(byRow.get(7)).toMatchObject({ status: 'rejected', eventId: null, clientEventId: 'csv-5' });
       expect(byRow.get(7)!.reasons).toEqual([
         expect.objectContaining({ path: 'type', rule: 'ROLE' }),
-        expect.objectContaining({ path: 'batteryCodes[0]', rule: 'STATE_TRANSITION', reason: expect.stringContaining("'recycled' is not allowed after 'delivered'") }),
+        expect.objectContaining({
+          path: 'batteryCodes[0]',
+          rule: 'STATE_TRANSITION',
+          reason: expect.stringContaining("'recycled' is not allowed after 'delivered'"),
+        }),
       ]);
       expect(byRow.get(8)!.reasons).toEqual([{ path: 'type', reason: expect.stringContaining("'teleported' is not an event type") }]);
     });
@@ -190,7 +244,11 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     it('filters and pages the row results', async () => {
       const rejected = await t.http().get(`/v1/uploads/${upload.id}?status=rejected&limit=2`).set(bearer(maker.key)).expect(200);
       expect(rejected.body.results.items.map((r: { row: number }) => r.row)).toEqual([5, 7]);
-      const next = await t.http().get(`/v1/uploads/${upload.id}?status=rejected&limit=2&cursor=${rejected.body.results.nextCursor}`).set(bearer(maker.key)).expect(200);
+      const next = await t
+        .http()
+        .get(`/v1/uploads/${upload.id}?status=rejected&limit=2&cursor=${rejected.body.results.nextCursor}`)
+        .set(bearer(maker.key))
+        .expect(200);
       expect(next.body.results).toEqual({ items: [expect.objectContaining({ row: 8 })], nextCursor: null });
       await t.http().get(`/v1/uploads/${upload.id}?cursor=bm9wZQ`).set(bearer(maker.key)).expect(422);
       // Row numbers beyond the column's range, and list positions that are not instants, are refused before SQL.
@@ -233,14 +291,28 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const after = await finished(upload.id, maker.key);
       expect(after.attempts).toBe(1);
       expect(await t.sql<{ n: string }>(`SELECT count(*) AS n FROM lifecycle_events`)).toEqual(before);
-      expect(await t.sql<{ n: string }>('SELECT count(*) AS n FROM uploads WHERE enterprise_id = $1 AND sha256 = decode($2, $3)', [maker.id, upload.sha256, 'hex'])).toEqual([{ n: '1' }]);
+      expect(
+        await t.sql<{ n: string }>('SELECT count(*) AS n FROM uploads WHERE enterprise_id = $1 AND sha256 = decode($2, $3)', [maker.id, upload.sha256, 'hex']),
+      ).toEqual([{ n: '1' }]);
     });
 
     it('is visible to its enterprise, administrators and regulators of its region, and no one else', async () => {
       await t.http().get(`/v1/uploads/${upload.id}`).set(admin()).expect(200);
-      await t.http().get(`/v1/uploads/${upload.id}`).set(bearer(await regulatorKey('35'))).expect(200);
-      await t.http().get(`/v1/uploads/${upload.id}`).set(bearer(await regulatorKey())).expect(200);
-      const other = await t.http().get(`/v1/uploads/${upload.id}`).set(bearer(await regulatorKey('11'))).expect(404);
+      await t
+        .http()
+        .get(`/v1/uploads/${upload.id}`)
+        .set(bearer(await regulatorKey('35')))
+        .expect(200);
+      await t
+        .http()
+        .get(`/v1/uploads/${upload.id}`)
+        .set(bearer(await regulatorKey()))
+        .expect(200);
+      const other = await t
+        .http()
+        .get(`/v1/uploads/${upload.id}`)
+        .set(bearer(await regulatorKey('11')))
+        .expect(404);
       expect(other.body.error.code).toBe('UPLOAD_NOT_FOUND');
       await t.http().get(`/v1/uploads/${upload.id}`).set(bearer(stranger.key)).expect(404);
       await t.http().get(`/v1/uploads/${upload.id}/results.csv`).set(bearer(stranger.key)).expect(404);
@@ -252,7 +324,11 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       expect(mine.body.items.map((u: { id: string }) => u.id)).toContain(upload.id);
       const theirs = await t.http().get('/v1/uploads').set(bearer(stranger.key)).expect(200);
       expect(theirs.body.items.map((u: { id: string }) => u.id)).not.toContain(upload.id);
-      const regional = await t.http().get('/v1/uploads').set(bearer(await regulatorKey('11'))).expect(200);
+      const regional = await t
+        .http()
+        .get('/v1/uploads')
+        .set(bearer(await regulatorKey('11')))
+        .expect(200);
       expect(regional.body.items.map((u: { id: string }) => u.id)).not.toContain(upload.id);
     });
   });
@@ -271,7 +347,12 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const res = await t.http().post('/v1/uploads?filename=install.xlsx').set(bearer(vehicleMaker.key)).set('Content-Type', XLSX).send(file).expect(202);
     expect(res.body).toMatchObject({ format: 'xlsx', filename: 'install.xlsx' });
     const done = await finished(res.body.id, vehicleMaker.key);
-    expect(done).toMatchObject({ status: 'completed', textEncoding: null, counts: { accepted: 2, duplicate: 0, rejected: 1 }, progress: { rowsTotal: 3, rowsProcessed: 3 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      textEncoding: null,
+      counts: { accepted: 2, duplicate: 0, rejected: 1 },
+      progress: { rowsTotal: 3, rowsProcessed: 3 },
+    });
     const rows = await t.sql<{ client_event_id: string; occurred_at: Date; vin: string; payload: Record<string, unknown> }>(
       `SELECT client_event_id, occurred_at, vin, payload FROM lifecycle_events WHERE client_event_id LIKE 'xlsx-%' ORDER BY client_event_id`,
     );
@@ -286,15 +367,33 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
   });
 
   it('fails a file with unknown columns as a whole, listing them and the allowed ones', async () => {
-    const res = await uploadCsv(maker.key, csv([['type', 'batteryCodes', 'occuredAt', 'colour'], ['produced', code('0U1', 9), '2026-04-02', 'red']])).expect(202);
+    const res = await uploadCsv(
+      maker.key,
+      csv([
+        ['type', 'batteryCodes', 'occuredAt', 'colour'],
+        ['produced', code('0U1', 9), '2026-04-02', 'red'],
+      ]),
+    ).expect(202);
     const done = await finished(res.body.id, maker.key);
     expect(done.status).toBe('failed');
-    expect(done.error).toMatchObject({ code: 'UNKNOWN_COLUMNS', details: [{ path: 'C', reason: "unknown column 'occuredAt'" }, { path: 'D', reason: "unknown column 'colour'" }] });
+    expect(done.error).toMatchObject({
+      code: 'UNKNOWN_COLUMNS',
+      details: [
+        { path: 'C', reason: "unknown column 'occuredAt'" },
+        { path: 'D', reason: "unknown column 'colour'" },
+      ],
+    });
     expect(done.error!.message).toContain('Allowed columns: type, batteryCodes, occurredAt');
     expect(done.attempts).toBe(1);
     expect(done.results.items).toEqual([]);
     // The same file again is the same, final, answer.
-    const again = await uploadCsv(maker.key, csv([['type', 'batteryCodes', 'occuredAt', 'colour'], ['produced', code('0U1', 9), '2026-04-02', 'red']])).expect(202);
+    const again = await uploadCsv(
+      maker.key,
+      csv([
+        ['type', 'batteryCodes', 'occuredAt', 'colour'],
+        ['produced', code('0U1', 9), '2026-04-02', 'red'],
+      ]),
+    ).expect(202);
     expect(again.body).toMatchObject({ id: res.body.id, status: 'failed', existing: true });
   });
 
@@ -302,7 +401,11 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     // A NUL in the header: the failure quotes the column, and PostgreSQL stores no NUL: U+FFFD takes its place.
     const header = await uploadCsv(maker.key, `type,batteryCodes\u0000,occurredAt\r\nproduced,${code('0U1', 51)},2026-04-02\r\n`).expect(202);
     const failed = await finished(header.body.id, maker.key);
-    expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'UNKNOWN_COLUMNS', details: [{ path: 'B', reason: "unknown column 'batteryCodes\ufffd'" }] } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'UNKNOWN_COLUMNS', details: [{ path: 'B', reason: "unknown column 'batteryCodes\ufffd'" }] },
+    });
     // Its job is recorded as failed too (BullMQ could not store a message with a NUL: the failure went unrecorded).
     const queue = t.app.get<Queue>(getQueueToken(UPLOADS_QUEUE));
     const job = (await queue.getJob(header.body.id))!;
@@ -311,29 +414,52 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const recorded = (await queue.getJob(header.body.id))!;
     expect(recorded.failedReason).toContain('batteryCodes\ufffd');
     // A NUL in a cell: that row is rejected, quoting the value the same way; the other rows are recorded.
-    const cells = csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', `${code('0U1', 52)}\u0000`, '2026-04-02', 'nul-1', 150, 350.4], ['produced', code('0U1', 53), '2026-04-02', 'nul-2', 150, 350.4]]);
+    const cells = csv([
+      ['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'],
+      ['produced', `${code('0U1', 52)}\u0000`, '2026-04-02', 'nul-1', 150, 350.4],
+      ['produced', code('0U1', 53), '2026-04-02', 'nul-2', 150, 350.4],
+    ]);
     const res = await uploadCsv(maker.key, cells, 'nul.csv').expect(202);
     const done = await finished(res.body.id, maker.key);
     expect(done).toMatchObject({ status: 'completed', attempts: 1, counts: { accepted: 1, duplicate: 0, rejected: 1 } });
-    expect(done.results.items[0]).toMatchObject({ row: 2, status: 'rejected', reasons: [expect.objectContaining({ path: 'batteryCodes[0]', rule: 'BATTERY_CODE', reason: expect.stringContaining('\ufffd') })] });
+    expect(done.results.items[0]).toMatchObject({
+      row: 2,
+      status: 'rejected',
+      reasons: [expect.objectContaining({ path: 'batteryCodes[0]', rule: 'BATTERY_CODE', reason: expect.stringContaining('\ufffd') })],
+    });
     expect(JSON.stringify(done.results.items)).not.toContain('\\u0000');
   });
 
   it('reads a GBK CSV, as Excel on Chinese Windows saves it, as GB18030 and says so', async () => {
     // clientEventIds 梯次-1 and 梯次-2 in GBK (梯 CCDD, 次 B4CE); the rest is ASCII.
     const gbk = (s: string) => Buffer.from(s.replace(/梯次/g, '\u00cc\u00dd\u00b4\u00ce'), 'latin1');
-    const file = gbk(csv([['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'], ['produced', code('0U1', 41), '2026-04-02', '梯次-1', 150, 350.4], ['produced', code('0U1', 42), '2026-04-02', '梯次-2', 150, 350.4]]));
+    const file = gbk(
+      csv([
+        ['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'nominalCapacityAh', 'nominalVoltageV'],
+        ['produced', code('0U1', 41), '2026-04-02', '梯次-1', 150, 350.4],
+        ['produced', code('0U1', 42), '2026-04-02', '梯次-2', 150, 350.4],
+      ]),
+    );
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(file)).toThrow();
     const res = await uploadCsv(maker.key, file, 'gbk.csv').expect(202);
     const done = await finished(res.body.id, maker.key);
     expect(done).toMatchObject({ status: 'completed', textEncoding: 'gb18030', counts: { accepted: 2, duplicate: 0, rejected: 0 } });
     expect(done.results.items.map((r) => r.clientEventId)).toEqual(['梯次-1', '梯次-2']);
-    const stored = await t.sql<{ client_event_id: string }>(`SELECT client_event_id FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND client_event_id LIKE '梯次-%' ORDER BY 1`, [maker.id]);
+    const stored = await t.sql<{ client_event_id: string }>(
+      `SELECT client_event_id FROM lifecycle_events WHERE reporter_enterprise_id = $1 AND client_event_id LIKE '梯次-%' ORDER BY 1`,
+      [maker.id],
+    );
     expect(stored.map((r) => r.client_event_id)).toEqual(['梯次-1', '梯次-2']);
   });
 
   it('fails a CSV that is neither UTF-8 nor GB18030 with a clear error, recording nothing', async () => {
-    const file = Buffer.concat([Buffer.from(`type,batteryCodes,occurredAt,clientEventId,nominalCapacityAh,nominalVoltageV\r\nproduced,${code('0U1', 43)},2026-04-02,enc-1,150,350.4\r\nproduced,`), Buffer.from([0xff, 0xfe]), Buffer.from('\r\n')]);
+    const file = Buffer.concat([
+      Buffer.from(
+        `type,batteryCodes,occurredAt,clientEventId,nominalCapacityAh,nominalVoltageV\r\nproduced,${code('0U1', 43)},2026-04-02,enc-1,150,350.4\r\nproduced,`,
+      ),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\r\n'),
+    ]);
     const res = await uploadCsv(maker.key, file).expect(202);
     const done = await finished(res.body.id, maker.key);
     expect(done).toMatchObject({ status: 'failed', textEncoding: null, attempts: 1, progress: { rowsProcessed: 0 } });
@@ -358,7 +484,11 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     let seen = 0;
     let cursor: string | null = null;
     do {
-      const page: { body: UploadBody } = await t.http().get(`/v1/uploads/${done.id}?limit=500${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(maker.key)).expect(200);
+      const page: { body: UploadBody } = await t
+        .http()
+        .get(`/v1/uploads/${done.id}?limit=500${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(maker.key))
+        .expect(200);
       seen += page.body.results.items.length;
       cursor = page.body.results.nextCursor;
     } while (cursor);
@@ -402,7 +532,13 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       rows.splice(1500, 0, ['produced', code('0U1', 200_000, 'C'), '2026-04-07 08:00', 280, 3.2]);
       const res = await uploadCsv(maker.key, csv(rows), 'crash.csv').expect(202);
       const done = await finished(res.body.id, maker.key, 120_000);
-      expect(done).toMatchObject({ status: 'completed', textEncoding: 'utf-8', attempts: 2, progress: { rowsTotal: n + 1, rowsProcessed: n + 1 }, counts: { accepted: n, duplicate: 1, rejected: 0 } });
+      expect(done).toMatchObject({
+        status: 'completed',
+        textEncoding: 'utf-8',
+        attempts: 2,
+        progress: { rowsTotal: n + 1, rowsProcessed: n + 1 },
+        counts: { accepted: n, duplicate: 1, rejected: 0 },
+      });
 
       const events = await t.sql<{ n: string; distinct_codes: string }>(
         `SELECT count(*) AS n, count(DISTINCT battery_codes[1]) AS distinct_codes FROM lifecycle_events WHERE occurred_at = '2026-04-07T00:00:00Z'`,
@@ -433,7 +569,13 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     it('only enterprises upload', async () => {
       const byAdmin = await t.http().post('/v1/uploads').set(admin()).set('Content-Type', 'text/csv').send('type\n').expect(403);
       expect(byAdmin.body.error.code).toBe('UPLOAD_ENTERPRISES_ONLY');
-      await t.http().post('/v1/uploads').set(bearer(await regulatorKey())).set('Content-Type', 'text/csv').send('type\n').expect(403);
+      await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(await regulatorKey()))
+        .set('Content-Type', 'text/csv')
+        .send('type\n')
+        .expect(403);
       await t.http().post('/v1/uploads').set('Content-Type', 'text/csv').send('type\n').expect(401);
     });
 
@@ -441,13 +583,29 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const json = await t.http().post('/v1/uploads').set(bearer(maker.key)).send({ events: [] }).expect(415);
       expect(json.body.error).toMatchObject({ code: 'UPLOAD_UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('multipart/form-data') });
       await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', 'image/png').send(Buffer.from('x')).expect(415);
-      const pdf = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', Buffer.from('%PDF'), { filename: 'a.pdf', contentType: 'application/pdf' }).expect(415);
+      const pdf = await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(maker.key))
+        .attach('file', Buffer.from('%PDF'), { filename: 'a.pdf', contentType: 'application/pdf' })
+        .expect(415);
       expect(pdf.body.error.code).toBe('UPLOAD_UNSUPPORTED_MEDIA_TYPE');
       const empty = await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', 'text/csv').send('').expect(422);
       expect(empty.body.error.code).toBe('UPLOAD_FILE_EMPTY');
-      const field = await t.http().post('/v1/uploads').set(bearer(maker.key)).field('note', 'hi').attach('file', Buffer.from('type\n'), { filename: 'a.csv', contentType: 'text/csv' }).expect(422);
+      const field = await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(maker.key))
+        .field('note', 'hi')
+        .attach('file', Buffer.from('type\n'), { filename: 'a.csv', contentType: 'text/csv' })
+        .expect(422);
       expect(field.body.error.code).toBe('UPLOAD_MALFORMED_MULTIPART');
-      const wrongPart = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('document', Buffer.from('type\n'), { filename: 'a.csv', contentType: 'text/csv' }).expect(422);
+      const wrongPart = await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(maker.key))
+        .attach('document', Buffer.from('type\n'), { filename: 'a.csv', contentType: 'text/csv' })
+        .expect(422);
       expect(wrongPart.body.error.details).toEqual([{ path: 'document', reason: "unknown field; only 'file' is accepted" }]);
       expect(await t.sql(`SELECT id FROM uploads WHERE status = 'receiving'`)).toEqual([]);
     });
@@ -481,9 +639,16 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.body as ArrayBuffer);
       expect(wb.worksheets.map((w) => w.name)).toEqual(['events', 'columns', 'types']);
-      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(expect.arrayContaining(['type', 'batteryCodes', 'occurredAt', 'processedMassKg']));
+      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(
+        expect.arrayContaining(['type', 'batteryCodes', 'occurredAt', 'processedMassKg']),
+      );
       // The template itself is a valid (empty) upload.
-      const up = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', res.body as Buffer, { filename: 'recycled.xlsx', contentType: XLSX }).expect(202);
+      const up = await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(maker.key))
+        .attach('file', res.body as Buffer, { filename: 'recycled.xlsx', contentType: XLSX })
+        .expect(202);
       expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0, rowsProcessed: 0 } });
     });
 
@@ -494,12 +659,22 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx&lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.body as ArrayBuffer);
-      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(expect.arrayContaining(['类型', '电池编码', '发生时间', '处理质量(kg)']));
+      expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(
+        expect.arrayContaining(['类型', '电池编码', '发生时间', '处理质量(kg)']),
+      );
       const docs = wb.getWorksheet('columns')!;
       expect((docs.getRow(1).values as unknown[]).slice(1)).toEqual(['列名', 'JSON 字段', '必填的事件类型', '字段种类', '适用的事件类型', '说明', '允许的值']);
-      const texts = docs.getSheetValues().flat().filter((v): v is string => typeof v === 'string');
+      const texts = docs
+        .getSheetValues()
+        .flat()
+        .filter((v): v is string => typeof v === 'string');
       expect(texts.some((v) => v.startsWith('第一个非空行是表头'))).toBe(true);
-      const up = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', res.body as Buffer, { filename: 'recycled-zh.xlsx', contentType: XLSX }).expect(202);
+      const up = await t
+        .http()
+        .post('/v1/uploads')
+        .set(bearer(maker.key))
+        .attach('file', res.body as Buffer, { filename: 'recycled-zh.xlsx', contentType: XLSX })
+        .expect(202);
       expect(await finished(up.body.id, maker.key)).toMatchObject({ status: 'completed', progress: { rowsTotal: 0 } });
     });
 
@@ -535,7 +710,14 @@ describe('upload size limit', () => {
   let key: string;
   beforeAll(async () => {
     t = await startTestApp({ uploadLimitBytes: 2048 });
-    const e = (await t.http().post('/v1/enterprises').set(bearer(t.adminKey)).send({ name: 'Big Files Co.', uscc: randomUscc(), roles: ['battery_maker'] }).expect(201)).body;
+    const e = (
+      await t
+        .http()
+        .post('/v1/enterprises')
+        .set(bearer(t.adminKey))
+        .send({ name: 'Big Files Co.', uscc: randomUscc(), roles: ['battery_maker'] })
+        .expect(201)
+    ).body;
     key = (await t.http().post(`/v1/enterprises/${e.id}/api-keys`).set(bearer(t.adminKey)).send({ name: 'erp' }).expect(201)).body.key;
   });
   afterAll(async () => {
@@ -547,7 +729,12 @@ describe('upload size limit', () => {
   it('answers 413 in the error envelope when the declared length is over the limit', async () => {
     const raw = await t.http().post('/v1/uploads').set(bearer(key)).set('Content-Type', 'text/csv').send(big()).expect(413);
     expect(raw.body.error).toMatchObject({ code: 'UPLOAD_TOO_LARGE', message: 'The file is larger than the upload limit of 2048 bytes' });
-    const multipart = await t.http().post('/v1/uploads').set(bearer(key)).attach('file', Buffer.from(big()), { filename: 'big.csv', contentType: 'text/csv' }).expect(413);
+    const multipart = await t
+      .http()
+      .post('/v1/uploads')
+      .set(bearer(key))
+      .attach('file', Buffer.from(big()), { filename: 'big.csv', contentType: 'text/csv' })
+      .expect(413);
     expect(multipart.body.error.code).toBe('UPLOAD_TOO_LARGE');
   });
 
@@ -556,11 +743,20 @@ describe('upload size limit', () => {
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v1/uploads', headers: { ...bearer(key), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/uploads',
+          headers: { ...bearer(key), 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       const payload = big();
       for (let i = 0; i < payload.length; i += 512) req.write(payload.slice(i, i + 512));

@@ -6,7 +6,7 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * 650102); its record, uploads and later batteries vanished from the Fujian regulator's view. The registered
  * region is now an administrator's field, and visibility keeps the region history.
  */
-describe('security: a firm cannot move itself out of its regulator\'s sight', () => {
+describe("security: a firm cannot move itself out of its regulator's sight", () => {
   let t: TestApp;
   let firm: Firm;
   let fujian: string;
@@ -16,7 +16,12 @@ describe('security: a firm cannot move itself out of its regulator\'s sight', ()
 
   async function regulatorKey(regionPrefix: string): Promise<string> {
     const admin = bearer(t.adminKey);
-    const r = await t.http().post('/v1/regulators').set(admin).send({ name: `监管 ${regionPrefix}`, regionPrefix }).expect(201);
+    const r = await t
+      .http()
+      .post('/v1/regulators')
+      .set(admin)
+      .send({ name: `监管 ${regionPrefix}`, regionPrefix })
+      .expect(201);
     return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body.key;
   }
 
@@ -41,7 +46,12 @@ describe('security: a firm cannot move itself out of its regulator\'s sight', ()
       const res = await t.http().patch(`/v1/enterprises/${firm.id}`).set(admin).send({ regionCode }).expect(422);
       expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'regionCode', reason: expect.stringContaining(regionCode) })]);
     }
-    await t.http().post('/v1/enterprises').set(admin).send({ name: 'X', uscc: '91350100M000100Y43', roles: ['dealer'], regionCode: '990000' }).expect(422);
+    await t
+      .http()
+      .post('/v1/enterprises')
+      .set(admin)
+      .send({ name: 'X', uscc: '91350100M000100Y43', roles: ['dealer'], regionCode: '990000' })
+      .expect(422);
     expect((await t.http().get(`/v1/enterprises/${firm.id}`).set(admin).expect(200)).body.regionCode).toBe('350102');
   });
 
@@ -52,8 +62,14 @@ describe('security: a firm cannot move itself out of its regulator\'s sight', ()
     expect([201, 202]).toContain(upload.status);
 
     await t.http().patch(`/v1/enterprises/${firm.id}`).set(bearer(t.adminKey)).send({ regionCode: '650102' }).expect(200);
-    const history = await t.sql<{ region_code: string; valid_to: Date | null }>('SELECT region_code, valid_to FROM enterprise_regions WHERE enterprise_id = $1 ORDER BY valid_from', [firm.id]);
-    expect(history.map((h) => [h.region_code, h.valid_to === null])).toEqual([['350102', false], ['650102', true]]);
+    const history = await t.sql<{ region_code: string; valid_to: Date | null }>(
+      'SELECT region_code, valid_to FROM enterprise_regions WHERE enterprise_id = $1 ORDER BY valid_from',
+      [firm.id],
+    );
+    expect(history.map((h) => [h.region_code, h.valid_to === null])).toEqual([
+      ['350102', false],
+      ['650102', true],
+    ]);
 
     // Its record, its uploads and the batteries it registered there: still Fujian's (and now Xinjiang's for the record).
     await t.http().get(`/v1/enterprises/${firm.id}`).set(bearer(fujian)).expect(200);
@@ -65,7 +81,11 @@ describe('security: a firm cannot move itself out of its regulator\'s sight', ()
     // Its events reported while it was in Fujian stay Fujian's; those reported after the move are Xinjiang's.
     const later = await producePack(t, firm, next, 2);
     const codesSeen = async (key: string) =>
-      new Set((await t.http().get(`/v1/events?reporter=${firm.id}&limit=100`).set(bearer(key)).expect(200)).body.items.flatMap((e: { batteryCodes: string[] }) => e.batteryCodes));
+      new Set(
+        (await t.http().get(`/v1/events?reporter=${firm.id}&limit=100`).set(bearer(key)).expect(200)).body.items.flatMap(
+          (e: { batteryCodes: string[] }) => e.batteryCodes,
+        ),
+      );
     const fj = await codesSeen(fujian);
     expect(fj.has(pack)).toBe(true);
     expect(fj.has(later.pack)).toBe(false);

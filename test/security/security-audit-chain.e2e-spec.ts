@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
 import { firm, regulator } from './security-fixtures';
 
 /** Issue 13, item 9: the audit log is chained, so a change made around its append-only guards is found. */

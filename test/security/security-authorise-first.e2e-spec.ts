@@ -1,10 +1,17 @@
-import { bearer, startTestApp, TestApp } from '../support/test-app';
-import { batteryCode, firm, Firm, regulator } from './security-fixtures';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
+import type { Firm } from './security-fixtures';
+import { batteryCode, firm, regulator } from './security-fixtures';
 
 /** A pack of `n` modules of `m` cells each, every part well formed. */
 function bigPack(n: number, m: number) {
   let serial = 1;
-  const part = (components?: object[]) => ({ code: batteryCode('0A1', serial++), nominalCapacityAh: 50, nominalVoltageV: 3.7, ...(components ? { components } : {}) });
+  const part = (components?: object[]) => ({
+    code: batteryCode('0A1', serial++),
+    nominalCapacityAh: 50,
+    nominalVoltageV: 3.7,
+    ...(components ? { components } : {}),
+  });
   return { batteries: [part(Array.from({ length: n }, () => part(Array.from({ length: m }, () => part()))))] };
 }
 

@@ -2,7 +2,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { appDatabaseUrl } from '#libs/database';
-import { startTestApp, TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 
 /** Issue 13, item 9: the app runs as a role that owns nothing and cannot switch off or go around the ledger's guards. */
 describe('security: the application database role', () => {
@@ -28,9 +29,11 @@ describe('security: the application database role', () => {
   };
 
   it('connects the running app as the app role: no superuser, not the owner of the append-only tables', async () => {
-    const [me] = await t.app.get<DataSource>(getDataSourceToken()).query(
-      'SELECT current_user AS "user", r.rolsuper AS superuser, r.rolcreaterole AS createrole, r.rolbypassrls AS bypassrls FROM pg_roles r WHERE r.rolname = current_user',
-    );
+    const [me] = await t.app
+      .get<DataSource>(getDataSourceToken())
+      .query(
+        'SELECT current_user AS "user", r.rolsuper AS superuser, r.rolcreaterole AS createrole, r.rolbypassrls AS bypassrls FROM pg_roles r WHERE r.rolname = current_user',
+      );
     expect(me).toEqual({ user: t.config.databaseRoles.app, superuser: false, createrole: false, bypassrls: false });
     const owners = await t.sql<{ tablename: string; tableowner: string }>(
       `SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('lifecycle_events', 'battery_event_chain', 'audit_log', 'ledger_checkpoints') ORDER BY 1`,

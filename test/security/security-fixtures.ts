@@ -115,14 +115,26 @@ export interface Firm {
 
 export async function firm(t: TestApp, roles: string[], regionCode = '350102'): Promise<Firm> {
   const admin = bearer(t.adminKey);
-  const e = (await t.http().post('/v1/enterprises').set(admin).send({ name: `Co ${roles.join('/')}`, uscc: randomUscc(), roles, regionCode }).expect(201)).body;
+  const e = (
+    await t
+      .http()
+      .post('/v1/enterprises')
+      .set(admin)
+      .send({ name: `Co ${roles.join('/')}`, uscc: randomUscc(), roles, regionCode })
+      .expect(201)
+  ).body;
   const k = (await t.http().post(`/v1/enterprises/${e.id}/api-keys`).set(admin).send({ name: 'erp' }).expect(201)).body;
   return { id: e.id as string, uscc: e.uscc as string, key: k.key as string, keyId: k.id as string };
 }
 
 export async function regulator(t: TestApp, regionPrefix?: string): Promise<{ id: string; key: string; keyId: string }> {
   const admin = bearer(t.adminKey);
-  const r = await t.http().post('/v1/regulators').set(admin).send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) }).expect(201);
+  const r = await t
+    .http()
+    .post('/v1/regulators')
+    .set(admin)
+    .send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) })
+    .expect(201);
   const k = (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body;
   return { id: r.body.id as string, key: k.key as string, keyId: k.id as string };
 }
@@ -149,7 +161,15 @@ export async function finished(t: TestApp, id: string, key: string, timeoutMs = 
 
 /** A valid GB/T 34014 pack code of manufacturer `mfr`, serial n. */
 export function batteryCode(mfr: string, n: number): string {
-  const r = format({ manufacturerCode: mfr, productType: 'P', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2025-03-12', serial: n });
+  const r = format({
+    manufacturerCode: mfr,
+    productType: 'P',
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: '0000003',
+    productionDate: '2025-03-12',
+    serial: n,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }

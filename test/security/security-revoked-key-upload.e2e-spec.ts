@@ -1,6 +1,8 @@
 import { Client } from 'pg';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
-import { batteryCode, finished, firm, Firm } from './security-fixtures';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
+import type { Firm } from './security-fixtures';
+import { batteryCode, finished, firm } from './security-fixtures';
 
 /** Issue 13, item 6: revoking a key stops the uploads it queued; what was recorded before stays. */
 describe('security: a revoked key stops its queued uploads', () => {
@@ -9,7 +11,12 @@ describe('security: a revoked key stops its queued uploads', () => {
   beforeAll(async () => {
     t = await startTestApp();
     maker = await firm(t, ['battery_maker']);
-    await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code: '0S1', enterpriseId: maker.id, certificateDate: '2018-03-01' }).expect(201);
+    await t
+      .http()
+      .post('/v1/manufacturer-codes')
+      .set(bearer(t.adminKey))
+      .send({ code: '0S1', enterpriseId: maker.id, certificateDate: '2018-03-01' })
+      .expect(201);
   });
   afterAll(async () => {
     await t?.close();
@@ -18,7 +25,12 @@ describe('security: a revoked key stops its queued uploads', () => {
   it('records no event after revoked_at: the batch in flight finishes, the next ones are refused with UPLOAD_KEY_REVOKED, never retried', async () => {
     const lines = ['type,batteryCodes,occurredAt,clientEventId,nominalCapacityAh,nominalVoltageV'];
     for (let i = 1; i <= 1500; i++) lines.push(`produced,${batteryCode('0S1', i)},2026-04-02,rk-${i},100,350`);
-    const res = await t.http().post('/v1/uploads').set(bearer(maker.key)).attach('file', Buffer.from(lines.join('\r\n')), { filename: 'e.csv', contentType: 'text/csv' }).expect(202);
+    const res = await t
+      .http()
+      .post('/v1/uploads')
+      .set(bearer(maker.key))
+      .attach('file', Buffer.from(lines.join('\r\n')), { filename: 'e.csv', contentType: 'text/csv' })
+      .expect(202);
     const id = res.body.id as string;
 
     // Hold the second batch at its first row (spreadsheet row 502) until the revocation has been asked for: the
@@ -34,7 +46,11 @@ describe('security: a revoked key stops its queued uploads', () => {
         if (i > 600) throw new Error('the first batch never committed');
         await new Promise((r) => setTimeout(r, 50));
       }
-      const revoked = t.http().delete(`/v1/api-keys/${maker.keyId}`).set(bearer(t.adminKey)).then((r) => r.status);
+      const revoked = t
+        .http()
+        .delete(`/v1/api-keys/${maker.keyId}`)
+        .set(bearer(t.adminKey))
+        .then((r) => r.status);
       await new Promise((r) => setTimeout(r, 300));
       await blocker.query('ROLLBACK');
       expect(await revoked).toBe(204);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
-import { batteryCode, firm, Firm, regulator } from './security-fixtures';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
+import type { Firm } from './security-fixtures';
+import { batteryCode, firm, regulator } from './security-fixtures';
 
 /** Issue 13, item 10: answers that tell existing from missing, national figures for regional eyes, a header promised. */
 describe('security: small leaks', () => {
@@ -42,7 +44,12 @@ describe('security: small leaks', () => {
   });
 
   it('shows a regional regulator the ledger check in totals, without national per-manufacturer counts', async () => {
-    await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code: '0L1', enterpriseId: maker.id, certificateDate: '2018-03-01' }).expect(201);
+    await t
+      .http()
+      .post('/v1/manufacturer-codes')
+      .set(bearer(t.adminKey))
+      .send({ code: '0L1', enterpriseId: maker.id, certificateDate: '2018-03-01' })
+      .expect(201);
     await t
       .http()
       .post('/v1/batteries')
@@ -51,7 +58,13 @@ describe('security: small leaks', () => {
       .expect(201);
     await t.http().post('/v1/ledger/checkpoints').set(bearer(t.adminKey)).expect(201);
 
-    const national = (await t.http().get('/v1/ledger/verify').set(bearer((await regulator(t)).key)).expect(200)).body;
+    const national = (
+      await t
+        .http()
+        .get('/v1/ledger/verify')
+        .set(bearer((await regulator(t)).key))
+        .expect(200)
+    ).body;
     expect(national.ok).toBe(true);
     expect(national.recomputed.buckets['0L1']).toMatchObject({ count: 3 });
 

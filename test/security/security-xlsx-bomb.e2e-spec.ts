@@ -6,8 +6,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
 import { DEFAULT_XLSX_LIMITS, UPLOADS_QUEUE } from '#libs/uploads';
-import { bearer, startTestApp, TestApp } from '../support/test-app';
-import { finished, firm, Firm, xlsxBomb } from './security-fixtures';
+import type { TestApp } from '../support/test-app';
+import { bearer, startTestApp } from '../support/test-app';
+import type { Firm } from './security-fixtures';
+import { finished, firm, xlsxBomb } from './security-fixtures';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -68,7 +70,10 @@ describe('security: XLSX zip bombs and temporary files', () => {
 
     expect(state.status).toBe('failed');
     expect(state.error?.code).toBe('FILE_TOO_LARGE_WHEN_UNPACKED');
-    expect(state.error?.details[0]).toMatchObject({ path: 'xl/sharedStrings.xml', reason: `holds more than ${DEFAULT_XLSX_LIMITS.maxSharedStrings} shared strings` });
+    expect(state.error?.details[0]).toMatchObject({
+      path: 'xl/sharedStrings.xml',
+      reason: `holds more than ${DEFAULT_XLSX_LIMITS.maxSharedStrings} shared strings`,
+    });
     expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0, warned: 0 });
     expect(healthChecks).toBeGreaterThan(0);
     expect(slowestHealthMs).toBeLessThan(1500);
@@ -100,7 +105,9 @@ describe('security: XLSX zip bombs and temporary files', () => {
       new (): { file(name: string, data: Buffer): void; generateAsync(o: object): Promise<Buffer> };
     };
     const written = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
-    const names = Object.values(written.files).filter((f) => !f.dir).map((f) => f.name);
+    const names = Object.values(written.files)
+      .filter((f) => !f.dir)
+      .map((f) => f.name);
     const ordered = [...names.filter((n) => n.startsWith('xl/worksheets/')), ...names.filter((n) => !n.startsWith('xl/worksheets/'))];
     const zip = new JSZip();
     for (const name of ordered) zip.file(name, await written.files[name].async('nodebuffer'));

@@ -1,4 +1,5 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../libs/database/src';
 
@@ -11,7 +12,10 @@ let built = false;
  */
 export function buildOnce(): void {
   if (built) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
   built = true;
 }
@@ -29,7 +33,14 @@ export interface ApiProcess {
 
 /** The environment of a built app: the database and queue backend of a test, workers in the API. */
 export function apiEnvironment(databaseUrl: string, queuePrefix: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, QUEUE_PREFIX: queuePrefix, RUN_WORKERS_IN_API: 'true', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: databaseUrl,
+    QUEUE_PREFIX: queuePrefix,
+    RUN_WORKERS_IN_API: 'true',
+    LOG_LEVEL: 'warn',
+  };
   if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
   return env;
 }
@@ -44,7 +55,10 @@ export function createAdminKey(env: NodeJS.ProcessEnv): string {
 /** Starts the built API (`node dist/apps/api/src/main.js`) and waits until it is ready. */
 export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -52,7 +66,13 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProces
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} during start-up:\n${output}`);
-    if (await fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${baseUrl}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 600) {
       child.kill('SIGKILL');
       throw new Error(`the API was not ready in 60 s:\n${output}`);

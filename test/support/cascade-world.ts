@@ -1,5 +1,5 @@
 import type { TestApp } from './test-app';
-import type { Firm} from './ledger-world';
+import type { Firm } from './ledger-world';
 import { accept, at, attrs, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './ledger-world';
 
 /** The firms a retired battery passes through on its way to a cascade utiliser. */
@@ -40,7 +40,13 @@ export async function retiredPack(t: TestApp, w: CascadeWorld, next: () => numbe
   await accept(t, w.vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(hour + 2), vin: car });
   await accept(t, w.vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(hour + 3), vin: car, payload: { certificateNo: `WCC-${car}` } });
   await accept(t, w.dealer, { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(hour + 4), vin: car, regionCode: '350102' });
-  await accept(t, w.dismantler, { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: at(hour + 5), vin: car, payload: { scrapCertificateNo: `BF-${car}` } });
+  await accept(t, w.dismantler, {
+    type: 'vehicle_scrapped',
+    batteryCodes: [pack],
+    occurredAt: at(hour + 5),
+    vin: car,
+    payload: { scrapCertificateNo: `BF-${car}` },
+  });
   await accept(t, w.dismantler, { type: 'removed', batteryCodes: [pack], occurredAt: at(hour + 6), counterpartyUscc: w.cascade.uscc });
   await accept(t, w.cascade, { type: 'cascade_received', batteryCodes: [pack], occurredAt: at(hour + 7) });
   return { pack, modules, cells };

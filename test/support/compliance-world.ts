@@ -11,7 +11,10 @@ import { accept, attrs, Firm, originalCode, postEvents, vin } from './ledger-wor
 export const COMPLETED_2026: DeadlineRuleSet = {
   ...CN_2026,
   version: 2,
-  rules: { ...CN_2026.rules, recycled: { responsible: ['recycler'], amount: 30, unit: 'working_days', start: 'occurred_at', basis: 'test: a completed 2026 table' } },
+  rules: {
+    ...CN_2026.rules,
+    recycled: { responsible: ['recycler'], amount: 30, unit: 'working_days', start: 'occurred_at', basis: 'test: a completed 2026 table' },
+  },
 };
 
 @Global()
@@ -44,6 +47,13 @@ export async function scrappedPack(t: TestApp, c: Cast, serial: number, made: st
   ]);
   if (body.status !== 'ACCEPTED') throw new Error(JSON.stringify(body.results));
   await accept(t, c.vm, { type: 'installed', batteryCodes: [pack], occurredAt: bj(made, '12:00:00'), vin: car });
-  if (scrapped) await accept(t, c.dismantler, { type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: bj(scrapped), vin: car, payload: { scrapCertificateNo: `SC-${serial}` } });
+  if (scrapped)
+    await accept(t, c.dismantler, {
+      type: 'vehicle_scrapped',
+      batteryCodes: [pack],
+      occurredAt: bj(scrapped),
+      vin: car,
+      payload: { scrapCertificateNo: `SC-${serial}` },
+    });
   return { pack, car };
 }

@@ -11,7 +11,6 @@ declare global {
   var __ECHELON_TEST_PG__: EmbeddedPostgres | undefined;
 }
 
-
 async function removeDeadRunClusters(root: string): Promise<void> {
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const entry of entries) {

@@ -1,6 +1,7 @@
 import { format } from '#libs/battery-code';
 import { vinCheckDigit } from '#libs/identifiers';
-import { bearer, randomUscc, TestApp } from './test-app';
+import type { TestApp } from './test-app';
+import { bearer, randomUscc } from './test-app';
 
 /** An enterprise of the ledger tests, with its own API key. */
 export interface Firm {
@@ -43,7 +44,16 @@ export function originalCode(level: 'P' | 'M' | 'C', serial: number, o: CodeOpti
 }
 
 export function cascadeCode(serial: number, manufacturer = 'C01'): string {
-  const r = format({ form: 'cascade', manufacturerCode: manufacturer, productType: 'M', batteryType: 'B', specificationCode: '01', productionDate: '2026-02-01', serial, cascadeLevel: 'M' });
+  const r = format({
+    form: 'cascade',
+    manufacturerCode: manufacturer,
+    productType: 'M',
+    batteryType: 'B',
+    specificationCode: '01',
+    productionDate: '2026-02-01',
+    serial,
+    cascadeLevel: 'M',
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.code.code;
 }
@@ -73,7 +83,15 @@ export async function postEvents(t: TestApp, firm: Firm, events: unknown[], opti
   return res.body as {
     status: string;
     counts: { total: number; accepted: number; duplicate: number; rejected: number };
-    results: { index: number; status: string; eventId?: string; claimId?: string; duplicateOf?: string; reasons?: { path: string; reason: string; rule: string }[]; warnings?: unknown[] }[];
+    results: {
+      index: number;
+      status: string;
+      eventId?: string;
+      claimId?: string;
+      duplicateOf?: string;
+      reasons?: { path: string; reason: string; rule: string }[];
+      warnings?: unknown[];
+    }[];
   };
 }
 
@@ -92,7 +110,13 @@ export async function reject(t: TestApp, firm: Firm, event: Record<string, unkno
 }
 
 /** A pack with one module of two cells, registered by `firm` through POST /v1/events at hour `hour`; `next` numbers the codes. */
-export async function producePack(t: TestApp, firm: Firm, next: () => number, hour = 0, manufacturer = '001'): Promise<{ pack: string; module: string; cells: string[] }> {
+export async function producePack(
+  t: TestApp,
+  firm: Firm,
+  next: () => number,
+  hour = 0,
+  manufacturer = '001',
+): Promise<{ pack: string; module: string; cells: string[] }> {
   const pack = originalCode('P', next(), { manufacturer });
   const module = originalCode('M', next(), { manufacturer });
   const cells = [originalCode('C', next(), { manufacturer }), originalCode('C', next(), { manufacturer })];

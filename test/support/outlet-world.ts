@@ -1,5 +1,6 @@
 import type { TestApp } from './test-app';
-import { accept, at, attrs, Firm, originalCode, postEvents, vin } from './ledger-world';
+import type { Firm } from './ledger-world';
+import { accept, at, attrs, originalCode, postEvents, vin } from './ledger-world';
 
 /** Helpers of the outlet tests: packs sold in a region, and packs removed from vehicles (waste for an outlet). */
 export class OutletWorld {
@@ -21,10 +22,14 @@ export class OutletWorld {
   async soldPack(regionCode = '350102', hourOfSale = 4): Promise<{ pack: string; car: string }> {
     const pack = originalCode('P', this.next());
     const car = vin(this.next());
-    expect((await postEvents(this.t, this.maker, [
-      { type: 'produced', batteryCodes: [pack], occurredAt: at(0), payload: attrs },
-      { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: this.vm.uscc },
-    ])).status).toBe('ACCEPTED');
+    expect(
+      (
+        await postEvents(this.t, this.maker, [
+          { type: 'produced', batteryCodes: [pack], occurredAt: at(0), payload: attrs },
+          { type: 'delivered', batteryCodes: [pack], occurredAt: at(1), counterpartyUscc: this.vm.uscc },
+        ])
+      ).status,
+    ).toBe('ACCEPTED');
     const body = await postEvents(this.t, this.vm, [
       { type: 'installed', batteryCodes: [pack], occurredAt: at(2), vin: car },
       { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(3), vin: car, payload: { certificateNo: `WCC-${car}` } },
@@ -38,10 +43,14 @@ export class OutletWorld {
   async removedPack(): Promise<{ pack: string; car: string }> {
     const { pack, car } = await this.soldPack();
     const replacement = originalCode('P', this.next());
-    expect((await postEvents(this.t, this.maker, [
-      { type: 'produced', batteryCodes: [replacement], occurredAt: at(0), payload: attrs },
-      { type: 'delivered', batteryCodes: [replacement], occurredAt: at(5), counterpartyUscc: this.repairer.uscc },
-    ])).status).toBe('ACCEPTED');
+    expect(
+      (
+        await postEvents(this.t, this.maker, [
+          { type: 'produced', batteryCodes: [replacement], occurredAt: at(0), payload: attrs },
+          { type: 'delivered', batteryCodes: [replacement], occurredAt: at(5), counterpartyUscc: this.repairer.uscc },
+        ])
+      ).status,
+    ).toBe('ACCEPTED');
     await accept(this.t, this.repairer, { type: 'replaced', batteryCodes: [pack], occurredAt: at(6), vin: car, payload: { replacementCode: replacement } });
     return { pack, car };
   }

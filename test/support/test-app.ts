@@ -6,11 +6,13 @@ import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import { AppModule } from '../../apps/api/src/app.module';
-import { AppConfig, CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
+import type { AppConfig } from '#libs/common';
+import { CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
 import { ApiKeysService } from '#libs/enterprises';
 import { usccCheckCharacter } from '#libs/identifiers';
 import { appDatabaseUrl } from '#libs/database';
-import { createTestDatabase, TestDatabase, withClient } from './test-database';
+import type { TestDatabase } from './test-database';
+import { createTestDatabase, withClient } from './test-database';
 
 /** Collects the app's JSON log lines so tests can read them back. */
 export class LogCapture extends Writable {
@@ -65,7 +67,9 @@ export async function startTestApp(
     ...overrides,
   };
   const logs = new LogCapture();
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles), logDestination: logs }), ...(extra.imports ?? [])] });
+  const builder = Test.createTestingModule({
+    imports: [AppModule.forRoot({ config, databaseUrl: appDatabaseUrl(db.url, config.databaseRoles), logDestination: logs }), ...(extra.imports ?? [])],
+  });
   for (const r of extra.replace ?? []) builder.overrideProvider(r.provide).useValue(r.useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
@@ -97,7 +101,9 @@ async function connectionsGone(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
   await withClient(url, async (c) => {
     for (;;) {
-      const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      const { rows } = await c.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
       if (Number(rows[0].n) === 0 || Date.now() > until) return;
       await new Promise((r) => setTimeout(r, 50));
     }

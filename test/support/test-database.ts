@@ -52,7 +52,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await withClient(maintenanceUrl, async (c) => {
     await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(templateName)}`);
     // A clone keeps the template's table and schema grants but not its database-level ones (libs/database roles.ts).
-    await c.query(`GRANT CREATE ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(loadConfig({ ...process.env, DATABASE_URL: maintenanceUrl }).databaseRoles.app)}`);
+    await c.query(
+      `GRANT CREATE ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(loadConfig({ ...process.env, DATABASE_URL: maintenanceUrl }).databaseRoles.app)}`,
+    );
   });
   return {
     name,

@@ -5,7 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { configureHttpApp, exitWithStartupError, loadConfig, onShutdownSignal, withQuietStartup } from '#libs/common';
 import { appDatabaseUrl, migrateDatabase, resolveDatabase } from '#libs/database';
-import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
+import type { QueueBackendInfo } from '#libs/queue';
+import { QUEUE_BACKEND } from '#libs/queue';
 import { AppModule } from './app.module';
 
 async function bootstrap(): Promise<void> {

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { NestFactory } from '@nestjs/core';
+import type { EncodeFields } from '#libs/codes';
 import {
   addToSummary,
   codeLine,
   decodeInput,
   encodeFields,
-  EncodeFields,
   FIELD_OF_SEGMENT,
   emptySummary,
   formatDecodeBlock,

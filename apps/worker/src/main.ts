@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { exitWithStartupError, loadConfig, onShutdownSignal } from '#libs/common';
 import { appDatabaseUrl, migrateDatabase, resolveDatabase } from '#libs/database';
-import { QUEUE_BACKEND, QueueBackendInfo } from '#libs/queue';
+import type { QueueBackendInfo } from '#libs/queue';
+import { QUEUE_BACKEND } from '#libs/queue';
 import { WorkerAppModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {

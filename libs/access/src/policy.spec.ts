@@ -27,7 +27,7 @@ describe('access policy', () => {
     expect(readScope(firm)).toEqual({ kind: 'enterprise', enterpriseId: 'e1' });
   });
 
-  it('narrows a region filter within the caller\'s region and never widens it', () => {
+  it("narrows a region filter within the caller's region and never widens it", () => {
     expect(effectiveRegion(readScope(fujian), undefined)).toBe('35');
     expect(effectiveRegion(readScope(fujian), '3501')).toBe('3501');
     expect(effectiveRegion(readScope(fujian), '3')).toBe('35');

@@ -101,10 +101,7 @@ export const ACCESS_MESSAGES_ZH: Record<Action, string> = {
 };
 
 /** The part of the data a principal may read. */
-export type ReadScope =
-  | { kind: 'all' }
-  | { kind: 'region'; prefix: string }
-  | { kind: 'enterprise'; enterpriseId: string };
+export type ReadScope = { kind: 'all' } | { kind: 'region'; prefix: string } | { kind: 'enterprise'; enterpriseId: string };
 
 export function readScope(principal: Principal): ReadScope {
   switch (principal.kind) {

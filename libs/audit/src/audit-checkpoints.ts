@@ -101,7 +101,8 @@ export class AuditCheckpointService {
       checkpoints: checkpoints.length,
       firstMismatch: null,
       range: null,
-      message: checkpoints.length === 0 ? 'No audit checkpoint has been taken yet' : `The audit log matches all ${checkpoints.length} checkpoints (${count} rows)`,
+      message:
+        checkpoints.length === 0 ? 'No audit checkpoint has been taken yet' : `The audit log matches all ${checkpoints.length} checkpoints (${count} rows)`,
     };
   }
 
@@ -129,7 +130,13 @@ export class AuditCheckpointService {
 }
 
 function toView(r: CheckpointRow): AuditCheckpointView {
-  return { id: String(r.id), createdAt: r.created_at.toISOString(), cutId: String(r.cut_id), rowCount: Number(r.row_count), chainHash: r.chain_hash.toString('hex') };
+  return {
+    id: String(r.id),
+    createdAt: r.created_at.toISOString(),
+    cutId: String(r.cut_id),
+    rowCount: Number(r.row_count),
+    chainHash: r.chain_hash.toString('hex'),
+  };
 }
 
 @ApiTags('audit')

@@ -31,7 +31,9 @@ export class BatteriesController {
   }
 
   @Get(':code/trace')
-  @ApiOperation({ summary: 'Genealogy up (module → pack → vehicle; original → cascade product) and down, and the event timeline of the battery and its relatives' })
+  @ApiOperation({
+    summary: 'Genealogy up (module → pack → vehicle; original → cascade product) and down, and the event timeline of the battery and its relatives',
+  })
   @ApiParam(CODE_PARAM)
   @ApiOkResponse({ type: TraceView })
   @ApiErrors(404, 422)

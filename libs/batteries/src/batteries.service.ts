@@ -128,7 +128,9 @@ const EDGES_OF_PARENT = (ref: string) => `
  * Up from the battery, down from it, and up from the originals of any cascade product below it (where those
  * came from), in one statement of index lookups.
  */
-const GENEALOGY = new PreparedStatement<EdgeRow>('batteries.genealogy', `
+const GENEALOGY = new PreparedStatement<EdgeRow>(
+  'batteries.genealogy',
+  `
   WITH RECURSIVE up AS (
     SELECT e.*, 1 AS depth FROM (${EDGES_OF_CHILD('$1')}) e
     UNION ALL
@@ -145,7 +147,8 @@ const GENEALOGY = new PreparedStatement<EdgeRow>('batteries.genealogy', `
   )
   SELECT 'up' AS direction, parent_code, child_code, kind, started_at, ended_at FROM up
   UNION ALL SELECT 'down', parent_code, child_code, kind, started_at, ended_at FROM down
-  UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`);
+  UNION ALL SELECT 'origin_up', parent_code, child_code, kind, started_at, ended_at FROM origin_up WHERE kind = 'component'`,
+);
 
 /** Every battery of a trace, compactly, with the names of the enterprises they refer to. */
 const TRACE_RELATIVES = new PreparedStatement<{ rows: string | null; names: [string, string, string][] | null }>('batteries.trace_relatives', RELATIVES_TEXT);
@@ -245,7 +248,10 @@ export class BatteriesService {
        SELECT down.parent_code, down.child_code, down.started_at, b.product_type FROM down JOIN batteries b ON b.code = down.child_code`,
       [code],
     );
-    const origins = await this.dataSource.query<{ original_code: string }[]>('SELECT original_code FROM battery_origins WHERE cascade_code = $1 ORDER BY original_code', [code]);
+    const origins = await this.dataSource.query<{ original_code: string }[]>(
+      'SELECT original_code FROM battery_origins WHERE cascade_code = $1 ORDER BY original_code',
+      [code],
+    );
     const names = await this.names(rows.flatMap((r) => [r.producer_enterprise_id, r.holder_enterprise_id, r.pending_handover_to]));
     return { ...toBatteryView(byCode.get(code)!, byCode, names), components: compositionTree(code, links), originalCodes: origins.map((o) => o.original_code) };
   }
@@ -295,7 +301,10 @@ export class BatteriesService {
       down: edges.filter((e) => e.direction === 'down').map(link),
       originsFrom: edges.filter((e) => e.direction === 'origin_up').map(link),
       vehicle: top.vin ? { vin: top.vin, packCode: top.code } : null,
-      relatives: rows.filter((r) => r.code !== code).sort((a, b) => (a.code < b.code ? -1 : 1)).map((r) => toTraceRelativeView(r, byCode, names)),
+      relatives: rows
+        .filter((r) => r.code !== code)
+        .sort((a, b) => (a.code < b.code ? -1 : 1))
+        .map((r) => toTraceRelativeView(r, byCode, names)),
       events: events.map((e) => toTraceEventView(e, names, this.deadlines)),
     };
   }
@@ -344,14 +353,20 @@ export class BatteriesService {
       for (const a of ancestors) if (!byCode.has(a.code)) byCode.set(a.code, a);
     }
     const names = await this.names([...byCode.values()].flatMap((r) => [r.producer_enterprise_id, r.holder_enterprise_id, r.pending_handover_to]));
-    return toPage(rows, query.limit, (r) => toBatteryView(r, byCode, names), (r) => ({ code: r.code }));
+    return toPage(
+      rows,
+      query.limit,
+      (r) => toBatteryView(r, byCode, names),
+      (r) => ({ code: r.code }),
+    );
   }
 
   private async holderId(holder: string): Promise<string> {
     const isUuid = holder.length === 36;
-    const [row] = await this.dataSource.query<{ id: string }[]>(isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1', [
-      isUuid ? holder.toLowerCase() : holder,
-    ]);
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1',
+      [isUuid ? holder.toLowerCase() : holder],
+    );
     if (!row) throw BatteryErrors.unknownHolder(holder);
     return row.id;
   }
@@ -359,7 +374,10 @@ export class BatteriesService {
   private async names(ids: (string | null)[]): Promise<EnterpriseNames> {
     const unique = [...new Set(ids.filter((i): i is string => i !== null))];
     if (unique.length === 0) return new Map();
-    const rows = await this.dataSource.query<{ id: string; name: string; uscc: string }[]>('SELECT id, name, uscc FROM enterprises WHERE id = ANY($1::uuid[])', [unique]);
+    const rows = await this.dataSource.query<{ id: string; name: string; uscc: string }[]>(
+      'SELECT id, name, uscc FROM enterprises WHERE id = ANY($1::uuid[])',
+      [unique],
+    );
     return new Map(rows.map((r) => [r.id, { name: r.name, uscc: r.uscc }]));
   }
 }

@@ -17,7 +17,9 @@ export class BatteryListQuery extends PageQuery {
   @IsOptional()
   @Transform(upper)
   @IsString()
-  @Matches(/^([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}|[0-9A-Z]{18})$/, { message: 'holder must be an enterprise id (UUID) or a USCC (18 characters)' })
+  @Matches(/^([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}|[0-9A-Z]{18})$/, {
+    message: 'holder must be an enterprise id (UUID) or a USCC (18 characters)',
+  })
   holder?: string;
 
   @ApiPropertyOptional({ example: '001', description: 'Manufacturer code (positions 1-3 of the battery code)' })
@@ -90,9 +92,11 @@ export class BatteryView {
     description: 'Current status; for a battery inside another, that of its top-level battery',
   })
   status: string;
-  @ApiProperty({ enum: BATTERY_STATUSES, description: 'The battery’s own recorded status (differs from `status` only inside another battery)' }) ownStatus: string;
+  @ApiProperty({ enum: BATTERY_STATUSES, description: 'The battery’s own recorded status (differs from `status` only inside another battery)' })
+  ownStatus: string;
   @ApiProperty({ type: EnterpriseRef, nullable: true, description: 'Current holder (that of the top-level battery)' }) holder: EnterpriseRef | null;
-  @ApiProperty({ type: EnterpriseRef, nullable: true, description: 'Receiver named by a hand-over it has not yet reported' }) pendingHandoverTo: EnterpriseRef | null;
+  @ApiProperty({ type: EnterpriseRef, nullable: true, description: 'Receiver named by a hand-over it has not yet reported' })
+  pendingHandoverTo: EnterpriseRef | null;
   @ApiProperty({ nullable: true, type: String, description: 'The vehicle it is in (through its top-level battery)' }) vin: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The battery it is inside (module, pack or cascade product)' }) insideOf: string | null;
   @ApiProperty({ description: 'The top-level battery it is inside, or itself' }) topLevelCode: string;
@@ -129,7 +133,10 @@ export class GenealogyLink {
 }
 
 export class TraceDeadlineView {
-  @ApiProperty({ enum: ['on_time', 'late', 'pending', 'no_deadline'], description: 'pending: the working-day calendar does not cover a day the deadline counts through yet' })
+  @ApiProperty({
+    enum: ['on_time', 'late', 'pending', 'no_deadline'],
+    description: 'pending: the working-day calendar does not cover a day the deadline counts through yet',
+  })
   status: 'on_time' | 'late' | 'pending' | 'no_deadline';
   @ApiProperty({ nullable: true, type: String, description: 'Deadline table and version, e.g. cn-2018@1' }) ruleSet: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'End of the last day allowed (Beijing time)' }) dueAt: string | null;
@@ -156,7 +163,11 @@ export class TraceEventView {
   @ApiProperty({ description: 'Hex SHA-256 of the canonical content' }) contentHash: string;
   @ApiProperty({ nullable: true, type: String }) dueAt: string | null;
   @ApiProperty({ nullable: true, type: Boolean }) onTime: boolean | null;
-  @ApiProperty({ type: TraceDeadlineView, nullable: true, description: 'The upload deadline judged now (also for events recorded before deadlines were assessed)' })
+  @ApiProperty({
+    type: TraceDeadlineView,
+    nullable: true,
+    description: 'The upload deadline judged now (also for events recorded before deadlines were assessed)',
+  })
   deadline: TraceDeadlineView | null;
 }
 
@@ -189,9 +200,14 @@ export class TraceRelativeView {
 
 export class TraceView {
   @ApiProperty({ type: BatteryView }) battery: BatteryView;
-  @ApiProperty({ type: [GenealogyLink], description: 'Up: what it is (or was) inside, to the top (module → pack; original → cascade product)' }) up: GenealogyLink[];
-  @ApiProperty({ type: [GenealogyLink], description: 'Down: what is (or was) inside it (pack → modules → cells; cascade product → originals)' }) down: GenealogyLink[];
-  @ApiProperty({ type: [GenealogyLink], description: 'Where the originals of a cascade product below it came from (the modules and packs they were taken out of)' })
+  @ApiProperty({ type: [GenealogyLink], description: 'Up: what it is (or was) inside, to the top (module → pack; original → cascade product)' })
+  up: GenealogyLink[];
+  @ApiProperty({ type: [GenealogyLink], description: 'Down: what is (or was) inside it (pack → modules → cells; cascade product → originals)' })
+  down: GenealogyLink[];
+  @ApiProperty({
+    type: [GenealogyLink],
+    description: 'Where the originals of a cascade product below it came from (the modules and packs they were taken out of)',
+  })
   originsFrom: GenealogyLink[];
   @ApiProperty({ type: TraceVehicle, nullable: true, description: 'The vehicle its top-level battery is in' }) vehicle: TraceVehicle | null;
   @ApiProperty({ type: [TraceRelativeView], description: 'Every other battery of the genealogy, with its state' }) relatives: TraceRelativeView[];

@@ -21,5 +21,11 @@ export const BatteryErrors = {
       { input },
     ),
   unknownHolder: (holder: string) =>
-    new DomainException(BatteryErrorCode.UNKNOWN_HOLDER, 'invalid', `No enterprise ${holder}`, [{ path: 'holder', reason: 'names no enterprise (give its id or USCC)' }], { holder }),
+    new DomainException(
+      BatteryErrorCode.UNKNOWN_HOLDER,
+      'invalid',
+      `No enterprise ${holder}`,
+      [{ path: 'holder', reason: 'names no enterprise (give its id or USCC)' }],
+      { holder },
+    ),
 };

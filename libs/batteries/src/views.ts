@@ -100,9 +100,23 @@ export interface RelativeRow extends TopLevelRow {
 
 /** The columns of a trace's relatives, in the order relativeRows reads them. */
 const RELATIVE_COLUMNS = [
-  'code', 'form', 'product_type', 'battery_type', "to_char(production_date, 'YYYY-MM-DD')", 'nominal_capacity_ah', 'nominal_voltage_v',
-  'producer_enterprise_id', 'status', 'holder_enterprise_id', 'pending_handover_to', 'vin', 'parent_code', 'last_event_id', 'last_event_type',
-  `to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, 'chain_seq',
+  'code',
+  'form',
+  'product_type',
+  'battery_type',
+  "to_char(production_date, 'YYYY-MM-DD')",
+  'nominal_capacity_ah',
+  'nominal_voltage_v',
+  'producer_enterprise_id',
+  'status',
+  'holder_enterprise_id',
+  'pending_handover_to',
+  'vin',
+  'parent_code',
+  'last_event_id',
+  'last_event_type',
+  `to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  'chain_seq',
 ];
 
 /**
@@ -228,8 +242,11 @@ export function toTraceEventView(e: EventRow, names: EnterpriseNames, deadlines?
 }
 
 /** The current composition below a battery, from its active component links. */
-export function compositionTree(rootCode: string, links: readonly { parent_code: string; child_code: string; started_at: Date; product_type: string }[]): CompositionNode[] {
-  const byParent = new Map<string, typeof links[number][]>();
+export function compositionTree(
+  rootCode: string,
+  links: readonly { parent_code: string; child_code: string; started_at: Date; product_type: string }[],
+): CompositionNode[] {
+  const byParent = new Map<string, (typeof links)[number][]>();
   for (const l of links) {
     const list = byParent.get(l.parent_code);
     if (list) list.push(l);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { BatteryCodeParts, CodeError, ParseResult, format, normalise, parse } from './index';
+import type { BatteryCodeParts, CodeError, ParseResult } from './index';
+import { format, normalise, parse } from './index';
 
 // The test's own copy of the facts, written independently of tables.ts and codec.ts.
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -76,19 +77,27 @@ const validParts = fc
       // A Date is read in China Standard Time: noon there is 04:00 UTC the same day.
       productionDate: dateAsDate ? new Date(clock.date.getTime() + 4 * 3_600_000) : iso(clock.date),
     };
-    const parts: BatteryCodeParts =
-      form === 'original' ? { ...common, traceabilityCode } : { ...common, form, cascadeLevel };
+    const parts: BatteryCodeParts = form === 'original' ? { ...common, traceabilityCode } : { ...common, form, cascadeLevel };
     return { parts, now: clock.now, date: iso(clock.date) };
   });
 
 const SEGMENTS = new Set([
-  'input', 'length', 'manufacturer', 'productType', 'batteryType', 'specification', 'traceability',
-  'year', 'month', 'day', 'date', 'serial', 'cascadeMarker', 'cascadeLevel',
+  'input',
+  'length',
+  'manufacturer',
+  'productType',
+  'batteryType',
+  'specification',
+  'traceability',
+  'year',
+  'month',
+  'day',
+  'date',
+  'serial',
+  'cascadeMarker',
+  'cascadeLevel',
 ]);
-const CODES = new Set([
-  'INVALID_LENGTH', 'INVALID_CHARACTER', 'IMPOSSIBLE_DATE', 'FUTURE_DATE', 'YEAR_OUT_OF_RANGE', 'INVALID_VALUE',
-  'UNEXPECTED_SEGMENT',
-]);
+const CODES = new Set(['INVALID_LENGTH', 'INVALID_CHARACTER', 'IMPOSSIBLE_DATE', 'FUTURE_DATE', 'YEAR_OUT_OF_RANGE', 'INVALID_VALUE', 'UNEXPECTED_SEGMENT']);
 
 /** The invariants of a parse result, whatever the input. */
 function checkResult(input: string, result: ParseResult, now: Date): void {
@@ -144,10 +153,8 @@ describe('battery-code properties', () => {
 
   it('parse never throws on arbitrary strings and its result is consistent', () => {
     fc.assert(
-      fc.property(
-        fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string()),
-        nowArb,
-        (input, now) => checkResult(input, parse(input, { now }), now),
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string()), nowArb, (input, now) =>
+        checkResult(input, parse(input, { now }), now),
       ),
       { numRuns: 2000 },
     );

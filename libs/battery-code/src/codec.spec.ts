@@ -1,15 +1,5 @@
-import {
-  CodeError,
-  CodeTables,
-  DEFAULT_TABLES,
-  DecodedBatteryCode,
-  GBT34014_2017,
-  ParseResult,
-  format,
-  normalise,
-  parse,
-  validateTables,
-} from './index';
+import type { CodeError, CodeTables, DecodedBatteryCode, ParseResult } from './index';
+import { DEFAULT_TABLES, GBT34014_2017, format, normalise, parse, validateTables } from './index';
 
 const NOW = new Date('2026-11-25T12:00:00+08:00');
 const CATL = '001CB240000003B3C0221953';
@@ -411,10 +401,7 @@ describe('format', () => {
   });
 
   it('reports every bad part at the positions it would occupy', () => {
-    const result = format(
-      { ...catlParts, manufacturerCode: '0011', batteryType: 'X', productionDate: '2021-13-01', serial: -5 },
-      { now: NOW },
-    );
+    const result = format({ ...catlParts, manufacturerCode: '0011', batteryType: 'X', productionDate: '2021-13-01', serial: -5 }, { now: NOW });
     expect(result).toMatchObject({ ok: false, input: '???CX24' + '0000003' + '???' + '???????' });
     expect(errorsOf(result).map((e) => [e.code, e.segment, e.position])).toEqual([
       ['INVALID_LENGTH', 'manufacturer', 1],
@@ -515,7 +502,15 @@ describe('the system clock (no `now` given)', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules needs a synchronous load
       const codec = require('./index') as typeof import('./index');
       const made = codec.format(
-        { manufacturerCode: '001', productType: 'C', batteryType: 'B', specificationCode: '24', traceabilityCode: '0000003', productionDate: '2026-03-13', serial: 221953 },
+        {
+          manufacturerCode: '001',
+          productType: 'C',
+          batteryType: 'B',
+          specificationCode: '24',
+          traceabilityCode: '0000003',
+          productionDate: '2026-03-13',
+          serial: 221953,
+        },
         { now: new Date('2026-03-13T12:00:00+08:00') },
       );
       if (!made.ok) throw new Error(JSON.stringify(made.errors));

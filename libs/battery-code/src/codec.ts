@@ -10,7 +10,8 @@
  * programming errors in the options (an invalid `now` Date or an invalid table set).
  */
 import { BEIJING_UTC_OFFSET_MINUTES } from '#libs/identifiers';
-import { BatteryTypeEntry, CodeTables, DEFAULT_TABLES, ProductTypeEntry, SEGMENT_LAYOUT } from './tables';
+import type { BatteryTypeEntry, CodeTables, ProductTypeEntry } from './tables';
+import { DEFAULT_TABLES, SEGMENT_LAYOUT } from './tables';
 
 export type CodeForm = 'original' | 'cascade';
 
@@ -324,9 +325,7 @@ function compile(tables: CodeTables): CompiledTables {
     original: compileForm('original'),
     cascade: compileForm('cascade'),
     allowed,
-    lengthsAllowed:
-      `${tables.lengths.original.length} characters (original code) or ` +
-      `${tables.lengths.cascade.length} characters (cascade code)`,
+    lengthsAllowed: `${tables.lengths.original.length} characters (original code) or ` + `${tables.lengths.cascade.length} characters (cascade code)`,
   };
 }
 
@@ -636,12 +635,7 @@ function notAString(input: unknown): ParseResult {
  * Every error in normalised code `s`. `skip` (from `format`): positions whose problem is already reported,
  * where the code holds placeholders.
  */
-function collectErrors(
-  s: string,
-  ct: CompiledTables,
-  options: CodecOptions | undefined,
-  skip: ReadonlySet<number> | null,
-): CodeError[] {
+function collectErrors(s: string, ct: CompiledTables, options: CodecOptions | undefined, skip: ReadonlySet<number> | null): CodeError[] {
   const f = s.length === ct.original.length ? ct.original : s.length === ct.cascade.length ? ct.cascade : null;
   if (f === null) return [lengthError(s, ct)];
   const errors: CodeError[] = [];

@@ -17,11 +17,4 @@ export type {
 } from './codec';
 export { DEFAULT_TABLES, GBT34014_2017, SEGMENT_LAYOUT } from './tables';
 export { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH } from './structure';
-export type {
-  BatteryTypeEntry,
-  CodeTables,
-  Confidence,
-  ProductTypeEntry,
-  ProductTypeName,
-  SymbolTable,
-} from './tables';
+export type { BatteryTypeEntry, CodeTables, Confidence, ProductTypeEntry, ProductTypeName, SymbolTable } from './tables';

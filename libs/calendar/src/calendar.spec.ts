@@ -14,7 +14,8 @@ describe('WorkingCalendar (chinese-days 1.5.7 + operators’ years)', () => {
   });
 
   it('knows National Day and Spring Festival as days off, and ordinary weekends', () => {
-    for (const d of ['2018-10-01', '2019-10-07', '2024-02-12', '2025-10-08', '2026-02-16', '2026-10-07', '2025-10-04']) expect([d, cal.isWorkingDay(d)]).toEqual([d, false]);
+    for (const d of ['2018-10-01', '2019-10-07', '2024-02-12', '2025-10-08', '2026-02-16', '2026-10-07', '2025-10-04'])
+      expect([d, cal.isWorkingDay(d)]).toEqual([d, false]);
     expect(cal.isWorkingDay('2026-10-17')).toBe(false); // a plain Saturday
     expect(cal.isWorkingDay('2026-10-16')).toBe(true); // a plain Friday
   });
@@ -49,7 +50,12 @@ describe('WorkingCalendar (chinese-days 1.5.7 + operators’ years)', () => {
   });
 
   it('takes a year an operator adds, and then answers for it', () => {
-    const y2027 = { year: 2027, source: 'test', holidays: ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-10-01', '2027-10-04'], workdays: ['2027-01-02'] };
+    const y2027 = {
+      year: 2027,
+      source: 'test',
+      holidays: ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-10-01', '2027-10-04'],
+      workdays: ['2027-01-02'],
+    };
     expect(checkSchedule(y2027)).toEqual([]);
     const c = WorkingCalendar.withPackageData([y2027]);
     expect(c.isWorkingDay('2027-01-01')).toBe(false);

@@ -1,5 +1,6 @@
 import { beijingDay, dayToIso, endOfDay, isoToDay, weekdayOfDay } from './days';
-import { packageSchedules, YearSchedule } from './schedule';
+import type { YearSchedule } from './schedule';
+import { packageSchedules } from './schedule';
 
 /**
  * China's working-day calendar (Beijing time): statutory holidays and make-up working days (调休) of the years
@@ -128,7 +129,6 @@ export class WorkingCalendar {
     if (this.uncovered[to + 1] - this.uncovered[from] > 0) return null;
     return this.working[to + 1] - this.working[from];
   }
-
 }
 
 export { dayToIso };

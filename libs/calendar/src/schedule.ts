@@ -69,10 +69,12 @@ export function checkSchedule(s: { year: number; holidays: readonly string[]; wo
       else {
         seen.set(date, list);
         const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-        if (list === 'workdays' && weekday !== 0 && weekday !== 6) problems.push({ path, reason: `${date} is a weekday: only a Saturday or Sunday can be a make-up working day (调休)` });
+        if (list === 'workdays' && weekday !== 0 && weekday !== 6)
+          problems.push({ path, reason: `${date} is a weekday: only a Saturday or Sunday can be a make-up working day (调休)` });
       }
     });
   }
-  if (s.holidays.length < 10) problems.push({ path: 'holidays', reason: `${s.holidays.length} holidays listed: an official schedule has at least 10 (the statutory holidays)` });
+  if (s.holidays.length < 10)
+    problems.push({ path: 'holidays', reason: `${s.holidays.length} holidays listed: an official schedule has at least 10 (the statutory holidays)` });
   return problems;
 }

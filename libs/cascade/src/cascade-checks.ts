@@ -50,11 +50,28 @@ export const labelCheck: EventCheck = {
         const path = e.codePath.get(code) ?? e.path;
         const row = byCode.get(code);
         if (!row) {
-          out.push(finding(CascadeRule.LABEL_UNKNOWN, { index: e.index, severity: 'warn', path, reason: `${code} has no cascade product record (POST /v1/cascade-products), so its label cannot be checked`, code }));
+          out.push(
+            finding(CascadeRule.LABEL_UNKNOWN, {
+              index: e.index,
+              severity: 'warn',
+              path,
+              reason: `${code} has no cascade product record (POST /v1/cascade-products), so its label cannot be checked`,
+              code,
+            }),
+          );
           continue;
         }
         for (const field of missingLabelFields(labelData(row, row.originals ?? []))) {
-          out.push(finding(CascadeRule.LABEL_INCOMPLETE, { index: e.index, severity: 'reject', path, reason: `the label of ${code} lacks ${field} (${LABEL_CAPTIONS_ZH[field]}): it cannot be shipped`, code, field }));
+          out.push(
+            finding(CascadeRule.LABEL_INCOMPLETE, {
+              index: e.index,
+              severity: 'reject',
+              path,
+              reason: `the label of ${code} lacks ${field} (${LABEL_CAPTIONS_ZH[field]}): it cannot be shipped`,
+              code,
+              field,
+            }),
+          );
         }
       }
     }
@@ -78,7 +95,14 @@ export const sourceInProductCheck: EventCheck = {
         for (let depth = 0; s && depth < 8; depth++) {
           if (s.status === 'in_cascade_product') {
             out.push(
-              finding(CascadeRule.SOURCE_IN_PRODUCT, { index: e.index, severity: 'reject', path: e.codePath.get(code) ?? e.path, reason: `${code} is in cascade product ${s.parentCode}: it left circulation and is reported only through the product`, code, product: s.parentCode }),
+              finding(CascadeRule.SOURCE_IN_PRODUCT, {
+                index: e.index,
+                severity: 'reject',
+                path: e.codePath.get(code) ?? e.path,
+                reason: `${code} is in cascade product ${s.parentCode}: it left circulation and is reported only through the product`,
+                code,
+                product: s.parentCode,
+              }),
             );
             break;
           }
@@ -121,9 +145,10 @@ export function wasteHandoverCheck(mode: 'reject' | 'flag'): EventCheck {
               [tested],
             )
           : Promise.resolve([]),
-        db.query<{ id: string; name: string; roles: string[]; whitelist_status: string }[]>('SELECT id, name, roles, whitelist_status FROM enterprises WHERE id = ANY($1::uuid[])', [
-          [...new Set(candidates.map((m) => m.receiverId))],
-        ]),
+        db.query<{ id: string; name: string; roles: string[]; whitelist_status: string }[]>(
+          'SELECT id, name, roles, whitelist_status FROM enterprises WHERE id = ANY($1::uuid[])',
+          [[...new Set(candidates.map((m) => m.receiverId))]],
+        ),
       ]);
       const recycle = new Set(graded.filter((g) => g.grade === 'recycle').map((g) => g.battery_code));
       const byId = new Map(receivers.map((r) => [r.id, r]));

@@ -65,7 +65,11 @@ export class CascadeProductsController {
     if (format === 'json') return label;
     try {
       const body = format === 'svg' ? renderLabelSvg(label) : await renderLabelPdf(label);
-      return new StreamableFile(body, { type: format === 'svg' ? 'image/svg+xml; charset=utf-8' : 'application/pdf', disposition: `inline; filename="label-${label.code}.${format}"`, length: body.length });
+      return new StreamableFile(body, {
+        type: format === 'svg' ? 'image/svg+xml; charset=utf-8' : 'application/pdf',
+        disposition: `inline; filename="label-${label.code}.${format}"`,
+        length: body.length,
+      });
     } catch (error) {
       throw CascadeErrors.renderFailed(error instanceof Error ? error.message : String(error));
     }

@@ -67,26 +67,69 @@ export class CascadeProductsService {
       const r = parse(input);
       if (!r.ok) return void details.push({ path, reason: `not a GB/T 34014 code: ${r.errors.map((e) => e.message).join('; ')}` });
       if (r.code.form !== 'original') {
-        return void details.push(ruleDetail(CascadeRule.ORIGINAL_CODE_REQUIRED, path, `${r.code.code} is a cascade product: a product is built from original batteries, whose codes it retains`, { code: r.code.code }));
+        return void details.push(
+          ruleDetail(
+            CascadeRule.ORIGINAL_CODE_REQUIRED,
+            path,
+            `${r.code.code} is a cascade product: a product is built from original batteries, whose codes it retains`,
+            { code: r.code.code },
+          ),
+        );
       }
       const first = seen.get(r.code.code);
-      if (first !== undefined) details.push(ruleDetail(CascadeRule.SOURCE_ALREADY_USED, path, `${r.code.code} is named twice (also sourceCodes[${first}]): a source is used once`, { code: r.code.code, usedIn: 'this request' }));
+      if (first !== undefined)
+        details.push(
+          ruleDetail(CascadeRule.SOURCE_ALREADY_USED, path, `${r.code.code} is named twice (also sourceCodes[${first}]): a source is used once`, {
+            code: r.code.code,
+            usedIn: 'this request',
+          }),
+        );
       else seen.set(r.code.code, i);
     });
     if (details.length > 0) throw CascadeErrors.ruleBroken(details);
     return codes.map((c) => (parse(c) as { ok: true; code: { code: string } }).code.code);
   }
 
-  private async assemble(db: EntityManager, dto: CreateCascadeProductDto, sources: string[], enterpriseId: string, actor: Actor): Promise<{ code: string; warnings: unknown[] }> {
-    const [firm] = await db.query<{ name: string; address: string | null; region_code: string | null }[]>('SELECT name, address, region_code FROM enterprises WHERE id = $1', [enterpriseId]);
-    const held = (await db.query<{ code: string }[]>('SELECT code FROM manufacturer_codes WHERE enterprise_id = $1 ORDER BY code', [enterpriseId])).map((r) => r.code);
+  private async assemble(
+    db: EntityManager,
+    dto: CreateCascadeProductDto,
+    sources: string[],
+    enterpriseId: string,
+    actor: Actor,
+  ): Promise<{ code: string; warnings: unknown[] }> {
+    const [firm] = await db.query<{ name: string; address: string | null; region_code: string | null }[]>(
+      'SELECT name, address, region_code FROM enterprises WHERE id = $1',
+      [enterpriseId],
+    );
+    const held = (await db.query<{ code: string }[]>('SELECT code FROM manufacturer_codes WHERE enterprise_id = $1 ORDER BY code', [enterpriseId])).map(
+      (r) => r.code,
+    );
     const details: ErrorDetail[] = [];
     // Art. 12: a cascade firm applies for its own manufacturer code; its cascade codes carry it.
-    if (held.length === 0) details.push(ruleDetail(CascadeRule.NO_MANUFACTURER_CODE, dto.cascadeCode ? 'cascadeCode' : 'manufacturerCode', 'the firm holds no manufacturer code (厂商代码): apply for one and file the coding rules before assembling'));
+    if (held.length === 0)
+      details.push(
+        ruleDetail(
+          CascadeRule.NO_MANUFACTURER_CODE,
+          dto.cascadeCode ? 'cascadeCode' : 'manufacturerCode',
+          'the firm holds no manufacturer code (厂商代码): apply for one and file the coding rules before assembling',
+        ),
+      );
     else if (dto.manufacturerCode && !held.includes(dto.manufacturerCode)) {
-      details.push(ruleDetail(CascadeRule.NO_MANUFACTURER_CODE, 'manufacturerCode', `${dto.manufacturerCode} is not a manufacturer code of this firm (it holds ${held.join(', ')})`));
+      details.push(
+        ruleDetail(
+          CascadeRule.NO_MANUFACTURER_CODE,
+          'manufacturerCode',
+          `${dto.manufacturerCode} is not a manufacturer code of this firm (it holds ${held.join(', ')})`,
+        ),
+      );
     } else if (dto.cascadeCode && !held.includes(dto.cascadeCode.slice(0, 3))) {
-      details.push(ruleDetail(CascadeRule.NO_MANUFACTURER_CODE, 'cascadeCode', `${dto.cascadeCode} carries manufacturer code ${dto.cascadeCode.slice(0, 3)}, not one of this firm's (${held.join(', ')})`));
+      details.push(
+        ruleDetail(
+          CascadeRule.NO_MANUFACTURER_CODE,
+          'cascadeCode',
+          `${dto.cascadeCode} carries manufacturer code ${dto.cascadeCode.slice(0, 3)}, not one of this firm's (${held.join(', ')})`,
+        ),
+      );
     }
     // Art. 15: an original code is retained by one product.
     const used = await db.query<{ source: string; product: string }[]>(
@@ -99,22 +142,47 @@ export class CascadeProductsService {
     const latest = await this.tests.latestOf(db, enterpriseId, sources);
     sources.forEach((code, i) => {
       const path = `sourceCodes[${i}]`;
-      if (usedIn.has(code)) details.push(ruleDetail(CascadeRule.SOURCE_ALREADY_USED, path, `${code} is already in cascade product ${usedIn.get(code)}: a source is used once`, { code, usedIn: usedIn.get(code) }));
+      if (usedIn.has(code))
+        details.push(
+          ruleDetail(CascadeRule.SOURCE_ALREADY_USED, path, `${code} is already in cascade product ${usedIn.get(code)}: a source is used once`, {
+            code,
+            usedIn: usedIn.get(code),
+          }),
+        );
       const test = latest.get(code);
-      if (!test) details.push(ruleDetail(CascadeRule.SOURCE_NOT_QUALIFIED, path, `${code} has no residual-capacity test (GB/T 34015) by this firm`, { code, application: dto.applicationField }));
+      if (!test)
+        details.push(
+          ruleDetail(CascadeRule.SOURCE_NOT_QUALIFIED, path, `${code} has no residual-capacity test (GB/T 34015) by this firm`, {
+            code,
+            application: dto.applicationField,
+          }),
+        );
       else if (!gradeAllows(test, dto.applicationField)) {
-        details.push(ruleDetail(CascadeRule.SOURCE_NOT_QUALIFIED, path, `${code}'s latest test (${test.id}) graded it ${test.grade}${test.applications.length ? ` for ${test.applications.join(', ')}` : ''}, which does not allow ${dto.applicationField}`, { code, application: dto.applicationField, testId: test.id, grade: test.grade }));
+        details.push(
+          ruleDetail(
+            CascadeRule.SOURCE_NOT_QUALIFIED,
+            path,
+            `${code}'s latest test (${test.id}) graded it ${test.grade}${test.applications.length ? ` for ${test.applications.join(', ')}` : ''}, which does not allow ${dto.applicationField}`,
+            { code, application: dto.applicationField, testId: test.id, grade: test.grade },
+          ),
+        );
       }
     });
     if (details.length > 0) throw CascadeErrors.ruleBroken(details);
-    if (!dto.cascadeCode && !dto.specificationCode) throw validationFailed([{ path: 'specificationCode', reason: 'is required when the cascade code is minted (your filed specification code for the product)' }]);
+    if (!dto.cascadeCode && !dto.specificationCode)
+      throw validationFailed([
+        { path: 'specificationCode', reason: 'is required when the cascade code is minted (your filed specification code for the product)' },
+      ]);
 
     const facts = await db.query<SourceRow[]>('SELECT code, product_type, battery_type FROM batteries WHERE code = ANY($1::text[])', [sources]);
     const assembledAt = dto.assembledAt ? new Date(dto.assembledAt) : new Date();
     let code: string;
     if (dto.cascadeCode) {
       code = dto.cascadeCode;
-      if (code[3] !== LEVEL_SYMBOL[dto.reuseLevel]) throw validationFailed([{ path: 'cascadeCode', reason: `position 4 is ${code[3]}, but reuseLevel ${dto.reuseLevel} is ${LEVEL_SYMBOL[dto.reuseLevel]}` }]);
+      if (code[3] !== LEVEL_SYMBOL[dto.reuseLevel])
+        throw validationFailed([
+          { path: 'cascadeCode', reason: `position 4 is ${code[3]}, but reuseLevel ${dto.reuseLevel} is ${LEVEL_SYMBOL[dto.reuseLevel]}` },
+        ]);
       if ((await db.query('SELECT 1 FROM batteries WHERE code = $1', [code])).length > 0) throw CascadeErrors.codeTaken(code);
     } else {
       code = await this.mint(db, dto.manufacturerCode ?? held[0], dto, facts, assembledAt);
@@ -136,7 +204,11 @@ export class CascadeProductsService {
     const res = await this.ledger.ingest([event], { mode: 'atomic', dryRun: false, manager: db, pathOf: () => '' }, actor);
     const r = res.results[0];
     if (r.status !== 'accepted') {
-      const byCode = (path: string) => path.replace(/^\.batteryCodes\[(\d+)\]/, 'sourceCodes[$1]').replace(/^\.payload\.cascadeCode/, 'cascadeCode').replace(/^\./, '');
+      const byCode = (path: string) =>
+        path
+          .replace(/^\.batteryCodes\[(\d+)\]/, 'sourceCodes[$1]')
+          .replace(/^\.payload\.cascadeCode/, 'cascadeCode')
+          .replace(/^\./, '');
       throw CascadeErrors.assemblyRejected((r.reasons ?? []).map((d) => ({ ...d, path: byCode(String(d.path ?? '')) })));
     }
     const placeOfOrigin = dto.placeOfOrigin ?? (firm.region_code ? (regionInfo(firm.region_code)?.fullName.replace(/ /g, '') ?? null) : null);
@@ -145,9 +217,23 @@ export class CascadeProductsService {
          rated_energy_kwh, gtin, warranty_months, certification, firm_name, firm_address, place_of_origin, event_id, assembled_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
-        code, enterpriseId, dto.clientProductId ?? null, dto.cascadeCode ? 'supplied' : 'minted', dto.reuseLevel, dto.applicationField, dto.nominalCapacityAh,
-        dto.nominalVoltageV, dto.ratedEnergyKwh ?? null, dto.gtin ?? null, dto.warrantyMonths, dto.certification ?? null, firm.name, firm.address, placeOfOrigin,
-        r.eventId, assembledAt,
+        code,
+        enterpriseId,
+        dto.clientProductId ?? null,
+        dto.cascadeCode ? 'supplied' : 'minted',
+        dto.reuseLevel,
+        dto.applicationField,
+        dto.nominalCapacityAh,
+        dto.nominalVoltageV,
+        dto.ratedEnergyKwh ?? null,
+        dto.gtin ?? null,
+        dto.warrantyMonths,
+        dto.certification ?? null,
+        firm.name,
+        firm.address,
+        placeOfOrigin,
+        r.eventId,
+        assembledAt,
       ],
     );
     await db.query(
@@ -155,7 +241,12 @@ export class CascadeProductsService {
        SELECT s.code, $1, s.pos - 1, s.test FROM unnest($2::text[], $3::uuid[]) WITH ORDINALITY AS s(code, test, pos)`,
       [code, sources, sources.map((s) => latest.get(s)!.id)],
     );
-    await this.audit.record(db, actor, { action: 'cascade_product.assembled', entityType: 'cascade_product', entityId: code, data: { ...dto, cascadeCode: code, sourceCodes: sources, eventId: r.eventId } });
+    await this.audit.record(db, actor, {
+      action: 'cascade_product.assembled',
+      entityType: 'cascade_product',
+      entityId: code,
+      data: { ...dto, cascadeCode: code, sourceCodes: sources, eventId: r.eventId },
+    });
     return { code, warnings: r.warnings ?? [] };
   }
 
@@ -185,7 +276,10 @@ export class CascadeProductsService {
         serial,
         cascadeLevel: level,
       });
-      if (!r.ok) throw validationFailed(r.errors.map((e) => ({ path: ['year', 'month', 'day', 'date'].includes(e.segment) ? 'assembledAt' : 'specificationCode', reason: e.message })));
+      if (!r.ok)
+        throw validationFailed(
+          r.errors.map((e) => ({ path: ['year', 'month', 'day', 'date'].includes(e.segment) ? 'assembledAt' : 'specificationCode', reason: e.message })),
+        );
       if ((await db.query('SELECT 1 FROM batteries WHERE code = $1', [r.code.code])).length === 0) return r.code.code;
     }
     throw CascadeErrors.serialsExhausted(manufacturerCode);
@@ -194,7 +288,10 @@ export class CascadeProductsService {
   // ---- reading ---------------------------------------------------------------------------------------
 
   private async findByClientId(enterpriseId: string, clientId: string): Promise<CascadeProductView | null> {
-    const [row] = await this.dataSource.query<{ code: string }[]>('SELECT code FROM cascade_products WHERE enterprise_id = $1 AND client_product_id = $2', [enterpriseId, clientId]);
+    const [row] = await this.dataSource.query<{ code: string }[]>('SELECT code FROM cascade_products WHERE enterprise_id = $1 AND client_product_id = $2', [
+      enterpriseId,
+      clientId,
+    ]);
     return row ? this.view(row.code) : null;
   }
 
@@ -210,7 +307,14 @@ export class CascadeProductsService {
     );
     const view = toProductView(
       row,
-      sources.map((s): SourceView => ({ code: s.code, productType: s.product_type, testId: s.test_id, grade: s.grade, sohCPercent: s.soh_c_percent ?? 'unknown', testedAt: new Date(s.tested_at).toISOString() })),
+      sources.map((s): SourceView => ({
+        code: s.code,
+        productType: s.product_type,
+        testId: s.test_id,
+        grade: s.grade,
+        sohCPercent: s.soh_c_percent ?? 'unknown',
+        testedAt: new Date(s.tested_at).toISOString(),
+      })),
     );
     return warnings && warnings.length > 0 ? { ...view, warnings } : view;
   }
@@ -237,7 +341,12 @@ export class CascadeProductsService {
       `SELECT p.code FROM ${PRODUCTS_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.code LIMIT ${param(query.limit + 1)}`,
       params,
     );
-    const page = toPage(rows, query.limit, (r) => r.code, (r) => ({ code: r.code }));
+    const page = toPage(
+      rows,
+      query.limit,
+      (r) => r.code,
+      (r) => ({ code: r.code }),
+    );
     return { items: await Promise.all(page.items.map((c) => this.view(c))), nextCursor: page.nextCursor };
   }
 }

@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IsBatteryCode, NormaliseBatteryCode } from '#libs/codes';
 import { PageQuery } from '#libs/common';
@@ -9,11 +24,17 @@ import { IsGtin } from './is-gtin.validator';
 export const REUSE_LEVELS = ['pack', 'module', 'cell'] as const;
 
 export class CreateCascadeProductDto {
-  @ApiProperty({ type: [String], example: ['001MB240000003B3C0221953'], description: `The original batteries (24-character codes) the product is built from, 1 to ${MAX_CODES_PER_EVENT}; each held and tested by the firm` })
+  @ApiProperty({
+    type: [String],
+    example: ['001MB240000003B3C0221953'],
+    description: `The original batteries (24-character codes) the product is built from, 1 to ${MAX_CODES_PER_EVENT}; each held and tested by the firm`,
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CODES_PER_EVENT)
-  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toUpperCase().replace(/[\s-]/g, '') : v)) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toUpperCase().replace(/[\s-]/g, '') : v)) : value,
+  )
   @IsString({ each: true })
   sourceCodes: string[];
 
@@ -29,7 +50,12 @@ export class CreateCascadeProductDto {
   @ApiProperty({ example: 280, description: 'Nominal capacity, Ah (标称容量)' }) @IsNumber() @IsPositive() @Max(1_000_000) nominalCapacityAh: number;
   @ApiProperty({ example: 51.2, description: 'Nominal voltage, V (标称电压)' }) @IsNumber() @IsPositive() @Max(10_000) nominalVoltageV: number;
   @ApiPropertyOptional({ example: 14.3, description: 'Rated energy, kWh' }) @IsOptional() @IsNumber() @IsPositive() @Max(100_000) ratedEnergyKwh?: number;
-  @ApiPropertyOptional({ example: 95, description: 'Mass, kg (the passport’s batteryMass)' }) @IsOptional() @IsNumber() @IsPositive() @Max(100_000) massKg?: number;
+  @ApiPropertyOptional({ example: 95, description: 'Mass, kg (the passport’s batteryMass)' })
+  @IsOptional()
+  @IsNumber()
+  @IsPositive()
+  @Max(100_000)
+  massKg?: number;
 
   @ApiPropertyOptional({ example: '6901234567892', description: 'GTIN (商品条码), GS1 check digit validated; required on the label before shipping' })
   @IsOptional()
@@ -37,7 +63,11 @@ export class CreateCascadeProductDto {
   gtin?: string;
 
   @ApiProperty({ example: 36, description: 'Warranty period, months (art. 11)' }) @IsInt() @Min(1) @Max(600) warrantyMonths: number;
-  @ApiPropertyOptional({ example: 'CQC-2026-0001', maxLength: 200, description: 'Voluntary certification (art. 18), if any' }) @IsOptional() @IsString() @MaxLength(200) certification?: string;
+  @ApiPropertyOptional({ example: 'CQC-2026-0001', maxLength: 200, description: 'Voluntary certification (art. 18), if any' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  certification?: string;
 
   @ApiPropertyOptional({ example: '福建省福州市', maxLength: 200, description: 'Place of origin (产品产地); default: the firm’s registered region' })
   @IsOptional()
@@ -45,7 +75,10 @@ export class CreateCascadeProductDto {
   @MaxLength(200)
   placeOfOrigin?: string;
 
-  @ApiPropertyOptional({ example: 'C01MB0126201000001RM', description: 'A cascade code (19 characters) you allocated yourself; without it one is minted under your manufacturer code' })
+  @ApiPropertyOptional({
+    example: 'C01MB0126201000001RM',
+    description: 'A cascade code (19 characters) you allocated yourself; without it one is minted under your manufacturer code',
+  })
   @IsOptional()
   @NormaliseBatteryCode()
   @IsBatteryCode({ form: 'cascade' })
@@ -76,7 +109,11 @@ export class CreateCascadeProductDto {
 export class CascadeProductQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'energy_storage' }) @IsOptional() @IsString() @MaxLength(50) application?: string;
   @ApiPropertyOptional({ enum: REUSE_LEVELS }) @IsOptional() @IsIn(REUSE_LEVELS) reuseLevel?: string;
-  @ApiPropertyOptional({ description: 'A source (original) code: the product it went into' }) @IsOptional() @NormaliseBatteryCode() @IsBatteryCode({ form: 'original' }) source?: string;
+  @ApiPropertyOptional({ description: 'A source (original) code: the product it went into' })
+  @IsOptional()
+  @NormaliseBatteryCode()
+  @IsBatteryCode({ form: 'original' })
+  source?: string;
 }
 
 export class LabelQuery {
@@ -134,7 +171,8 @@ export class CascadeProductView {
   @ApiProperty({ type: LabelDocumentView }) label: LabelDocumentView;
   @ApiProperty({ description: 'Status in the ledger (cascade_stock, cascade_in_use, waste, …)' }) status: string;
   @ApiProperty({ nullable: true, type: String }) holderId: string | null;
-  @ApiPropertyOptional({ type: Object, isArray: true, description: 'Findings that did not prevent recording (e.g. an unfiled specification code)' }) warnings?: unknown[];
+  @ApiPropertyOptional({ type: Object, isArray: true, description: 'Findings that did not prevent recording (e.g. an unfiled specification code)' })
+  warnings?: unknown[];
 }
 
 export class CascadeProductPage {

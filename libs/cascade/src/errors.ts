@@ -38,14 +38,31 @@ export function ruleDetail(rule: CascadeRule, path: string, reason: string, extr
 
 export const CascadeErrors = {
   ruleBroken: (details: ErrorDetail[]) =>
-    new DomainException(CascadeErrorCode.CASCADE_RULE_BROKEN, 'invalid', `The cascade product breaks the 2021 measures: ${details.map((d) => d.reason).join('; ')}`, details),
+    new DomainException(
+      CascadeErrorCode.CASCADE_RULE_BROKEN,
+      'invalid',
+      `The cascade product breaks the 2021 measures: ${details.map((d) => d.reason).join('; ')}`,
+      details,
+    ),
   assemblyRejected: (details: ErrorDetail[]) =>
-    new DomainException(CascadeErrorCode.CASCADE_ASSEMBLY_REJECTED, 'invalid', `The ledger refused the cascade_assembled event: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details),
+    new DomainException(
+      CascadeErrorCode.CASCADE_ASSEMBLY_REJECTED,
+      'invalid',
+      `The ledger refused the cascade_assembled event: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`,
+      details,
+    ),
   codeTaken: (code: string) =>
-    new DomainException(CascadeErrorCode.CASCADE_CODE_TAKEN, 'conflict', `Cascade code ${code} is already registered`, [{ path: 'cascadeCode', reason: 'already registered', code }]),
+    new DomainException(CascadeErrorCode.CASCADE_CODE_TAKEN, 'conflict', `Cascade code ${code} is already registered`, [
+      { path: 'cascadeCode', reason: 'already registered', code },
+    ]),
   notFound: (code: string) =>
-    new DomainException(CascadeErrorCode.CASCADE_PRODUCT_NOT_FOUND, 'not_found', `No cascade product ${code}`, [{ path: 'code', reason: 'no such cascade product', code }]),
+    new DomainException(CascadeErrorCode.CASCADE_PRODUCT_NOT_FOUND, 'not_found', `No cascade product ${code}`, [
+      { path: 'code', reason: 'no such cascade product', code },
+    ]),
   serialsExhausted: (manufacturerCode: string) =>
-    new DomainException(CascadeErrorCode.CASCADE_SERIALS_EXHAUSTED, 'conflict', `No cascade serial numbers left under ${manufacturerCode}`, [{ path: 'manufacturerCode', reason: 'serials exhausted', manufacturerCode }]),
-  renderFailed: (reason: string) => new DomainException(CascadeErrorCode.LABEL_RENDER_FAILED, 'invalid', `The label cannot be rendered: ${reason}`, [{ path: 'format', reason }]),
+    new DomainException(CascadeErrorCode.CASCADE_SERIALS_EXHAUSTED, 'conflict', `No cascade serial numbers left under ${manufacturerCode}`, [
+      { path: 'manufacturerCode', reason: 'serials exhausted', manufacturerCode },
+    ]),
+  renderFailed: (reason: string) =>
+    new DomainException(CascadeErrorCode.LABEL_RENDER_FAILED, 'invalid', `The label cannot be rendered: ${reason}`, [{ path: 'format', reason }]),
 };

@@ -12,7 +12,8 @@ export function IsGtin(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: (value: unknown) => typeof value === 'string' && gtinProblem(value) === null,
-        defaultMessage: (args) => `${args?.property} is not a GTIN: ${typeof args?.value === 'string' ? gtinProblem(args.value) : 'must be a string of digits'}`,
+        defaultMessage: (args) =>
+          `${args?.property} is not a GTIN: ${typeof args?.value === 'string' ? gtinProblem(args.value) : 'must be a string of digits'}`,
       },
     });
 }

@@ -35,9 +35,7 @@ function value(doc: LabelDocumentView, field: LabelField): string {
 
 /** bwip-js options for the GTIN: EAN-13 when it has 13 digits, else GS1-128 with AI (01) and the GTIN-14. */
 function gtinSymbol(gtin: string) {
-  return gtin.length === 13
-    ? { bcid: 'ean13', text: gtin, includetext: true }
-    : { bcid: 'gs1-128', text: `(01)${gtin.padStart(14, '0')}`, includetext: true };
+  return gtin.length === 13 ? { bcid: 'ean13', text: gtin, includetext: true } : { bcid: 'gs1-128', text: `(01)${gtin.padStart(14, '0')}`, includetext: true };
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -59,8 +57,14 @@ export function renderLabelSvg(doc: LabelDocumentView): Buffer {
     lines.push(`<text x="32" y="${y}" font-size="12" font-family="monospace">${esc(code)}</text>`);
   }
   const symbols: string[] = [];
-  if (doc.fields.traceCode) symbols.push(nest(toSVG({ bcid: 'datamatrix', text: doc.fields.traceCode, scale: 4, paddingwidth: 2, paddingheight: 2, backgroundcolor: 'FFFFFF' }), 440, 60, 120));
-  if (doc.fields.gtin) symbols.push(nest(toSVG({ ...gtinSymbol(doc.fields.gtin), scale: 2, height: 12, paddingwidth: 6, paddingheight: 2, backgroundcolor: 'FFFFFF' }), 380, 200, 200));
+  if (doc.fields.traceCode)
+    symbols.push(
+      nest(toSVG({ bcid: 'datamatrix', text: doc.fields.traceCode, scale: 4, paddingwidth: 2, paddingheight: 2, backgroundcolor: 'FFFFFF' }), 440, 60, 120),
+    );
+  if (doc.fields.gtin)
+    symbols.push(
+      nest(toSVG({ ...gtinSymbol(doc.fields.gtin), scale: 2, height: 12, paddingwidth: 6, paddingheight: 2, backgroundcolor: 'FFFFFF' }), 380, 200, 200),
+    );
   const height = Math.max(y + 24, 300);
   const svg =
     `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
@@ -79,7 +83,9 @@ function nest(svg: string, x: number, y: number, w: number): string {
 
 export async function renderLabelPdf(doc: LabelDocumentView): Promise<Buffer> {
   const [matrix, barcode] = await Promise.all([
-    doc.fields.traceCode ? toBuffer({ bcid: 'datamatrix', text: doc.fields.traceCode, scale: 4, paddingwidth: 2, paddingheight: 2, backgroundcolor: 'FFFFFF' }) : null,
+    doc.fields.traceCode
+      ? toBuffer({ bcid: 'datamatrix', text: doc.fields.traceCode, scale: 4, paddingwidth: 2, paddingheight: 2, backgroundcolor: 'FFFFFF' })
+      : null,
     doc.fields.gtin ? toBuffer({ ...gtinSymbol(doc.fields.gtin), scale: 2, height: 12, paddingwidth: 6, paddingheight: 2, backgroundcolor: 'FFFFFF' }) : null,
   ]);
   // A6 landscape (148 × 105 mm), a common label size.

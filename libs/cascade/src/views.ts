@@ -1,4 +1,4 @@
-import type { LabelData} from './domain/label';
+import type { LabelData } from './domain/label';
 import { LABEL_CAPTIONS_ZH, missingLabelFields } from './domain/label';
 import type { CascadeProductView, LabelDocumentView, SourceView } from './dto';
 
@@ -30,7 +30,10 @@ export const PRODUCT_COLUMNS = `p.code, p.enterprise_id, p.client_product_id, p.
 /** Products with their ledger state. */
 export const PRODUCTS_FROM = 'cascade_products p JOIN batteries b ON b.code = p.code';
 
-export function labelData(p: Pick<ProductRow, 'code' | 'nominal_capacity_ah' | 'nominal_voltage_v' | 'firm_name' | 'firm_address' | 'place_of_origin' | 'gtin'>, originalCodes: string[]): LabelData {
+export function labelData(
+  p: Pick<ProductRow, 'code' | 'nominal_capacity_ah' | 'nominal_voltage_v' | 'firm_name' | 'firm_address' | 'place_of_origin' | 'gtin'>,
+  originalCodes: string[],
+): LabelData {
   return {
     nominalCapacityAh: p.nominal_capacity_ah,
     nominalVoltageV: p.nominal_voltage_v,
@@ -46,7 +49,15 @@ export function labelData(p: Pick<ProductRow, 'code' | 'nominal_capacity_ah' | '
 export function toLabelDocument(p: ProductRow, originalCodes: string[]): LabelDocumentView {
   const fields = labelData(p, originalCodes);
   const missing = missingLabelFields(fields);
-  return { code: p.code, fields, missing, complete: missing.length === 0, captions: { ...LABEL_CAPTIONS_ZH }, warrantyMonths: p.warranty_months, certification: p.certification };
+  return {
+    code: p.code,
+    fields,
+    missing,
+    complete: missing.length === 0,
+    captions: { ...LABEL_CAPTIONS_ZH },
+    warrantyMonths: p.warranty_months,
+    certification: p.certification,
+  };
 }
 
 export function toProductView(p: ProductRow, sources: SourceView[]): CascadeProductView {
@@ -66,7 +77,10 @@ export function toProductView(p: ProductRow, sources: SourceView[]): CascadeProd
     assembledAt: new Date(p.assembled_at).toISOString(),
     eventId: p.event_id,
     sources,
-    label: toLabelDocument(p, sources.map((s) => s.code)),
+    label: toLabelDocument(
+      p,
+      sources.map((s) => s.code),
+    ),
     status: p.status,
     holderId: p.holder_enterprise_id,
   };

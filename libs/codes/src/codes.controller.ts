@@ -39,7 +39,8 @@ export class CodesController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Build a code from its fields (24-character original or 19-character cascade form)',
-    description: 'Each part is checked as decoding checks it: a wrong part is a 422 `INVALID_BATTERY_CODE` with one detail per position error, `path` naming the field.',
+    description:
+      'Each part is checked as decoding checks it: a wrong part is a 422 `INVALID_BATTERY_CODE` with one detail per position error, `path` naming the field.',
     security: NO_KEY,
   })
   @ApiOkResponse({ type: DecodedCodeView })
@@ -68,7 +69,11 @@ export class CodesController {
 
   @Get(':code/barcode')
   @Header('Cache-Control', 'public, max-age=86400')
-  @ApiOperation({ summary: 'The code as a label barcode (Code 128, QR or Data Matrix; SVG or PNG)', description: 'Encodes the normalised code.', security: NO_KEY })
+  @ApiOperation({
+    summary: 'The code as a label barcode (Code 128, QR or Data Matrix; SVG or PNG)',
+    description: 'Encodes the normalised code.',
+    security: NO_KEY,
+  })
   @ApiParam(CODE_PARAM)
   @ApiProduces('image/svg+xml', 'image/png')
   @ApiOkResponse({

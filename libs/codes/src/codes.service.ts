@@ -144,7 +144,10 @@ export class CodesService {
         // Refused by default: a firm registering codes of a manufacturer code nobody holds yet would stay their
         // producer when the code is assigned to its real holder (issue 13). Not checked further, as another's code.
         if (this.config.unassignedManufacturerCode === 'reject') {
-          check.errors.push({ ...unassigned, reason: `${unassigned.reason}: have it assigned to you (POST /v1/manufacturer-codes, administrators) before registering its codes` });
+          check.errors.push({
+            ...unassigned,
+            reason: `${unassigned.reason}: have it assigned to you (POST /v1/manufacturer-codes, administrators) before registering its codes`,
+          });
           return check;
         }
         check.warnings.push(unassigned);
@@ -170,7 +173,15 @@ export class CodesService {
       check.codingRuleId = rule.id;
       const rule_ = `the coding rule filed for specification code ${c.specificationCode} (version ${rule.version}, valid from ${rule.valid_from})`;
       const mismatch = (field: string, found: string, filed: string, what: string) =>
-        check.warnings.push({ path, code: RegistrationIssueCode.CODING_RULE_MISMATCH, reason: `${what} '${found}' differs from ${rule_}: '${filed}'`, field, found, filed, codingRuleId: rule.id });
+        check.warnings.push({
+          path,
+          code: RegistrationIssueCode.CODING_RULE_MISMATCH,
+          reason: `${what} '${found}' differs from ${rule_}: '${filed}'`,
+          field,
+          found,
+          filed,
+          codingRuleId: rule.id,
+        });
       if (rule.battery_type !== c.batteryType.letter) mismatch('batteryType', c.batteryType.letter, rule.battery_type, 'battery type (position 5)');
       if (rule.product_type !== null && rule.product_type !== c.productType.symbol) {
         mismatch('productType', c.productType.symbol, rule.product_type, 'product type (position 4)');

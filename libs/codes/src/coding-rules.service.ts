@@ -37,10 +37,9 @@ export class CodingRulesService {
 
     return this.dataSource.transaction(async (manager) => {
       // Locking the manufacturer code serialises filings under it, so versions are allocated without gaps or races.
-      const [holder] = await manager.query<{ enterprise_id: string }[]>(
-        'SELECT enterprise_id FROM manufacturer_codes WHERE code = $1 FOR UPDATE',
-        [dto.manufacturerCode],
-      );
+      const [holder] = await manager.query<{ enterprise_id: string }[]>('SELECT enterprise_id FROM manufacturer_codes WHERE code = $1 FOR UPDATE', [
+        dto.manufacturerCode,
+      ]);
       if (!holder || holder.enterprise_id !== enterpriseId) throw CodesErrors.manufacturerCodeNotHeld(dto.manufacturerCode, enterpriseId);
       const [{ next }] = await manager.query<{ next: number }[]>(
         'SELECT coalesce(max(version), 0) + 1 AS next FROM coding_rules WHERE manufacturer_code = $1 AND specification_code = $2',

@@ -2,14 +2,13 @@
  * Decoding codes for people and for bulk checks: shared by `POST /v1/codes/decode` and the CLI's
  * `decode` command. Pure (no Nest, no database), so that the CLI can decode without starting anything.
  */
-import { CodeError, DecodedBatteryCode, normalise, parse } from '#libs/battery-code';
+import type { CodeError, DecodedBatteryCode } from '#libs/battery-code';
+import { normalise, parse } from '#libs/battery-code';
 
 /** A code as given: one string, or the two printed fragments of a label (design part, production part). */
 export type CodeInput = string | readonly string[];
 
-export type DecodeItem =
-  | { input: CodeInput; ok: true; code: DecodedBatteryCode }
-  | { input: CodeInput; ok: false; normalised: string; errors: CodeError[] };
+export type DecodeItem = { input: CodeInput; ok: true; code: DecodedBatteryCode } | { input: CodeInput; ok: false; normalised: string; errors: CodeError[] };
 
 /** Decodes one code (normalising it first, joining fragments), with `now` as today. */
 export function decodeInput(input: CodeInput, now: Date = new Date()): DecodeItem {
@@ -73,9 +72,7 @@ const field = (value: string): string => value.replace(/[\t\r\n]/g, ' ');
 /** One tab-separated line per code (see TSV_COLUMNS); errors are joined with '; '. */
 export function formatTsvLine(item: DecodeItem): string {
   if (!item.ok) {
-    return [shown(item.input), 'error', item.normalised, '', '', '', '', '', '', '', '', item.errors.map((e) => e.message).join('; ')]
-      .map(field)
-      .join('\t');
+    return [shown(item.input), 'error', item.normalised, '', '', '', '', '', '', '', '', item.errors.map((e) => e.message).join('; ')].map(field).join('\t');
   }
   const c = item.code;
   return [

@@ -215,20 +215,23 @@ export class CreateCodingRuleDto {
   @ApiPropertyOptional({ example: 280, description: 'Rated capacity in Ah (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.ratedCapacityAh !== undefined)
   @RequiredWhen(isOriginal, 'original products')
-  @IsNumber() @MaxDecimalPlaces(4)
+  @IsNumber()
+  @MaxDecimalPlaces(4)
   @IsPositive()
   ratedCapacityAh?: number;
 
   @ApiPropertyOptional({ example: 3.2, description: 'Nominal voltage in V (required for original products)' })
   @ValidateIf((o: CreateCodingRuleDto) => isOriginal(o) || o.nominalVoltageV !== undefined)
   @RequiredWhen(isOriginal, 'original products')
-  @IsNumber() @MaxDecimalPlaces(4)
+  @IsNumber()
+  @MaxDecimalPlaces(4)
   @IsPositive()
   nominalVoltageV?: number;
 
   @ApiPropertyOptional({ example: 0.896, description: 'Rated energy in kWh' })
   @IsOptional()
-  @IsNumber() @MaxDecimalPlaces(4)
+  @IsNumber()
+  @MaxDecimalPlaces(4)
   @IsPositive()
   ratedEnergyKwh?: number;
 
@@ -251,7 +254,8 @@ export class CreateCodingRuleDto {
   @ApiPropertyOptional({ example: 224, description: 'Cascade products: the newly rated capacity in Ah (required for cascade)' })
   @ValidateIf((o: CreateCodingRuleDto) => isCascade(o) || o.reratedCapacityAh !== undefined)
   @RequiredWhen(isCascade, 'cascade products')
-  @IsNumber() @MaxDecimalPlaces(4)
+  @IsNumber()
+  @MaxDecimalPlaces(4)
   @IsPositive()
   reratedCapacityAh?: number;
 
@@ -387,12 +391,16 @@ export class DecodeBatchView {
  * same position-level error (`INVALID_BATTERY_CODE`, one detail per position, `path` naming the field).
  */
 export class EncodeRequestDto {
-  @ApiPropertyOptional({ enum: ['original', 'cascade'], default: 'original', description: 'original: 24 characters; cascade: 19 (a cascade-utilisation product)' })
+  @ApiPropertyOptional({
+    enum: ['original', 'cascade'],
+    default: 'original',
+    description: 'original: 24 characters; cascade: 19 (a cascade-utilisation product)',
+  })
   @IsOptional()
   @IsIn(['original', 'cascade'])
   form?: 'original' | 'cascade';
 
-  @ApiProperty({ example: '001', description: 'Positions 1-3, 厂商代码 (in a cascade code: the cascade-use firm\'s code)' })
+  @ApiProperty({ example: '001', description: "Positions 1-3, 厂商代码 (in a cascade code: the cascade-use firm's code)" })
   @Allow()
   manufacturerCode: string;
 
@@ -416,7 +424,13 @@ export class EncodeRequestDto {
   @Allow()
   productionDate: string;
 
-  @ApiProperty({ oneOf: [{ type: 'string', example: '0221953' }, { type: 'integer', example: 221953 }], description: 'Seven digits, or a number 0-9999999' })
+  @ApiProperty({
+    oneOf: [
+      { type: 'string', example: '0221953' },
+      { type: 'integer', example: 221953 },
+    ],
+    description: 'Seven digits, or a number 0-9999999',
+  })
   @Allow()
   serial: string | number;
 

@@ -3,7 +3,8 @@
  * no database). The codec's `format` checks every part as `parse` checks a code, so the errors are the same
  * position-level errors as decoding, each also naming the request field that holds the part.
  */
-import { BatteryCodeParts, CodeError, DecodedBatteryCode, format, Segment } from '#libs/battery-code';
+import type { BatteryCodeParts, CodeError, DecodedBatteryCode, Segment } from '#libs/battery-code';
+import { format } from '#libs/battery-code';
 
 /** The fields of a code as a request or the command line gives them (any JSON value: the codec says what is wrong). */
 export interface EncodeFields {

@@ -1,5 +1,6 @@
 import type { CodeError, CodeErrorCode, Segment } from '#libs/battery-code';
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 
 export enum CodesErrorCode {
   /** A battery code that does not decode: `details` has one entry per position error. */
@@ -90,7 +91,7 @@ export const CodesErrors = {
       { code, enterpriseId },
     ),
   barcodeFailed: (symbology: string, reason: string) =>
-    new DomainException(CodesErrorCode.BARCODE_FAILED, 'invalid', `The code cannot be rendered as ${symbology}: ${reason}`, [
-      { path: 'symbology', reason },
-    ], { symbology }),
+    new DomainException(CodesErrorCode.BARCODE_FAILED, 'invalid', `The code cannot be rendered as ${symbology}: ${reason}`, [{ path: 'symbology', reason }], {
+      symbology,
+    }),
 };

@@ -48,7 +48,13 @@ describe('@NormaliseBatteryCode + @IsBatteryCode', () => {
   });
 
   it('normalises what scanners and people send: lower case, spaces, hyphens, full-width, two fragments', () => {
-    for (const input of ['001cb240000003b3c0221953', ' 001-CB24-0000003-B3C-0221953 ', '００１CB240000003B3C0221953', '001CB2400000\n03B3C0221953', ['001cb2400000', '03b3c0221953']]) {
+    for (const input of [
+      '001cb240000003b3c0221953',
+      ' 001-CB24-0000003-B3C-0221953 ',
+      '００１CB240000003B3C0221953',
+      '001CB2400000\n03B3C0221953',
+      ['001cb2400000', '03b3c0221953'],
+    ]) {
       const { instance, messages } = check(OneCode, { code: input });
       expect(messages).toEqual([]);
       expect(instance.code).toBe(CATL);
@@ -57,9 +63,7 @@ describe('@NormaliseBatteryCode + @IsBatteryCode', () => {
 
   it('puts every position error of the codec into one message, prefixed with the property', () => {
     const { messages } = check(OneCode, { code: '001CB240000003B3U022195X' });
-    expect(messages).toEqual([
-      "code: position 17 (day): 'U' is not a day symbol; position 24 (serial): 'X' is not a serial-number digit",
-    ]);
+    expect(messages).toEqual(["code: position 17 (day): 'U' is not a day symbol; position 24 (serial): 'X' is not a serial-number digit"]);
   });
 
   it('reports a wrong length alone', () => {

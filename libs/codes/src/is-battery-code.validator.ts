@@ -1,6 +1,8 @@
-import { CodeForm, normalise, parse } from '#libs/battery-code';
+import type { CodeForm } from '#libs/battery-code';
+import { normalise, parse } from '#libs/battery-code';
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import type { ValidationArguments, ValidationOptions } from 'class-validator';
+import { registerDecorator } from 'class-validator';
 
 export interface IsBatteryCodeOptions {
   /** Accept only this form: 'original' (24 characters) or 'cascade' (19, 梯次利用 re-code). Default: either. */

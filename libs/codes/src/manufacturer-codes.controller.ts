@@ -11,7 +11,10 @@ export class ManufacturerCodesController {
   constructor(private readonly codes: ManufacturerCodesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Record a manufacturer-code (厂商代码) assignment (admin)', description: 'The enterprise must be a battery maker or a cascade utiliser.' })
+  @ApiOperation({
+    summary: 'Record a manufacturer-code (厂商代码) assignment (admin)',
+    description: 'The enterprise must be a battery maker or a cascade utiliser.',
+  })
   @ApiCreatedResponse({ type: ManufacturerCodeView })
   @ApiErrors(409, 422)
   create(@Body() dto: CreateManufacturerCodeDto, @CurrentActor() actor: Actor): Promise<ManufacturerCodeView> {

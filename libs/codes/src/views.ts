@@ -1,4 +1,4 @@
-import { CodingRule } from './coding-rule.entity';
+import type { CodingRule } from './coding-rule.entity';
 import type { CodingRuleView, ManufacturerCodeView } from './dto';
 
 export interface ManufacturerCodeRow {

@@ -17,7 +17,12 @@ describe('bodyProblem', () => {
   });
 
   it('names where a body nests too deep', () => {
-    expect(bodyProblem(nested(MAX_BODY_DEPTH + 1))).toEqual({ path: `${Array(MAX_BODY_DEPTH - 1).fill('c').join('.')}.c`, reason: `is nested deeper than ${MAX_BODY_DEPTH} levels` });
+    expect(bodyProblem(nested(MAX_BODY_DEPTH + 1))).toEqual({
+      path: `${Array(MAX_BODY_DEPTH - 1)
+        .fill('c')
+        .join('.')}.c`,
+      reason: `is nested deeper than ${MAX_BODY_DEPTH} levels`,
+    });
     // Deep enough to have exhausted the stack of a recursive walk: refused all the same, without recursion.
     expect(bodyProblem(nested(100_000))?.reason).toMatch(/nested deeper/);
     expect(bodyProblem({ batteries: [{ components: [nested(MAX_BODY_DEPTH)] }] })?.path).toMatch(/^batteries\[0\]\.components\[0\]\.c\./);
@@ -25,7 +30,10 @@ describe('bodyProblem', () => {
 
   it('refuses an own __proto__ key wherever it is, as JSON.parse makes it', () => {
     expect(bodyProblem(JSON.parse('{"__proto__": null}'))).toEqual({ path: '__proto__', reason: 'is not an accepted field name' });
-    expect(bodyProblem(JSON.parse('{"events": [{"payload": {"__proto__": {"x": 1}}}]}'))).toEqual({ path: 'events[0].payload.__proto__', reason: 'is not an accepted field name' });
+    expect(bodyProblem(JSON.parse('{"events": [{"payload": {"__proto__": {"x": 1}}}]}'))).toEqual({
+      path: 'events[0].payload.__proto__',
+      reason: 'is not an accepted field name',
+    });
     // An object literal's __proto__ sets the prototype; it is no key, and nothing to refuse.
     expect(bodyProblem({ __proto__: { x: 1 } })).toBeNull();
   });
@@ -51,7 +59,9 @@ describe('storable text, for messages that quote what a file held', () => {
   it('replaces NUL and unpaired surrogates with U+FFFD and keeps the rest', () => {
     expect(storableText('a\u0000b\ud800c\udc00🔋')).toBe('a\ufffdb\ufffdc\ufffd🔋');
     expect(storableText('中文 ok')).toBe('中文 ok');
-    expect(storableJson({ ['k\u0000']: [{ reason: "'\u0000' is not a code" }, 3, null] })).toEqual({ ['k\ufffd']: [{ reason: "'\ufffd' is not a code" }, 3, null] });
+    expect(storableJson({ ['k\u0000']: [{ reason: "'\u0000' is not a code" }, 3, null] })).toEqual({
+      ['k\ufffd']: [{ reason: "'\ufffd' is not a code" }, 3, null],
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { CommonErrorCode, DomainException, ErrorDetail, validationFailed } from './errors';
+import type { ErrorDetail } from './errors';
+import { CommonErrorCode, DomainException, validationFailed } from './errors';
 import { unstorableText } from './text';
 import { fieldPath } from './validation';
 
@@ -97,9 +98,12 @@ export function requireJsonBodies(req: Request, _res: Response, next: NextFuncti
   const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
   if (hasBody && !req.is(['application/json', '+json']) && !NON_JSON_ROUTES.some((r) => req.path === r || req.path.startsWith(`${r}/`))) {
     next(
-      new DomainException(CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', `This route takes a JSON body (Content-Type: application/json), not '${req.headers['content-type'] ?? 'none'}'`, [
-        { path: 'Content-Type', reason: 'must be application/json' },
-      ]),
+      new DomainException(
+        CommonErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported_media_type',
+        `This route takes a JSON body (Content-Type: application/json), not '${req.headers['content-type'] ?? 'none'}'`,
+        [{ path: 'Content-Type', reason: 'must be application/json' }],
+      ),
     );
     return;
   }

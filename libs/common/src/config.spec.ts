@@ -3,7 +3,15 @@ import { ConfigError, loadConfig } from './config';
 describe('loadConfig', () => {
   it('defaults to the embedded set-up with workers in the API', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ databaseUrl: null, redisUrl: null, port: 3000, logLevel: 'info', runWorkersInApi: true, unfiledSpecificationCode: 'warn', uploadConcurrency: 2 });
+    expect(c).toMatchObject({
+      databaseUrl: null,
+      redisUrl: null,
+      port: 3000,
+      logLevel: 'info',
+      runWorkersInApi: true,
+      unfiledSpecificationCode: 'warn',
+      uploadConcurrency: 2,
+    });
     expect(c.dataDir).toMatch(/\.data$/);
   });
 

@@ -150,7 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpointEveryMinutes: int('CHECKPOINT_EVERY_MINUTES', 60, 1, 7 * 24 * 60),
     uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
     uploadConcurrency: int('UPLOAD_CONCURRENCY', 2, 1, 32),
-    databaseRoles: { owner: role('DATABASE_OWNER_ROLE', 'echelon_owner'), app: role('DATABASE_APP_ROLE', 'echelon_app'), appPassword: env.DATABASE_APP_PASSWORD || null },
+    databaseRoles: {
+      owner: role('DATABASE_OWNER_ROLE', 'echelon_owner'),
+      app: role('DATABASE_APP_ROLE', 'echelon_app'),
+      appPassword: env.DATABASE_APP_PASSWORD || null,
+    },
     xlsxLimits: {
       maxEntries: int('UPLOAD_XLSX_MAX_ENTRIES', 1000, 1, 1_000_000),
       maxEntryBytes: int('UPLOAD_XLSX_MAX_ENTRY_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),

@@ -64,8 +64,7 @@ export enum CommonErrorCode {
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }
 
-export const forbidden = (message = 'This API key may not do that'): DomainException =>
-  new DomainException(CommonErrorCode.FORBIDDEN, 'forbidden', message);
+export const forbidden = (message = 'This API key may not do that'): DomainException => new DomainException(CommonErrorCode.FORBIDDEN, 'forbidden', message);
 
 export const validationFailed = (details: ErrorDetail[], message = 'The request is invalid'): DomainException =>
   new DomainException(CommonErrorCode.VALIDATION_FAILED, 'invalid', message, details);

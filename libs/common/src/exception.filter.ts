@@ -48,9 +48,18 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     }
   }
 
-  private describe(exception: unknown, req: Request): { status: number; code: string; message: string; details: ErrorDetail[]; params?: Record<string, unknown> } {
+  private describe(
+    exception: unknown,
+    req: Request,
+  ): { status: number; code: string; message: string; details: ErrorDetail[]; params?: Record<string, unknown> } {
     if (exception instanceof DomainException) {
-      return { status: HTTP_STATUS_BY_KIND[exception.kind], code: exception.code, message: exception.message, details: exception.details, params: exception.params };
+      return {
+        status: HTTP_STATUS_BY_KIND[exception.kind],
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+        params: exception.params,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -58,18 +67,39 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       const text = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
       if (status === 503) {
         // Readiness checks report which dependency is down.
-        return { status, code: CommonErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable', details: [{ reason: 'health check failed', ...(typeof response === 'object' ? (response as object) : {}) }] };
+        return {
+          status,
+          code: CommonErrorCode.SERVICE_UNAVAILABLE,
+          message: 'A dependency is unavailable',
+          details: [{ reason: 'health check failed', ...(typeof response === 'object' ? (response as object) : {}) }],
+        };
       }
       if (status === 404 && !(exception.cause instanceof Error)) {
-        return { status, code: CommonErrorCode.ROUTE_NOT_FOUND, message: `No route ${req.method} ${req.path}`, details: [], params: { method: req.method, path: req.path } };
+        return {
+          status,
+          code: CommonErrorCode.ROUTE_NOT_FOUND,
+          message: `No route ${req.method} ${req.path}`,
+          details: [],
+          params: { method: req.method, path: req.path },
+        };
       }
-      return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? CommonErrorCode.INTERNAL_ERROR : CommonErrorCode.MALFORMED_REQUEST), message: text, details: [] };
+      return {
+        status,
+        code: CODE_BY_STATUS[status] ?? (status >= 500 ? CommonErrorCode.INTERNAL_ERROR : CommonErrorCode.MALFORMED_REQUEST),
+        message: text,
+        details: [],
+      };
     }
     // Errors raised by body parsers and other Express middleware carry a status and a type.
     const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown; limit?: unknown };
     const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
     if (status === 413) {
-      return { status, code: CommonErrorCode.PAYLOAD_TOO_LARGE, message: `The request body is larger than the limit of ${String(e.limit ?? 'the server')} bytes`, details: [] };
+      return {
+        status,
+        code: CommonErrorCode.PAYLOAD_TOO_LARGE,
+        message: `The request body is larger than the limit of ${String(e.limit ?? 'the server')} bytes`,
+        details: [],
+      };
     }
     if (status === 400 && e.type === 'entity.parse.failed') {
       return { status, code: CommonErrorCode.MALFORMED_REQUEST, message: 'The request body is not valid JSON', details: [{ reason: String(e.message) }] };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import { noteJsonEscapes, rejectUnsafeBodies, requireJsonBodies } from './body-guard';
-import { AppConfig } from './config';
+import type { AppConfig } from './config';
 import { GlobalExceptionFilter } from './exception.filter';
 import { LocaleInterceptor } from './locale.interceptor';
 import { requestIdFor } from './logging';

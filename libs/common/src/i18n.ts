@@ -150,7 +150,8 @@ export function localiseBody(value: unknown, depth = 0): unknown {
   }
   if (typeof out.code === 'string' && typeof out.message === 'string' && Array.isArray(out.details)) {
     const template = messages.get(out.code);
-    const text = template !== undefined ? fillTemplate(template, isRecord(out.params) ? out.params : {}, (out.details[0] ?? {}) as Record<string, unknown>) : undefined;
+    const text =
+      template !== undefined ? fillTemplate(template, isRecord(out.params) ? out.params : {}, (out.details[0] ?? {}) as Record<string, unknown>) : undefined;
     if (text !== undefined) out.message = text;
   }
   return out;

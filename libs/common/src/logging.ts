@@ -3,7 +3,7 @@ import type { DynamicModule, LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppConfig } from './config';
+import type { AppConfig } from './config';
 
 /** One line per request on a terminal: method, URL, status and time, with the request id kept in JSON logs only. */
 export const PRETTY_OPTIONS = {

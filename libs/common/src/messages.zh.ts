@@ -63,7 +63,10 @@ export const VALIDATION_REASON_PATTERNS_ZH: readonly ReasonPattern[] = [
   { pattern: new RegExp(`^${field} must be 2, 4 or 6 digits of a GB/T 2260 code$`), zh: '{field} 必须是 GB/T 2260 行政区划代码的 2、4 或 6 位' },
   { pattern: new RegExp(`^${field} must be up to 6 digits$`), zh: '{field} 最多 6 位数字' },
   { pattern: new RegExp(`^${field} must be a 3-character manufacturer code$`), zh: '{field} 必须是 3 个字符的厂商代码' },
-  { pattern: new RegExp(`^${field} must be an enterprise id \\(UUID\\) or a USCC \\(18 characters\\)$`), zh: '{field} 必须是企业 ID（UUID）或统一社会信用代码（18 位）' },
+  {
+    pattern: new RegExp(`^${field} must be an enterprise id \\(UUID\\) or a USCC \\(18 characters\\)$`),
+    zh: '{field} 必须是企业 ID（UUID）或统一社会信用代码（18 位）',
+  },
   { pattern: new RegExp(`^${field} is required for original products$`), zh: '原始产品（24 位编码）必须填写 {field}' },
   { pattern: new RegExp(`^${field} is required for cascade products$`), zh: '梯次利用产品（19 位编码）必须填写 {field}' },
 ];

@@ -14,7 +14,7 @@ export class PageQuery {
   @Max(500)
   limit: number = 50;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `nextCursor`' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`" })
   @IsOptional()
   @IsString()
   cursor?: string;
@@ -37,8 +37,14 @@ export function encodeCursor(position: Record<string, string | number>): string 
 export type CursorField = (value: unknown) => boolean;
 
 export const cursorField = {
-  matches: (pattern: RegExp): CursorField => (v) => typeof v === 'string' && pattern.test(v),
-  integer: (min: number, max: number): CursorField => (v) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max,
+  matches:
+    (pattern: RegExp): CursorField =>
+    (v) =>
+      typeof v === 'string' && pattern.test(v),
+  integer:
+    (min: number, max: number): CursorField =>
+    (v) =>
+      Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max,
   uuid: ((v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) as CursorField,
   /** An instant as toISOString writes it, with milliseconds or (from PostgreSQL text) microseconds. */
   instant: ((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/.test(v) && sameSecond(v)) as CursorField,
@@ -58,7 +64,12 @@ export function decodeCursor<T extends Record<string, string | number>>(cursor: 
   if (cursor === undefined) return null;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.entries(fields).every(([k, ok]) => Object.hasOwn(value, k) && (ok as CursorField)(value[k]))) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.entries(fields).every(([k, ok]) => Object.hasOwn(value, k) && (ok as CursorField)(value[k]))
+    ) {
       return value as T;
     }
   } catch {

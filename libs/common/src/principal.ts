@@ -1,4 +1,5 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata } from '@nestjs/common';
 import { DECORATORS_PREFIX } from '@nestjs/swagger';
 
 /**
@@ -25,7 +26,8 @@ export const IS_PUBLIC = 'echelon:isPublic';
  * Marks a route (or every route of a controller) that needs no API key (health, public code decoding); its OpenAPI
  * operations override the document's global bearer requirement with none, so Swagger UI shows no lock on them.
  */
-export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(`${DECORATORS_PREFIX}/apiSecurity`, []));
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(`${DECORATORS_PREFIX}/apiSecurity`, []));
 
 export const ONLY_FOR = 'echelon:onlyFor';
 /**

@@ -1,7 +1,10 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import type { ArgumentMetadata, ValidationError } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import type { ValidationOptions } from 'class-validator';
+import { registerDecorator } from 'class-validator';
 import { isIsoDate } from '#libs/identifiers';
-import { ErrorDetail, validationFailed } from './errors';
+import type { ErrorDetail } from './errors';
+import { validationFailed } from './errors';
 
 /** A field's path under its parent's, as error details write it: `events[3].payload.massKg`. */
 export function fieldPath(parent: string, key: string): string {

@@ -69,7 +69,12 @@ export class ComplianceCalendar implements OnModuleInit {
       `SELECT DISTINCT ON (year) year, revision, holidays::text[] AS holidays, workdays::text[] AS workdays, source, created_at
          FROM calendar_years ORDER BY year, revision DESC`,
     );
-    const extra: YearSchedule[] = rows.map((r) => ({ year: r.year, holidays: r.holidays, workdays: r.workdays, source: `${r.source} (revision ${r.revision})` }));
+    const extra: YearSchedule[] = rows.map((r) => ({
+      year: r.year,
+      holidays: r.holidays,
+      workdays: r.workdays,
+      source: `${r.source} (revision ${r.revision})`,
+    }));
     this.current = new DeadlineEngine(WorkingCalendar.withPackageData(extra), this.tables);
     this.loadedAt = Date.now();
   }
@@ -79,7 +84,11 @@ export class ComplianceCalendar implements OnModuleInit {
   }
 
   /** Adds (or revises) a year's official schedule: admin only, validated, audited, append-only. */
-  async putYear(year: number, schedule: { holidays: string[]; workdays: string[]; source: string }, actor: Actor): Promise<{ year: number; revision: number; source: string }> {
+  async putYear(
+    year: number,
+    schedule: { holidays: string[]; workdays: string[]; source: string },
+    actor: Actor,
+  ): Promise<{ year: number; revision: number; source: string }> {
     if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may add or revise a calendar year');
     const problems = checkSchedule({ year, holidays: schedule.holidays, workdays: schedule.workdays });
     if (problems.length > 0) throw ComplianceErrors.invalidCalendarYear(year, problems);

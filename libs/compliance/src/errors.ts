@@ -20,11 +20,20 @@ export const COMPLIANCE_MESSAGES_ZH: Record<string, string> = {
 
 export const ComplianceErrors = {
   invalidCalendarYear: (year: number, details: { path: string; reason: string }[]) =>
-    new DomainException(ComplianceErrorCode.INVALID_CALENDAR_YEAR, 'invalid', `The schedule for ${year} is not valid: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details.map((d) => ({ ...d, year }))),
+    new DomainException(
+      ComplianceErrorCode.INVALID_CALENDAR_YEAR,
+      'invalid',
+      `The schedule for ${year} is not valid: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`,
+      details.map((d) => ({ ...d, year })),
+    ),
   reportNotFound: (reportId: string) =>
     new DomainException(ComplianceErrorCode.REPORT_NOT_FOUND, 'not_found', `No report ${reportId}`, [{ path: 'id', reason: 'no such report', reportId }]),
   reportNotReady: (reportId: string, status: string) =>
-    new DomainException(ComplianceErrorCode.REPORT_NOT_READY, 'conflict', `Report ${reportId} is ${status}: nothing to download yet`, [{ path: 'id', reason: `the report is ${status}`, reportId, status }]),
+    new DomainException(ComplianceErrorCode.REPORT_NOT_READY, 'conflict', `Report ${reportId} is ${status}: nothing to download yet`, [
+      { path: 'id', reason: `the report is ${status}`, reportId, status },
+    ]),
   scopeForbidden: (scope: string, reason: string) =>
-    new DomainException(ComplianceErrorCode.REPORT_SCOPE_FORBIDDEN, 'forbidden', `You may not see reports for ${scope}: ${reason}`, [{ path: 'scope', reason, scope }]),
+    new DomainException(ComplianceErrorCode.REPORT_SCOPE_FORBIDDEN, 'forbidden', `You may not see reports for ${scope}: ${reason}`, [
+      { path: 'scope', reason, scope },
+    ]),
 };

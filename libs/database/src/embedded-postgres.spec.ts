@@ -6,7 +6,6 @@ import { Client } from 'pg';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { freePort } from './free-port';
 
-
 async function select1(url: string): Promise<number> {
   const c = new Client({ connectionString: url });
   await c.connect();

@@ -9,7 +9,10 @@ import { Client } from 'pg';
 const execFile = promisify(execFileCb);
 
 export class EmbeddedPostgresError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\n  hint: ${hint}` : message);
     this.name = 'EmbeddedPostgresError';
   }
@@ -74,7 +77,7 @@ export class EmbeddedPostgres {
     const logFile = join(dirname(this.options.dataDir), `${basename(this.options.dataDir)}.log`);
     const serverOptions = [
       `-p ${this.options.port}`,
-      "-c listen_addresses=127.0.0.1",
+      '-c listen_addresses=127.0.0.1',
       "-c unix_socket_directories=''",
       '-c max_connections=200',
       '-c fsync=on',
@@ -113,9 +116,7 @@ export class EmbeddedPostgres {
     const client = new Client({ connectionString: this.url('postgres') });
     await client.connect();
     try {
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-      );
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`);
       return rows[0].n as number;
     } finally {
       await client.end();
@@ -272,7 +273,9 @@ export class EmbeddedPostgres {
       const e = error as { stderr?: string; stdout?: string; message: string };
       let tail = '';
       if (logFile && existsSync(logFile)) tail = (await readFile(logFile, 'utf8')).split('\n').slice(-15).join('\n');
-      const portHint = /could not bind|Address already in use/i.test(tail) ? `port ${this.options.port} is in use: set EMBEDDED_PG_PORT to a free port` : undefined;
+      const portHint = /could not bind|Address already in use/i.test(tail)
+        ? `port ${this.options.port} is in use: set EMBEDDED_PG_PORT to a free port`
+        : undefined;
       throw new EmbeddedPostgresError(
         `${what} failed: ${(e.stderr || e.stdout || e.message).trim()}${tail ? `\n--- server log ---\n${tail}` : ''}`,
         portHint ?? 'see the message above; or set DATABASE_URL to use an external PostgreSQL',

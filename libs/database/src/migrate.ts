@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { DatabaseRoles, DEFAULT_DATABASE_ROLES, ensureRoles, grantAppPrivileges, handOverToOwner } from './roles';
+import type { DatabaseRoles } from './roles';
+import { DEFAULT_DATABASE_ROLES, ensureRoles, grantAppPrivileges, handOverToOwner } from './roles';
 
 /** Any fixed number: serialises concurrent migration runs (api and worker starting together). */
 const MIGRATION_LOCK = 0x45434845; // 'ECHE'

@@ -47,7 +47,11 @@ export class ApiKeysService {
   ) {}
 
   /** Creates a key for an owner; the returned `key` is the only time the secret is seen. */
-  async create(owner: { kind: 'admin' } | { kind: 'enterprise'; id: string } | { kind: 'regulator'; id: string }, name: string, actor: Actor): Promise<CreatedApiKeyView> {
+  async create(
+    owner: { kind: 'admin' } | { kind: 'enterprise'; id: string } | { kind: 'regulator'; id: string },
+    name: string,
+    actor: Actor,
+  ): Promise<CreatedApiKeyView> {
     // Keys are 256-bit random secrets, so a fast unsalted hash is enough to store them.
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
     return this.dataSource.transaction(async (manager) => {

@@ -120,7 +120,10 @@ export class CreateRegulatorDto {
 
 export class EnterpriseListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ENTERPRISE_ROLES }) @IsOptional() @IsIn(ENTERPRISE_ROLES) role?: EnterpriseRole;
-  @ApiPropertyOptional({ description: 'GB/T 2260 prefix' }) @IsOptional() @Matches(/^[0-9]{1,6}$/, { message: 'region must be up to 6 digits' }) region?: string;
+  @ApiPropertyOptional({ description: 'GB/T 2260 prefix' })
+  @IsOptional()
+  @Matches(/^[0-9]{1,6}$/, { message: 'region must be up to 6 digits' })
+  region?: string;
 }
 
 // ---- responses ----

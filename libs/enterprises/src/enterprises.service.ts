@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { enterpriseInRegionSql, enterprisesEverInRegionSql, readScope, requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
+import { Actor, cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';
 import { ApiKeysService } from './api-keys.service';
 import { ADMIN_ONLY_FIELDS, CreateEnterpriseDto, EnterpriseListQuery, EnterpriseView, UpdateEnterpriseDto } from './dto';
@@ -47,7 +47,11 @@ export class EnterprisesService {
 
   async list(query: EnterpriseListQuery, principal: Principal): Promise<Page<EnterpriseView>> {
     const after = decodeCursor<{ c: string; id: string }>(query.cursor, { c: cursorField.instant, id: cursorField.uuid });
-    const qb = this.enterprises.createQueryBuilder('e').orderBy('e.created_at', 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
+    const qb = this.enterprises
+      .createQueryBuilder('e')
+      .orderBy('e.created_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(query.limit + 1);
     if (principal.kind === 'enterprise') qb.andWhere('e.id = :own', { own: principal.enterpriseId });
     const scope = readScope(principal);
     if (scope.kind === 'region') {

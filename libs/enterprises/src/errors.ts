@@ -15,11 +15,14 @@ export const EnterpriseErrors = {
   regulatorNotFound: (id: string) => new DomainException(EnterpriseErrorCode.REGULATOR_NOT_FOUND, 'not_found', `No regulator ${id}`, [], { id }),
   apiKeyNotFound: (id: string) => new DomainException(EnterpriseErrorCode.API_KEY_NOT_FOUND, 'not_found', `No API key ${id}`, [], { id }),
   usccTaken: (uscc: string) =>
-    new DomainException(EnterpriseErrorCode.USCC_TAKEN, 'conflict', `An enterprise with USCC ${uscc} is already registered`, [
-      { path: 'uscc', reason: 'already registered' },
-    ], { uscc }),
-  keyMissing: () =>
-    new DomainException(EnterpriseErrorCode.API_KEY_MISSING, 'unauthenticated', 'An API key is required: send `Authorization: Bearer <key>`'),
+    new DomainException(
+      EnterpriseErrorCode.USCC_TAKEN,
+      'conflict',
+      `An enterprise with USCC ${uscc} is already registered`,
+      [{ path: 'uscc', reason: 'already registered' }],
+      { uscc },
+    ),
+  keyMissing: () => new DomainException(EnterpriseErrorCode.API_KEY_MISSING, 'unauthenticated', 'An API key is required: send `Authorization: Bearer <key>`'),
   keyInvalid: () => new DomainException(EnterpriseErrorCode.API_KEY_INVALID, 'unauthenticated', 'The API key is unknown or revoked'),
   fieldsNotEditable: (fields: string[]) =>
     new DomainException(

@@ -40,7 +40,14 @@ export function regionProblems(rows: readonly { id: string; uscc: string; name: 
     const v = validateRegionCode(code);
     if (!v.ok) problems.push({ enterpriseId: r.id, uscc: r.uscc, name: r.name, regionCode: code, reason: v.reason, currentCode: null });
     else if (v.info.code !== code) {
-      problems.push({ enterpriseId: r.id, uscc: r.uscc, name: r.name, regionCode: code, reason: `retired code; now ${v.info.code} (${v.info.fullName})`, currentCode: v.info.code });
+      problems.push({
+        enterpriseId: r.id,
+        uscc: r.uscc,
+        name: r.name,
+        regionCode: code,
+        reason: `retired code; now ${v.info.code} (${v.info.fullName})`,
+        currentCode: v.info.code,
+      });
     }
   }
   return problems;

@@ -1,7 +1,7 @@
-import { ApiKey } from './api-key.entity';
+import type { ApiKey } from './api-key.entity';
 import type { ApiKeyView, EnterpriseView, RegulatorView } from './dto';
-import { Enterprise } from './enterprise.entity';
-import { Regulator } from './regulator.entity';
+import type { Enterprise } from './enterprise.entity';
+import type { Regulator } from './regulator.entity';
 
 export function toEnterpriseView(e: Enterprise): EnterpriseView {
   return {

@@ -71,14 +71,39 @@ export class AuditLogService {
     const { where, params } = await this.where(query, principal);
     const page = (after: string | null) => this.page(where, params, 1000, after);
     return csvStream(
-      ['id', 'occurred_at', 'actor_kind', 'actor_key_id', 'actor_enterprise_uscc', 'actor_enterprise_name', 'actor_regulator_id', 'request_id', 'action', 'entity_type', 'entity_id', 'data'],
+      [
+        'id',
+        'occurred_at',
+        'actor_kind',
+        'actor_key_id',
+        'actor_enterprise_uscc',
+        'actor_enterprise_name',
+        'actor_regulator_id',
+        'request_id',
+        'action',
+        'entity_type',
+        'entity_id',
+        'data',
+      ],
       async function* () {
         let after: string | null = null;
         for (;;) {
           const rows = await page(after);
           for (const r of rows) {
-            yield [String(r.id), r.occurred_at.toISOString(), r.actor_kind, r.actor_key_id, r.actor_uscc, r.actor_name, r.actor_regulator_id, r.request_id, r.action,
-              r.entity_type, r.entity_id, JSON.stringify(redact(r.data))];
+            yield [
+              String(r.id),
+              r.occurred_at.toISOString(),
+              r.actor_kind,
+              r.actor_key_id,
+              r.actor_uscc,
+              r.actor_name,
+              r.actor_regulator_id,
+              r.request_id,
+              r.action,
+              r.entity_type,
+              r.entity_id,
+              JSON.stringify(redact(r.data)),
+            ];
           }
           if (rows.length < 1000) return;
           after = String(rows[rows.length - 1].id);
@@ -93,19 +118,24 @@ export class AuditLogService {
     const param: Param = (v) => `$${params.push(v)}`;
     const where: string[] = [];
     // "Of an enterprise": written with its keys, or about its record.
-    const ofEnterprises = (ids: string) => `(a.actor_enterprise_id IN (${ids}) OR (a.entity_type = 'enterprise' AND a.entity_id IN (SELECT x::text FROM (${ids}) s(x))))`;
+    const ofEnterprises = (ids: string) =>
+      `(a.actor_enterprise_id IN (${ids}) OR (a.entity_type = 'enterprise' AND a.entity_id IN (SELECT x::text FROM (${ids}) s(x))))`;
     const scope = readScope(principal);
     if (scope.kind === 'enterprise') where.push(ofEnterprises(`SELECT ${param(scope.enterpriseId)}::uuid`));
     if (scope.kind === 'region') where.push(ofEnterprises(enterprisesEverInRegionSql(scope.prefix, param)));
     if (query.enterprise) where.push(ofEnterprises(`SELECT ${param(await this.enterpriseId(query.enterprise))}::uuid`));
-    if (query.actor) where.push(query.actor.length === 36 ? `a.actor_key_id = ${param(query.actor.toLowerCase())}::uuid` : `a.actor_kind = ${param(query.actor)}`);
+    if (query.actor)
+      where.push(query.actor.length === 36 ? `a.actor_key_id = ${param(query.actor.toLowerCase())}::uuid` : `a.actor_kind = ${param(query.actor)}`);
     if (query.action) where.push(query.action.endsWith('.') ? `starts_with(a.action, ${param(query.action)})` : `a.action = ${param(query.action)}`);
     if (query.entity) {
       const [type, id] = query.entity.split(':');
       where.push(`a.entity_type = ${param(type)}`);
       if (id !== undefined) where.push(`a.entity_id = ${param(id)}`);
     }
-    for (const [path, value, op] of [['from', query.from, '>='], ['to', query.to, '<']] as const) {
+    for (const [path, value, op] of [
+      ['from', query.from, '>='],
+      ['to', query.to, '<'],
+    ] as const) {
       if (value === undefined) continue;
       const iso = parseInstant(value);
       if (iso === null) throw LedgerQueryErrors.invalidInstant(path, value);
@@ -133,9 +163,10 @@ export class AuditLogService {
 
   private async enterpriseId(value: string): Promise<string> {
     const isUuid = value.length === 36;
-    const [row] = await this.dataSource.query<{ id: string }[]>(isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1', [
-      isUuid ? value.toLowerCase() : value,
-    ]);
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1',
+      [isUuid ? value.toLowerCase() : value],
+    );
     if (!row) throw LedgerQueryErrors.unknownEnterprise('enterprise', value);
     return row.id;
   }

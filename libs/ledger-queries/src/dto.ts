@@ -13,7 +13,10 @@ const ENTERPRISE = /^([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{1
 const REGION = /^[0-9]{2}([0-9]{2}([0-9]{2})?)?$/;
 
 export class EventListQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '3501', description: 'GB/T 2260 prefix (2, 4 or 6 digits): the event\'s region, else its reporter\'s registered region when it was uploaded' })
+  @ApiPropertyOptional({
+    example: '3501',
+    description: "GB/T 2260 prefix (2, 4 or 6 digits): the event's region, else its reporter's registered region when it was uploaded",
+  })
   @IsOptional()
   @Transform(trim)
   @Matches(REGION, { message: 'region must be 2, 4 or 6 digits of a GB/T 2260 code' })
@@ -197,7 +200,11 @@ export class AuditEntryDoc {
   @ApiProperty() action: string;
   @ApiProperty() entityType: string;
   @ApiProperty() entityId: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What was written (secrets are never recorded; any field named like one shows as [redacted])' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'What was written (secrets are never recorded; any field named like one shows as [redacted])',
+  })
   data: Record<string, unknown>;
 }
 

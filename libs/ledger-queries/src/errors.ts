@@ -10,11 +10,16 @@ export enum LedgerQueryErrorCode {
 }
 
 export const LedgerQueryErrors = {
-  eventNotFound: (id: string) => new DomainException(LedgerQueryErrorCode.EVENT_NOT_FOUND, 'not_found', `No event ${id}`, [{ path: 'id', reason: 'no such event', id }]),
+  eventNotFound: (id: string) =>
+    new DomainException(LedgerQueryErrorCode.EVENT_NOT_FOUND, 'not_found', `No event ${id}`, [{ path: 'id', reason: 'no such event', id }]),
   unknownEnterprise: (path: string, value: string) =>
-    new DomainException(LedgerQueryErrorCode.UNKNOWN_ENTERPRISE, 'invalid', `No enterprise ${value}`, [{ path, reason: 'names no enterprise (give its id or USCC)', value }]),
+    new DomainException(LedgerQueryErrorCode.UNKNOWN_ENTERPRISE, 'invalid', `No enterprise ${value}`, [
+      { path, reason: 'names no enterprise (give its id or USCC)', value },
+    ]),
   invalidInstant: (path: string, value: string) =>
-    new DomainException(LedgerQueryErrorCode.INVALID_INSTANT, 'invalid', `'${value}' is not a date or time that exists`, [{ path, reason: 'not a date or time that exists', value }]),
+    new DomainException(LedgerQueryErrorCode.INVALID_INSTANT, 'invalid', `'${value}' is not a date or time that exists`, [
+      { path, reason: 'not a date or time that exists', value },
+    ]),
 };
 
 /** Chinese messages for the codes above (the lead wires them into Accept-Language: zh-CN). */

@@ -73,15 +73,45 @@ export class EventsQueryService {
     const plan = await this.plan(query, principal);
     const page = (after: { at: string; id: string } | null) => (plan ? this.page(plan, 1000, after) : Promise.resolve([]));
     return csvStream(
-      ['id', 'type', 'occurred_at', 'uploaded_at', 'reporter_uscc', 'reporter_name', 'counterparty_uscc', 'counterparty_name', 'region_code', 'vin', 'battery_codes',
-        'client_event_id', 'correction_of', 'content_hash', 'payload'],
+      [
+        'id',
+        'type',
+        'occurred_at',
+        'uploaded_at',
+        'reporter_uscc',
+        'reporter_name',
+        'counterparty_uscc',
+        'counterparty_name',
+        'region_code',
+        'vin',
+        'battery_codes',
+        'client_event_id',
+        'correction_of',
+        'content_hash',
+        'payload',
+      ],
       async function* () {
         let after: { at: string; id: string } | null = null;
         for (;;) {
           const rows = await page(after);
           for (const r of rows) {
-            yield [r.id, r.type, r.occurred_at.toISOString(), r.uploaded_at.toISOString(), r.u1, r.n1, r.u2, r.n2, r.region_code, r.vin, r.battery_codes.join(' '),
-              r.client_event_id, r.correction_of, r.content_hash.toString('hex'), JSON.stringify(r.payload)];
+            yield [
+              r.id,
+              r.type,
+              r.occurred_at.toISOString(),
+              r.uploaded_at.toISOString(),
+              r.u1,
+              r.n1,
+              r.u2,
+              r.n2,
+              r.region_code,
+              r.vin,
+              r.battery_codes.join(' '),
+              r.client_event_id,
+              r.correction_of,
+              r.content_hash.toString('hex'),
+              JSON.stringify(r.payload),
+            ];
           }
           if (rows.length < 1000) return;
           after = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
@@ -244,9 +274,10 @@ export class EventsQueryService {
 
   private async enterpriseId(path: string, value: string): Promise<string> {
     const isUuid = value.length === 36;
-    const [row] = await this.dataSource.query<{ id: string }[]>(isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1', [
-      isUuid ? value.toLowerCase() : value,
-    ]);
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      isUuid ? 'SELECT id FROM enterprises WHERE id = $1' : 'SELECT id FROM enterprises WHERE uscc = $1',
+      [isUuid ? value.toLowerCase() : value],
+    );
     if (!row) throw LedgerQueryErrors.unknownEnterprise(path, value);
     return row.id;
   }

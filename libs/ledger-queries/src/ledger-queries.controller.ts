@@ -18,7 +18,7 @@ export class EventsQueryController {
   @ApiOperation({
     summary: 'Events the caller may see, filtered (cursor-paginated; ?format=csv streams every match)',
     description:
-      'Enterprises: events they reported or are named in. Regulators limited to a region: events in it (the event\'s regionCode, else its reporter\'s registered region when uploaded). Admins and national regulators: all.',
+      "Enterprises: events they reported or are named in. Regulators limited to a region: events in it (the event's regionCode, else its reporter's registered region when uploaded). Admins and national regulators: all.",
   })
   @ApiOkResponse({ type: EventPageDoc })
   @ApiProduces('application/json', 'text/csv')
@@ -33,7 +33,7 @@ export class EventsQueryController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One event with its chain links (position in each battery\'s hash chain) and content hash' })
+  @ApiOperation({ summary: "One event with its chain links (position in each battery's hash chain) and content hash" })
   @ApiOkResponse({ type: EventDetailDoc })
   @ApiErrors(404)
   get(@Param('id', uuid) id: string, @CurrentActor() actor: Actor) {
@@ -50,7 +50,8 @@ export class AuditLogController {
   @Get()
   @ApiOperation({
     summary: 'The audit log, newest first (cursor-paginated; ?format=csv streams every match)',
-    description: 'Admins: all. Enterprises: entries written with their keys or about their record. Regulators limited to a region: those of the enterprises registered there (now or before).',
+    description:
+      'Admins: all. Enterprises: entries written with their keys or about their record. Regulators limited to a region: those of the enterprises registered there (now or before).',
   })
   @ApiOkResponse({ type: AuditPageDoc })
   @ApiProduces('application/json', 'text/csv')

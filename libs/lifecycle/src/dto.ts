@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsBatteryCode, NormaliseBatteryCode } from '#libs/codes';
 import { ErrorDetailDoc } from '#libs/common';
 import { EVENT_TYPES, latestPayload, MAX_EVENTS_PER_BATCH, RULE_SETS } from './domain/event-types';
@@ -81,15 +95,18 @@ export class RuleDetailDoc extends ErrorDetailDoc {
 export class IngestResultView {
   @ApiProperty() index: number;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run and for a custody claim); duplicate: the event it repeats' }) eventId?: string;
+  @ApiPropertyOptional({ description: 'accepted: the new event (absent in a dry run and for a custody claim); duplicate: the event it repeats' })
+  eventId?: string;
   @ApiPropertyOptional({
-    description: 'accepted as a custody claim (a receipt reported by the receiver alone; absent in a dry run): it takes effect when the sender confirms it (GET /v1/custody-claims/:id)',
+    description:
+      'accepted as a custody claim (a receipt reported by the receiver alone; absent in a dry run): it takes effect when the sender confirms it (GET /v1/custody-claims/:id)',
   })
   claimId?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) clientEventId?: string | null;
   @ApiPropertyOptional({ enum: ['clientEventId', 'contentHash', 'registration'] }) duplicateOf?: string;
   @ApiPropertyOptional({ type: [RuleDetailDoc] }) reasons?: RuleDetailDoc[];
-  @ApiPropertyOptional({ type: [ErrorDetailDoc], description: 'Findings that did not prevent recording (e.g. an unfiled specification code)' }) warnings?: ErrorDetailDoc[];
+  @ApiPropertyOptional({ type: [ErrorDetailDoc], description: 'Findings that did not prevent recording (e.g. an unfiled specification code)' })
+  warnings?: ErrorDetailDoc[];
 }
 
 export class IngestResponseView {
@@ -148,7 +165,8 @@ export class RegisterBatteriesDto {
 export class RegisteredBatteryView {
   @ApiProperty() code: string;
   @ApiProperty({ example: 'batteries[0].components[1]' }) path: string;
-  @ApiProperty({ enum: ['accepted', 'duplicate'], description: 'duplicate: already registered identically (the original event id is returned)' }) status: string;
+  @ApiProperty({ enum: ['accepted', 'duplicate'], description: 'duplicate: already registered identically (the original event id is returned)' })
+  status: string;
   @ApiPropertyOptional({ description: "The 'produced' event (absent in a dry run)" }) eventId?: string;
   @ApiPropertyOptional({ type: [ErrorDetailDoc] }) warnings?: ErrorDetailDoc[];
 }
@@ -205,7 +223,11 @@ export class EventTypeView {
   @ApiProperty({ nullable: true, type: String }) to: string | null;
   @ApiProperty({ enum: ['holder', 'receiver', 'any'] }) reporter: string;
   @ApiProperty({ enum: ['none', 'handover', 'take'] }) custody: string;
-  @ApiPropertyOptional({ type: Object, example: { to: 'removed' }, description: 'A hand-over that may name no receiver: the status the batteries then have, in the reporter’s own stock' })
+  @ApiPropertyOptional({
+    type: Object,
+    example: { to: 'removed' },
+    description: 'A hand-over that may name no receiver: the status the batteries then have, in the reporter’s own stock',
+  })
   withoutCounterparty?: object;
   @ApiProperty({ type: Object, example: { presence: 'required', roles: ['vehicle_maker'] } }) counterparty: object;
   @ApiProperty({ type: Object, example: { presence: 'required', effect: 'set' } }) vin: object;
@@ -230,4 +252,3 @@ export class EventTypesView {
   @ApiProperty({ type: [FieldSpecView], description: 'Envelope fields of every event' }) envelope: FieldSpecView[];
   @ApiProperty({ type: [EventTypeView] }) types: EventTypeView[];
 }
-

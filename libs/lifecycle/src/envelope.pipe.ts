@@ -17,7 +17,12 @@ export class ShallowDtoPipe<T extends object> implements PipeTransform<unknown, 
       throw validationFailed([{ path: '', reason: 'the body must be a JSON object' }]);
     }
     const instance = Object.assign(new this.dto(), value);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false, validationError: { target: false, value: false } });
+    const errors = await validate(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+    });
     if (errors.length > 0) throw validationFailed(flattenValidationErrors(errors));
     return instance;
   }

@@ -1,4 +1,5 @@
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 
 export enum LedgerErrorCode {
   /** POST /v1/batteries: the registration broke a rule (details name each battery and rule). */
@@ -12,9 +13,20 @@ export const LedgerErrors = {
   registrationRejected: (details: ErrorDetail[]) =>
     new DomainException(LedgerErrorCode.REGISTRATION_REJECTED, 'invalid', 'The batteries were not registered: see details for each rule broken', details),
   alreadyRegistered: (details: ErrorDetail[]) =>
-    new DomainException(LedgerErrorCode.ALREADY_REGISTERED, 'conflict', 'A battery is already registered differently (another enterprise, or other attributes)', details),
+    new DomainException(
+      LedgerErrorCode.ALREADY_REGISTERED,
+      'conflict',
+      'A battery is already registered differently (another enterprise, or other attributes)',
+      details,
+    ),
   tooManyEvents: (count: number, max: number) =>
-    new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} events per batch; got ${count}`, [{ path: 'events', reason: `must contain at most ${max} events` }], { count, max }),
+    new DomainException(
+      LedgerErrorCode.TOO_MANY_EVENTS,
+      'invalid',
+      `At most ${max} events per batch; got ${count}`,
+      [{ path: 'events', reason: `must contain at most ${max} events` }],
+      { count, max },
+    ),
   /** POST /v1/batteries: counted on the raw body, before validation, so the count stops at the limit. */
   tooManyParts: (max: number) =>
     new DomainException(LedgerErrorCode.TOO_MANY_EVENTS, 'invalid', `At most ${max} batteries and parts (components, at any depth) per registration`, [

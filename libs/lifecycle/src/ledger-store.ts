@@ -7,10 +7,12 @@
  * the rest as JSON arrays.
  */
 import type { BatteryStatus, ProductLevel } from '#libs/batteries';
-import { binaryArray, BinaryElementType, BinaryElementTypes, numberOrNull, parseTextRows, PreparedStatement, StatementShapes, textOrNull, textRowsAggregate } from '#libs/database';
+import type { BinaryElementType, BinaryElementTypes } from '#libs/database';
+import { binaryArray, numberOrNull, parseTextRows, PreparedStatement, StatementShapes, textOrNull, textRowsAggregate } from '#libs/database';
 import type { EntityManager } from 'typeorm';
 import type { BatteryState } from './domain/battery-state';
-import { affectedCodesOf, CorrectionTarget, Plan } from './domain/plan';
+import type { CorrectionTarget, Plan } from './domain/plan';
+import { affectedCodesOf } from './domain/plan';
 
 export interface LoadRequest {
   reporterId: string;
@@ -38,9 +40,26 @@ export interface Loaded {
  * third of a hand-over batch's load (9.7 against 6.5 ms on PostgreSQL 15, one request in flight).
  */
 const STATE_NAMES = [
-  'code', 'form', 'product_type', 'nominal_capacity_ah', 'nominal_voltage_v', 'rated_energy_kwh', 'mass_kg', 'producer_enterprise_id',
-  'produced_event_id', 'status', 'holder_enterprise_id', 'pending_handover_to', 'vin', 'parent_code', 'region_keys', 'last_event_id',
-  'last_event_type', 'last_event_ms', 'chain_seq', 'chain_head_b64',
+  'code',
+  'form',
+  'product_type',
+  'nominal_capacity_ah',
+  'nominal_voltage_v',
+  'rated_energy_kwh',
+  'mass_kg',
+  'producer_enterprise_id',
+  'produced_event_id',
+  'status',
+  'holder_enterprise_id',
+  'pending_handover_to',
+  'vin',
+  'parent_code',
+  'region_keys',
+  'last_event_id',
+  'last_event_type',
+  'last_event_ms',
+  'chain_seq',
+  'chain_head_b64',
 ] as const;
 const STATE_EXPRESSIONS: Partial<Record<(typeof STATE_NAMES)[number], string>> = {
   last_event_ms: "date_part('epoch', b.last_event_at) * 1000",
@@ -123,7 +142,10 @@ const loadText = (lock: boolean) =>
  * the tables are still nearly empty (a new installation) is the index plan it will need later, not a scan that
  * would stay cached until the next ANALYZE (seen in an earlier attempt: ingest at 3,000-4,100 events/s).
  */
-const LOAD = { locked: new PreparedStatement<LoadRow>('ledger.load_locked', loadText(true)), unlocked: new PreparedStatement<LoadRow>('ledger.load', loadText(false)) };
+const LOAD = {
+  locked: new PreparedStatement<LoadRow>('ledger.load_locked', loadText(true)),
+  unlocked: new PreparedStatement<LoadRow>('ledger.load', loadText(false)),
+};
 
 /**
  * One statement: the batteries named and every battery they are inside (locked in code order, so that
@@ -264,10 +286,22 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     const e = plan.componentEnds;
     const p = new Params();
     const rows = p.rows({
-      parent: col('text', e.map((x) => x.parentCode)),
-      child: col('text', e.map((x) => x.childCode)),
-      ended: col('timestamptz', e.map((x) => x.endedAt)),
-      event: col('uuid', e.map((x) => x.endEventId)),
+      parent: col(
+        'text',
+        e.map((x) => x.parentCode),
+      ),
+      child: col(
+        'text',
+        e.map((x) => x.childCode),
+      ),
+      ended: col(
+        'timestamptz',
+        e.map((x) => x.endedAt),
+      ),
+      event: col(
+        'uuid',
+        e.map((x) => x.endEventId),
+      ),
     });
     await db.query(
       `UPDATE battery_components c SET ended_at = u.ended, end_event_id = u.event
@@ -293,22 +327,67 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     SELECT u.id, u.type, u.sv, u.occ, ${uploadedAt}::timestamptz, ${reporter}::uuid, ${key}::uuid, u.cp, u.region, u.vin, string_to_array(u.codes, ','), u.cid, u.hash,
            u.payload, u.corr, ${dl ? 'u.rs, u.due, u.ontime' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
       FROM ${p.rows({
-        id: col('uuid', ev.map((e) => e.id)),
-        type: col('text', ev.map((e) => e.content.type)),
-        sv: col('int2', ev.map((e) => e.content.schemaVersion)),
-        occ: col('timestamptz', ev.map((e) => e.content.occurredAt)),
-        cp: col('uuid', ev.map((e) => e.content.counterpartyEnterpriseId)),
-        region: col('text', ev.map((e) => e.content.regionCode)),
-        vin: col('text', ev.map((e) => e.content.vin)),
-        codes: col('text', ev.map((e) => e.content.batteryCodes.join(','))),
-        cid: col('text', ev.map((e) => e.content.clientEventId)),
-        hash: col('bytea', ev.map((e) => e.contentHash)),
-        payload: col('jsonb', ev.map((e) => e.content.payload)),
-        corr: col('uuid', ev.map((e) => e.content.correctionOf)),
+        id: col(
+          'uuid',
+          ev.map((e) => e.id),
+        ),
+        type: col(
+          'text',
+          ev.map((e) => e.content.type),
+        ),
+        sv: col(
+          'int2',
+          ev.map((e) => e.content.schemaVersion),
+        ),
+        occ: col(
+          'timestamptz',
+          ev.map((e) => e.content.occurredAt),
+        ),
+        cp: col(
+          'uuid',
+          ev.map((e) => e.content.counterpartyEnterpriseId),
+        ),
+        region: col(
+          'text',
+          ev.map((e) => e.content.regionCode),
+        ),
+        vin: col(
+          'text',
+          ev.map((e) => e.content.vin),
+        ),
+        codes: col(
+          'text',
+          ev.map((e) => e.content.batteryCodes.join(',')),
+        ),
+        cid: col(
+          'text',
+          ev.map((e) => e.content.clientEventId),
+        ),
+        hash: col(
+          'bytea',
+          ev.map((e) => e.contentHash),
+        ),
+        payload: col(
+          'jsonb',
+          ev.map((e) => e.content.payload),
+        ),
+        corr: col(
+          'uuid',
+          ev.map((e) => e.content.correctionOf),
+        ),
         ...(dl && {
-          rs: col('text', dl.map((d) => d.ruleSet)),
-          due: col('timestamptz', dl.map((d) => (d.dueAt ? d.dueAt.getTime() : null))),
-          ontime: col('bool', dl.map((d) => d.onTime)),
+          rs: col(
+            'text',
+            dl.map((d) => d.ruleSet),
+          ),
+          due: col(
+            'timestamptz',
+            dl.map((d) => (d.dueAt ? d.dueAt.getTime() : null)),
+          ),
+          ontime: col(
+            'bool',
+            dl.map((d) => d.onTime),
+          ),
         }),
       })})`);
   if (plan.batteriesToInsert.length > 0) {
@@ -334,23 +413,56 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     INSERT INTO battery_event_chain (battery_code, seq, event_id, prev_hash, link_hash)
     SELECT u.code, u.seq, u.event, u.prev, u.link
       FROM ${p.rows({
-        code: col('text', ch.map((l) => l.batteryCode)),
-        seq: col('int4', ch.map((l) => l.seq)),
-        event: col('uuid', ch.map((l) => l.eventId)),
-        prev: col('bytea', ch.map((l) => l.prevHash)),
-        link: col('bytea', ch.map((l) => l.linkHash)),
+        code: col(
+          'text',
+          ch.map((l) => l.batteryCode),
+        ),
+        seq: col(
+          'int4',
+          ch.map((l) => l.seq),
+        ),
+        event: col(
+          'uuid',
+          ch.map((l) => l.eventId),
+        ),
+        prev: col(
+          'bytea',
+          ch.map((l) => l.prevHash),
+        ),
+        link: col(
+          'bytea',
+          ch.map((l) => l.linkHash),
+        ),
       })})`);
   if (st.length > 0) {
     parts.push(`starts AS (
     INSERT INTO battery_components (parent_code, child_code, started_at, start_event_id, ended_at, end_event_id)
     SELECT u.parent, u.child, u.started, u.start_event, u.ended, u.end_event
       FROM ${p.rows({
-        parent: col('text', st.map((x) => x.parentCode)),
-        child: col('text', st.map((x) => x.childCode)),
-        started: col('timestamptz', st.map((x) => x.startedAt)),
-        start_event: col('uuid', st.map((x) => x.startEventId)),
-        ended: col('timestamptz', st.map((x) => x.endedAt)),
-        end_event: col('uuid', st.map((x) => x.endEventId)),
+        parent: col(
+          'text',
+          st.map((x) => x.parentCode),
+        ),
+        child: col(
+          'text',
+          st.map((x) => x.childCode),
+        ),
+        started: col(
+          'timestamptz',
+          st.map((x) => x.startedAt),
+        ),
+        start_event: col(
+          'uuid',
+          st.map((x) => x.startEventId),
+        ),
+        ended: col(
+          'timestamptz',
+          st.map((x) => x.endedAt),
+        ),
+        end_event: col(
+          'uuid',
+          st.map((x) => x.endEventId),
+        ),
       })})`);
   }
   if (og.length > 0) {
@@ -358,10 +470,22 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     INSERT INTO battery_origins (cascade_code, original_code, event_id, assembled_at)
     SELECT u.cascade, u.original, u.event, u.at
       FROM ${p.rows({
-        cascade: col('text', og.map((o) => o.cascadeCode)),
-        original: col('text', og.map((o) => o.originalCode)),
-        event: col('uuid', og.map((o) => o.eventId)),
-        at: col('timestamptz', og.map((o) => o.assembledAt)),
+        cascade: col(
+          'text',
+          og.map((o) => o.cascadeCode),
+        ),
+        original: col(
+          'text',
+          og.map((o) => o.originalCode),
+        ),
+        event: col(
+          'uuid',
+          og.map((o) => o.eventId),
+        ),
+        at: col(
+          'timestamptz',
+          og.map((o) => o.assembledAt),
+        ),
       })})`);
   }
   if (pa.length > 0) {
@@ -372,10 +496,22 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     INSERT INTO battery_parties (battery_code, enterprise_id, first_event_id, first_at)
     SELECT u.code, u.enterprise, u.event, u.at
       FROM ${p.rows({
-        code: col('text', pa.map((x) => x.batteryCode)),
-        enterprise: col('uuid', pa.map((x) => x.enterpriseId)),
-        event: col('uuid', pa.map((x) => x.eventId)),
-        at: col('timestamptz', pa.map((x) => x.at)),
+        code: col(
+          'text',
+          pa.map((x) => x.batteryCode),
+        ),
+        enterprise: col(
+          'uuid',
+          pa.map((x) => x.enterpriseId),
+        ),
+        event: col(
+          'uuid',
+          pa.map((x) => x.eventId),
+        ),
+        at: col(
+          'timestamptz',
+          pa.map((x) => x.at),
+        ),
       })}
      WHERE NOT EXISTS (SELECT 1 FROM battery_parties bp WHERE bp.battery_code = u.code AND bp.enterprise_id = u.enterprise))`);
   }
@@ -395,18 +531,54 @@ const WRITE_SHAPES = new StatementShapes('ledger.write', 24);
 
 function stateColumns(list: BatteryState[], full: boolean): Record<string, Column> {
   const base: Record<string, Column> = {
-    code: col('text', list.map((s) => s.code)),
-    status: col('text', list.map((s) => s.status)),
-    holder: col('uuid', list.map((s) => s.holderId)),
-    pending: col('uuid', list.map((s) => s.pendingTo)),
-    vin: col('text', list.map((s) => s.vin)),
-    parent: col('text', list.map((s) => s.parentCode)),
-    regions: col('text', list.map((s) => s.regionKeys.join(','))),
-    last_id: col('uuid', list.map((s) => s.lastEventId)),
-    last_type: col('text', list.map((s) => s.lastEventType)),
-    last_at: col('timestamptz', list.map((s) => s.lastEventAt)),
-    seq: col('int4', list.map((s) => s.chainSeq)),
-    head: col('bytea', list.map((s) => s.chainHead)),
+    code: col(
+      'text',
+      list.map((s) => s.code),
+    ),
+    status: col(
+      'text',
+      list.map((s) => s.status),
+    ),
+    holder: col(
+      'uuid',
+      list.map((s) => s.holderId),
+    ),
+    pending: col(
+      'uuid',
+      list.map((s) => s.pendingTo),
+    ),
+    vin: col(
+      'text',
+      list.map((s) => s.vin),
+    ),
+    parent: col(
+      'text',
+      list.map((s) => s.parentCode),
+    ),
+    regions: col(
+      'text',
+      list.map((s) => s.regionKeys.join(',')),
+    ),
+    last_id: col(
+      'uuid',
+      list.map((s) => s.lastEventId),
+    ),
+    last_type: col(
+      'text',
+      list.map((s) => s.lastEventType),
+    ),
+    last_at: col(
+      'timestamptz',
+      list.map((s) => s.lastEventAt),
+    ),
+    seq: col(
+      'int4',
+      list.map((s) => s.chainSeq),
+    ),
+    head: col(
+      'bytea',
+      list.map((s) => s.chainHead),
+    ),
   };
   if (!full) return base;
   // Inserted batteries were registered by this batch, so their decoded code is at hand.
@@ -416,20 +588,65 @@ function stateColumns(list: BatteryState[], full: boolean): Record<string, Colum
   });
   return {
     ...base,
-    form: col('text', list.map((s) => s.form)),
-    mc: col('text', d.map((x) => x.manufacturerCode)),
-    pt: col('text', list.map((s) => s.level)),
-    bt: col('text', d.map((x) => x.batteryType.letter)),
-    sc: col('text', d.map((x) => x.specificationCode)),
-    tc: col('text', d.map((x) => x.traceabilityCode)),
-    pd: col('date', d.map((x) => x.productionDate)),
-    serial: col('text', d.map((x) => x.serial)),
-    cl: col('text', d.map((x) => x.cascadeLevel)),
-    cap: col('float8', list.map((s) => s.nominalCapacityAh)),
-    volt: col('float8', list.map((s) => s.nominalVoltageV)),
-    energy: col('float8', list.map((s) => s.ratedEnergyKwh)),
-    mass: col('float8', list.map((s) => s.massKg)),
-    producer: col('uuid', list.map((s) => s.producerId)),
-    produced: col('uuid', list.map((s) => s.producedEventId)),
+    form: col(
+      'text',
+      list.map((s) => s.form),
+    ),
+    mc: col(
+      'text',
+      d.map((x) => x.manufacturerCode),
+    ),
+    pt: col(
+      'text',
+      list.map((s) => s.level),
+    ),
+    bt: col(
+      'text',
+      d.map((x) => x.batteryType.letter),
+    ),
+    sc: col(
+      'text',
+      d.map((x) => x.specificationCode),
+    ),
+    tc: col(
+      'text',
+      d.map((x) => x.traceabilityCode),
+    ),
+    pd: col(
+      'date',
+      d.map((x) => x.productionDate),
+    ),
+    serial: col(
+      'text',
+      d.map((x) => x.serial),
+    ),
+    cl: col(
+      'text',
+      d.map((x) => x.cascadeLevel),
+    ),
+    cap: col(
+      'float8',
+      list.map((s) => s.nominalCapacityAh),
+    ),
+    volt: col(
+      'float8',
+      list.map((s) => s.nominalVoltageV),
+    ),
+    energy: col(
+      'float8',
+      list.map((s) => s.ratedEnergyKwh),
+    ),
+    mass: col(
+      'float8',
+      list.map((s) => s.massKg),
+    ),
+    producer: col(
+      'uuid',
+      list.map((s) => s.producerId),
+    ),
+    produced: col(
+      'uuid',
+      list.map((s) => s.producedEventId),
+    ),
   };
 }

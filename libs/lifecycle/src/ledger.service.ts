@@ -298,24 +298,34 @@ export class LedgerService {
     return plan;
   }
 
-  private async write(db: EntityManager, plan: Plan, reporter: KnownEnterprise, principal: Extract<Principal, { kind: 'enterprise' }>, actor: Actor, options: IngestOptions): Promise<void> {
+  private async write(
+    db: EntityManager,
+    plan: Plan,
+    reporter: KnownEnterprise,
+    principal: Extract<Principal, { kind: 'enterprise' }>,
+    actor: Actor,
+    options: IngestOptions,
+  ): Promise<void> {
     const uploadedAt = options.uploadedAt ?? new Date();
     // Without an assessor every event gets nulls: skip building its inputs (one object and Date per event).
-    const deadlines = this.deadlines === NO_DEADLINES ? null : await this.deadlines.assess(
-      plan.events.map((e) => {
-        const set = ruleSetFor(chinaDate(e.content.occurredAt));
-        return {
-          eventId: e.id,
-          type: e.content.type,
-          occurredAt: new Date(e.content.occurredAt),
-          uploadedAt,
-          reporterEnterpriseId: reporter.id,
-          reporterRoles: reporter.roles,
-          ledgerRuleSet: set.id,
-          node: set.types[e.content.type as EventType].node,
-        };
-      }),
-    );
+    const deadlines =
+      this.deadlines === NO_DEADLINES
+        ? null
+        : await this.deadlines.assess(
+            plan.events.map((e) => {
+              const set = ruleSetFor(chinaDate(e.content.occurredAt));
+              return {
+                eventId: e.id,
+                type: e.content.type,
+                occurredAt: new Date(e.content.occurredAt),
+                uploadedAt,
+                reporterEnterpriseId: reporter.id,
+                reporterRoles: reporter.roles,
+                ledgerRuleSet: set.id,
+                node: set.types[e.content.type as EventType].node,
+              };
+            }),
+          );
     const ev = plan.events;
     // The events carry their reporter, key and upload time themselves; the audit trail records the request.
     // The audit row is written by the batch's write statement (same transaction, one round trip fewer).

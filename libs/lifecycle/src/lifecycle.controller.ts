@@ -3,7 +3,16 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import { Actor, ApiErrors, CODE_PARAM, CurrentActor, OnlyFor } from '#libs/common';
 import { chinaDate } from './domain/field-spec';
 import { ENVELOPE_FIELDS, latestPayload, RULE_SETS, ruleSetFor } from './domain/event-types';
-import { ChainVerificationView, DryRunQuery, EventTypesQuery, EventTypesView, IngestEventsDto, IngestResponseView, RegisterBatteriesDto, RegistrationView } from './dto';
+import {
+  ChainVerificationView,
+  DryRunQuery,
+  EventTypesQuery,
+  EventTypesView,
+  IngestEventsDto,
+  IngestResponseView,
+  RegisterBatteriesDto,
+  RegistrationView,
+} from './dto';
 import { ShallowDtoPipe } from './envelope.pipe';
 import { IngestResponse, LedgerService } from './ledger.service';
 import { RegistrationSizeGuard } from './registration-size.guard';

@@ -85,9 +85,14 @@ export const LEDGER_REASON_PATTERNS_ZH: Partial<Record<LedgerRule, readonly Reas
     { pattern: new RegExp(`^${q('type')} names exactly one battery`), zh: '“{type}”只填写一个电池编码（拆下的那块）；装上的填在 payload.replacementCode' },
     { pattern: new RegExp(`^${code} is also named in batteryCodes \\((?<at>.*)\\)$`), zh: '{code} 也出现在 batteryCodes 中（{at}）' },
   ],
-  [LedgerRule.UNKNOWN_TYPE]: [{ pattern: new RegExp(`^${q('type')} is not an event type; use one of (?<types>.*)$`), zh: '“{type}”不是事件类型；可用：{types}' }],
+  [LedgerRule.UNKNOWN_TYPE]: [
+    { pattern: new RegExp(`^${q('type')} is not an event type; use one of (?<types>.*)$`), zh: '“{type}”不是事件类型；可用：{types}' },
+  ],
   [LedgerRule.SCHEMA_VERSION]: [
-    { pattern: new RegExp(`^${q('type')} has payload schema versions (?<versions>.*); got (?<got>.*)$`), zh: '“{type}”的载荷版本为 {versions}，收到的是 {got}' },
+    {
+      pattern: new RegExp(`^${q('type')} has payload schema versions (?<versions>.*); got (?<got>.*)$`),
+      zh: '“{type}”的载荷版本为 {versions}，收到的是 {got}',
+    },
   ],
   [LedgerRule.BATTERY_CODE]: [
     { pattern: /^must be a 19-character cascade code, got (?<got>.*)$/, zh: '必须是 19 位梯次利用产品编码，收到的是 {got}' },
@@ -101,30 +106,64 @@ export const LEDGER_REASON_PATTERNS_ZH: Partial<Record<LedgerRule, readonly Reas
   ],
   [LedgerRule.OCCURRED_AT]: [
     { pattern: /^(?<at>\S+) is in the future$/, zh: '{at} 在未来' },
-    { pattern: new RegExp(`^occurredAt \\((?<day>[^,]+), Beijing time\\) is before the production date (?<date>\\S+) encoded in ${code}$`), zh: '发生时间（{day}，北京时间）早于编码 {code} 中的生产日期 {date}' },
+    {
+      pattern: new RegExp(`^occurredAt \\((?<day>[^,]+), Beijing time\\) is before the production date (?<date>\\S+) encoded in ${code}$`),
+      zh: '发生时间（{day}，北京时间）早于编码 {code} 中的生产日期 {date}',
+    },
   ],
-  [LedgerRule.UNKNOWN_COUNTERPARTY]: [{ pattern: /^no enterprise with USCC (?<uscc>\S+) is registered/, zh: '统一社会信用代码为 {uscc} 的企业未注册：交易对方必须有账户' }],
+  [LedgerRule.UNKNOWN_COUNTERPARTY]: [
+    { pattern: /^no enterprise with USCC (?<uscc>\S+) is registered/, zh: '统一社会信用代码为 {uscc} 的企业未注册：交易对方必须有账户' },
+  ],
   [LedgerRule.COUNTERPARTY_ROLE]: [
     { pattern: /^a hand-over names another enterprise as the receiver/, zh: '交接须填写另一家企业作为接收方，不能是报告方自己' },
-    { pattern: new RegExp(`^the counterparty of ${q('type')} \\(rule set (?<ruleSet>[^)]*)\\) must be a (?<roles>[^;]*); (?<name>.*) is (?<has>.*)$`), zh: '“{type}”的交易对方（规则集 {ruleSet}）必须是 {roles}；{name} 的角色是 {has}' },
+    {
+      pattern: new RegExp(`^the counterparty of ${q('type')} \\(rule set (?<ruleSet>[^)]*)\\) must be a (?<roles>[^;]*); (?<name>.*) is (?<has>.*)$`),
+      zh: '“{type}”的交易对方（规则集 {ruleSet}）必须是 {roles}；{name} 的角色是 {has}',
+    },
   ],
-  [LedgerRule.ROLE]: [{ pattern: new RegExp(`^${q('type')} is reported by (?<roles>[^;]*); you are registered as (?<has>.*)$`), zh: '“{type}”由 {roles} 报告；您注册的角色是 {has}' }],
+  [LedgerRule.ROLE]: [
+    {
+      pattern: new RegExp(`^${q('type')} is reported by (?<roles>[^;]*); you are registered as (?<has>.*)$`),
+      zh: '“{type}”由 {roles} 报告；您注册的角色是 {has}',
+    },
+  ],
   [LedgerRule.CUSTODY]: [
-    { pattern: new RegExp(`^${q('type')} reported by an enterprise other than the holder of battery ${code} must name the vehicle`), zh: '非电池 {code} 持有者报告“{type}”时必须填写电池所在车辆（vin）' },
-    { pattern: new RegExp(`^battery ${code} is being handed over to (?<to>.*): only that enterprise may receive it$`), zh: '电池 {code} 正在交接给 {to}：只有该企业可以接收' },
-    { pattern: new RegExp(`^battery ${code} is held by (?<holder>.*), and no hand-over to you is pending`), zh: '电池 {code} 由 {holder} 持有，且没有交接给您的待接收记录：如果是对方交给您的，请在 counterpartyUscc 中填写对方' },
-    { pattern: new RegExp(`^battery ${code} is held by (?<holder>.*): only its holder or the receiver of a pending hand-over may report ${q('type')}$`), zh: '电池 {code} 由 {holder} 持有：只有持有者或待交接的接收方可以报告“{type}”' },
+    {
+      pattern: new RegExp(`^${q('type')} reported by an enterprise other than the holder of battery ${code} must name the vehicle`),
+      zh: '非电池 {code} 持有者报告“{type}”时必须填写电池所在车辆（vin）',
+    },
+    {
+      pattern: new RegExp(`^battery ${code} is being handed over to (?<to>.*): only that enterprise may receive it$`),
+      zh: '电池 {code} 正在交接给 {to}：只有该企业可以接收',
+    },
+    {
+      pattern: new RegExp(`^battery ${code} is held by (?<holder>.*), and no hand-over to you is pending`),
+      zh: '电池 {code} 由 {holder} 持有，且没有交接给您的待接收记录：如果是对方交给您的，请在 counterpartyUscc 中填写对方',
+    },
+    {
+      pattern: new RegExp(`^battery ${code} is held by (?<holder>.*): only its holder or the receiver of a pending hand-over may report ${q('type')}$`),
+      zh: '电池 {code} 由 {holder} 持有：只有持有者或待交接的接收方可以报告“{type}”',
+    },
   ],
   [LedgerRule.STATE_TRANSITION]: [
     {
       pattern: new RegExp(`^${q('type')} is not allowed after ${q('last')} \\(battery ${code}, (?<where>.*)\\); allowed next: (?<next>.*)$`),
       zh: '“{type}”不能接在“{last}”之后（电池 {code}）；接下来允许：{next}',
     },
-    { pattern: new RegExp(`^battery ${code} cannot be put in: it must be in status (?<allowed>.*), it is in`), zh: '电池 {code} 不能装入：其状态必须是 {allowed}' },
+    {
+      pattern: new RegExp(`^battery ${code} cannot be put in: it must be in status (?<allowed>.*), it is in`),
+      zh: '电池 {code} 不能装入：其状态必须是 {allowed}',
+    },
   ],
   [LedgerRule.UNKNOWN_BATTERY]: [
-    { pattern: new RegExp(`^battery ${code} is not registered, or not visible to you`), zh: '电池 {code} 未登记，或您无权查看（企业可以查看其生产、持有或曾持有的电池，以及正在交接给它的电池）' },
-    { pattern: new RegExp(`^parent ${code} is not registered, or not visible to you`), zh: '上级 {code} 未登记，或您无权查看：请先登记电池包（或模组），再登记装入其中的部件' },
+    {
+      pattern: new RegExp(`^battery ${code} is not registered, or not visible to you`),
+      zh: '电池 {code} 未登记，或您无权查看（企业可以查看其生产、持有或曾持有的电池，以及正在交接给它的电池）',
+    },
+    {
+      pattern: new RegExp(`^parent ${code} is not registered, or not visible to you`),
+      zh: '上级 {code} 未登记，或您无权查看：请先登记电池包（或模组），再登记装入其中的部件',
+    },
   ],
   [LedgerRule.PRODUCT_LEVEL]: [
     { pattern: new RegExp(`^${q('type')} applies to (?<applies>.*); ${code} is (?:a |an )?(?<is>.*)$`), zh: '“{type}”不适用于 {code}（它是 {is}）' },
@@ -136,15 +175,26 @@ export const LEDGER_REASON_PATTERNS_ZH: Partial<Record<LedgerRule, readonly Reas
   ],
   [LedgerRule.COMPOSITION]: [
     { pattern: new RegExp(`^parent ${code} must be in your stock as produced`), zh: '上级 {code} 必须在您的库存中且处于已生产状态' },
-    { pattern: /^a (?<level>\w+) cannot be built into a (?<parent>\w+) \((?<code>[0-9A-Z]+)\)/, zh: '{level} 不能装入 {parent}（{code}）：单体装入模组或电池包，模组装入电池包' },
+    {
+      pattern: /^a (?<level>\w+) cannot be built into a (?<parent>\w+) \((?<code>[0-9A-Z]+)\)/,
+      zh: '{level} 不能装入 {parent}（{code}）：单体装入模组或电池包，模组装入电池包',
+    },
     { pattern: /^a (?<level>\w+) is replaced by a \w+; (?<code>[0-9A-Z]+) is a (?<is>\w+)$/, zh: '{level} 只能由同层级产品替换；{code} 是 {is}' },
   ],
-  [LedgerRule.VIN_MISMATCH]: [{ pattern: new RegExp(`^battery ${code} is (?:in vehicle (?<vin>\\S+)|not in a vehicle), not in (?<named>\\S+)$`), zh: '电池 {code} 不在车辆 {named} 中' }],
+  [LedgerRule.VIN_MISMATCH]: [
+    { pattern: new RegExp(`^battery ${code} is (?:in vehicle (?<vin>\\S+)|not in a vehicle), not in (?<named>\\S+)$`), zh: '电池 {code} 不在车辆 {named} 中' },
+  ],
   [LedgerRule.EVENT_ORDER]: [
-    { pattern: new RegExp(`^(?<at>\\S+) is before the last event of battery ${code} \\(${q('last')} at (?<lastAt>\\S+)\\)$`), zh: '{at} 早于电池 {code} 的上一事件（“{last}”，{lastAt}）' },
+    {
+      pattern: new RegExp(`^(?<at>\\S+) is before the last event of battery ${code} \\(${q('last')} at (?<lastAt>\\S+)\\)$`),
+      zh: '{at} 早于电池 {code} 的上一事件（“{last}”，{lastAt}）',
+    },
   ],
   [LedgerRule.CLIENT_EVENT_ID_REUSED]: [
-    { pattern: new RegExp(`^clientEventId ${q('id')} was already used by you for a different event \\((?<event>[^)]*)\\)$`), zh: 'clientEventId“{id}”已被您用于另一个不同的事件（{event}）' },
+    {
+      pattern: new RegExp(`^clientEventId ${q('id')} was already used by you for a different event \\((?<event>[^)]*)\\)$`),
+      zh: 'clientEventId“{id}”已被您用于另一个不同的事件（{event}）',
+    },
   ],
   [LedgerRule.CORRECTION_TARGET]: [
     { pattern: /^you reported no event (?<id>\S+): an enterprise corrects only its own events$/, zh: '您没有报告过事件 {id}：企业只能更正自己的事件' },

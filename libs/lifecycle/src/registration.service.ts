@@ -56,7 +56,11 @@ export class RegistrationService {
       actor,
     );
     if (response.status === 'REJECTED') {
-      const details: ErrorDetail[] = response.results.flatMap((r) => (r.reasons ?? []).filter((d) => d.rule !== LedgerRule.ATOMIC).map((d) => ({ ...d, path: this.fieldPath(d.path ?? flat[r.index].path, flat[r.index].path) })));
+      const details: ErrorDetail[] = response.results.flatMap((r) =>
+        (r.reasons ?? [])
+          .filter((d) => d.rule !== LedgerRule.ATOMIC)
+          .map((d) => ({ ...d, path: this.fieldPath(d.path ?? flat[r.index].path, flat[r.index].path) })),
+      );
       if (details.length > 0 && details.every((d) => d.rule === LedgerRule.ALREADY_REGISTERED)) throw LedgerErrors.alreadyRegistered(details);
       throw LedgerErrors.registrationRejected(details);
     }

@@ -22,7 +22,12 @@ export class Metrics {
     buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 1200, 3600],
     registers: [this.registry],
   });
-  readonly jobFailures = new Counter({ name: 'echelon_job_failures_total', help: 'Failed job attempts by queue and job name', labelNames: ['queue', 'name'] as const, registers: [this.registry] });
+  readonly jobFailures = new Counter({
+    name: 'echelon_job_failures_total',
+    help: 'Failed job attempts by queue and job name',
+    labelNames: ['queue', 'name'] as const,
+    registers: [this.registry],
+  });
   readonly reportDuration = new Histogram({
     name: 'echelon_report_duration_seconds',
     help: 'Compliance report computations by report type',
@@ -30,7 +35,12 @@ export class Metrics {
     buckets: [0.1, 1, 5, 15, 30, 60, 120, 300, 900],
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({ name: 'echelon_queue_jobs', help: 'Jobs per queue and state (read when scraped)', labelNames: ['queue', 'state'] as const, registers: [this.registry] });
+  readonly queueDepth = new Gauge({
+    name: 'echelon_queue_jobs',
+    help: 'Jobs per queue and state (read when scraped)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'echelon_' });

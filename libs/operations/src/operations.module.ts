@@ -26,7 +26,14 @@ function adminOnly(apiKeys: ApiKeysService) {
     const key = bearer ?? (basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
     const deny = (status: number) => {
       if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Echelon operations"');
-      res.status(status).json({ error: { code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: status === 401 ? 'An administrator key is required' : 'Only an administrator key may see this', details: [], requestId: (req as { id?: string }).id ?? null } });
+      res.status(status).json({
+        error: {
+          code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+          message: status === 401 ? 'An administrator key is required' : 'Only an administrator key may see this',
+          details: [],
+          requestId: (req as { id?: string }).id ?? null,
+        },
+      });
     };
     if (!key) return deny(401);
     apiKeys.authenticate(key).then(
@@ -94,4 +101,3 @@ export class OperationsModule implements NestModule {
     };
   }
 }
-

@@ -1,4 +1,5 @@
-import { forbidden, Principal } from '#libs/common';
+import type { Principal } from '#libs/common';
+import { forbidden } from '#libs/common';
 
 /**
  * Who may do what with an outlet, in one place (to move onto the shared access-policy lib when it lands):

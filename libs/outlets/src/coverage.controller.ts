@@ -13,7 +13,8 @@ export class CoverageController {
   @Get(':id/outlet-coverage')
   @ApiOperation({
     summary: 'Outlet coverage against sales: per duty, every region sold into and whether an active outlet covers it (gaps first)',
-    description: 'Vehicle makers: prefectures of their vehicle_sold events; battery makers: provinces (2026 measures) where packs with their manufacturer codes were sold in vehicles; cascade utilisers: prefectures their products were shipped to. The rule set is chosen by `on`.',
+    description:
+      'Vehicle makers: prefectures of their vehicle_sold events; battery makers: provinces (2026 measures) where packs with their manufacturer codes were sold in vehicles; cascade utilisers: prefectures their products were shipped to. The rule set is chosen by `on`.',
   })
   @ApiOkResponse({ type: CoverageView })
   @ApiErrors(404, 422)

@@ -53,7 +53,10 @@ export class CoverageService {
 
   async coverage(enterpriseId: string, query: CoverageQuery, principal: Principal): Promise<CoverageView> {
     const [enterprise] = UUID.test(enterpriseId)
-      ? await this.dataSource.query<{ id: string; roles: string[]; region_code: string | null }[]>('SELECT id, roles, region_code FROM enterprises WHERE id = $1', [enterpriseId])
+      ? await this.dataSource.query<{ id: string; roles: string[]; region_code: string | null }[]>(
+          'SELECT id, roles, region_code FROM enterprises WHERE id = $1',
+          [enterpriseId],
+        )
       : [];
     if (!enterprise || !canReadCoverage(principal, { id: enterprise.id, regionCode: enterprise.region_code })) {
       if (enterprise && principal.kind === 'enterprise') throw forbidden("An enterprise key reads only its own enterprise's outlet coverage");

@@ -54,7 +54,8 @@ export function IsRegionPrefix(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value: unknown) =>
           typeof value === 'string' && /^[0-9]{2}([0-9]{2}([0-9]{2})?)?$/.test(value) && validateRegionCode(value.padEnd(6, '0')).ok,
-        defaultMessage: (args) => `${args?.property} must be a GB/T 2260 province (2 digits), prefecture (4) or county (6) code of the dataset; got '${String(args?.value)}'`,
+        defaultMessage: (args) =>
+          `${args?.property} must be a GB/T 2260 province (2 digits), prefecture (4) or county (6) code of the dataset; got '${String(args?.value)}'`,
       },
     });
   };
@@ -104,8 +105,16 @@ export class CreateOutletDto {
 
   @ApiPropertyOptional({ type: CoordinatesDto }) @IsOptional() @ValidateNested() @Type(() => CoordinatesDto) coordinates?: CoordinatesDto;
 
-  @ApiProperty({ example: 20, description: 'Storage area, m²' }) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(10_000_000) storageAreaM2: number;
-  @ApiProperty({ example: 4, description: 'Storage capacity, t' }) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(10_000_000) capacityT: number;
+  @ApiProperty({ example: 20, description: 'Storage area, m²' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(10_000_000)
+  storageAreaM2: number;
+  @ApiProperty({ example: 4, description: 'Storage capacity, t' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(10_000_000)
+  capacityT: number;
 
   @ApiPropertyOptional({ type: OutletContactDto }) @IsOptional() @ValidateNested() @Type(() => OutletContactDto) contact?: OutletContactDto;
 
@@ -172,7 +181,10 @@ export class OutletListQuery extends PageQuery {
 }
 
 export class PublicOutletQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '3501', description: 'GB/T 2260 prefix: province (2), prefecture (4) or county (6)' }) @IsOptional() @IsRegionPrefix() region?: string;
+  @ApiPropertyOptional({ example: '3501', description: 'GB/T 2260 prefix: province (2), prefecture (4) or county (6)' })
+  @IsOptional()
+  @IsRegionPrefix()
+  region?: string;
   @ApiPropertyOptional({ enum: OUTLET_TYPES }) @IsOptional() @IsIn(OUTLET_TYPES) type?: OutletType;
   @ApiPropertyOptional({ example: '鼓楼', description: 'Words in the name, address or owner name' }) @IsOptional() @IsString() @Length(1, 100) q?: string;
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
@@ -181,7 +193,13 @@ export class PublicOutletQuery extends PageQuery {
 export class NearestOutletQuery {
   @ApiProperty({ example: 26.0745 }) @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90) lat: number;
   @ApiProperty({ example: 119.2965 }) @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180) lng: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOptional() @Type(() => Number) @IsNumber({ maxDecimalPlaces: 0 }) @Min(1) @Max(50) limit: number = 10;
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ maxDecimalPlaces: 0 })
+  @Min(1)
+  @Max(50)
+  limit: number = 10;
   @ApiPropertyOptional({ enum: OUTLET_TYPES }) @IsOptional() @IsIn(OUTLET_TYPES) type?: OutletType;
 }
 
@@ -191,7 +209,10 @@ export class OutletRecordsQuery extends PageQuery {
 }
 
 export class CoverageQuery {
-  @ApiPropertyOptional({ example: '2026-06-30', description: 'The date assessed (default: today, Beijing time); chooses the rule set' }) @IsOptional() @IsIsoDate() on?: string;
+  @ApiPropertyOptional({ example: '2026-06-30', description: 'The date assessed (default: today, Beijing time); chooses the rule set' })
+  @IsOptional()
+  @IsIsoDate()
+  on?: string;
 }
 
 export class UnregisteredOutletQuery extends PageQuery {}

@@ -31,13 +31,23 @@ export enum OutletEventRule {
 }
 
 export const OutletsErrors = {
-  notFound: (id: string) => new DomainException(OutletsErrorCode.OUTLET_NOT_FOUND, 'not_found', `No outlet ${id}`, [{ path: 'id', reason: 'no such outlet', id }]),
+  notFound: (id: string) =>
+    new DomainException(OutletsErrorCode.OUTLET_NOT_FOUND, 'not_found', `No outlet ${id}`, [{ path: 'id', reason: 'no such outlet', id }]),
   ruleViolations: (violations: RuleViolation[], ruleSet: string, prefix = '') =>
     new DomainException(
       OutletsErrorCode.OUTLET_RULE_VIOLATION,
       'invalid',
       `The outlet breaks ${violations.length} rule(s) of ${ruleSet}: ${violations.map((v) => v.reason).join('; ')}`,
-      violations.map((v) => ({ path: prefix + v.path, reason: v.reason, rule: v.rule, source: v.source, draft: v.draft, limit: v.limit, found: v.found, ruleSet })),
+      violations.map((v) => ({
+        path: prefix + v.path,
+        reason: v.reason,
+        rule: v.rule,
+        source: v.source,
+        draft: v.draft,
+        limit: v.limit,
+        found: v.found,
+        ruleSet,
+      })),
     ),
   codeTaken: (code: string, existingId: string) =>
     new DomainException(OutletsErrorCode.OUTLET_CODE_TAKEN, 'conflict', `The owner already has an outlet with code '${code}' (${existingId})`, [

@@ -20,7 +20,6 @@ interface OutletFacts {
   changes: { on: string; to: string }[];
 }
 
-
 function mayReport(e: EventCheckInput): boolean {
   const roles = RULE_SETS.find((s) => s.id === e.ledgerRuleSet)?.types[e.type]?.roles ?? [];
   return roles.some((r) => e.reporter.roles.includes(r));
@@ -60,7 +59,8 @@ export class OutletEventCheck implements EventCheck, OnModuleInit {
       }
       // Only about the reporter's own stock: a reason about someone else's battery would tell where it is.
       const fromStock =
-        e.type === 'outlet_handed_over' && e.batteryCodes.some((c) => context.states.get(c)?.status === 'at_outlet' && context.states.get(c)?.holderId === e.reporter.id);
+        e.type === 'outlet_handed_over' &&
+        e.batteryCodes.some((c) => context.states.get(c)?.status === 'at_outlet' && context.states.get(c)?.holderId === e.reporter.id);
       if (e.type === 'outlet_received' || fromStock) {
         findings.push({
           index: e.index,
@@ -93,18 +93,37 @@ export class OutletEventCheck implements EventCheck, OnModuleInit {
       const path = `${e.path}.payload.outletId`;
       if (!outlet) {
         if (byId) {
-          findings.push({ index: e.index, severity: 'reject', rule: OutletEventRule.OUTLET_NOT_REPORTERS, path, outletId: ref,
-            reason: `outlet ${ref} is not an outlet the reporter owns, co-builds or is entrusted with (${BASIS})` });
+          findings.push({
+            index: e.index,
+            severity: 'reject',
+            rule: OutletEventRule.OUTLET_NOT_REPORTERS,
+            path,
+            outletId: ref,
+            reason: `outlet ${ref} is not an outlet the reporter owns, co-builds or is entrusted with (${BASIS})`,
+          });
         } else {
-          findings.push({ index: e.index, severity: 'reject', rule: OutletEventRule.OUTLET_UNREGISTERED, path, outletId: ref,
-            reason: `'${ref}' names no outlet of the reporter in the outlet registry (register it with POST /v1/outlets; ${BASIS})` });
+          findings.push({
+            index: e.index,
+            severity: 'reject',
+            rule: OutletEventRule.OUTLET_UNREGISTERED,
+            path,
+            outletId: ref,
+            reason: `'${ref}' names no outlet of the reporter in the outlet registry (register it with POST /v1/outlets; ${BASIS})`,
+          });
         }
         continue;
       }
       const date = chinaDate(e.occurredAt);
       if (!activeOn(outlet, date)) {
-        findings.push({ index: e.index, severity: 'reject', rule: OutletEventRule.OUTLET_NOT_ACTIVE, path, outletId: ref, date,
-          reason: `outlet ${ref} is not active on ${date} (opened ${outlet.opened_on}; a suspended or closed outlet takes no batteries in or out)` });
+        findings.push({
+          index: e.index,
+          severity: 'reject',
+          rule: OutletEventRule.OUTLET_NOT_ACTIVE,
+          path,
+          outletId: ref,
+          date,
+          reason: `outlet ${ref} is not active on ${date} (opened ${outlet.opened_on}; a suspended or closed outlet takes no batteries in or out)`,
+        });
         continue;
       }
       if (e.type === 'outlet_received') {
@@ -128,8 +147,16 @@ export class OutletEventCheck implements EventCheck, OnModuleInit {
       stockKg += e.batteryCodes.reduce((sum, c) => sum + (context.states.get(c)?.massKg ?? 0), 0);
       const stockT = Math.round(stockKg) / 1000;
       if (stockT <= limitT) continue;
-      out.push({ index: e.index, severity: 'warn', rule: OutletEventRule.OUTLET_OVER_LIMIT, path: `${e.path}.payload.outletId`, outletId: ref, stockT, limitT,
-        reason: `after this receipt outlet ${ref} holds ${stockT} t, beyond its limit of ${limitT} t (${rule}: ${source}); recorded and flagged for compliance` });
+      out.push({
+        index: e.index,
+        severity: 'warn',
+        rule: OutletEventRule.OUTLET_OVER_LIMIT,
+        path: `${e.path}.payload.outletId`,
+        outletId: ref,
+        stockT,
+        limitT,
+        reason: `after this receipt outlet ${ref} holds ${stockT} t, beyond its limit of ${limitT} t (${rule}: ${source}); recorded and flagged for compliance`,
+      });
       if (!context.dryRun) {
         await context.db.query(
           `INSERT INTO outlet_stock_flags (outlet_id, outlet_ref, reporter_enterprise_id, occurred_at, battery_codes, rule, stock_t, limit_t)

@@ -94,7 +94,10 @@ export class OutletStockService {
   async stockOf(row: OutletRow): Promise<StockView> {
     const ref = refOf(row);
     const f = await this.figures(this.dataSource, ref);
-    const { limitT } = stockLimitT({ type: row.type, storageAreaM2: Number(row.storage_area_m2), capacityT: Number(row.capacity_t) }, outletRuleSetOn(todayInChina()));
+    const { limitT } = stockLimitT(
+      { type: row.type, storageAreaM2: Number(row.storage_area_m2), capacityT: Number(row.capacity_t) },
+      outletRuleSetOn(todayInChina()),
+    );
     const [{ flags }] = await this.dataSource.query<{ flags: number }[]>(
       `SELECT count(*)::int AS flags FROM outlet_stock_flags f
         WHERE f.outlet_id = $1 AND EXISTS (
@@ -139,7 +142,9 @@ export class OutletStockService {
    */
   async unregistered(principal: Principal, query: UnregisteredOutletQuery): Promise<Page<UnregisteredOutletView>> {
     const after = decodeCursor<{ r: string; o: string }>(query.cursor, { r: cursorField.uuid, o: cursorField.matches(/^[\s\S]{1,100}$/) });
-    const rows = await this.dataSource.query<{ outlet_ref: string; reporter_id: string; reporter_name: string; events: number; first_at: Date; last_at: Date }[]>(
+    const rows = await this.dataSource.query<
+      { outlet_ref: string; reporter_id: string; reporter_name: string; events: number; first_at: Date; last_at: Date }[]
+    >(
       `SELECT e.payload->>'outletId' AS outlet_ref, e.reporter_enterprise_id AS reporter_id, re.name AS reporter_name,
               count(*)::int AS events, min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at
          FROM lifecycle_events e JOIN enterprises re ON re.id = e.reporter_enterprise_id

@@ -12,7 +12,14 @@ import { OutletsService } from './outlets.service';
 export const OUTLETS_UPLOAD_KIND = 'outlets';
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { name: 'code', kind: 'string', cell: 'text', required: true, description: "The owner's own outlet code (unique per owner): the row's key; a code the owner already has is a duplicate, left unchanged", example: 'NET-35-001' },
+  {
+    name: 'code',
+    kind: 'string',
+    cell: 'text',
+    required: true,
+    description: "The owner's own outlet code (unique per owner): the row's key; a code the owner already has is a duplicate, left unchanged",
+    example: 'NET-35-001',
+  },
   { name: 'name', kind: 'string', cell: 'text', required: true, description: 'Outlet name', example: '福州鼓楼回收服务网点' },
   { name: 'type', kind: 'enum', cell: 'text', required: true, enum: OUTLET_TYPES, description: 'collection (收集型) or centralised_storage (集中贮存型)' },
   { name: 'address', kind: 'string', cell: 'text', required: true, description: 'Address', example: '福建省福州市鼓楼区五四路1号' },
@@ -55,16 +62,23 @@ export class OutletsUploadKind implements UploadKind, OnModuleInit {
 
   async ingest(rows: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<RowOutcome[]> {
     const p = actor.principal;
-    if (p.kind !== 'enterprise') return rows.map(() => ({ status: 'rejected', reasons: [{ reason: 'outlets are uploaded by an enterprise key, for that enterprise' }] }));
+    if (p.kind !== 'enterprise')
+      return rows.map(() => ({ status: 'rejected', reasons: [{ reason: 'outlets are uploaded by an enterprise key, for that enterprise' }] }));
     const usccs = [...new Set(rows.flatMap((r) => [...list(r.coBuilderUsccs), ...list(r.entrustedUsccs)]))];
     const byUscc = new Map(
-      (await manager.query<{ id: string; uscc: string }[]>('SELECT id, uscc FROM enterprises WHERE uscc = ANY($1::text[])', [usccs])).map((e) => [e.uscc, e.id]),
+      (await manager.query<{ id: string; uscc: string }[]>('SELECT id, uscc FROM enterprises WHERE uscc = ANY($1::text[])', [usccs])).map((e) => [
+        e.uscc,
+        e.id,
+      ]),
     );
     const out: RowOutcome[] = [];
     for (const row of rows) {
       const reasons: ErrorDetail[] = [];
       const partners: { enterpriseId: string; relation: PartnerRelation }[] = [];
-      for (const [column, relation] of [['coBuilderUsccs', 'co_built'], ['entrustedUsccs', 'entrusted']] as const) {
+      for (const [column, relation] of [
+        ['coBuilderUsccs', 'co_built'],
+        ['entrustedUsccs', 'entrusted'],
+      ] as const) {
         for (const uscc of list(row[column])) {
           const id = byUscc.get(uscc.toUpperCase());
           if (id) partners.push({ enterpriseId: id, relation });
@@ -92,7 +106,10 @@ export class OutletsUploadKind implements UploadKind, OnModuleInit {
         out.push({ status: 'rejected', reasons });
         continue;
       }
-      const [existing] = await manager.query<{ id: string }[]>('SELECT id FROM outlets WHERE owner_enterprise_id = $1 AND code = $2', [p.enterpriseId, dto.code]);
+      const [existing] = await manager.query<{ id: string }[]>('SELECT id FROM outlets WHERE owner_enterprise_id = $1 AND code = $2', [
+        p.enterpriseId,
+        dto.code,
+      ]);
       if (existing) {
         out.push({ status: 'duplicate', recordId: existing.id });
         continue;

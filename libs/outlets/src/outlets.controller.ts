@@ -29,7 +29,8 @@ export class OutletsController {
   @Post()
   @ApiOperation({
     summary: 'Register a recycling service outlet (回收服务网点)',
-    description: 'An enterprise registers its own; an admin names the owner. The facility rules in force today are checked (422 OUTLET_RULE_VIOLATION names each rule and its source).',
+    description:
+      'An enterprise registers its own; an admin names the owner. The facility rules in force today are checked (422 OUTLET_RULE_VIOLATION names each rule and its source).',
   })
   @ApiCreatedResponse({ type: OutletView })
   @ApiErrors(409, 422)

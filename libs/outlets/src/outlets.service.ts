@@ -10,17 +10,7 @@ import { checkOutlet, OutletRuleSet, outletRuleSetOn, OutletStatus } from './dom
 import type { CreateOutletDto, OutletInspectionDto, OutletListQuery, OutletPartnerDto, OutletStatusDto, OutletView, UpdateOutletDto } from './dto';
 import { OutletsErrors } from './errors';
 import { OutletStockService } from './outlet-stock.service';
-import {
-  InspectionRow,
-  OUTLET_COLUMNS,
-  OUTLET_FROM,
-  OutletRow,
-  StatusChangeRow,
-  toInspectionView,
-  toOutletView,
-  toStatusChangeView,
-} from './views';
-
+import { InspectionRow, OUTLET_COLUMNS, OUTLET_FROM, OutletRow, StatusChangeRow, toInspectionView, toOutletView, toStatusChangeView } from './views';
 
 /** A closed outlet stays closed (a new outlet is registered instead); active and suspended go both ways. */
 const NEXT_STATUS: Record<OutletStatus, readonly OutletStatus[]> = {
@@ -60,7 +50,13 @@ export class OutletsService {
     const ruleSet = outletRuleSetOn(todayInChina());
     const violations = checkOutlet(dto, ruleSet);
     if (violations.length) throw OutletsErrors.ruleViolations(violations, ruleSet.id, pathPrefix);
-    await this.checkEnterprises(manager, ownerId, dto.partners ?? [], dto.ownerEnterpriseId !== undefined ? `${pathPrefix}ownerEnterpriseId` : `${pathPrefix}owner`, pathPrefix);
+    await this.checkEnterprises(
+      manager,
+      ownerId,
+      dto.partners ?? [],
+      dto.ownerEnterpriseId !== undefined ? `${pathPrefix}ownerEnterpriseId` : `${pathPrefix}owner`,
+      pathPrefix,
+    );
     const region = regionInfo(dto.regionCode)!;
     const rows = await manager.query<{ id: string }[]>(
       `INSERT INTO outlets (owner_enterprise_id, code, name, type, address, region_code, region_code_submitted, lat, lng, storage_area_m2,
@@ -68,9 +64,23 @@ export class OutletsService {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $15, $16, $17)
        ON CONFLICT (owner_enterprise_id, code) DO NOTHING RETURNING id`,
       [
-        ownerId, dto.code ?? null, dto.name, dto.type, dto.address, region.code, dto.regionCode, dto.coordinates?.lat ?? null, dto.coordinates?.lng ?? null,
-        dto.storageAreaM2, dto.capacityT, dto.contact?.name ?? null, dto.contact?.phone ?? null, dto.contact?.email ?? null, dto.openedOn,
-        dto.publicationUrl ?? null, ruleSet.id,
+        ownerId,
+        dto.code ?? null,
+        dto.name,
+        dto.type,
+        dto.address,
+        region.code,
+        dto.regionCode,
+        dto.coordinates?.lat ?? null,
+        dto.coordinates?.lng ?? null,
+        dto.storageAreaM2,
+        dto.capacityT,
+        dto.contact?.name ?? null,
+        dto.contact?.phone ?? null,
+        dto.contact?.email ?? null,
+        dto.openedOn,
+        dto.publicationUrl ?? null,
+        ruleSet.id,
       ],
     );
     if (rows.length === 0) {
@@ -83,7 +93,12 @@ export class OutletsService {
       [id, dto.openedOn, actor.principal.keyId],
     );
     await this.insertPartners(manager, id, dto.partners ?? []);
-    await this.audit.record(manager, actor, { action: 'outlet.registered', entityType: 'outlet', entityId: id, data: { ...dto, ownerEnterpriseId: ownerId, ruleSet: ruleSet.id } });
+    await this.audit.record(manager, actor, {
+      action: 'outlet.registered',
+      entityType: 'outlet',
+      entityId: id,
+      data: { ...dto, ownerEnterpriseId: ownerId, ruleSet: ruleSet.id },
+    });
     return id;
   }
 
@@ -96,7 +111,9 @@ export class OutletsService {
     const where = [outletVisibilitySql(principal, param)];
     if (query.enterpriseId) {
       const e = param(query.enterpriseId);
-      where.push(`(o.owner_enterprise_id = ${e}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op2 WHERE op2.outlet_id = o.id AND op2.enterprise_id = ${e}::uuid))`);
+      where.push(
+        `(o.owner_enterprise_id = ${e}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op2 WHERE op2.outlet_id = o.id AND op2.enterprise_id = ${e}::uuid))`,
+      );
     }
     if (query.region) where.push(`o.region_key LIKE ${param(`${query.region}%`)}`);
     if (query.type) where.push(`o.type = ${param(query.type)}`);
@@ -182,7 +199,12 @@ export class OutletsService {
         await this.insertPartners(manager, id, dto.partners);
       }
       const before = toOutletView(current);
-      await this.audit.record(manager, actor, { action: 'outlet.updated', entityType: 'outlet', entityId: id, data: { changes: { ...dto }, before, ruleSet: ruleSet.id } });
+      await this.audit.record(manager, actor, {
+        action: 'outlet.updated',
+        entityType: 'outlet',
+        entityId: id,
+        data: { changes: { ...dto }, before, ruleSet: ruleSet.id },
+      });
     });
     return this.get(id, actor.principal);
   }
@@ -193,17 +215,20 @@ export class OutletsService {
       assertCanEditOutlet(actor.principal, parties(current));
       if (!NEXT_STATUS[current.status].includes(dto.status)) throw OutletsErrors.statusTransition(current.status, dto.status);
       const effectiveOn = dto.effectiveOn ?? todayInChina();
-      const [{ last }] = await manager.query<{ last: string }[]>(
-        'SELECT max(effective_on)::text AS last FROM outlet_status_changes WHERE outlet_id = $1',
-        [id],
-      );
+      const [{ last }] = await manager.query<{ last: string }[]>('SELECT max(effective_on)::text AS last FROM outlet_status_changes WHERE outlet_id = $1', [
+        id,
+      ]);
       const earliest = [current.opened_on, last].filter(Boolean).sort().pop()!;
       if (effectiveOn < earliest) throw OutletsErrors.dateOrder('effectiveOn', effectiveOn, earliest, 'the opening date or the last status change');
       await manager.query(
         'INSERT INTO outlet_status_changes (outlet_id, from_status, to_status, effective_on, reason, actor_key_id) VALUES ($1, $2, $3, $4, $5, $6)',
         [id, current.status, dto.status, effectiveOn, dto.reason, actor.principal.keyId],
       );
-      await manager.query('UPDATE outlets SET status = $2, status_since = $3, version = version + 1, updated_at = now() WHERE id = $1', [id, dto.status, effectiveOn]);
+      await manager.query('UPDATE outlets SET status = $2, status_since = $3, version = version + 1, updated_at = now() WHERE id = $1', [
+        id,
+        dto.status,
+        effectiveOn,
+      ]);
       await this.audit.record(manager, actor, {
         action: 'outlet.status_changed',
         entityType: 'outlet',
@@ -237,11 +262,15 @@ export class OutletsService {
     return row;
   }
 
-  private async checkEnterprises(manager: EntityManager, ownerId: string, partners: readonly OutletPartnerDto[], ownerPath: string, prefix: string): Promise<void> {
+  private async checkEnterprises(
+    manager: EntityManager,
+    ownerId: string,
+    partners: readonly OutletPartnerDto[],
+    ownerPath: string,
+    prefix: string,
+  ): Promise<void> {
     const ids = [ownerId, ...partners.map((p) => p.enterpriseId)];
-    const found = new Set(
-      (await manager.query<{ id: string }[]>('SELECT id FROM enterprises WHERE id = ANY($1::uuid[])', [ids])).map((r) => r.id),
-    );
+    const found = new Set((await manager.query<{ id: string }[]>('SELECT id FROM enterprises WHERE id = ANY($1::uuid[])', [ids])).map((r) => r.id));
     if (!found.has(ownerId)) throw OutletsErrors.unknownEnterprise(ownerId, ownerPath);
     const details: { path: string; reason: string }[] = [];
     const seen = new Set<string>();
@@ -257,10 +286,11 @@ export class OutletsService {
 
   private async insertPartners(manager: EntityManager, outletId: string, partners: readonly OutletPartnerDto[]): Promise<void> {
     if (partners.length === 0) return;
-    await manager.query(
-      'INSERT INTO outlet_partners (outlet_id, enterprise_id, relation) SELECT $1, p.e, p.r FROM unnest($2::uuid[], $3::text[]) AS p(e, r)',
-      [outletId, partners.map((p) => p.enterpriseId), partners.map((p) => p.relation)],
-    );
+    await manager.query('INSERT INTO outlet_partners (outlet_id, enterprise_id, relation) SELECT $1, p.e, p.r FROM unnest($2::uuid[], $3::text[]) AS p(e, r)', [
+      outletId,
+      partners.map((p) => p.enterpriseId),
+      partners.map((p) => p.relation),
+    ]);
   }
 }
 

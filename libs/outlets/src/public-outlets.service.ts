@@ -66,11 +66,37 @@ export class PublicOutletsService {
         WHERE ${where.join(' AND ')} ORDER BY o.region_key, o.id LIMIT ${PUBLIC_CSV_MAX_ROWS}`,
       params,
     );
-    const header = ['id', 'name', 'type', 'owner', 'address', 'region_code', 'region', 'lat', 'lng', 'contact_name', 'contact_phone', 'contact_email', 'publication_url'];
+    const header = [
+      'id',
+      'name',
+      'type',
+      'owner',
+      'address',
+      'region_code',
+      'region',
+      'lat',
+      'lng',
+      'contact_name',
+      'contact_phone',
+      'contact_email',
+      'publication_url',
+    ];
     const body = rows.map((r) =>
-      [r.id, r.name, r.type, r.owner_name, r.address, r.region_code, regionView(r.region_code).fullName, r.lat, r.lng, r.contact_name, r.contact_phone, r.contact_email, r.publication_url].map(
-        (v) => neutraliseCell(v),
-      ),
+      [
+        r.id,
+        r.name,
+        r.type,
+        r.owner_name,
+        r.address,
+        r.region_code,
+        regionView(r.region_code).fullName,
+        r.lat,
+        r.lng,
+        r.contact_name,
+        r.contact_phone,
+        r.contact_email,
+        r.publication_url,
+      ].map((v) => neutraliseCell(v)),
     );
     return '\uFEFF' + stringify([header, ...body]);
   }

@@ -10,7 +10,12 @@ export class PassportView {
   @ApiProperty() productIdentifier: string;
   @ApiProperty() dataModel: string;
   @ApiProperty({ type: Object, description: 'io.BatteryPass.GeneralProductInformation 1.2.0' }) generalProductInformation: Record<string, unknown>;
-  @ApiProperty({ type: Object, description: 'io.BatteryPass.Performance 1.2.x: batteryTechicalProperties (sic) and batteryCondition' }) performanceAndDurability: Record<string, unknown>;
-  @ApiProperty({ type: Object, description: 'io.BatteryPass.Circularity 1.2.0, plus predecessorPassports / successorPassport' }) circularity: Record<string, unknown>;
-  @ApiProperty({ type: [PassportGapView], description: 'Fields the model requires that the registry does not hold (left out, never invented)' }) gaps: PassportGapView[];
+  @ApiProperty({ type: Object, description: 'io.BatteryPass.Performance 1.2.x: batteryTechicalProperties (sic) and batteryCondition' })
+  performanceAndDurability: Record<string, unknown>;
+  @ApiProperty({ type: Object, description: 'io.BatteryPass.Circularity 1.2.0, plus predecessorPassports / successorPassport' }) circularity: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({ type: [PassportGapView], description: 'Fields the model requires that the registry does not hold (left out, never invented)' })
+  gaps: PassportGapView[];
 }

@@ -48,17 +48,32 @@ export class PassportService {
       [code],
     );
     const [parties, service, tests, product, predecessors, successor] = await Promise.all([
-      db.query<PartyRow[]>('SELECT id, name, uscc, contact_name, address, region_code FROM enterprises WHERE id = ANY($1::uuid[])', [[b.producer_enterprise_id, b.holder_enterprise_id].filter(Boolean)]),
+      db.query<PartyRow[]>('SELECT id, name, uscc, contact_name, address, region_code FROM enterprises WHERE id = ANY($1::uuid[])', [
+        [b.producer_enterprise_id, b.holder_enterprise_id].filter(Boolean),
+      ]),
       db.query<{ at: Date | null }[]>(
         `SELECT min(e.occurred_at) AS at FROM battery_event_chain c JOIN lifecycle_events e ON e.id = c.event_id WHERE c.battery_code = $1 AND e.type = $2`,
         [code, b.form === 'cascade' ? 'cascade_shipped' : 'installed'],
       ),
-      db.query<{ tested_at: Date; mean_capacity_ah: number; mean_energy_wh: number; soh_c_percent: number | null; soh_e_percent: number | null; resistance_increase_percent: number | null; initial_resistance_mohm: number | null }[]>(
+      db.query<
+        {
+          tested_at: Date;
+          mean_capacity_ah: number;
+          mean_energy_wh: number;
+          soh_c_percent: number | null;
+          soh_e_percent: number | null;
+          resistance_increase_percent: number | null;
+          initial_resistance_mohm: number | null;
+        }[]
+      >(
         `SELECT tested_at, mean_capacity_ah, mean_energy_wh, soh_c_percent, soh_e_percent, resistance_increase_percent, initial_resistance_mohm
            FROM residual_tests WHERE battery_code = $1 ORDER BY tested_at DESC, id DESC LIMIT 1`,
         [code],
       ),
-      db.query<{ application_field: string; place_of_origin: string | null; warranty_months: number }[]>('SELECT application_field, place_of_origin, warranty_months FROM cascade_products WHERE code = $1', [code]),
+      db.query<{ application_field: string; place_of_origin: string | null; warranty_months: number }[]>(
+        'SELECT application_field, place_of_origin, warranty_months FROM cascade_products WHERE code = $1',
+        [code],
+      ),
       db.query<{ original_code: string }[]>('SELECT original_code FROM battery_origins WHERE cascade_code = $1 ORDER BY original_code', [code]),
       db.query<{ cascade_code: string }[]>('SELECT cascade_code FROM battery_origins WHERE original_code = $1 LIMIT 1', [code]),
     ]);

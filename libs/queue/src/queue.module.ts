@@ -40,7 +40,11 @@ export class QueueModule {
     // The backend is a process-wide default in BullMQ 6; an API and a worker process each choose once.
     setDefaultBackendFactory((config.redisUrl ? createRedisBackend : createPostgresBackend) as never);
     const root = config.redisUrl
-      ? BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
+      ? BullModule.forRoot({
+          connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+          prefix: config.queuePrefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        })
       : BullModule.forRoot({
           connection: { connectionString: databaseUrl, schema: BULLMQ_SCHEMA, migrate: true } as never,
           defaultJobOptions: DEFAULT_JOB_OPTIONS,

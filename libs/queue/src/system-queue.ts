@@ -20,10 +20,14 @@ export class SystemQueueScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // Idempotent: every process may upsert the same scheduler.
-    await this.queue.upsertJobScheduler(HEARTBEAT_JOB, { every: HEARTBEAT_EVERY_MS }, {
-      name: HEARTBEAT_JOB,
-      opts: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
-    });
+    await this.queue.upsertJobScheduler(
+      HEARTBEAT_JOB,
+      { every: HEARTBEAT_EVERY_MS },
+      {
+        name: HEARTBEAT_JOB,
+        opts: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
+      },
+    );
   }
 }
 

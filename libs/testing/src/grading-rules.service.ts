@@ -53,7 +53,12 @@ export class GradingRulesService {
          RETURNING version, rules, notes, created_at`,
         [JSON.stringify(rules), dto.basis, actor.principal.keyId],
       );
-      await this.audit.record(manager, actor, { action: 'residual_grading_rules.created', entityType: 'residual_grading_rule_set', entityId: String(row.version), data: { rules, basis: dto.basis } });
+      await this.audit.record(manager, actor, {
+        action: 'residual_grading_rules.created',
+        entityType: 'residual_grading_rule_set',
+        entityId: String(row.version),
+        data: { rules, basis: dto.basis },
+      });
       return { version: row.version, basis: row.notes, rules: row.rules, createdAt: row.created_at.toISOString(), current: true };
     });
   }

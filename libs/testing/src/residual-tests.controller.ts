@@ -43,12 +43,17 @@ export class ResidualTestsController {
   @ApiOkResponse({ type: ResidualTestBatchView, description: 'A batch' })
   @ApiCreatedResponse({ type: ResidualTestView, description: 'One test' })
   @ApiErrors(413, 422)
-  async record(@Body() body: RecordBody, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response): Promise<TestBatchResponse | ResidualTestView> {
+  async record(
+    @Body() body: RecordBody,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TestBatchResponse | ResidualTestView> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationFailed([{ path: '', reason: 'the body must be a JSON object' }]);
     if ('tests' in body) {
       const keys = Object.keys(body).filter((k) => k !== 'tests');
       if (keys.length > 0) throw validationFailed(keys.map((k) => ({ path: k, reason: `property ${k} should not exist` })));
-      if (!Array.isArray(body.tests) || body.tests.length === 0) throw validationFailed([{ path: 'tests', reason: `must be an array of 1 to ${MAX_TESTS_PER_BATCH} tests` }]);
+      if (!Array.isArray(body.tests) || body.tests.length === 0)
+        throw validationFailed([{ path: 'tests', reason: `must be an array of 1 to ${MAX_TESTS_PER_BATCH} tests` }]);
       if (body.tests.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(body.tests.length, MAX_TESTS_PER_BATCH);
       return this.tests.record(body.tests, actor);
     }

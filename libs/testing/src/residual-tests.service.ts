@@ -132,7 +132,10 @@ export class ResidualTestsService {
     const clientIds = valid.flatMap((v) => (v.dto.clientTestId ? [v.dto.clientTestId] : []));
     const prior = new Map<string, ResidualTestRow>();
     if (clientIds.length > 0) {
-      const rows = await db.query<ResidualTestRow[]>(`SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.enterprise_id = $1 AND t.client_test_id = ANY($2::text[])`, [enterpriseId, clientIds]);
+      const rows = await db.query<ResidualTestRow[]>(
+        `SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.enterprise_id = $1 AND t.client_test_id = ANY($2::text[])`,
+        [enterpriseId, clientIds],
+      );
       for (const r of rows) prior.set(r.client_test_id!, r);
     }
     const [facts, ruleSet] = await Promise.all([
@@ -164,7 +167,10 @@ export class ResidualTestsService {
     const answerRepeats = () => {
       for (const { index, first } of repeats) {
         const f = results[first];
-        results[index] = f.status === 'rejected' ? { index, status: 'rejected', reasons: [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}, which was rejected` }] } : { index, status: 'duplicate', test: f.test };
+        results[index] =
+          f.status === 'rejected'
+            ? { index, status: 'rejected', reasons: [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}, which was rejected` }] }
+            : { index, status: 'duplicate', test: f.test };
       }
     };
     if (prepared.length === 0) return answerRepeats();
@@ -189,7 +195,10 @@ export class ResidualTestsService {
       } else {
         // The ledger names the event's fields; the client sent a test's.
         const field = (path: string) => path.replace(/\.batteryCodes\[0\]$/, '.batteryCode').replace(/\.occurredAt$/, '.testedAt');
-        results[p.index].reasons = (r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }]).map((d) => ({ ...d, path: field(String(d.path ?? '')) }));
+        results[p.index].reasons = (r.reasons ?? [{ path: pathOf(p.index), reason: `the ledger answered ${r.status}` }]).map((d) => ({
+          ...d,
+          path: field(String(d.path ?? '')),
+        }));
       }
     });
     if (stored.length === 0) return answerRepeats();
@@ -225,7 +234,11 @@ export class ResidualTestsService {
     // An unregistered battery gets no values here: the ledger rejects its event, in the words it uses for any
     // code the reporter may not see.
     const rated = ratedValues(
-      { nominalCapacityAh: facts?.nominal_capacity_ah ?? null, nominalVoltageV: facts?.nominal_voltage_v ?? null, ratedEnergyKwh: facts?.rated_energy_kwh ?? null },
+      {
+        nominalCapacityAh: facts?.nominal_capacity_ah ?? null,
+        nominalVoltageV: facts?.nominal_voltage_v ?? null,
+        ratedEnergyKwh: facts?.rated_energy_kwh ?? null,
+      },
       facts ? { ratedCapacityAh: num(facts.rule_capacity_ah), nominalVoltageV: num(facts.rule_voltage_v), ratedEnergyKwh: num(facts.rule_energy_kwh) } : null,
     );
     const d = derive(
@@ -234,7 +247,9 @@ export class ResidualTestsService {
       { measuredMOhm: dto.dcResistanceMOhm ?? null, initialMOhm: dto.initialResistanceMOhm ?? null },
     );
     if (d.sohCPercent !== null && d.sohCPercent > 200) {
-      results[index].reasons = [{ path: `${pathOf(index)}.cycles`, reason: `the residual capacity is ${d.sohCPercent} % of the rated ${rated.capacity.value} Ah: check the units` }];
+      results[index].reasons = [
+        { path: `${pathOf(index)}.cycles`, reason: `the residual capacity is ${d.sohCPercent} % of the rated ${rated.capacity.value} Ah: check the units` },
+      ];
       return null;
     }
     const decision = grade({ ...d, appearanceCheck: dto.appearanceCheck, insulationCheck: dto.insulationCheck ?? null }, ruleSet);
@@ -287,7 +302,10 @@ export class ResidualTestsService {
   async get(id: string, principal: Principal): Promise<ResidualTestView> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw TestingErrors.notFound(id);
     const { where, params } = this.visibility(principal, 2);
-    const [row] = await this.dataSource.query<ResidualTestRow[]>(`SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.id = $1 AND ${where}`, [id, ...params]);
+    const [row] = await this.dataSource.query<ResidualTestRow[]>(`SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.id = $1 AND ${where}`, [
+      id,
+      ...params,
+    ]);
     if (!row) throw TestingErrors.notFound(id);
     return toResidualTestView(row);
   }
@@ -334,7 +352,10 @@ export class ResidualTestsService {
   private visibility(principal: Principal, first: number): { where: string; params: unknown[] } {
     if (principal.kind === 'enterprise') return { where: `t.enterprise_id = $${first}`, params: [principal.enterpriseId] };
     if (principal.kind === 'regulator' && principal.regionPrefix) {
-      return { where: `EXISTS (SELECT 1 FROM batteries b WHERE b.code = t.battery_code AND b.region_keys @> ARRAY[$${first}]::text[])`, params: [principal.regionPrefix] };
+      return {
+        where: `EXISTS (SELECT 1 FROM batteries b WHERE b.code = t.battery_code AND b.region_keys @> ARRAY[$${first}]::text[])`,
+        params: [principal.regionPrefix],
+      };
     }
     return { where: 'true', params: [] };
   }

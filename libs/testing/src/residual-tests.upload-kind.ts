@@ -11,20 +11,56 @@ import { ResidualTestsService } from './residual-tests.service';
 export const UPLOAD_CYCLES = 5;
 export const RESIDUAL_TESTS_KIND = 'residual-tests';
 
-type Col = { name: string; kind: string; cell: 'text' | 'number' | 'datetime'; required: boolean; description: string; enum?: readonly string[]; example?: string };
+type Col = {
+  name: string;
+  kind: string;
+  cell: 'text' | 'number' | 'datetime';
+  required: boolean;
+  description: string;
+  enum?: readonly string[];
+  example?: string;
+};
 
 function columns(): Col[] {
   const cycles: Col[] = [];
   for (let i = 1; i <= UPLOAD_CYCLES; i++) {
     cycles.push(
-      { name: `cycle${i}CapacityAh`, kind: 'number', cell: 'number', required: i === 1, description: `Discharge cycle ${i}: capacity at 1 I5, Ah${i > 1 ? ' (empty: no such cycle)' : ''}`, example: '101.2' },
+      {
+        name: `cycle${i}CapacityAh`,
+        kind: 'number',
+        cell: 'number',
+        required: i === 1,
+        description: `Discharge cycle ${i}: capacity at 1 I5, Ah${i > 1 ? ' (empty: no such cycle)' : ''}`,
+        example: '101.2',
+      },
       { name: `cycle${i}EnergyWh`, kind: 'number', cell: 'number', required: i === 1, description: `Discharge cycle ${i}: energy, Wh`, example: '364.3' },
     );
   }
   return [
-    { name: 'clientTestId', kind: 'string', cell: 'text', required: true, description: 'Your id for the test (a row sent again is a duplicate)', example: 'LAB-2026-0001' },
-    { name: 'batteryCode', kind: 'batteryCode', cell: 'text', required: true, description: 'The original battery tested (24 characters)', example: '001MB240000003B3C0221953' },
-    { name: 'testedAt', kind: 'datetime', cell: 'datetime', required: true, description: 'When the test ended (Beijing time without an offset)', example: '2026-03-02 10:00' },
+    {
+      name: 'clientTestId',
+      kind: 'string',
+      cell: 'text',
+      required: true,
+      description: 'Your id for the test (a row sent again is a duplicate)',
+      example: 'LAB-2026-0001',
+    },
+    {
+      name: 'batteryCode',
+      kind: 'batteryCode',
+      cell: 'text',
+      required: true,
+      description: 'The original battery tested (24 characters)',
+      example: '001MB240000003B3C0221953',
+    },
+    {
+      name: 'testedAt',
+      kind: 'datetime',
+      cell: 'datetime',
+      required: true,
+      description: 'When the test ended (Beijing time without an offset)',
+      example: '2026-03-02 10:00',
+    },
     { name: 'standard', kind: 'enum', cell: 'text', required: false, enum: TEST_STANDARDS, description: `Default ${DEFAULT_TEST_STANDARD}` },
     { name: 'testingLab', kind: 'string', cell: 'text', required: false, description: 'The laboratory, when not the firm itself' },
     { name: 'ambientTemperatureC', kind: 'number', cell: 'number', required: true, description: 'Ambient temperature, °C', example: '25' },
@@ -83,7 +119,8 @@ export class ResidualTestsUploadKind implements UploadKind, OnModuleInit {
   async ingest(rows: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<RowOutcome[]> {
     const res = await this.tests.record(rows.map(rowToTest), actor, { manager, pathOf: () => '' });
     return res.results.map((r): RowOutcome => {
-      if (r.status === 'rejected') return { status: 'rejected', reasons: (r.reasons ?? []).map((d): ErrorDetail => ({ ...d, path: columnOf(String(d.path ?? '')) })) };
+      if (r.status === 'rejected')
+        return { status: 'rejected', reasons: (r.reasons ?? []).map((d): ErrorDetail => ({ ...d, path: columnOf(String(d.path ?? '')) })) };
       return { status: r.status, recordId: r.test!.id };
     });
   }

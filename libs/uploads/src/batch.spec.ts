@@ -1,7 +1,14 @@
-import { BatchRow, countByStatus, eventsToSend, rowResults, toColumnPath, toColumnReasons } from './batch';
+import type { BatchRow } from './batch';
+import { countByStatus, eventsToSend, rowResults, toColumnPath, toColumnReasons } from './batch';
 
-const ok = (rowNo: number, id: string | null = null): BatchRow => ({ rowNo, mapped: { ok: true, event: { rowNo }, clientEventId: id, batteryCodes: [`B${rowNo}`] } });
-const bad = (rowNo: number): BatchRow => ({ rowNo, mapped: { ok: false, reasons: [{ path: 'type', reason: 'required' }], clientEventId: null, batteryCodes: [] } });
+const ok = (rowNo: number, id: string | null = null): BatchRow => ({
+  rowNo,
+  mapped: { ok: true, event: { rowNo }, clientEventId: id, batteryCodes: [`B${rowNo}`] },
+});
+const bad = (rowNo: number): BatchRow => ({
+  rowNo,
+  mapped: { ok: false, reasons: [{ path: 'type', reason: 'required' }], clientEventId: null, batteryCodes: [] },
+});
 const unfiled = { path: 'batteryCodes[0]', code: 'SPECIFICATION_CODE_UNFILED', reason: 'no coding rule' };
 
 describe('a batch of rows', () => {
@@ -21,7 +28,15 @@ describe('a batch of rows', () => {
     expect(results).toEqual([
       { rowNo: 2, status: 'accepted', eventId: 'e1', clientEventId: 'a', batteryCodes: ['B2'], reasons: [], warnings: [unfiled] },
       { rowNo: 3, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: [], reasons: [{ path: 'type', reason: 'required' }], warnings: [] },
-      { rowNo: 5, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: ['B5'], reasons: [{ path: 'occurredAt', reason: 'in the future' }], warnings: [] },
+      {
+        rowNo: 5,
+        status: 'rejected',
+        eventId: null,
+        clientEventId: null,
+        batteryCodes: ['B5'],
+        reasons: [{ path: 'occurredAt', reason: 'in the future' }],
+        warnings: [],
+      },
       { rowNo: 6, status: 'rejected', eventId: null, clientEventId: null, batteryCodes: [], reasons: [{ path: 'type', reason: 'required' }], warnings: [] },
       { rowNo: 7, status: 'duplicate', eventId: 'e0', clientEventId: 'c', batteryCodes: ['B7'], reasons: [], warnings: [] },
     ]);

@@ -44,7 +44,15 @@ export function rowResults(rows: BatchRow[], positions: number[], outcomes: Ledg
   positions.forEach((p, i) => byPosition.set(p, outcomes[i]));
   return rows.map((r, i) => {
     if (!r.mapped.ok) {
-      return { rowNo: r.rowNo, status: 'rejected', eventId: null, clientEventId: r.mapped.clientEventId, batteryCodes: r.mapped.batteryCodes ?? [], reasons: r.mapped.reasons, warnings: [] };
+      return {
+        rowNo: r.rowNo,
+        status: 'rejected',
+        eventId: null,
+        clientEventId: r.mapped.clientEventId,
+        batteryCodes: r.mapped.batteryCodes ?? [],
+        reasons: r.mapped.reasons,
+        warnings: [],
+      };
     }
     const o = byPosition.get(i)!;
     return {

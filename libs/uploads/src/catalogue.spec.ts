@@ -1,4 +1,5 @@
-import { buildCatalogue, cellKindFor, envelopePresence, LedgerTable, LedgerTypeRules, templateEnvelope } from './catalogue';
+import type { LedgerTable, LedgerTypeRules } from './catalogue';
+import { buildCatalogue, cellKindFor, envelopePresence, templateEnvelope } from './catalogue';
 
 const base: Omit<LedgerTypeRules, 'type' | 'payload'> = {
   description: 'd',

@@ -76,7 +76,14 @@ function datetimeFromText(text: string): Converted {
 }
 
 function sheetDateParts(date: Date) {
-  return { y: date.getUTCFullYear(), mo: date.getUTCMonth() + 1, d: date.getUTCDate(), h: date.getUTCHours(), mi: date.getUTCMinutes(), s: date.getUTCSeconds() };
+  return {
+    y: date.getUTCFullYear(),
+    mo: date.getUTCMonth() + 1,
+    d: date.getUTCDate(),
+    h: date.getUTCHours(),
+    mi: date.getUTCMinutes(),
+    s: date.getUTCSeconds(),
+  };
 }
 
 function describe(value: CellValue): string {
@@ -132,7 +139,8 @@ export function convertCell(value: CellValue, kind: CellKind, enumValues?: reado
         const p = sheetDateParts(value);
         return { ok: true, value: `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${SHEET_UTC_OFFSET}` };
       }
-      if (typeof value !== 'string') return { ok: false, reason: `${describe(value)} is not a date-time (format the cell as a date or write YYYY-MM-DDTHH:MM:SS+08:00)` };
+      if (typeof value !== 'string')
+        return { ok: false, reason: `${describe(value)} is not a date-time (format the cell as a date or write YYYY-MM-DDTHH:MM:SS+08:00)` };
       return datetimeFromText(value.trim());
     }
     case 'list': {
@@ -158,4 +166,3 @@ export function convertCell(value: CellValue, kind: CellKind, enumValues?: reado
     }
   }
 }
-

@@ -1,4 +1,5 @@
-import { buildCatalogue, LedgerTable, LedgerTypeRules } from './catalogue';
+import type { LedgerTable, LedgerTypeRules } from './catalogue';
+import { buildCatalogue } from './catalogue';
 import { allColumnNames, columnLetter, isBlankRow, mapRow, resolveHeader } from './columns';
 import { UploadFailure, UploadFailureCode } from './errors';
 
@@ -30,7 +31,9 @@ const PRODUCED = rules('produced', [
   { name: 'nominalCapacityAh', kind: 'number', required: true, description: 'Capacity', unit: 'Ah' },
   { name: 'parentCode', kind: 'batteryCode', required: false, description: 'Parent' },
 ]);
-const DELIVERED = rules('delivered', [{ name: 'deliveryNoteNo', kind: 'string', required: false, description: 'Note' }], { counterparty: { presence: 'required' } });
+const DELIVERED = rules('delivered', [{ name: 'deliveryNoteNo', kind: 'string', required: false, description: 'Note' }], {
+  counterparty: { presence: 'required' },
+});
 const RECYCLED = rules('recycled', [
   { name: 'method', kind: 'enum', enum: ['physical', 'combined'], required: false, description: 'Process' },
   { name: 'processedMassKg', kind: 'number', required: true, description: 'Mass' },
@@ -112,7 +115,10 @@ describe('upload columns', () => {
   });
 
   describe('a data row', () => {
-    const header = resolveHeader(['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'counterpartyUscc', 'nominalCapacityAh', 'method', 'processedMassKg'], catalogue);
+    const header = resolveHeader(
+      ['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'counterpartyUscc', 'nominalCapacityAh', 'method', 'processedMassKg'],
+      catalogue,
+    );
 
     it('becomes the raw event of POST /v1/events, payload fields under payload, empty cells absent', () => {
       const row = mapRow(['produced', 'C1;C2', '2026/5/1 10:00', 'erp-1', '', '150', null, ''], header, catalogue);
@@ -120,7 +126,13 @@ describe('upload columns', () => {
         ok: true,
         clientEventId: 'erp-1',
         batteryCodes: ['C1', 'C2'],
-        event: { type: 'produced', batteryCodes: ['C1', 'C2'], occurredAt: '2026-05-01T10:00:00+08:00', clientEventId: 'erp-1', payload: { nominalCapacityAh: 150 } },
+        event: {
+          type: 'produced',
+          batteryCodes: ['C1', 'C2'],
+          occurredAt: '2026-05-01T10:00:00+08:00',
+          clientEventId: 'erp-1',
+          payload: { nominalCapacityAh: 150 },
+        },
       });
     });
 

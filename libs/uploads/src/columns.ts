@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '#libs/common';
-import { CellKind, CellValue, convertCell, isCellError, isEmptyCell } from './cells';
+import type { CellKind, CellValue } from './cells';
+import { convertCell, isCellError, isEmptyCell } from './cells';
 import { COLUMN_NAMES_ZH } from './columns.zh';
 import { UploadFailure, UploadFailureCode } from './errors';
 

@@ -11,7 +11,11 @@ export class UploadQuery {
   @MaxLength(255)
   filename?: string;
 
-  @ApiPropertyOptional({ example: 'events', default: 'events', description: "What the rows are: 'events' (lifecycle events) or another registered kind (GET /v1/uploads/templates lists them)" })
+  @ApiPropertyOptional({
+    example: 'events',
+    default: 'events',
+    description: "What the rows are: 'events' (lifecycle events) or another registered kind (GET /v1/uploads/templates lists them)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)
@@ -40,7 +44,11 @@ export class TemplateQuery {
   @IsIn(TEMPLATE_FORMATS)
   format: 'csv' | 'xlsx' = 'csv';
 
-  @ApiPropertyOptional({ enum: TEMPLATE_LANGUAGES, default: 'en', description: 'zh-CN: Chinese column headers (类型, 电池编码, 发生时间, …) and, in XLSX, a Chinese documentation sheet' })
+  @ApiPropertyOptional({
+    enum: TEMPLATE_LANGUAGES,
+    default: 'en',
+    description: 'zh-CN: Chinese column headers (类型, 电池编码, 发生时间, …) and, in XLSX, a Chinese documentation sheet',
+  })
   @IsOptional()
   @IsIn(TEMPLATE_LANGUAGES)
   lang: TemplateLanguage = 'en';
@@ -67,7 +75,7 @@ export class UploadCountsView {
   @ApiProperty() accepted: number;
   @ApiProperty({ description: 'Rows whose event was already recorded (same client event id or same content)' }) duplicate: number;
   @ApiProperty() rejected: number;
-  @ApiProperty({ description: 'Rows recorded with at least one warning (see each row\'s `warnings`)' }) warned: number;
+  @ApiProperty({ description: "Rows recorded with at least one warning (see each row's `warnings`)" }) warned: number;
 }
 
 export class UploadErrorView {
@@ -82,7 +90,12 @@ export class UploadView {
   @ApiProperty({ nullable: true, type: String }) filename: string | null;
   @ApiProperty({ enum: ['csv', 'xlsx'], description: 'Detected from the file content' }) format: string;
   @ApiProperty({ example: 'events', description: "What the rows are: 'events' or another registered kind" }) kind: string;
-  @ApiProperty({ enum: ['utf-8', 'gb18030'], nullable: true, type: String, description: 'CSV only: the text encoding the file was read in, detected from its bytes when processed (GB18030 covers GBK)' })
+  @ApiProperty({
+    enum: ['utf-8', 'gb18030'],
+    nullable: true,
+    type: String,
+    description: 'CSV only: the text encoding the file was read in, detected from its bytes when processed (GB18030 covers GBK)',
+  })
   textEncoding: 'utf-8' | 'gb18030' | null;
   @ApiProperty() sizeBytes: number;
   @ApiProperty({ description: 'SHA-256 of the file (hex); the same file from the same enterprise is the same upload' }) sha256: string;

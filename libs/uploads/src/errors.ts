@@ -1,4 +1,5 @@
-import { DomainException, ErrorDetail } from '#libs/common';
+import type { ErrorDetail } from '#libs/common';
+import { DomainException } from '#libs/common';
 
 export enum UploadErrorCode {
   UPLOAD_NOT_FOUND = 'UPLOAD_NOT_FOUND',
@@ -66,11 +67,16 @@ export const UploadErrors = {
   fileMissing: () =>
     new DomainException(UploadErrorCode.UPLOAD_FILE_MISSING, 'invalid', "The multipart body has no 'file' part", [{ path: 'file', reason: 'required' }]),
   fileEmpty: () => new DomainException(UploadErrorCode.UPLOAD_FILE_EMPTY, 'invalid', 'The file is empty', [{ path: 'file', reason: 'is empty' }]),
-  enterprisesOnly: () =>
-    new DomainException(UploadErrorCode.UPLOAD_ENTERPRISES_ONLY, 'forbidden', 'Only enterprise API keys may upload lifecycle events'),
+  enterprisesOnly: () => new DomainException(UploadErrorCode.UPLOAD_ENTERPRISES_ONLY, 'forbidden', 'Only enterprise API keys may upload lifecycle events'),
   aborted: () => new DomainException(UploadErrorCode.UPLOAD_ABORTED, 'invalid', 'The client closed the connection before the file was complete'),
   unknownKind: (kind: string, known: readonly string[]) =>
-    new DomainException(UploadErrorCode.UNKNOWN_UPLOAD_KIND, 'invalid', `No upload kind '${kind}'`, [{ path: 'kind', reason: `must be one of ${known.join(', ')}` }], { kind }),
+    new DomainException(
+      UploadErrorCode.UNKNOWN_UPLOAD_KIND,
+      'invalid',
+      `No upload kind '${kind}'`,
+      [{ path: 'kind', reason: `must be one of ${known.join(', ')}` }],
+      { kind },
+    ),
   templateNotFound: (type: string, known: readonly string[]) =>
     new DomainException(UploadErrorCode.TEMPLATE_NOT_FOUND, 'not_found', `No template '${type}': use 'events' or one of ${known.join(', ')}`, [], { type }),
 };

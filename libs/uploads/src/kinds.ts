@@ -15,8 +15,7 @@ export const UPLOAD_KIND_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
  * `eventId` beside the events' ones.
  */
 export type RowOutcome =
-  | { status: 'accepted' | 'duplicate'; recordId: string; reasons?: ErrorDetail[] }
-  | { status: 'rejected'; recordId?: null; reasons: ErrorDetail[] };
+  { status: 'accepted' | 'duplicate'; recordId: string; reasons?: ErrorDetail[] } | { status: 'rejected'; recordId?: null; reasons: ErrorDetail[] };
 
 /**
  * A kind of spreadsheet other than lifecycle events (residual-capacity tests, outlets, …), registered by the

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { deliverEveryZipEntry, detectCsvEncoding, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, SheetRow, sniffFormat, UploadFormat } from './sheet-reader';
+import type { SheetRow, UploadFormat } from './sheet-reader';
+import { deliverEveryZipEntry, detectCsvEncoding, excelSerialToDate, isDateFormat, MAX_CSV_RECORD_BYTES, readSheet, sniffFormat } from './sheet-reader';
 
 async function rows(bytes: Buffer, format: UploadFormat, pieceSize = 7): Promise<SheetRow[]> {
   const pieces: Buffer[] = [];
@@ -51,16 +52,23 @@ describe('reading upload files as rows', () => {
       const gbk = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
       const gbkFile = gbk('type,reason\r\nrepaired,', [0xb5, 0xe7, 0xb3, 0xd8], '\r\nrecycled,"', [0xcc, 0xdd, 0xb4, 0xce, 0xc0, 0xfb, 0xd3, 0xc3], ', 2"\r\n');
       /** Pieces of n bytes, each time a new stream: what detectCsvEncoding's `open` gives. */
-      const opener = (bytes: Buffer, n = 3) => () => Readable.from(Array.from({ length: Math.ceil(bytes.length / n) }, (_, i) => bytes.subarray(i * n, (i + 1) * n)));
+      const opener =
+        (bytes: Buffer, n = 3) =>
+        () =>
+          Readable.from(Array.from({ length: Math.ceil(bytes.length / n) }, (_, i) => bytes.subarray(i * n, (i + 1) * n)));
 
       it('reads a GBK file (Excel\'s "CSV (逗号分隔)") as GB18030, characters split across pieces included', async () => {
         expect(await detectCsvEncoding(opener(gbkFile))).toBe('gb18030');
         const out: SheetRow[] = [];
         for await (const row of readSheet(opener(gbkFile, 1)(), 'csv', 'gb18030')) out.push(row);
-        expect(out.map((r) => r.cells)).toEqual([['type', 'reason'], ['repaired', '电池'], ['recycled', '梯次利用, 2']]);
+        expect(out.map((r) => r.cells)).toEqual([
+          ['type', 'reason'],
+          ['repaired', '电池'],
+          ['recycled', '梯次利用, 2'],
+        ]);
       });
 
-      it('reads GB18030\'s four-byte characters', async () => {
+      it("reads GB18030's four-byte characters", async () => {
         const file = gbk('type,reason\nrepaired,', [0x95, 0x32, 0x82, 0x36], '\n');
         expect(await detectCsvEncoding(opener(file))).toBe('gb18030');
         const out: SheetRow[] = [];
@@ -139,12 +147,18 @@ describe('reading upload files as rows', () => {
 
     it('reads exceljs-written workbooks every time, whatever the order of their parts (exceljs#3064)', async () => {
       const wb = new ExcelJS.Workbook();
-      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      wb.addWorksheet('events').addRows([
+        ['type', 'batteryCodes'],
+        ['produced', 'X'],
+      ]);
       wb.addWorksheet('columns').addRow(['documentation']);
       const bytes = Buffer.from(await wb.xlsx.writeBuffer());
       for (let i = 0; i < 30; i++) {
         const read = await rows(bytes, 'xlsx', 4096);
-        expect(read.map((r) => r.cells)).toEqual([['type', 'batteryCodes'], ['produced', 'X']]);
+        expect(read.map((r) => r.cells)).toEqual([
+          ['type', 'batteryCodes'],
+          ['produced', 'X'],
+        ]);
       }
     });
 
@@ -152,7 +166,10 @@ describe('reading upload files as rows', () => {
       // The unzip stream exceljs streams through, resolved as exceljs resolves it.
       const unzipper = createRequire(require.resolve('exceljs'))('unzipper') as { Parse(o: object): NodeJS.ReadWriteStream & Readable };
       const wb = new ExcelJS.Workbook();
-      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      wb.addWorksheet('events').addRows([
+        ['type', 'batteryCodes'],
+        ['produced', 'X'],
+      ]);
       const bytes = Buffer.from(await wb.xlsx.writeBuffer());
       const entriesBeforeEnd = async (input: Readable) => {
         const zip = unzipper.Parse({ forceStream: true });
@@ -184,12 +201,19 @@ describe('reading upload files as rows', () => {
       expect(f.code).toBe(UploadFailureCode.FILE_UNREADABLE);
     });
 
-    it('refuses a row numbered beyond a worksheet\'s last row (the number is stored as an integer)', async () => {
+    it("refuses a row numbered beyond a worksheet's last row (the number is stored as an integer)", async () => {
       const wb = new ExcelJS.Workbook();
-      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      wb.addWorksheet('events').addRows([
+        ['type', 'batteryCodes'],
+        ['produced', 'X'],
+      ]);
       const bytes = Buffer.from(await wb.xlsx.writeBuffer());
       // A hand-made workbook's XML may number its rows anything: renumber row 2.
-      const JSZip = createRequire(require.resolve('exceljs'))('jszip') as { loadAsync(b: Buffer): Promise<{ file(n: string): { async(t: 'string'): Promise<string> }; file(n: string, d: string): void; generateAsync(o: object): Promise<Buffer> }> };
+      const JSZip = createRequire(require.resolve('exceljs'))('jszip') as {
+        loadAsync(
+          b: Buffer,
+        ): Promise<{ file(n: string): { async(t: 'string'): Promise<string> }; file(n: string, d: string): void; generateAsync(o: object): Promise<Buffer> }>;
+      };
       const zip = await JSZip.loadAsync(bytes);
       const sheet = await zip.file('xl/worksheets/sheet1.xml').async('string');
       expect(sheet).toContain('r="2"');
@@ -201,7 +225,10 @@ describe('reading upload files as rows', () => {
 
     it('refuses a truncated workbook instead of waiting for the rest', async () => {
       const wb = new ExcelJS.Workbook();
-      wb.addWorksheet('events').addRows([['type', 'batteryCodes'], ['produced', 'X']]);
+      wb.addWorksheet('events').addRows([
+        ['type', 'batteryCodes'],
+        ['produced', 'X'],
+      ]);
       const bytes = Buffer.from(await wb.xlsx.writeBuffer());
       for (const cut of [bytes.length - 30, Math.floor(bytes.length / 2), 100]) {
         const f = await failureOf(rows(bytes.subarray(0, cut), 'xlsx', 4096));

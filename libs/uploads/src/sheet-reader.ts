@@ -1,10 +1,12 @@
 import { TextDecoder } from 'node:util';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { CellValue } from './cells';
+import type { CellValue } from './cells';
 import { UploadFailure, UploadFailureCode } from './errors';
-import { DEFAULT_XLSX_LIMITS, EntryKind, iterateStream, UnpackBudget, unzipper, XlsxLimits, ZipEntry } from './xlsx-limits';
+import type { EntryKind, XlsxLimits, ZipEntry } from './xlsx-limits';
+import { DEFAULT_XLSX_LIMITS, iterateStream, UnpackBudget, unzipper } from './xlsx-limits';
 
 export type UploadFormat = 'csv' | 'xlsx';
 
@@ -192,8 +194,7 @@ export function deliverEveryZipEntry<T extends Readable>(input: T): T {
     if (destination instanceof Readable) {
       const emit = destination.emit.bind(destination);
       // readableEnded is set just before Node emits the stream's own 'end'.
-      destination.emit = (event: string | symbol, ...args: unknown[]) =>
-        event === 'end' && !destination.readableEnded ? false : emit(event, ...args);
+      destination.emit = (event: string | symbol, ...args: unknown[]) => (event === 'end' && !destination.readableEnded ? false : emit(event, ...args));
     }
     return pipe(destination, options);
   }) as T['pipe'];
@@ -285,7 +286,10 @@ async function* readXlsx(open: () => Readable, limits: XlsxLimits): AsyncGenerat
           // A workbook's XML may number its rows anything; a sheet has at most XLSX_MAX_ROWS (and row numbers are
           // stored as integers).
           if (!(row.number >= 1 && row.number <= XLSX_MAX_ROWS)) {
-            throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The XLSX workbook numbers a row ${row.number}: a worksheet has rows 1 to ${XLSX_MAX_ROWS}`);
+            throw new UploadFailure(
+              UploadFailureCode.FILE_UNREADABLE,
+              `The XLSX workbook numbers a row ${row.number}: a worksheet has rows 1 to ${XLSX_MAX_ROWS}`,
+            );
           }
           lastRow = row.number;
           yield { rowNo: row.number, cells: rowCells(row, date1904) };
@@ -298,7 +302,9 @@ async function* readXlsx(open: () => Readable, limits: XlsxLimits): AsyncGenerat
     if (error instanceof UploadFailure) throw error;
     throw new UploadFailure(
       UploadFailureCode.FILE_UNREADABLE,
-      lastRow === 0 ? `The file is not a readable XLSX workbook: ${(error as Error).message}` : `The XLSX workbook cannot be read after row ${lastRow}: ${(error as Error).message}`,
+      lastRow === 0
+        ? `The file is not a readable XLSX workbook: ${(error as Error).message}`
+        : `The XLSX workbook cannot be read after row ${lastRow}: ${(error as Error).message}`,
     );
   }
 }
@@ -331,7 +337,10 @@ const DATE_FORMAT = /[ymdhs]/i;
 /** A number format shows a date when it has date/time tokens outside quoted text and brackets. */
 export function isDateFormat(numFmt: string | undefined): boolean {
   if (!numFmt) return false;
-  const bare = numFmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
+  const bare = numFmt
+    .replace(/"[^"]*"/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\\./g, '');
   return DATE_FORMAT.test(bare) && !/^general$/i.test(bare.trim());
 }
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { buildCatalogue, LedgerTable, LedgerTypeRules } from './catalogue';
+import type { LedgerTable, LedgerTypeRules } from './catalogue';
+import { buildCatalogue } from './catalogue';
 import { resolveHeader } from './columns';
 import { readSheet } from './sheet-reader';
 import { ALL_EVENTS_TEMPLATE, csvTemplate, describeCatalogue, templateColumns, templateTypes, xlsxTemplate } from './templates';
@@ -53,7 +54,13 @@ describe('upload templates', () => {
   });
 
   it("gives a type's template the envelope columns its rules allow and its payload fields", () => {
-    expect(templateColumns(table, catalogue, 'delivered')!.map((c) => c.name)).toEqual(['type', 'batteryCodes', 'occurredAt', 'counterpartyUscc', 'deliveryNoteNo']);
+    expect(templateColumns(table, catalogue, 'delivered')!.map((c) => c.name)).toEqual([
+      'type',
+      'batteryCodes',
+      'occurredAt',
+      'counterpartyUscc',
+      'deliveryNoteNo',
+    ]);
     expect(templateColumns(table, catalogue, 'recycled')!.map((c) => c.name)).toEqual(['type', 'batteryCodes', 'occurredAt', 'method', 'processedMassKg']);
     expect(templateColumns(table, catalogue, ALL_EVENTS_TEMPLATE)!.map((c) => c.name)).toEqual([
       'type',
@@ -71,7 +78,14 @@ describe('upload templates', () => {
     const col = (name: string) => docs.columns.find((c) => c.name === name);
     expect(col('type')).toMatchObject({ required: true, types: [], requiredFor: [] });
     expect(col('counterpartyUscc')).toMatchObject({ required: false, types: ['delivered'], requiredFor: ['delivered'] });
-    expect(col('processedMassKg')).toMatchObject({ kind: 'number', cell: 'number', required: false, types: ['recycled'], requiredFor: ['recycled'], description: 'Mass (kg)' });
+    expect(col('processedMassKg')).toMatchObject({
+      kind: 'number',
+      cell: 'number',
+      required: false,
+      types: ['recycled'],
+      requiredFor: ['recycled'],
+      description: 'Mass (kg)',
+    });
     expect(col('method')).toMatchObject({ enum: ['physical', 'combined'], requiredFor: [] });
     expect(docs.types).toEqual([
       { type: 'delivered', description: 'Handed to a vehicle maker', columns: ['type', 'batteryCodes', 'occurredAt', 'counterpartyUscc', 'deliveryNoteNo'] },
@@ -96,7 +110,11 @@ describe('upload templates', () => {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['events', 'columns', 'types']);
     expect(wb.getWorksheet('events')!.getCell('D1').note).toEqual(expect.stringContaining('Required. Counterparty [uscc]'));
-    const docRows = wb.getWorksheet('columns')!.getSheetValues().slice(2, 7).map((r) => (r as unknown[]).slice(1, 3));
+    const docRows = wb
+      .getWorksheet('columns')!
+      .getSheetValues()
+      .slice(2, 7)
+      .map((r) => (r as unknown[]).slice(1, 3));
     expect(docRows).toEqual([
       ['type', 'every type'],
       ['batteryCodes', 'every type'],

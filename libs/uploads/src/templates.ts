@@ -1,8 +1,11 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
-import { envelopePresence, LedgerTable, templateEnvelope } from './catalogue';
-import { allColumnNames, ColumnSpec, UploadCatalogue } from './columns';
-import { CELL_RULES_ZH, columnHeader, TEMPLATE_LABELS, TemplateLanguage } from './columns.zh';
+import type { LedgerTable } from './catalogue';
+import { envelopePresence, templateEnvelope } from './catalogue';
+import type { ColumnSpec, UploadCatalogue } from './columns';
+import { allColumnNames } from './columns';
+import type { TemplateLanguage } from './columns.zh';
+import { CELL_RULES_ZH, columnHeader, TEMPLATE_LABELS } from './columns.zh';
 import type { TemplateCatalogueView, TemplateColumnView } from './dto';
 
 /** The template with every column, for files that mix event types. */
@@ -13,7 +16,7 @@ export const CELL_RULES: readonly string[] = [
   'The first non-empty row is the header: column names as in the JSON body of POST /v1/events (payload fields as their own columns), matched ignoring case. Unknown or repeated column names fail the whole upload, listing the allowed names.',
   'Only the first worksheet of an XLSX workbook is read. CSV files are comma-separated, quoted as RFC 4180, and UTF-8 (with or without BOM) or GB18030/GBK (what Excel and WPS on Chinese Windows save as "CSV (逗号分隔)"): the encoding is decided from the whole file and shown in the upload as textEncoding.',
   'An empty cell means the field is absent. Rows whose cells are all empty are skipped. Row numbers in the results are those a spreadsheet shows.',
-  "text: trimmed; a number cell is written as a whole number (format code columns as Text in a spreadsheet to keep leading zeros).",
+  'text: trimmed; a number cell is written as a whole number (format code columns as Text in a spreadsheet to keep leading zeros).',
   'number / integer: 150, 350.4, 1e3, or a number cell.',
   'date: YYYY-MM-DD (also YYYY/M/D and YYYYMMDD) or a date cell.',
   'datetime: ISO 8601 (2026-05-01T10:00:00+08:00); without an offset (2026-05-01 10:00) or as a date cell it is Beijing time (UTC+8); a date alone is midnight.',
@@ -33,7 +36,12 @@ export function templateColumns(table: LedgerTable, catalogue: UploadCatalogue, 
   const t = catalogue.types.get(type);
   if (!t) return null;
   const envelope = new Map(catalogue.envelope.map((c) => [c.name, c]));
-  return [...templateEnvelope(table, type).filter((n) => envelope.has(n)).map((n) => envelope.get(n)!), ...t.fields];
+  return [
+    ...templateEnvelope(table, type)
+      .filter((n) => envelope.has(n))
+      .map((n) => envelope.get(n)!),
+    ...t.fields,
+  ];
 }
 
 function columnSpecs(catalogue: UploadCatalogue): Map<string, ColumnSpec> {
@@ -115,7 +123,13 @@ const NUM_FMT: Partial<Record<ColumnSpec['cell'], string>> = {
  * documents every column and the third lists the event types. Only the first
  * sheet is read back.
  */
-export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogue, type: string, columns: ColumnSpec[], lang: TemplateLanguage = 'en'): Promise<Buffer> {
+export async function xlsxTemplate(
+  table: LedgerTable,
+  catalogue: UploadCatalogue,
+  type: string,
+  columns: ColumnSpec[],
+  lang: TemplateLanguage = 'en',
+): Promise<Buffer> {
   const docs = describeCatalogue(table, catalogue);
   const label = TEMPLATE_LABELS[lang];
   const byName = new Map(docs.columns.map((c) => [c.name, c]));
@@ -134,7 +148,8 @@ export async function xlsxTemplate(table: LedgerTable, catalogue: UploadCatalogu
   columns.forEach((c, i) => {
     const doc = byName.get(c.name);
     const required = doc !== undefined && (doc.required || doc.requiredFor.includes(type));
-    header.getCell(i + 1).note = `${required ? label.required : ''}${lang === 'zh-CN' ? `${c.name}: ` : ''}${type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
+    header.getCell(i + 1).note =
+      `${required ? label.required : ''}${lang === 'zh-CN' ? `${c.name}: ` : ''}${type === ALL_EVENTS_TEMPLATE ? (doc?.description ?? c.description) : c.description} [${c.kind}${c.enum ? `: ${c.enum.join(' | ')}` : ''}]`;
   });
   const typeIndex = columns.findIndex((c) => c.name === 'type');
   const typeNames = [...catalogue.types.keys()];
@@ -196,7 +211,12 @@ export async function kindXlsxTemplate(kind: string, columns: ColumnSpec[]): Pro
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Echelon';
   const sheet = wb.addWorksheet(kind, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.name, key: c.name, width: Math.max(14, c.name.length + 4), ...(NUM_FMT[c.cell] ? { style: { numFmt: NUM_FMT[c.cell] } } : {}) }));
+  sheet.columns = columns.map((c) => ({
+    header: c.name,
+    key: c.name,
+    width: Math.max(14, c.name.length + 4),
+    ...(NUM_FMT[c.cell] ? { style: { numFmt: NUM_FMT[c.cell] } } : {}),
+  }));
   const header = sheet.getRow(1);
   header.font = { bold: true };
   columns.forEach((c, i) => {
@@ -211,7 +231,8 @@ export async function kindXlsxTemplate(kind: string, columns: ColumnSpec[]): Pro
     { header: 'allowed values', key: 'enum', width: 40 },
   ];
   doc.getRow(1).font = { bold: true };
-  for (const c of columns) doc.addRow({ name: c.name, required: c.required ? 'yes' : '', kind: c.kind, description: c.description, enum: c.enum ? c.enum.join(', ') : '' });
+  for (const c of columns)
+    doc.addRow({ name: c.name, required: c.required ? 'yes' : '', kind: c.kind, description: c.description, enum: c.enum ? c.enum.join(', ') : '' });
   doc.addRow({});
   for (const rule of CELL_RULES) doc.addRow({ name: 'rule', description: rule });
   return Buffer.from(await wb.xlsx.writeBuffer());

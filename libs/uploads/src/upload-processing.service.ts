@@ -77,7 +77,8 @@ export class UploadProcessingService {
 
   async process(uploadId: string, attempt: ProcessingAttempt): Promise<ProcessingSummary> {
     let upload = await this.dataSource.getRepository(Upload).findOneBy({ id: uploadId });
-    if (!upload || upload.status === 'receiving') throw new UploadRejected(new UploadFailure(UploadFailureCode.PROCESSING_FAILED, `No stored upload ${uploadId}`));
+    if (!upload || upload.status === 'receiving')
+      throw new UploadRejected(new UploadFailure(UploadFailureCode.PROCESSING_FAILED, `No stored upload ${uploadId}`));
     if (upload.status === 'completed' || (upload.status === 'failed' && upload.error?.code !== UploadFailureCode.PROCESSING_FAILED)) return summary(upload);
 
     await this.dataSource.query(
@@ -125,7 +126,8 @@ export class UploadProcessingService {
     async function* chunks(): AsyncGenerator<Buffer> {
       for (let seq = 0; seq < upload.chunkCount; seq++) {
         const rows: { data: Buffer }[] = await dataSource.query('SELECT data FROM upload_chunks WHERE upload_id = $1 AND seq = $2', [upload.id, seq]);
-        if (!rows[0]) throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The stored file is incomplete (piece ${seq + 1} of ${upload.chunkCount} is missing)`);
+        if (!rows[0])
+          throw new UploadFailure(UploadFailureCode.FILE_UNREADABLE, `The stored file is incomplete (piece ${seq + 1} of ${upload.chunkCount} is missing)`);
         yield rows[0].data;
       }
     }
@@ -276,9 +278,17 @@ export class UploadProcessingService {
     // A message may quote the file (a header with a NUL in it): it must be storable, or the upload stays 'processing'.
     const error = storableJson(failure);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [upload.id, JSON.stringify(error)]);
+      await manager.query(`UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [
+        upload.id,
+        JSON.stringify(error),
+      ]);
       if (dropFile) await manager.query('DELETE FROM upload_chunks WHERE upload_id = $1', [upload.id]);
-      await this.audit.record(manager, actor, { action: 'upload.failed', entityType: 'upload', entityId: upload.id, data: { code: error.code, message: error.message } });
+      await this.audit.record(manager, actor, {
+        action: 'upload.failed',
+        entityType: 'upload',
+        entityId: upload.id,
+        data: { code: error.code, message: error.message },
+      });
     });
   }
 }

@@ -2,7 +2,17 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res,
 import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor, ApiErrors, CurrentActor } from '#libs/common';
-import { TemplateCatalogueView, TemplateQuery, UploadAcceptedView, UploadDetailQuery, UploadDetailView, UploadFileDoc, UploadListQuery, UploadPage, UploadQuery } from './dto';
+import {
+  TemplateCatalogueView,
+  TemplateQuery,
+  UploadAcceptedView,
+  UploadDetailQuery,
+  UploadDetailView,
+  UploadFileDoc,
+  UploadListQuery,
+  UploadPage,
+  UploadQuery,
+} from './dto';
 import { UPLOAD_MEDIA_TYPES } from './errors';
 import { abandonRequestBody } from './intake';
 import { CELL_RULES } from './templates';
@@ -12,7 +22,7 @@ const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: 404 });
 
 const UPLOAD_DESCRIPTION = [
   'Uploads a CSV or XLSX file of lifecycle events, of any size up to the configured limit (`UPLOAD_LIMIT_BYTES`, default 1 GiB), ',
-  "as `multipart/form-data` (part `file`) or as the raw body (`Content-Type: text/csv` or the XLSX type; `?filename=` names it). ",
+  'as `multipart/form-data` (part `file`) or as the raw body (`Content-Type: text/csv` or the XLSX type; `?filename=` names it). ',
   'The file is stored and processed in the background: the answer is `202` with the upload (`Location: /v1/uploads/{id}`); ',
   'poll it for progress, counts and per-row results. Each row becomes one event of POST /v1/events (partial mode, batches of 500), ',
   'reported by the uploading enterprise. Sending the same file again is safe: the existing upload is answered (`existing: true`), ',
@@ -50,7 +60,12 @@ export class UploadsController {
     headers: { Location: { description: 'The upload: /v1/uploads/{id}', schema: { type: 'string' } } },
   })
   @ApiErrors(413, 415, 422)
-  async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: UploadQuery, @CurrentActor() actor: Actor): Promise<UploadAcceptedView> {
+  async upload(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Query() query: UploadQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<UploadAcceptedView> {
     try {
       const view = await this.uploads.receiveRequest(req, query.filename, actor, query.kind);
       res.setHeader('Location', view.links.self);
@@ -77,7 +92,10 @@ export class UploadsController {
   }
 
   @Get('templates/:type')
-  @ApiOperation({ summary: "A template: 'events' (every column) or one event type's columns. CSV: the header row; XLSX: the header row plus sheets documenting the columns and types" })
+  @ApiOperation({
+    summary:
+      "A template: 'events' (every column) or one event type's columns. CSV: the header row; XLSX: the header row plus sheets documenting the columns and types",
+  })
   @ApiParam({ name: 'type', example: 'delivered' })
   @ApiProduces('text/csv', UPLOAD_MEDIA_TYPES.xlsx)
   @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })

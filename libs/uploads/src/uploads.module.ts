@@ -11,7 +11,12 @@ import { UploadsService, UPLOADS_QUEUE } from './uploads.service';
 
 /** CSV/XLSX bulk uploads of lifecycle events: receiving, progress, results, templates. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Upload, UploadChunk, UploadRowResult]), BullModule.registerQueue({ name: UPLOADS_QUEUE }), LedgerAdapterModule, UploadKindsModule],
+  imports: [
+    TypeOrmModule.forFeature([Upload, UploadChunk, UploadRowResult]),
+    BullModule.registerQueue({ name: UPLOADS_QUEUE }),
+    LedgerAdapterModule,
+    UploadKindsModule,
+  ],
   controllers: [UploadsController],
   providers: [UploadsService],
   exports: [UploadsService],

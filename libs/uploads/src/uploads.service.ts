@@ -13,7 +13,16 @@ import { DataSource } from 'typeorm';
 import { buildCatalogue } from './catalogue';
 import type { UploadCatalogue } from './columns';
 import type { TemplateLanguage } from './columns.zh';
-import type { RowResultView, TemplateCatalogueView, UploadAcceptedView, UploadDetailQuery, UploadDetailView, UploadListQuery, UploadPage, UploadView } from './dto';
+import type {
+  RowResultView,
+  TemplateCatalogueView,
+  UploadAcceptedView,
+  UploadDetailQuery,
+  UploadDetailView,
+  UploadListQuery,
+  UploadPage,
+  UploadView,
+} from './dto';
 import { UploadErrors, UploadFailureCode } from './errors';
 import { IncomingUpload, openUpload } from './intake';
 import { EVENTS_KIND, UploadKind, UploadKinds } from './kinds';
@@ -197,7 +206,9 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   private async discard(id: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM uploads WHERE id = $1', [id]).catch((e: Error) => this.logger.warn(`could not discard partial upload ${id}: ${e.message}`));
+    await this.dataSource
+      .query('DELETE FROM uploads WHERE id = $1', [id])
+      .catch((e: Error) => this.logger.warn(`could not discard partial upload ${id}: ${e.message}`));
   }
 
   /** The upload if the principal may see it: its enterprise, administrators, regulators within their region; otherwise not found. */
@@ -225,12 +236,11 @@ export class UploadsService implements OnApplicationBootstrap {
       params.push(query.status);
       filter = 'AND status = $4';
     }
-    const rows: StoredRowResult[] =
-      await this.dataSource.query(
-        `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
+    const rows: StoredRowResult[] = await this.dataSource.query(
+      `SELECT row_no, status, event_id, client_event_id, reasons, warnings, battery_codes FROM upload_row_results
           WHERE upload_id = $1 AND row_no > $2 ${filter} ORDER BY row_no LIMIT $3`,
-        params,
-      );
+      params,
+    );
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;
     const items: RowResultView[] = page.map((r) => ({
@@ -265,7 +275,14 @@ export class UploadsService implements OnApplicationBootstrap {
     );
     const more = ids.length > query.limit;
     const page = more ? ids.slice(0, query.limit) : ids;
-    const uploads = page.length === 0 ? [] : await this.dataSource.getRepository(Upload).createQueryBuilder('u').where('u.id IN (:...ids)', { ids: page.map((r) => r.id) }).getMany();
+    const uploads =
+      page.length === 0
+        ? []
+        : await this.dataSource
+            .getRepository(Upload)
+            .createQueryBuilder('u')
+            .where('u.id IN (:...ids)', { ids: page.map((r) => r.id) })
+            .getMany();
     const byId = new Map(uploads.map((u) => [u.id, u]));
     return {
       items: page.map((r) => toUploadView(byId.get(r.id)!)),
@@ -286,7 +303,15 @@ export class UploadsService implements OnApplicationBootstrap {
           [id, after],
         );
         for (const r of page) {
-          yield [r.row_no, r.status, (r.battery_codes ?? []).join(';'), r.client_event_id ?? '', r.event_id ?? '', formatReasons(r.reasons), formatReasons(r.warnings)];
+          yield [
+            r.row_no,
+            r.status,
+            (r.battery_codes ?? []).join(';'),
+            r.client_event_id ?? '',
+            r.event_id ?? '',
+            formatReasons(r.reasons),
+            formatReasons(r.warnings),
+          ];
         }
         if (page.length < 5000) return;
         after = page[page.length - 1].row_no;
@@ -306,7 +331,9 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   templateCatalogue(): TemplateCatalogueView {
-    const kinds = this.kinds.list().map((k) => ({ kind: k.kind, description: k.description, template: `/v1/uploads/templates/${k.kind}`, columns: [...k.columns()] }));
+    const kinds = this.kinds
+      .list()
+      .map((k) => ({ kind: k.kind, description: k.description, template: `/v1/uploads/templates/${k.kind}`, columns: [...k.columns()] }));
     return { ...describeCatalogue(this.ledger.table(), this.catalogue()), kinds };
   }
 
@@ -318,7 +345,8 @@ export class UploadsService implements OnApplicationBootstrap {
     const columns = templateColumns(table, catalogue, type);
     if (!columns) throw UploadErrors.templateNotFound(type, templateTypes(catalogue));
     const suffix = lang === 'en' ? '' : `.${lang}`;
-    if (format === 'csv') return { body: Buffer.from(csvTemplate(columns, lang), 'utf8'), filename: `echelon-${type}${suffix}.csv`, contentType: 'text/csv; charset=utf-8' };
+    if (format === 'csv')
+      return { body: Buffer.from(csvTemplate(columns, lang), 'utf8'), filename: `echelon-${type}${suffix}.csv`, contentType: 'text/csv; charset=utf-8' };
     return {
       body: await xlsxTemplate(table, catalogue, type, columns, lang),
       filename: `echelon-${type}${suffix}.xlsx`,

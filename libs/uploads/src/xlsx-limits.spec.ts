@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import { UploadFailure, UploadFailureCode } from './errors';
 import { readSheet } from './sheet-reader';
-import { DEFAULT_XLSX_LIMITS, XLSX_MAX_ROW_BYTES, XlsxLimits } from './xlsx-limits';
+import type { XlsxLimits } from './xlsx-limits';
+import { DEFAULT_XLSX_LIMITS, XLSX_MAX_ROW_BYTES } from './xlsx-limits';
 
 /** A stored-or-deflated ZIP of the given entries (enough of the format for a streaming reader). */
 function zip(entries: [string, string | Buffer][]): Buffer {
@@ -59,7 +60,17 @@ describe('XLSX unpacking limits', () => {
 
   it('reads a workbook within the limits', async () => {
     const rows = [];
-    for await (const row of readSheet(() => Readable.from([zip([['xl/worksheets/sheet1.xml', ok(1)], ['xl/sharedStrings.xml', strings(3)]])]), 'xlsx')) rows.push(row);
+    for await (const row of readSheet(
+      () =>
+        Readable.from([
+          zip([
+            ['xl/worksheets/sheet1.xml', ok(1)],
+            ['xl/sharedStrings.xml', strings(3)],
+          ]),
+        ]),
+      'xlsx',
+    ))
+      rows.push(row);
     expect(rows).toEqual([{ rowNo: 1, cells: ['type'] }]);
   });
 
@@ -70,18 +81,30 @@ describe('XLSX unpacking limits', () => {
 
   it('bounds all entries together, the number of entries, and the shared strings by count and by size', async () => {
     const many = zip(Array.from({ length: 6 }, (_, i) => [`xl/media/image${i}.bin`, Buffer.alloc(5000)] as [string, Buffer]));
-    expect(await failure(many, { maxTotalBytes: 20_000 })).toMatchObject({ code: 'FILE_TOO_LARGE_WHEN_UNPACKED', details: [{ path: 'archive', limit: 20_000 }] });
+    expect(await failure(many, { maxTotalBytes: 20_000 })).toMatchObject({
+      code: 'FILE_TOO_LARGE_WHEN_UNPACKED',
+      details: [{ path: 'archive', limit: 20_000 }],
+    });
     expect(await failure(many, { maxEntries: 5 })).toMatchObject({ code: 'FILE_TOO_LARGE_WHEN_UNPACKED', details: [{ path: 'archive', limit: 5 }] });
-    const book = (sst: string) => zip([['xl/worksheets/sheet1.xml', ok(1)], ['xl/sharedStrings.xml', sst]]);
+    const book = (sst: string) =>
+      zip([
+        ['xl/worksheets/sheet1.xml', ok(1)],
+        ['xl/sharedStrings.xml', sst],
+      ]);
     expect(await failure(book(strings(101)), { maxSharedStrings: 100 })).toMatchObject({ details: [{ path: 'xl/sharedStrings.xml', limit: 100 }] });
     // Counted across chunk boundaries: 100 strings exactly pass, whatever the piece size.
-    for await (const row of readSheet(() => Readable.from(chunks(book(strings(100)), 7)), 'xlsx', 'utf-8', { ...DEFAULT_XLSX_LIMITS, maxSharedStrings: 100 })) void row;
-    expect(await failure(book(strings(10, 'x'.repeat(1000))), { maxSharedStringsBytes: 5000 })).toMatchObject({ details: [{ path: 'xl/sharedStrings.xml', limit: 5000 }] });
+    for await (const row of readSheet(() => Readable.from(chunks(book(strings(100)), 7)), 'xlsx', 'utf-8', { ...DEFAULT_XLSX_LIMITS, maxSharedStrings: 100 }))
+      void row;
+    expect(await failure(book(strings(10, 'x'.repeat(1000))), { maxSharedStringsBytes: 5000 })).toMatchObject({
+      details: [{ path: 'xl/sharedStrings.xml', limit: 5000 }],
+    });
   });
 
   it('refuses a row of endless XML rather than reading it whole', async () => {
     const long = sheet(`<row r="1"><c r="A1" t="inlineStr"><is><t>${'x'.repeat(XLSX_MAX_ROW_BYTES + 10)}</t></is></c></row>`);
-    expect(await failure(zip([['xl/worksheets/sheet1.xml', long]]), {})).toMatchObject({ details: [{ path: 'xl/worksheets/sheet1.xml', limit: XLSX_MAX_ROW_BYTES }] });
+    expect(await failure(zip([['xl/worksheets/sheet1.xml', long]]), {})).toMatchObject({
+      details: [{ path: 'xl/worksheets/sheet1.xml', limit: XLSX_MAX_ROW_BYTES }],
+    });
   });
 });
 

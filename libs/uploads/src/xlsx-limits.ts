@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import type { Readable, TransformCallback } from 'node:stream';
+import { Transform } from 'node:stream';
 import { UploadFailure, UploadFailureCode } from './errors';
 
 /**
@@ -106,7 +107,8 @@ class EntryGuard extends Transform {
       } else {
         const last = lastTag(scan, ROW);
         this.sinceRow = last < 0 ? this.sinceRow + chunk.length : scan.length - last;
-        if (this.sinceRow > XLSX_MAX_ROW_BYTES) return done(tooLargeWhenUnpacked(this.path, `has a row of more than ${MiB(XLSX_MAX_ROW_BYTES)} of XML`, XLSX_MAX_ROW_BYTES));
+        if (this.sinceRow > XLSX_MAX_ROW_BYTES)
+          return done(tooLargeWhenUnpacked(this.path, `has a row of more than ${MiB(XLSX_MAX_ROW_BYTES)} of XML`, XLSX_MAX_ROW_BYTES));
       }
       const keep = this.kind === 'sharedStrings' ? SI.length : ROW.length;
       this.tail = Buffer.from(scan.subarray(Math.max(0, scan.length - keep)));

@@ -13,7 +13,16 @@ describe('GTIN', () => {
 
 describe('label', () => {
   it('names the missing required fields in label order', () => {
-    const full = { nominalCapacityAh: 100, nominalVoltageV: 48, firmName: 'a', firmAddress: 'b', placeOfOrigin: 'c', traceCode: 'd', originalCodes: ['x'], gtin: '6901234567892' };
+    const full = {
+      nominalCapacityAh: 100,
+      nominalVoltageV: 48,
+      firmName: 'a',
+      firmAddress: 'b',
+      placeOfOrigin: 'c',
+      traceCode: 'd',
+      originalCodes: ['x'],
+      gtin: '6901234567892',
+    };
     expect(missingLabelFields(full)).toEqual([]);
     expect(missingLabelFields({ ...full, firmAddress: ' ', gtin: null, originalCodes: [] })).toEqual(['firmAddress', 'originalCodes', 'gtin']);
   });

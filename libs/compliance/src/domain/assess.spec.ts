@@ -1,13 +1,15 @@
 import { WorkingCalendar } from '#libs/calendar';
 import { DeadlineEngine } from './assess';
 import { CN_2018, CN_2026, DEADLINE_RULE_SETS, ruleSetsVersion } from './deadline-rules';
-import { expectationsOf, TimelineEvent } from './expectations';
+import type { TimelineEvent } from './expectations';
+import { expectationsOf } from './expectations';
 
 const engine = new DeadlineEngine(WorkingCalendar.withPackageData());
 const bj = (date: string, time = '10:00:00') => new Date(`${date}T${time}+08:00`);
 const endOf = (date: string) => bj(date, '23:59:59.999').toISOString();
 const ledgerSet = (date: string) => (date < '2026-04-01' ? 'cn-2018' : 'cn-2026');
-const judge = (type: string, occurred: string, uploaded: Date) => engine.judge({ type, occurredAt: bj(occurred), uploadedAt: uploaded, ledgerRuleSet: ledgerSet(occurred) });
+const judge = (type: string, occurred: string, uploaded: Date) =>
+  engine.judge({ type, occurredAt: bj(occurred), uploadedAt: uploaded, ledgerRuleSet: ledgerSet(occurred) });
 
 describe('deadline rule sets (data)', () => {
   it('ships cn-2018 in working days (15 or 30) and cn-2026 with only the known 30 calendar days', () => {
@@ -63,7 +65,12 @@ describe('DeadlineEngine.judge', () => {
 
 describe('missing uploads (expectations)', () => {
   const ev = (id: string, type: string, date: string, reporterId: string, counterpartyId: string | null = null): TimelineEvent => ({
-    id, type, occurredAt: bj(date), reporterId, counterpartyId, ledgerRuleSet: ledgerSet(date),
+    id,
+    type,
+    occurredAt: bj(date),
+    reporterId,
+    counterpartyId,
+    ledgerRuleSet: ledgerSet(date),
   });
   const roles = (id: string) => (id === 'recycler' ? (['recycler'] as const) : (['cascade_utiliser'] as const));
 
@@ -83,9 +90,13 @@ describe('missing uploads (expectations)', () => {
 
   it('a scrapped cascade product must go to a recycler: a hand-over to anyone else does not fulfil it', () => {
     const toCascade = [ev('e1', 'cascade_scrapped', '2025-03-03', 'c'), ev('e2', 'outlet_handed_over', '2025-03-04', 'c', 'another-cascade')];
-    expect(expectationsOf('R1', toCascade, engine, bj('2025-06-01'), roles).find((x) => x.expectation === 'cascade_scrap_not_handed_over')!.status).toBe('overdue');
+    expect(expectationsOf('R1', toCascade, engine, bj('2025-06-01'), roles).find((x) => x.expectation === 'cascade_scrap_not_handed_over')!.status).toBe(
+      'overdue',
+    );
     const toRecycler = [toCascade[0], ev('e2', 'outlet_handed_over', '2025-03-04', 'c', 'recycler')];
-    expect(expectationsOf('R1', toRecycler, engine, bj('2025-06-01'), roles).find((x) => x.expectation === 'cascade_scrap_not_handed_over')!.status).toBe('fulfilled');
+    expect(expectationsOf('R1', toRecycler, engine, bj('2025-06-01'), roles).find((x) => x.expectation === 'cascade_scrap_not_handed_over')!.status).toBe(
+      'fulfilled',
+    );
   });
 
   it('a scrapped vehicle with no removal is overdue for the dismantler after 15 working days; unknown under 2026', () => {

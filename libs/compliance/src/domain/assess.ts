@@ -5,7 +5,8 @@
  * a due date, otherwise the event is judged again with today's calendar.
  */
 import type { WorkingCalendar } from '#libs/calendar';
-import { DEADLINE_RULE_SETS, DeadlineRule, DeadlineRuleSet, DeadlineUnit, deadlineRuleSetFor, ruleSetKey } from './deadline-rules';
+import type { DeadlineRule, DeadlineRuleSet, DeadlineUnit } from './deadline-rules';
+import { DEADLINE_RULE_SETS, deadlineRuleSetFor, ruleSetKey } from './deadline-rules';
 
 /**
  * - `on_time` / `late`: the due time is known and the upload was before / after it;

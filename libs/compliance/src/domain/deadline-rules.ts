@@ -51,8 +51,20 @@ export interface DeadlineRuleSet {
   readonly expectations: readonly Expectation[];
 }
 
-const wd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({ responsible, amount, unit: 'working_days', start: 'occurred_at', basis });
-const cd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({ responsible, amount, unit: 'calendar_days', start: 'occurred_at', basis });
+const wd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({
+  responsible,
+  amount,
+  unit: 'working_days',
+  start: 'occurred_at',
+  basis,
+});
+const cd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({
+  responsible,
+  amount,
+  unit: 'calendar_days',
+  start: 'occurred_at',
+  basis,
+});
 
 const OUTLET_RESPONSIBLE: readonly EnterpriseRole[] = ['vehicle_maker'];
 const RECEIPTS: Expectation['expect'] = [
@@ -85,17 +97,56 @@ export const CN_2018: DeadlineRuleSet = Object.freeze({
     recycled: wd(30, ['recycler'], 'art. 15: recycling and final disposal completed, 30 working days'),
   }),
   expectations: Object.freeze([
-    { id: 'removed_not_received', after: 'removed', needsCounterparty: true, owedBy: 'counterparty', expect: RECEIPTS, within: { amount: 30, unit: 'working_days' },
-      description: 'A battery removed and handed over has no receipt by the receiver', basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)' },
-    { id: 'handed_over_not_received', after: 'outlet_handed_over', needsCounterparty: true, owedBy: 'counterparty', expect: RECEIPTS, within: { amount: 30, unit: 'working_days' },
-      description: 'A battery handed out of an outlet has no receipt by the receiver', basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)' },
-    { id: 'scrapped_not_removed', after: 'vehicle_scrapped', owedBy: 'reporter', expect: [{ type: 'removed', by: 'owing' }], within: { amount: 15, unit: 'working_days' },
-      description: 'A scrapped vehicle’s battery was not removed and handed over', basis: 'art. 13: removal and hand-over, 15 working days' },
-    { id: 'cascade_scrap_not_handed_over', after: 'cascade_scrapped', owedBy: 'reporter',
-      expect: [{ type: 'outlet_handed_over', by: 'owing', counterpartyRoles: ['recycler'] }, { type: 'recycler_received', by: 'any' }], within: { amount: 15, unit: 'working_days' },
-      description: 'A scrapped cascade product was not handed over to a recycler', basis: '梯次利用管理办法 art. 20; 溯源管理暂行规定 art. 14 (15 working days)' },
-    { id: 'received_not_recycled', after: 'recycler_received', owedBy: 'reporter', expect: [{ type: 'recycled', by: 'owing' }], within: { amount: 30, unit: 'working_days' },
-      description: 'A battery received by a recycler has no completed recycling', basis: 'art. 15: receipt and completion each within 30 working days (the window for completing is this table’s reading [U])' },
+    {
+      id: 'removed_not_received',
+      after: 'removed',
+      needsCounterparty: true,
+      owedBy: 'counterparty',
+      expect: RECEIPTS,
+      within: { amount: 30, unit: 'working_days' },
+      description: 'A battery removed and handed over has no receipt by the receiver',
+      basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)',
+    },
+    {
+      id: 'handed_over_not_received',
+      after: 'outlet_handed_over',
+      needsCounterparty: true,
+      owedBy: 'counterparty',
+      expect: RECEIPTS,
+      within: { amount: 30, unit: 'working_days' },
+      description: 'A battery handed out of an outlet has no receipt by the receiver',
+      basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)',
+    },
+    {
+      id: 'scrapped_not_removed',
+      after: 'vehicle_scrapped',
+      owedBy: 'reporter',
+      expect: [{ type: 'removed', by: 'owing' }],
+      within: { amount: 15, unit: 'working_days' },
+      description: 'A scrapped vehicle’s battery was not removed and handed over',
+      basis: 'art. 13: removal and hand-over, 15 working days',
+    },
+    {
+      id: 'cascade_scrap_not_handed_over',
+      after: 'cascade_scrapped',
+      owedBy: 'reporter',
+      expect: [
+        { type: 'outlet_handed_over', by: 'owing', counterpartyRoles: ['recycler'] },
+        { type: 'recycler_received', by: 'any' },
+      ],
+      within: { amount: 15, unit: 'working_days' },
+      description: 'A scrapped cascade product was not handed over to a recycler',
+      basis: '梯次利用管理办法 art. 20; 溯源管理暂行规定 art. 14 (15 working days)',
+    },
+    {
+      id: 'received_not_recycled',
+      after: 'recycler_received',
+      owedBy: 'reporter',
+      expect: [{ type: 'recycled', by: 'owing' }],
+      within: { amount: 30, unit: 'working_days' },
+      description: 'A battery received by a recycler has no completed recycling',
+      basis: 'art. 15: receipt and completion each within 30 working days (the window for completing is this table’s reading [U])',
+    },
   ] satisfies Expectation[]),
 });
 
@@ -115,10 +166,26 @@ export const CN_2026: DeadlineRuleSet = Object.freeze({
     cascade_shipped: cd(30, ['cascade_utiliser'], 'art. 24(7): products leave stock, 30 days [P]'),
   }),
   expectations: Object.freeze([
-    { id: 'removed_not_received', after: 'removed', needsCounterparty: true, owedBy: 'counterparty', expect: RECEIPTS, within: { amount: 30, unit: 'calendar_days' },
-      description: 'A battery removed and handed over has no receipt by the receiver', basis: 'art. 24(7): receipts within 30 days [P]' },
-    { id: 'handed_over_not_received', after: 'outlet_handed_over', needsCounterparty: true, owedBy: 'counterparty', expect: RECEIPTS, within: { amount: 30, unit: 'calendar_days' },
-      description: 'A battery handed out of an outlet has no receipt by the receiver', basis: 'art. 24(7): receipts within 30 days [P]' },
+    {
+      id: 'removed_not_received',
+      after: 'removed',
+      needsCounterparty: true,
+      owedBy: 'counterparty',
+      expect: RECEIPTS,
+      within: { amount: 30, unit: 'calendar_days' },
+      description: 'A battery removed and handed over has no receipt by the receiver',
+      basis: 'art. 24(7): receipts within 30 days [P]',
+    },
+    {
+      id: 'handed_over_not_received',
+      after: 'outlet_handed_over',
+      needsCounterparty: true,
+      owedBy: 'counterparty',
+      expect: RECEIPTS,
+      within: { amount: 30, unit: 'calendar_days' },
+      description: 'A battery handed out of an outlet has no receipt by the receiver',
+      basis: 'art. 24(7): receipts within 30 days [P]',
+    },
   ] satisfies Expectation[]),
 });
 

@@ -59,8 +59,17 @@ export function expectationsOf(
       const dueAt = engine.dueAt(x.within.amount, x.within.unit, e.occurredAt);
       const status: ExpectationStatus = by ? 'fulfilled' : dueAt === null ? 'pending' : asOf.getTime() > dueAt.getTime() ? 'overdue' : 'open';
       out.push({
-        expectation: x.id, description: x.description, basis: x.basis, batteryCode, eventId: e.id, eventType: e.type, occurredAt: e.occurredAt,
-        owedBy, status, dueAt, fulfilledBy: by?.id ?? null,
+        expectation: x.id,
+        description: x.description,
+        basis: x.basis,
+        batteryCode,
+        eventId: e.id,
+        eventType: e.type,
+        occurredAt: e.occurredAt,
+        owedBy,
+        status,
+        dueAt,
+        fulfilledBy: by?.id ?? null,
       });
     }
   });

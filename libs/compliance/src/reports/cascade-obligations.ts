@@ -9,9 +9,21 @@ import type { EnterpriseRole } from '#libs/enterprises';
 import type { LedgerEvent, ReportRow } from './timeliness';
 
 export const NOT_ASSESSED = [
-  { article: '10', check: 'residual-capacity test records per GB/T 34015 (structured results)', reason: 'no test-record module in this version: only the residual_tested ledger event is checked' },
-  { article: '15', check: 'label fields (nominal capacity and voltage, firm, address, origin, trace code, original codes, GTIN)', reason: 'no label module in this version' },
-  { article: '19', check: 'outlets for scrapped cascade products matched to sales regions, and their disclosure', reason: 'no outlet registry in this version' },
+  {
+    article: '10',
+    check: 'residual-capacity test records per GB/T 34015 (structured results)',
+    reason: 'no test-record module in this version: only the residual_tested ledger event is checked',
+  },
+  {
+    article: '15',
+    check: 'label fields (nominal capacity and voltage, firm, address, origin, trace code, original codes, GTIN)',
+    reason: 'no label module in this version',
+  },
+  {
+    article: '19',
+    check: 'outlets for scrapped cascade products matched to sales regions, and their disclosure',
+    reason: 'no outlet registry in this version',
+  },
 ];
 
 export interface CascadeSummary {
@@ -46,14 +58,24 @@ export class CascadeAccumulator {
 
   /** The firm-level finding, once, as the first row. */
   firmRows(): ReportRow[] {
-    return this.hasManufacturerCode ? [] : [{ section: 'finding', data: { article: 'art. 12 (manufacturer code)', finding: 'the cascade firm holds no manufacturer code (厂商代码)', enterpriseId: this.firm } }];
+    return this.hasManufacturerCode
+      ? []
+      : [
+          {
+            section: 'finding',
+            data: { article: 'art. 12 (manufacturer code)', finding: 'the cascade firm holds no manufacturer code (厂商代码)', enterpriseId: this.firm },
+          },
+        ];
   }
 
   add(batteryCode: string, timeline: readonly LedgerEvent[]): ReportRow[] {
     const rows: ReportRow[] = [];
     const finding = (article: string, text: string, e: LedgerEvent, extra: Record<string, unknown> = {}) => {
       this.counts[article] += 1;
-      rows.push({ section: 'finding', data: { article, finding: text, batteryCode, eventId: e.id, type: e.type, occurredAt: e.occurredAt.toISOString(), ...extra } });
+      rows.push({
+        section: 'finding',
+        data: { article, finding: text, batteryCode, eventId: e.id, type: e.type, occurredAt: e.occurredAt.toISOString(), ...extra },
+      });
     };
     timeline.forEach((e, i) => {
       if (e.reporterId !== this.firm || !this.inPeriod(e.occurredAt)) return;
@@ -62,8 +84,21 @@ export class CascadeAccumulator {
         if (!timeline.slice(0, i).some((x) => x.type === 'residual_tested')) finding('art. 10', 'an assembled source has no residual-capacity test', e);
       }
       if (e.primary) {
-        const j = this.engine.judge({ type: e.type, occurredAt: e.occurredAt, uploadedAt: e.uploadedAt, ledgerRuleSet: e.ledgerRuleSet, storedDueAt: e.storedDueAt, storedRuleSet: e.storedRuleSet });
-        if (j.status === 'late') finding('art. 12 (late uploads)', `uploaded late (${j.basis})`, e, { dueAt: j.dueAt?.toISOString(), uploadedAt: e.uploadedAt.toISOString(), lateBy: j.lateBy, unit: j.unit });
+        const j = this.engine.judge({
+          type: e.type,
+          occurredAt: e.occurredAt,
+          uploadedAt: e.uploadedAt,
+          ledgerRuleSet: e.ledgerRuleSet,
+          storedDueAt: e.storedDueAt,
+          storedRuleSet: e.storedRuleSet,
+        });
+        if (j.status === 'late')
+          finding('art. 12 (late uploads)', `uploaded late (${j.basis})`, e, {
+            dueAt: j.dueAt?.toISOString(),
+            uploadedAt: e.uploadedAt.toISOString(),
+            lateBy: j.lateBy,
+            unit: j.unit,
+          });
       }
       if (e.type === 'outlet_handed_over' && e.counterpartyId && !this.whitelisted(e.counterpartyId)) {
         finding('art. 22', 'waste batteries handed over to a party not on the industry whitelist', e, { counterpartyId: e.counterpartyId });
@@ -72,17 +107,25 @@ export class CascadeAccumulator {
     for (const x of expectationsOf(batteryCode, timeline, this.engine, this.asOf, this.rolesOf)) {
       if (x.expectation !== 'cascade_scrap_not_handed_over' || x.owedBy !== this.firm || !this.inPeriod(x.occurredAt)) continue;
       const trigger = timeline.find((e) => e.id === x.eventId)!;
-      if (x.status === 'overdue') finding('art. 20', 'a scrapped cascade product was not handed over to a recycler in time', trigger, { dueAt: x.dueAt?.toISOString() });
+      if (x.status === 'overdue')
+        finding('art. 20', 'a scrapped cascade product was not handed over to a recycler in time', trigger, { dueAt: x.dueAt?.toISOString() });
       else if (x.status === 'fulfilled') {
         const to = timeline.find((e) => e.id === x.fulfilledBy)!;
         const recycler = to.type === 'recycler_received' ? to.reporterId : to.counterpartyId;
-        if (recycler && !this.whitelisted(recycler)) finding('art. 20', 'a scrapped cascade product went to a recycler not on the whitelist', trigger, { counterpartyId: recycler });
+        if (recycler && !this.whitelisted(recycler))
+          finding('art. 20', 'a scrapped cascade product went to a recycler not on the whitelist', trigger, { counterpartyId: recycler });
       }
     }
     return rows;
   }
 
   summary(): CascadeSummary {
-    return { firm: this.firm, hasManufacturerCode: this.hasManufacturerCode, findings: { ...this.counts }, assembledSources: this.assembled, notAssessed: NOT_ASSESSED };
+    return {
+      firm: this.firm,
+      hasManufacturerCode: this.hasManufacturerCode,
+      findings: { ...this.counts },
+      assembledSources: this.assembled,
+      notAssessed: NOT_ASSESSED,
+    };
   }
 }

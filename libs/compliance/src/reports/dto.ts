@@ -4,7 +4,10 @@ import { PageQuery } from '#libs/common';
 import { REPORT_FORMATS, REPORT_TYPES } from './params';
 
 export class CreateReportDto {
-  @ApiProperty({ enum: REPORT_TYPES, description: 'timeliness (any scope), flow_audit (region or all), cascade_obligations (one cascade firm: enterprise:<id>)' })
+  @ApiProperty({
+    enum: REPORT_TYPES,
+    description: 'timeliness (any scope), flow_audit (region or all), cascade_obligations (one cascade firm: enterprise:<id>)',
+  })
   @IsIn(REPORT_TYPES)
   type: (typeof REPORT_TYPES)[number];
 

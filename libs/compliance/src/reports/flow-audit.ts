@@ -27,7 +27,12 @@ const zero = () => ({ count: 0, kwh: 0, kg: 0 });
 export class FlowAccumulator {
   private readonly retired = zero();
   private readonly destinations: Record<Destination, { count: number; kwh: number; kg: number }> = {
-    cascade: zero(), recycling: zero(), outlet: zero(), in_transit: zero(), unaccounted: zero(), held_by_dismantler: zero(),
+    cascade: zero(),
+    recycling: zero(),
+    outlet: zero(),
+    in_transit: zero(),
+    unaccounted: zero(),
+    held_by_dismantler: zero(),
   };
   private nonWhitelisted = 0;
 
@@ -49,9 +54,25 @@ export class FlowAccumulator {
   add(batteryCode: string, timeline: readonly LedgerEvent[], size: { kwh: number | null; kg: number | null }): ReportRow[] {
     const rows: ReportRow[] = [];
     for (const e of timeline) {
-      if ((e.type === 'removed' || e.type === 'outlet_handed_over') && e.counterpartyId && this.inPeriod(e.occurredAt) && this.inRegion(e.region) && !this.whitelisted(e.counterpartyId)) {
+      if (
+        (e.type === 'removed' || e.type === 'outlet_handed_over') &&
+        e.counterpartyId &&
+        this.inPeriod(e.occurredAt) &&
+        this.inRegion(e.region) &&
+        !this.whitelisted(e.counterpartyId)
+      ) {
         this.nonWhitelisted += 1;
-        rows.push({ section: 'non_whitelisted', data: { batteryCode, eventId: e.id, type: e.type, reporterId: e.reporterId, counterpartyId: e.counterpartyId, occurredAt: e.occurredAt.toISOString() } });
+        rows.push({
+          section: 'non_whitelisted',
+          data: {
+            batteryCode,
+            eventId: e.id,
+            type: e.type,
+            reporterId: e.reporterId,
+            counterpartyId: e.counterpartyId,
+            occurredAt: e.occurredAt.toISOString(),
+          },
+        });
       }
     }
     const i = timeline.findIndex((e) => e.type === 'removed');
@@ -66,7 +87,16 @@ export class FlowAccumulator {
     else {
       const open = expectationsOf(batteryCode, timeline, this.engine, this.asOf, this.rolesOf).filter((x) => x.status !== 'fulfilled');
       where = open.some((x) => x.status === 'overdue') ? 'unaccounted' : retirement.counterpartyId ? 'in_transit' : 'held_by_dismantler';
-      if (where === 'unaccounted') rows.push({ section: 'unaccounted', data: { batteryCode, eventId: retirement.id, occurredAt: retirement.occurredAt.toISOString(), owedBy: open.find((x) => x.status === 'overdue')!.owedBy } });
+      if (where === 'unaccounted')
+        rows.push({
+          section: 'unaccounted',
+          data: {
+            batteryCode,
+            eventId: retirement.id,
+            occurredAt: retirement.occurredAt.toISOString(),
+            owedBy: open.find((x) => x.status === 'overdue')!.owedBy,
+          },
+        });
     }
     for (const bucket of [this.retired, this.destinations[where]]) {
       bucket.count += 1;
@@ -77,7 +107,11 @@ export class FlowAccumulator {
   }
 
   summary(): FlowSummary {
-    const round = (b: { count: number; kwh: number; kg: number }) => ({ count: b.count, kwh: Math.round(b.kwh * 1000) / 1000, kg: Math.round(b.kg * 1000) / 1000 });
+    const round = (b: { count: number; kwh: number; kg: number }) => ({
+      count: b.count,
+      kwh: Math.round(b.kwh * 1000) / 1000,
+      kg: Math.round(b.kg * 1000) / 1000,
+    });
     return {
       retired: round(this.retired),
       destinations: Object.fromEntries(Object.entries(this.destinations).map(([k, v]) => [k, round(v)])) as FlowSummary['destinations'],

@@ -32,7 +32,8 @@ export function parseScope(input: string): Parsed<ReportScope> {
   return { ok: false, reason: `'${input}' is not a scope: use enterprise:<id>, region:<GB/T 2260 prefix of 2, 4 or 6 digits> or all` };
 }
 
-export const scopeText = (s: ReportScope): string => (s.kind === 'all' ? 'all' : s.kind === 'enterprise' ? `enterprise:${s.enterpriseId}` : `region:${s.prefix}`);
+export const scopeText = (s: ReportScope): string =>
+  s.kind === 'all' ? 'all' : s.kind === 'enterprise' ? `enterprise:${s.enterpriseId}` : `region:${s.prefix}`;
 
 /** `2026-10` (a month), `2026` (a year) or `2026-01-01/2026-03-31` (inclusive). */
 export function parsePeriod(input: string): Parsed<ReportPeriod> {

@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { ReportView } from './dto';
 
 /** Noto Sans SC (OFL, from the npm package @expo-google-fonts/noto-sans-sc): pdfkit embeds the glyphs used. */
@@ -52,15 +53,25 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
       ['工作日历 Calendar', view.calendar.split(',').slice(-3).join(', ')],
     ];
     for (const [k, v] of meta) doc.text(`${k}: ${v}`);
-    const flow = (view.summary as { flow?: { retired: Record<string, number>; destinations: Record<string, Record<string, number>>; nonWhitelistedHandovers: number } } | null)?.flow;
+    const flow = (
+      view.summary as {
+        flow?: { retired: Record<string, number>; destinations: Record<string, Record<string, number>>; nonWhitelistedHandovers: number };
+      } | null
+    )?.flow;
     if (flow) {
       doc.moveDown().fontSize(12).text('流向 Where retired batteries went (count / kWh / kg)').fontSize(9);
       doc.text(`退役 retired: ${flow.retired.count} / ${flow.retired.kwh} / ${flow.retired.kg}`);
       for (const [k, v] of Object.entries(flow.destinations)) doc.text(`${DESTINATION_ZH[k] ?? k}: ${v.count} / ${v.kwh} / ${v.kg}`);
       doc.text(`移交非白名单企业 hand-overs to non-whitelisted parties: ${flow.nonWhitelistedHandovers}`);
     }
-    const summary = (view.summary ?? {}) as { totals?: Record<string, number>; byNode?: Record<string, Record<string, number>>; delay?: { median: number | null; worst: number | null } };
-    const cascade = (view.summary as { cascade?: { findings: Record<string, number>; notAssessed: { article: string; check: string; reason: string }[] } } | null)?.cascade;
+    const summary = (view.summary ?? {}) as {
+      totals?: Record<string, number>;
+      byNode?: Record<string, Record<string, number>>;
+      delay?: { median: number | null; worst: number | null };
+    };
+    const cascade = (
+      view.summary as { cascade?: { findings: Record<string, number>; notAssessed: { article: string; check: string; reason: string }[] } } | null
+    )?.cascade;
     if (cascade) {
       doc.moveDown().fontSize(12).text('发现 Findings by article').fontSize(9);
       for (const [k, v] of Object.entries(cascade.findings)) doc.text(`${k}: ${v}`);
@@ -73,14 +84,24 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
       doc.text(`迟报天数（工作日）中位数 median delay: ${summary.delay?.median ?? '—'}; 最长 worst: ${summary.delay?.worst ?? '—'}`);
       doc.moveDown().fontSize(12).text('按节点 By node').fontSize(8);
       for (const [node, counts] of Object.entries(summary.byNode ?? {})) {
-        doc.text(`${node}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${STATUS_ZH[k] ?? k} ${n}`).join('; ')}`);
+        doc.text(
+          `${node}: ${Object.entries(counts)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${STATUS_ZH[k] ?? k} ${n}`)
+            .join('; ')}`,
+        );
       }
     }
     doc.addPage().fontSize(12).text('问题清单 Findings').fontSize(7);
     let n = 0;
     for await (const r of rows) {
       if (n === PDF_MAX_FINDINGS) {
-        doc.moveDown().fontSize(9).text(`仅列出前 ${PDF_MAX_FINDINGS} 条；完整清单见 CSV / XLSX 下载。Only the first ${PDF_MAX_FINDINGS} findings are listed; the CSV and XLSX downloads have all ${view.rowCount}.`);
+        doc
+          .moveDown()
+          .fontSize(9)
+          .text(
+            `仅列出前 ${PDF_MAX_FINDINGS} 条；完整清单见 CSV / XLSX 下载。Only the first ${PDF_MAX_FINDINGS} findings are listed; the CSV and XLSX downloads have all ${view.rowCount}.`,
+          );
         break;
       }
       const d = r.data;
@@ -90,14 +111,25 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
         continue;
       }
       if (r.section === 'non_whitelisted' || r.section === 'unaccounted') {
-        const label = r.section === 'unaccounted' ? `去向不明 unaccounted · 应报方 owed by ${d.owedBy}` : `移交非白名单企业 non-whitelisted · ${d.type} → ${d.counterpartyId}`;
+        const label =
+          r.section === 'unaccounted'
+            ? `去向不明 unaccounted · 应报方 owed by ${d.owedBy}`
+            : `移交非白名单企业 non-whitelisted · ${d.type} → ${d.counterpartyId}`;
         doc.text(`${label} · ${d.batteryCode} · ${d.eventId} · ${d.occurredAt}`);
         n += 1;
         continue;
       }
-      const what = r.section === 'missing' ? `${d.expectation} (${d.eventType} ${d.eventId}) 应报方 owed by ${d.owedBy}` : `${d.type} ${d.eventId} 上报方 reporter ${d.reporterId}`;
-      const when = r.section === 'late' ? `应报 due ${d.dueAt} 实报 uploaded ${d.uploadedAt} 迟 ${d.lateBy} ${d.unit === 'working_days' ? '工作日' : '日'}` : `应报 due ${d.dueAt ?? '待定 pending'}`;
-      doc.text(`${STATUS_ZH[r.section === 'missing' ? `missing_${d.status}` : r.section] ?? r.section} · ${d.batteryCode} · ${what} · ${when} · ${d.basis ?? ''}`);
+      const what =
+        r.section === 'missing'
+          ? `${d.expectation} (${d.eventType} ${d.eventId}) 应报方 owed by ${d.owedBy}`
+          : `${d.type} ${d.eventId} 上报方 reporter ${d.reporterId}`;
+      const when =
+        r.section === 'late'
+          ? `应报 due ${d.dueAt} 实报 uploaded ${d.uploadedAt} 迟 ${d.lateBy} ${d.unit === 'working_days' ? '工作日' : '日'}`
+          : `应报 due ${d.dueAt ?? '待定 pending'}`;
+      doc.text(
+        `${STATUS_ZH[r.section === 'missing' ? `missing_${d.status}` : r.section] ?? r.section} · ${d.batteryCode} · ${what} · ${when} · ${d.basis ?? ''}`,
+      );
       n += 1;
     }
     doc.end();

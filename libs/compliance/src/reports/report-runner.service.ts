@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { EnterpriseRole } from '#libs/enterprises';
 import { DataSource } from 'typeorm';
 import { ComplianceCalendar } from '../calendar.service';
-import { DeadlineEngine } from '../domain/assess';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
 import { parseScope, ReportScope } from './params';
 import { CascadeAccumulator } from './cascade-obligations';
@@ -73,12 +72,14 @@ export class ReportRunner {
       if (!done) throw new ReportInvalid(`report ${reportId} does not exist`);
       return { rows: done.row_count };
     }
-    if (!['timeliness', 'flow_audit', 'cascade_obligations'].includes(report.type)) throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
+    if (!['timeliness', 'flow_audit', 'cascade_obligations'].includes(report.type))
+      throw new ReportInvalid(`report type '${report.type}' is not computed by this version`);
     const scope = parseScope(report.scope);
     if (!scope.ok) throw new ReportInvalid(scope.reason);
     const flowAudit = report.type === 'flow_audit';
     if (flowAudit && scope.value.kind === 'enterprise') throw new ReportInvalid('a flow audit is about a region (or all), not an enterprise');
-    if (report.type === 'cascade_obligations' && scope.value.kind !== 'enterprise') throw new ReportInvalid('cascade obligations are about one cascade firm (enterprise:<id>)');
+    if (report.type === 'cascade_obligations' && scope.value.kind !== 'enterprise')
+      throw new ReportInvalid('cascade obligations are about one cascade firm (enterprise:<id>)');
     await this.dataSource.query('DELETE FROM compliance_report_rows WHERE report_id = $1', [reportId]);
 
     const engine = this.calendar.engine();
@@ -163,8 +164,17 @@ export class ReportRunner {
           }
           const reporterRegion = enterprises.get(r.reporter_enterprise_id)?.region ?? null;
           timeline.push({
-            id: r.id, type: r.type, occurredAt: r.occurred_at, uploadedAt: r.uploaded_at, reporterId: r.reporter_enterprise_id, counterpartyId: r.counterparty_enterprise_id,
-            ledgerRuleSet: ledgerRuleSetOf(r.occurred_at), region: r.region_code ?? reporterRegion, storedRuleSet: r.rule_set, storedDueAt: r.due_at, primary: r.is_primary,
+            id: r.id,
+            type: r.type,
+            occurredAt: r.occurred_at,
+            uploadedAt: r.uploaded_at,
+            reporterId: r.reporter_enterprise_id,
+            counterpartyId: r.counterparty_enterprise_id,
+            ledgerRuleSet: ledgerRuleSetOf(r.occurred_at),
+            region: r.region_code ?? reporterRegion,
+            storedRuleSet: r.rule_set,
+            storedDueAt: r.due_at,
+            primary: r.is_primary,
           });
         }
         if (pending.length >= FETCH_ROWS || rows.length < FETCH_ROWS) await flush();
@@ -181,8 +191,14 @@ export class ReportRunner {
     }
     const timeliness = acc.summary();
     const summary = {
-      ...(cascade ? { cascade: cascade.summary() } : flow ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries } : timeliness),
-      calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
+      ...(cascade
+        ? { cascade: cascade.summary() }
+        : flow
+          ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries }
+          : timeliness),
+      calendar: engine.calendar.coverage().at(-1),
+      tables: engine.sets.map((s) => `${s.id}@${s.version}`),
+    };
     await this.dataSource.transaction(async (m) => {
       if (pending.length) {
         const batch = pending.splice(0, pending.length);
@@ -192,7 +208,11 @@ export class ReportRunner {
         );
         seq += batch.length;
       }
-      await m.query(`UPDATE compliance_reports SET status = 'done', progress = 100, finished_at = now(), summary = $2, row_count = $3 WHERE id = $1`, [reportId, JSON.stringify(summary), seq]);
+      await m.query(`UPDATE compliance_reports SET status = 'done', progress = 100, finished_at = now(), summary = $2, row_count = $3 WHERE id = $1`, [
+        reportId,
+        JSON.stringify(summary),
+        seq,
+      ]);
     });
     await onProgress(100);
     this.log.log(`report ${reportId}: ${done} batteries, ${seq} rows`);
@@ -200,7 +220,10 @@ export class ReportRunner {
   }
 
   async markFailed(reportId: string, message: string): Promise<void> {
-    await this.dataSource.query(`UPDATE compliance_reports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status <> 'done'`, [reportId, message.slice(0, 2000)]);
+    await this.dataSource.query(`UPDATE compliance_reports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status <> 'done'`, [
+      reportId,
+      message.slice(0, 2000),
+    ]);
   }
 
   private async enterprises(): Promise<Map<string, { region: string | null; roles: EnterpriseRole[]; whitelisted: boolean }>> {

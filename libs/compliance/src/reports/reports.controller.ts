@@ -47,7 +47,10 @@ export class ReportsController {
   }
 
   @Get(':id/download')
-  @ApiOperation({ summary: 'Download a finished report: json (summary and findings), csv (findings), xlsx (summary and findings sheets) or pdf (Chinese and English; the first 2,000 findings)' })
+  @ApiOperation({
+    summary:
+      'Download a finished report: json (summary and findings), csv (findings), xlsx (summary and findings sheets) or pdf (Chinese and English; the first 2,000 findings)',
+  })
   @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/pdf')
   @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(404, 409, 422)

@@ -58,7 +58,28 @@ const COLUMNS = `id, type, scope, generation, period_from::text, period_to::text
   created_at, started_at, finished_at, summary, row_count, error`;
 
 /** The columns of the findings in CSV and XLSX downloads (every section's fields, blank where a section has none). */
-const ROW_FIELDS = ['section', 'article', 'finding', 'batteryCode', 'eventId', 'type', 'eventType', 'expectation', 'status', 'reporterId', 'counterpartyId', 'owedBy', 'occurredAt', 'dueAt', 'uploadedAt', 'lateBy', 'unit', 'ruleSet', 'basis', 'description'];
+const ROW_FIELDS = [
+  'section',
+  'article',
+  'finding',
+  'batteryCode',
+  'eventId',
+  'type',
+  'eventType',
+  'expectation',
+  'status',
+  'reporterId',
+  'counterpartyId',
+  'owedBy',
+  'occurredAt',
+  'dueAt',
+  'uploadedAt',
+  'lateBy',
+  'unit',
+  'ruleSet',
+  'basis',
+  'description',
+];
 
 /**
  * Compliance reports: requested over HTTP, computed by a BullMQ job (ReportRunner), read and downloaded here.
@@ -81,13 +102,19 @@ export class ReportsService {
     const problems = [
       ...(scope.ok ? [] : [{ path: 'scope', reason: dto.scope === undefined ? 'is required for administrator and regulator keys' : scope.reason }]),
       ...(period.ok ? [] : [{ path: 'period', reason: period.reason }]),
-      ...(dto.type === 'flow_audit' && scope.ok && scope.value.kind === 'enterprise' ? [{ path: 'scope', reason: 'a flow audit is about a region (region:<prefix>) or all' }] : []),
-      ...(dto.type === 'cascade_obligations' && scope.ok && scope.value.kind !== 'enterprise' ? [{ path: 'scope', reason: 'cascade obligations are about one cascade firm (enterprise:<id>)' }] : []),
+      ...(dto.type === 'flow_audit' && scope.ok && scope.value.kind === 'enterprise'
+        ? [{ path: 'scope', reason: 'a flow audit is about a region (region:<prefix>) or all' }]
+        : []),
+      ...(dto.type === 'cascade_obligations' && scope.ok && scope.value.kind !== 'enterprise'
+        ? [{ path: 'scope', reason: 'cascade obligations are about one cascade firm (enterprise:<id>)' }]
+        : []),
     ];
     if (!scope.ok || !period.ok || problems.length > 0) throw validationFailed(problems);
     const scopeRegion = await this.checkScope(scope.value, p);
     const engine = this.calendar.engine();
-    const [{ watermark }] = await this.dataSource.query<{ watermark: string | null }[]>('SELECT (SELECT id::text FROM lifecycle_events ORDER BY id DESC LIMIT 1) AS watermark');
+    const [{ watermark }] = await this.dataSource.query<{ watermark: string | null }[]>(
+      'SELECT (SELECT id::text FROM lifecycle_events ORDER BY id DESC LIMIT 1) AS watermark',
+    );
     const asOf = new Date();
     const identityInput = {
       type: dto.type,
@@ -95,7 +122,10 @@ export class ReportsService {
       period: period.value,
       ruleSets: ruleSetsVersion(engine.sets),
       watermark: watermark ?? ZERO_UUID,
-      calendar: engine.calendar.coverage().map((y) => `${y.year}:${y.source}`).join(','),
+      calendar: engine.calendar
+        .coverage()
+        .map((y) => `${y.year}:${y.source}`)
+        .join(','),
       asOfDate: new Date(asOf.getTime() + 8 * 3_600_000).toISOString().slice(0, 10),
     };
     const identity = reportIdentity(identityInput);
@@ -113,12 +143,31 @@ export class ReportsService {
                                          requested_by_kind, requested_by_enterprise_id, requested_by_regulator_id, schedule)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
         [
-          identity, generation, dto.type, identityInput.scope, scopeRegion, scope.value.kind === 'enterprise' ? scope.value.enterpriseId : null, period.value.from, period.value.to,
-          dto.format ?? 'json', identityInput.ruleSets, identityInput.watermark, identityInput.calendar, asOf, p.kind,
-          p.kind === 'enterprise' ? p.enterpriseId : null, p.kind === 'regulator' ? p.regulatorId : null, schedule,
+          identity,
+          generation,
+          dto.type,
+          identityInput.scope,
+          scopeRegion,
+          scope.value.kind === 'enterprise' ? scope.value.enterpriseId : null,
+          period.value.from,
+          period.value.to,
+          dto.format ?? 'json',
+          identityInput.ruleSets,
+          identityInput.watermark,
+          identityInput.calendar,
+          asOf,
+          p.kind,
+          p.kind === 'enterprise' ? p.enterpriseId : null,
+          p.kind === 'regulator' ? p.regulatorId : null,
+          schedule,
         ],
       );
-      await this.audit.record(m, actor, { action: 'compliance.report_requested', entityType: 'compliance_report', entityId: row.id, data: { ...identityInput, generation, regenerate: dto.regenerate ?? false } });
+      await this.audit.record(m, actor, {
+        action: 'compliance.report_requested',
+        entityType: 'compliance_report',
+        entityId: row.id,
+        data: { ...identityInput, generation, regenerate: dto.regenerate ?? false },
+      });
       return { id: row.id, generation, existing: false };
     });
     // Idempotent: the job id is the report's identity and generation (a job that exists is left as it is).
@@ -142,15 +191,18 @@ export class ReportsService {
   private async checkScope(scope: ReportScope, p: Principal): Promise<string | null> {
     if (scope.kind === 'enterprise') {
       const [e] = await this.dataSource.query<{ region_code: string | null }[]>('SELECT region_code FROM enterprises WHERE id = $1', [scope.enterpriseId]);
-      if (p.kind === 'enterprise' && p.enterpriseId !== scope.enterpriseId) throw ComplianceErrors.scopeForbidden(scopeText(scope), 'an enterprise requests reports about itself only');
+      if (p.kind === 'enterprise' && p.enterpriseId !== scope.enterpriseId)
+        throw ComplianceErrors.scopeForbidden(scopeText(scope), 'an enterprise requests reports about itself only');
       if (!e) throw validationFailed([{ path: 'scope', reason: `no enterprise ${scope.enterpriseId}` }]);
       const region = e.region_code?.trim() ?? null;
-      if (p.kind === 'regulator' && p.regionPrefix && !(region ?? '').startsWith(p.regionPrefix)) throw ComplianceErrors.scopeForbidden(scopeText(scope), `the enterprise is not in region ${p.regionPrefix}`);
+      if (p.kind === 'regulator' && p.regionPrefix && !(region ?? '').startsWith(p.regionPrefix))
+        throw ComplianceErrors.scopeForbidden(scopeText(scope), `the enterprise is not in region ${p.regionPrefix}`);
       return region;
     }
     if (p.kind === 'enterprise') throw ComplianceErrors.scopeForbidden(scopeText(scope), 'an enterprise requests reports about itself only');
     if (p.kind === 'regulator' && p.regionPrefix) {
-      if (scope.kind === 'all' || !scope.prefix.startsWith(p.regionPrefix)) throw ComplianceErrors.scopeForbidden(scopeText(scope), `your region is ${p.regionPrefix}`);
+      if (scope.kind === 'all' || !scope.prefix.startsWith(p.regionPrefix))
+        throw ComplianceErrors.scopeForbidden(scopeText(scope), `your region is ${p.regionPrefix}`);
     }
     return scope.kind === 'region' ? scope.prefix : null;
   }
@@ -164,7 +216,10 @@ export class ReportsService {
 
   async get(id: string, p: Principal): Promise<ReportView> {
     const v = this.visibility(p, '$2');
-    const rows = await this.dataSource.query<ReportRow[]>(`SELECT ${COLUMNS} FROM compliance_reports WHERE id = $1 ${v ? `AND ${v.where}` : ''}`, v ? [id, v.value] : [id]);
+    const rows = await this.dataSource.query<ReportRow[]>(
+      `SELECT ${COLUMNS} FROM compliance_reports WHERE id = $1 ${v ? `AND ${v.where}` : ''}`,
+      v ? [id, v.value] : [id],
+    );
     if (!rows[0]) throw ComplianceErrors.reportNotFound(id);
     return toView(rows[0]);
   }
@@ -198,7 +253,9 @@ export class ReportsService {
     const name = `report-${view.type}-${id}`;
     if (f === 'csv') {
       const csv = stringify({ header: true, columns: ROW_FIELDS, bom: true, record_delimiter: '\r\n', cast: { boolean: (b) => String(b) } });
-      const source = rows.map((r: { section: string; data: Record<string, unknown> }) => ROW_FIELDS.map((k) => neutraliseCell(k === 'section' ? r.section : r.data[k])));
+      const source = rows.map((r: { section: string; data: Record<string, unknown> }) =>
+        ROW_FIELDS.map((k) => neutraliseCell(k === 'section' ? r.section : r.data[k])),
+      );
       source.on('error', (error) => csv.destroy(error));
       return { stream: source.pipe(csv), type: 'text/csv; charset=utf-8', filename: `${name}.csv` };
     }
@@ -219,7 +276,12 @@ export class ReportsService {
       })().catch((error: Error) => out.destroy(error));
       return { stream: out, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `${name}.xlsx` };
     }
-    if (f === 'pdf') return { stream: timelinessPdf(view, rows as AsyncIterable<{ section: string; data: Record<string, unknown> }>), type: 'application/pdf', filename: `${name}.pdf` };
+    if (f === 'pdf')
+      return {
+        stream: timelinessPdf(view, rows as AsyncIterable<{ section: string; data: Record<string, unknown> }>),
+        type: 'application/pdf',
+        filename: `${name}.pdf`,
+      };
     const json = Readable.from(jsonOf(view, rows as AsyncIterable<{ section: string; data: Record<string, unknown> }>));
     return { stream: json, type: 'application/json; charset=utf-8', filename: `${name}.json` };
   }
@@ -240,8 +302,18 @@ export class ReportsService {
 
 function metaOf(v: ReportView): Record<string, unknown> {
   return {
-    report: v.id, type: v.type, scope: v.scope, periodFrom: v.period.from, periodTo: v.period.to, generation: v.generation, generatedAt: v.finishedAt,
-    asOf: v.asOf, ruleSets: v.ruleSets, watermark: v.watermark, calendar: v.calendar, summary: v.summary,
+    report: v.id,
+    type: v.type,
+    scope: v.scope,
+    periodFrom: v.period.from,
+    periodTo: v.period.to,
+    generation: v.generation,
+    generatedAt: v.finishedAt,
+    asOf: v.asOf,
+    ruleSets: v.ruleSets,
+    watermark: v.watermark,
+    calendar: v.calendar,
+    summary: v.summary,
   };
 }
 
@@ -257,8 +329,23 @@ async function* jsonOf(v: ReportView, rows: AsyncIterable<{ section: string; dat
 
 function toView(r: ReportRow): ReportView {
   return {
-    id: r.id, type: r.type, scope: r.scope, period: { from: r.period_from, to: r.period_to }, status: r.status, progress: r.progress, generation: r.generation,
-    ruleSets: r.rule_sets, watermark: r.watermark, calendar: r.calendar, asOf: r.as_of.toISOString(), format: r.format, createdAt: r.created_at.toISOString(),
-    startedAt: r.started_at?.toISOString() ?? null, finishedAt: r.finished_at?.toISOString() ?? null, summary: r.summary, rowCount: r.row_count, error: r.error,
+    id: r.id,
+    type: r.type,
+    scope: r.scope,
+    period: { from: r.period_from, to: r.period_to },
+    status: r.status,
+    progress: r.progress,
+    generation: r.generation,
+    ruleSets: r.rule_sets,
+    watermark: r.watermark,
+    calendar: r.calendar,
+    asOf: r.as_of.toISOString(),
+    format: r.format,
+    createdAt: r.created_at.toISOString(),
+    startedAt: r.started_at?.toISOString() ?? null,
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    summary: r.summary,
+    rowCount: r.row_count,
+    error: r.error,
   };
 }

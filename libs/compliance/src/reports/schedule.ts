@@ -30,11 +30,15 @@ export class ReportScheduleUpserter implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(MONTHLY_SCHEDULER, { pattern: this.config.reportScheduleCron, tz: SCHEDULE_TIMEZONE }, {
-      name: MONTHLY_REPORTS_JOB,
-      data: {},
-      opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 24 }, removeOnFail: { count: 24 } },
-    });
+    await this.queue.upsertJobScheduler(
+      MONTHLY_SCHEDULER,
+      { pattern: this.config.reportScheduleCron, tz: SCHEDULE_TIMEZONE },
+      {
+        name: MONTHLY_REPORTS_JOB,
+        data: {},
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 24 }, removeOnFail: { count: 24 } },
+      },
+    );
   }
 }
 
@@ -54,7 +58,9 @@ export class MonthlyReports {
   async run(now = new Date()): Promise<{ period: string; requested: number }> {
     const period = previousMonth(now);
     const enterprises = await this.dataSource.query<{ id: string }[]>('SELECT id FROM enterprises ORDER BY id');
-    const provinces = await this.dataSource.query<{ p: string }[]>(`SELECT DISTINCT left(region_code, 2) AS p FROM enterprises WHERE region_code IS NOT NULL ORDER BY 1`);
+    const provinces = await this.dataSource.query<{ p: string }[]>(
+      `SELECT DISTINCT left(region_code, 2) AS p FROM enterprises WHERE region_code IS NOT NULL ORDER BY 1`,
+    );
     const scopes = [...enterprises.map((e) => `enterprise:${e.id}`), ...provinces.map((p) => `region:${p.p}`)];
     for (const scope of scopes) await this.reports.request({ type: 'timeliness', scope, period, format: 'xlsx' }, SYSTEM_ACTOR, MONTHLY_SCHEDULER);
     this.log.log(`monthly reports for ${period}: ${scopes.length} requested`);

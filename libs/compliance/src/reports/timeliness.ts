@@ -5,7 +5,8 @@
  */
 import type { EnterpriseRole } from '#libs/enterprises';
 import type { DeadlineEngine, DeadlineStatus } from '../domain/assess';
-import { expectationsOf, TimelineEvent } from '../domain/expectations';
+import type { TimelineEvent } from '../domain/expectations';
+import { expectationsOf } from '../domain/expectations';
 
 export interface LedgerEvent extends TimelineEvent {
   uploadedAt: Date;
@@ -78,7 +79,14 @@ export class TimelinessAccumulator {
     const rows: ReportRow[] = [];
     for (const e of timeline) {
       if (!e.primary || e.type === 'correction' || !this.inPeriod(e.occurredAt) || !this.scope.event(e.reporterId, e.region)) continue;
-      const j = this.engine.judge({ type: e.type, occurredAt: e.occurredAt, uploadedAt: e.uploadedAt, ledgerRuleSet: e.ledgerRuleSet, storedDueAt: e.storedDueAt, storedRuleSet: e.storedRuleSet });
+      const j = this.engine.judge({
+        type: e.type,
+        occurredAt: e.occurredAt,
+        uploadedAt: e.uploadedAt,
+        ledgerRuleSet: e.ledgerRuleSet,
+        storedDueAt: e.storedDueAt,
+        storedRuleSet: e.storedRuleSet,
+      });
       this.bump(e.type, e.reporterId, j.status);
       if (j.status === 'late') {
         const wd = this.engine.calendar.workingDaysBetween(j.dueAt!, e.uploadedAt);
@@ -89,8 +97,17 @@ export class TimelinessAccumulator {
         rows.push({
           section: j.status,
           data: {
-            eventId: e.id, type: e.type, batteryCode, reporterId: e.reporterId, occurredAt: e.occurredAt.toISOString(), uploadedAt: e.uploadedAt.toISOString(),
-            dueAt: j.dueAt?.toISOString() ?? null, lateBy: j.lateBy, unit: j.unit, ruleSet: j.ruleSet, basis: j.basis,
+            eventId: e.id,
+            type: e.type,
+            batteryCode,
+            reporterId: e.reporterId,
+            occurredAt: e.occurredAt.toISOString(),
+            uploadedAt: e.uploadedAt.toISOString(),
+            dueAt: j.dueAt?.toISOString() ?? null,
+            lateBy: j.lateBy,
+            unit: j.unit,
+            ruleSet: j.ruleSet,
+            basis: j.basis,
           },
         });
       }
@@ -104,7 +121,18 @@ export class TimelinessAccumulator {
       if (x.status !== 'open') {
         rows.push({
           section: 'missing',
-          data: { expectation: x.expectation, description: x.description, basis: x.basis, batteryCode, eventId: x.eventId, eventType: x.eventType, occurredAt: x.occurredAt.toISOString(), dueAt: x.dueAt?.toISOString() ?? null, owedBy: x.owedBy, status: x.status },
+          data: {
+            expectation: x.expectation,
+            description: x.description,
+            basis: x.basis,
+            batteryCode,
+            eventId: x.eventId,
+            eventType: x.eventType,
+            occurredAt: x.occurredAt.toISOString(),
+            dueAt: x.dueAt?.toISOString() ?? null,
+            owedBy: x.owedBy,
+            status: x.status,
+          },
         });
       }
     }

@@ -74,7 +74,12 @@ export class CheckpointService {
       `SELECT * FROM ledger_checkpoints WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
       [after?.id ?? null, limit + 1],
     );
-    return toPage(rows, limit, (r) => withoutBucketsFor(principal, toView(r)), (r) => ({ id: String(r.id) }));
+    return toPage(
+      rows,
+      limit,
+      (r) => withoutBucketsFor(principal, toView(r)),
+      (r) => ({ id: String(r.id) }),
+    );
   }
 
   /** Recomputes the latest checkpoint's root from the current data. */

@@ -60,7 +60,8 @@ export class CheckpointsController {
   @Get('verify')
   @ApiOperation({
     summary: 'Check the current data against the latest checkpoint',
-    description: 'Recomputes the Merkle root of the chain heads up to the checkpoint\'s cut; deleted or altered chains show as a mismatch, located by manufacturer code.',
+    description:
+      "Recomputes the Merkle root of the chain heads up to the checkpoint's cut; deleted or altered chains show as a mismatch, located by manufacturer code.",
   })
   @ApiOkResponse({ type: LedgerVerificationDoc })
   verify(@CurrentActor() actor: Actor) {

@@ -19,10 +19,14 @@ export class CheckpointScheduler implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(CHECKPOINT_JOB, { every: this.config.checkpointEveryMinutes * 60_000 }, {
-      name: CHECKPOINT_JOB,
-      opts: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    });
+    await this.queue.upsertJobScheduler(
+      CHECKPOINT_JOB,
+      { every: this.config.checkpointEveryMinutes * 60_000 },
+      {
+        name: CHECKPOINT_JOB,
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
   }
 }
 

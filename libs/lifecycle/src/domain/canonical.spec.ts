@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalContent, canonicalJson, contentHash, EventContent, GENESIS_HASH, linkHash, StoredEvent, StoredLink, verifyChain } from './canonical';
+import type { EventContent, StoredEvent, StoredLink } from './canonical';
+import { canonicalContent, canonicalJson, contentHash, GENESIS_HASH, linkHash, verifyChain } from './canonical';
 
 const content = (over: Partial<EventContent> = {}): EventContent => ({
   type: 'delivered',
@@ -36,7 +37,10 @@ describe('canonical serialisation', () => {
   });
 
   it('is exactly the canonical JSON of the content object', () => {
-    for (const e of [content(), content({ vin: 'LGXCE4CB4N0000001', counterpartyEnterpriseId: null, clientEventId: null, payload: { z: [1, { b: 2, a: 'é' }], a: null } })]) {
+    for (const e of [
+      content(),
+      content({ vin: 'LGXCE4CB4N0000001', counterpartyEnterpriseId: null, clientEventId: null, payload: { z: [1, { b: 2, a: 'é' }], a: null } }),
+    ]) {
       expect(canonicalContent(e)).toBe(
         canonicalJson({
           type: e.type,
@@ -82,7 +86,9 @@ describe('canonical serialisation', () => {
     const prev = createHash('sha256').update('prev').digest();
     const seq = Buffer.alloc(4);
     seq.writeUInt32BE(70000);
-    const expected = createHash('sha256').update(Buffer.concat([prev, contentHash(c), Buffer.from('001PB24A000001G1F0000001', 'ascii'), seq])).digest('hex');
+    const expected = createHash('sha256')
+      .update(Buffer.concat([prev, contentHash(c), Buffer.from('001PB24A000001G1F0000001', 'ascii'), seq]))
+      .digest('hex');
     expect(linkHash(prev, contentHash(c), '001PB24A000001G1F0000001', 70000).toString('hex')).toBe(expected);
   });
 
@@ -138,7 +144,11 @@ describe('hash chain verification', () => {
     const { events, links, head } = build(4);
     const id = links[2].eventId;
     events.set(id, { ...events.get(id)!, payload: { deliveryNoteNo: 'forged' } });
-    expect(verifyChain(code, links, events, head)).toMatchObject({ ok: false, length: 2, firstBroken: { seq: 3, eventId: id, problem: 'content_hash_mismatch' } });
+    expect(verifyChain(code, links, events, head)).toMatchObject({
+      ok: false,
+      length: 2,
+      firstBroken: { seq: 3, eventId: id, problem: 'content_hash_mismatch' },
+    });
   });
 
   it('names an event whose content and stored hash were both rewritten (the link no longer follows)', () => {
@@ -151,7 +161,14 @@ describe('hash chain verification', () => {
 
   it('names a deleted link in the middle and one at the end', () => {
     const { events, links, head } = build(4);
-    expect(verifyChain(code, links.filter((l) => l.seq !== 2), events, head).firstBroken).toMatchObject({ seq: 2, problem: 'missing_link' });
+    expect(
+      verifyChain(
+        code,
+        links.filter((l) => l.seq !== 2),
+        events,
+        head,
+      ).firstBroken,
+    ).toMatchObject({ seq: 2, problem: 'missing_link' });
     expect(verifyChain(code, links.slice(0, 3), events, head).firstBroken).toMatchObject({ seq: 4, problem: 'missing_link' });
   });
 

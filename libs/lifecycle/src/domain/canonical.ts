@@ -216,7 +216,10 @@ export function verifyChain(
     const link = sorted[i];
     const expectedSeq = i + 1;
     if (link.seq !== expectedSeq) {
-      return fail({ seq: expectedSeq, eventId: null, problem: 'missing_link', expected: String(expectedSeq), found: String(link.seq) }, `link ${expectedSeq} is missing (the next stored link is ${link.seq})`);
+      return fail(
+        { seq: expectedSeq, eventId: null, problem: 'missing_link', expected: String(expectedSeq), found: String(link.seq) },
+        `link ${expectedSeq} is missing (the next stored link is ${link.seq})`,
+      );
     }
     if (!link.prevHash.equals(prev)) {
       return fail(
@@ -226,7 +229,10 @@ export function verifyChain(
     }
     const event = events.get(link.eventId);
     if (!event) {
-      return fail({ seq: link.seq, eventId: link.eventId, problem: 'event_missing', expected: link.eventId, found: null }, `link ${link.seq} names event ${link.eventId}, which does not exist`);
+      return fail(
+        { seq: link.seq, eventId: link.eventId, problem: 'event_missing', expected: link.eventId, found: null },
+        `link ${link.seq} names event ${link.eventId}, which does not exist`,
+      );
     }
     if (!event.affectedCodes.includes(batteryCode)) {
       return fail(

@@ -5,9 +5,11 @@
  * could not read through GET /v1/batteries. For a battery the reporter may not see, those reasons become the
  * one a battery that is not registered gets: the same words, so that not even its existence shows.
  */
-import { BatteryState, effectiveOf } from './battery-state';
+import type { BatteryState } from './battery-state';
+import { effectiveOf } from './battery-state';
 import type { IngestResult, PartyLink } from './plan';
-import { revealedBy, RuleDetail } from './rules';
+import type { RuleDetail } from './rules';
+import { revealedBy } from './rules';
 
 /** The batteries the rejected events' reasons tell about. */
 export function revealedCodes(results: readonly IngestResult[]): Set<string> {
@@ -31,7 +33,8 @@ export function knownFromBatch(reporterId: string, code: string, states: Readonl
   const s = states.get(code);
   if (!s) return false;
   const e = effectiveOf(s, states);
-  if (s.producerId === reporterId || s.holderId === reporterId || s.pendingTo === reporterId || e.holderId === reporterId || e.pendingTo === reporterId) return true;
+  if (s.producerId === reporterId || s.holderId === reporterId || s.pendingTo === reporterId || e.holderId === reporterId || e.pendingTo === reporterId)
+    return true;
   return parties.some((p) => p.batteryCode === code && p.enterpriseId === reporterId);
 }
 

@@ -48,7 +48,18 @@ describe('event-type table', () => {
   });
 
   it('lists the envelope fields with the payload last', () => {
-    expect(ENVELOPE_FIELDS.map((f) => f.name)).toEqual(['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'counterpartyUscc', 'regionCode', 'vin', 'correctionOf', 'schemaVersion', 'payload']);
+    expect(ENVELOPE_FIELDS.map((f) => f.name)).toEqual([
+      'type',
+      'batteryCodes',
+      'occurredAt',
+      'clientEventId',
+      'counterpartyUscc',
+      'regionCode',
+      'vin',
+      'correctionOf',
+      'schemaVersion',
+      'payload',
+    ]);
     expect(ENVELOPE_FIELDS.filter((f) => f.required).map((f) => f.name)).toEqual(['type', 'batteryCodes', 'occurredAt']);
   });
 });

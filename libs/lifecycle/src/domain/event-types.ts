@@ -125,11 +125,28 @@ export interface LedgerRuleSet {
 // ---- the roles -------------------------------------------------------------------------------------
 
 const ALL_ROLES: readonly EnterpriseRole[] = [
-  'battery_maker', 'vehicle_maker', 'importer', 'dealer', 'repairer', 'leasing', 'swap_operator', 'dismantler', 'cascade_utiliser', 'recycler',
+  'battery_maker',
+  'vehicle_maker',
+  'importer',
+  'dealer',
+  'repairer',
+  'leasing',
+  'swap_operator',
+  'dismantler',
+  'cascade_utiliser',
+  'recycler',
 ];
 /** Firms that run recycling service outlets: vehicle makers and the firms they entrust (2019 outlet guide). */
 const OUTLET_ROLES: readonly EnterpriseRole[] = [
-  'vehicle_maker', 'battery_maker', 'importer', 'dealer', 'repairer', 'leasing', 'swap_operator', 'dismantler', 'cascade_utiliser',
+  'vehicle_maker',
+  'battery_maker',
+  'importer',
+  'dealer',
+  'repairer',
+  'leasing',
+  'swap_operator',
+  'dismantler',
+  'cascade_utiliser',
 ];
 const SERVICE_ROLES: readonly EnterpriseRole[] = ['vehicle_maker', 'importer', 'dealer', 'repairer', 'leasing'];
 
@@ -138,16 +155,45 @@ const SERVICE_ROLES: readonly EnterpriseRole[] = ['vehicle_maker', 'importer', '
 const f = (spec: FieldSpec): FieldSpec => spec;
 
 const ATTRIBUTES: readonly FieldSpec[] = [
-  f({ name: 'nominalCapacityAh', kind: 'number', required: true, min: 0, minExclusive: true, max: 1_000_000, unit: 'Ah', description: 'Nominal capacity (标称容量)', example: 150 }),
-  f({ name: 'nominalVoltageV', kind: 'number', required: true, min: 0, minExclusive: true, max: 10_000, unit: 'V', description: 'Nominal voltage (标称电压)', example: 350.4 }),
-  f({ name: 'ratedEnergyKwh', kind: 'number', required: false, min: 0, minExclusive: true, max: 100_000, unit: 'kWh', description: 'Rated energy (额定能量)', example: 52.6 }),
+  f({
+    name: 'nominalCapacityAh',
+    kind: 'number',
+    required: true,
+    min: 0,
+    minExclusive: true,
+    max: 1_000_000,
+    unit: 'Ah',
+    description: 'Nominal capacity (标称容量)',
+    example: 150,
+  }),
+  f({
+    name: 'nominalVoltageV',
+    kind: 'number',
+    required: true,
+    min: 0,
+    minExclusive: true,
+    max: 10_000,
+    unit: 'V',
+    description: 'Nominal voltage (标称电压)',
+    example: 350.4,
+  }),
+  f({
+    name: 'ratedEnergyKwh',
+    kind: 'number',
+    required: false,
+    min: 0,
+    minExclusive: true,
+    max: 100_000,
+    unit: 'kWh',
+    description: 'Rated energy (额定能量)',
+    example: 52.6,
+  }),
   f({ name: 'massKg', kind: 'number', required: false, min: 0, minExclusive: true, max: 100_000, unit: 'kg', description: 'Mass', example: 380 }),
 ];
 
 const v1 = (...fields: FieldSpec[]): readonly PayloadSchema[] => [{ version: 1, fields }];
 
-const reason = (required: boolean, description = 'What happened, in words') =>
-  f({ name: 'reason', kind: 'string', required, max: 2000, description });
+const reason = (required: boolean, description = 'What happened, in words') => f({ name: 'reason', kind: 'string', required, max: 2000, description });
 
 // ---- the 2018/2021 rule set ---------------------------------------------------------------------------
 
@@ -170,7 +216,13 @@ const RULES_2018: Record<EventType, Row> = {
     special: 'register',
     payload: v1(
       ...ATTRIBUTES,
-      f({ name: 'parentCode', kind: 'batteryCode', form: 'original', required: false, description: 'The module or pack (already registered) these batteries are built into' }),
+      f({
+        name: 'parentCode',
+        kind: 'batteryCode',
+        form: 'original',
+        required: false,
+        description: 'The module or pack (already registered) these batteries are built into',
+      }),
     ),
   },
   delivered: {
@@ -286,7 +338,12 @@ const RULES_2018: Record<EventType, Row> = {
     special: 'replace',
     replacementFrom: ['produced', 'delivered'],
     payload: v1(
-      f({ name: 'replacementCode', kind: 'batteryCode', required: true, description: 'The battery that takes the place of the one replaced (same product level)' }),
+      f({
+        name: 'replacementCode',
+        kind: 'batteryCode',
+        required: true,
+        description: 'The battery that takes the place of the one replaced (same product level)',
+      }),
       reason(false, 'Why it was replaced'),
     ),
   },
@@ -351,7 +408,9 @@ const RULES_2018: Record<EventType, Row> = {
     vin: { presence: 'required', effect: 'match' },
     region: 'optional',
     levels: ['pack'],
-    payload: v1(f({ name: 'scrapCertificateNo', kind: 'string', required: true, max: 100, description: 'Scrap-vehicle certificate number (报废汽车回收证明编号)' })),
+    payload: v1(
+      f({ name: 'scrapCertificateNo', kind: 'string', required: true, max: 100, description: 'Scrap-vehicle certificate number (报废汽车回收证明编号)' }),
+    ),
   },
   removed: {
     description:
@@ -399,7 +458,13 @@ const RULES_2018: Record<EventType, Row> = {
     payload: v1(
       f({ name: 'testRecordRef', kind: 'string', required: true, max: 200, description: 'Reference to the residual-capacity test record' }),
       f({ name: 'sohPercent', kind: 'number', required: false, min: 0, max: 200, unit: '%', description: 'State of health (capacity), percent of rated' }),
-      f({ name: 'decision', kind: 'enum', enum: ['vehicle_reuse', 'cascade', 'recycle'], required: false, description: 'What the test decided (the grade of the residual-test record)' }),
+      f({
+        name: 'decision',
+        kind: 'enum',
+        enum: ['vehicle_reuse', 'cascade', 'recycle'],
+        required: false,
+        description: 'What the test decided (the grade of the residual-test record)',
+      }),
     ),
   },
   cascade_assembled: {
@@ -435,7 +500,9 @@ const RULES_2018: Record<EventType, Row> = {
     vin: { presence: 'forbidden', effect: 'none' },
     region: 'optional',
     forms: ['cascade'],
-    payload: v1(f({ name: 'customerName', kind: 'string', required: false, max: 300, description: 'The customer, when it is not an enterprise of this system' })),
+    payload: v1(
+      f({ name: 'customerName', kind: 'string', required: false, max: 300, description: 'The customer, when it is not an enterprise of this system' }),
+    ),
   },
   cascade_scrapped: {
     description: 'A cascade product is scrapped and collected by its cascade utiliser',
@@ -479,8 +546,23 @@ const RULES_2018: Record<EventType, Row> = {
     vin: { presence: 'forbidden', effect: 'none' },
     region: 'optional',
     payload: v1(
-      f({ name: 'method', kind: 'enum', enum: ['hydrometallurgical', 'pyrometallurgical', 'physical', 'combined'], required: false, description: 'Recycling process' }),
-      f({ name: 'processedMassKg', kind: 'number', required: true, min: 0, minExclusive: true, max: 1_000_000, unit: 'kg', description: 'Mass of batteries processed' }),
+      f({
+        name: 'method',
+        kind: 'enum',
+        enum: ['hydrometallurgical', 'pyrometallurgical', 'physical', 'combined'],
+        required: false,
+        description: 'Recycling process',
+      }),
+      f({
+        name: 'processedMassKg',
+        kind: 'number',
+        required: true,
+        min: 0,
+        minExclusive: true,
+        max: 1_000_000,
+        unit: 'kg',
+        description: 'Mass of batteries processed',
+      }),
       ...['Lithium', 'Nickel', 'Cobalt', 'Manganese', 'Copper', 'Aluminium', 'Iron', 'Graphite'].map((m) =>
         f({ name: `recovered${m}Kg`, kind: 'number', required: false, min: 0, max: 1_000_000, unit: 'kg', description: `${m} recovered` }),
       ),
@@ -558,11 +640,36 @@ export const MAX_CODES_PER_EVENT = 500;
  */
 export const ENVELOPE_FIELDS: readonly FieldSpec[] = [
   { name: 'type', kind: 'enum', enum: EVENT_TYPES, required: true, description: 'Event type' },
-  { name: 'batteryCodes', kind: 'batteryCodes', required: true, description: `The GB/T 34014 codes the event is about (1 to ${MAX_CODES_PER_EVENT})`, example: ['001PB240000003B3C0221953'] },
-  { name: 'occurredAt', kind: 'datetime', required: true, description: 'When it happened (the business date; Beijing time when no offset is given)', example: '2026-05-01T10:00:00+08:00' },
-  { name: 'clientEventId', kind: 'string', required: false, max: 100, description: "The reporter's own id for the event: sending it again is answered as a duplicate", example: 'erp-2026-000123' },
+  {
+    name: 'batteryCodes',
+    kind: 'batteryCodes',
+    required: true,
+    description: `The GB/T 34014 codes the event is about (1 to ${MAX_CODES_PER_EVENT})`,
+    example: ['001PB240000003B3C0221953'],
+  },
+  {
+    name: 'occurredAt',
+    kind: 'datetime',
+    required: true,
+    description: 'When it happened (the business date; Beijing time when no offset is given)',
+    example: '2026-05-01T10:00:00+08:00',
+  },
+  {
+    name: 'clientEventId',
+    kind: 'string',
+    required: false,
+    max: 100,
+    description: "The reporter's own id for the event: sending it again is answered as a duplicate",
+    example: 'erp-2026-000123',
+  },
   { name: 'counterpartyUscc', kind: 'uscc', required: false, description: 'The other party of a hand-over, by its unified social credit code' },
-  { name: 'regionCode', kind: 'regionCode', required: false, description: 'GB/T 2260 region where it happened (for vehicle_sold: the region of sale)', example: '350102' },
+  {
+    name: 'regionCode',
+    kind: 'regionCode',
+    required: false,
+    description: 'GB/T 2260 region where it happened (for vehicle_sold: the region of sale)',
+    example: '350102',
+  },
   { name: 'vin', kind: 'vin', required: false, description: 'The vehicle (17 characters, check digit per GB 16735)', example: 'LFV2A21KXG4010001' },
   { name: 'correctionOf', kind: 'uuid', required: false, description: 'correction events: the id of the event corrected' },
   { name: 'schemaVersion', kind: 'integer', required: false, min: 1, description: 'Payload schema version of the event type (default: the latest)' },

@@ -107,7 +107,10 @@ function parseDateTimeText(s: string): number {
   }
   const year = Number(m[1]);
   // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes them as written.
-  const utc = year >= 100 ? Date.UTC(year, Number(m[2]) - 1, Number(m[3]), h, mi, sec, ms) : new Date(0).setUTCFullYear(year, Number(m[2]) - 1, Number(m[3])) + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+  const utc =
+    year >= 100
+      ? Date.UTC(year, Number(m[2]) - 1, Number(m[3]), h, mi, sec, ms)
+      : new Date(0).setUTCFullYear(year, Number(m[2]) - 1, Number(m[3])) + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
   return utc - offsetMinutes * 60_000;
 }
 

@@ -1,17 +1,32 @@
 import { format } from '#libs/battery-code';
-import { BATTERY_STATUSES, BatteryStatus } from '#libs/batteries';
-import { EnterpriseRole } from '#libs/enterprises';
+import type { BatteryStatus } from '#libs/batteries';
+import { BATTERY_STATUSES } from '#libs/batteries';
+import type { EnterpriseRole } from '#libs/enterprises';
 import { usccCheckCharacter } from '#libs/identifiers';
-import { BatteryState, effectiveOf } from './battery-state';
+import type { BatteryState } from './battery-state';
+import { effectiveOf } from './battery-state';
 import { GENESIS_HASH, linkHash } from './canonical';
-import { EVENT_TYPES, EventType, ruleSetFor } from './event-types';
+import type { EventType } from './event-types';
+import { EVENT_TYPES, ruleSetFor } from './event-types';
 import { concealUnseen, knownFromBatch, revealedCodes } from './conceal';
-import { CodeFindings, keepsPartInPlace, KnownEnterprise, planBatch, resolveCandidates } from './plan';
+import type { CodeFindings, KnownEnterprise } from './plan';
+import { keepsPartInPlace, planBatch, resolveCandidates } from './plan';
 import { prevalidate } from './prevalidate';
 import { LedgerRule } from './rules';
 
 const NOW = Date.parse('2026-11-25T12:00:00+08:00');
-const ALL_ROLES: EnterpriseRole[] = ['battery_maker', 'vehicle_maker', 'importer', 'dealer', 'repairer', 'leasing', 'swap_operator', 'dismantler', 'cascade_utiliser', 'recycler'];
+const ALL_ROLES: EnterpriseRole[] = [
+  'battery_maker',
+  'vehicle_maker',
+  'importer',
+  'dealer',
+  'repairer',
+  'leasing',
+  'swap_operator',
+  'dismantler',
+  'cascade_utiliser',
+  'recycler',
+];
 
 const usccOf = (n: number) => {
   const body = `91350100MA${String(n).padStart(7, '0')}`;
@@ -34,12 +49,29 @@ const FIRMS = [MAKER, VM, DEALER, RECYCLER, OMNI, OTHER];
 
 let serial = 0;
 const code = (level: 'P' | 'M' | 'C') => {
-  const r = format({ manufacturerCode: '001', productType: level, batteryType: 'B', specificationCode: '24', traceabilityCode: 'A000001', productionDate: '2026-01-15', serial: ++serial });
+  const r = format({
+    manufacturerCode: '001',
+    productType: level,
+    batteryType: 'B',
+    specificationCode: '24',
+    traceabilityCode: 'A000001',
+    productionDate: '2026-01-15',
+    serial: ++serial,
+  });
   if (!r.ok) throw new Error('bad test code');
   return r.code.code;
 };
 const cascadeCode = () => {
-  const r = format({ form: 'cascade', manufacturerCode: 'C01', productType: 'M', batteryType: 'B', specificationCode: '01', productionDate: '2026-02-01', serial: ++serial, cascadeLevel: 'M' });
+  const r = format({
+    form: 'cascade',
+    manufacturerCode: 'C01',
+    productType: 'M',
+    batteryType: 'B',
+    specificationCode: '01',
+    productionDate: '2026-02-01',
+    serial: ++serial,
+    cascadeLevel: 'M',
+  });
   if (!r.ok) throw new Error('bad test code');
   return r.code.code;
 };
@@ -137,10 +169,11 @@ describe('state machine: which event may follow which status (every type × ever
     const subject = rules.forms?.includes('cascade') ? cascadeCode() : code('P');
     const extra = { ...minimal[type] } as Record<string, unknown>;
     if (type === 'cascade_assembled') extra.payload = { ...(extra.payload as object), cascadeCode: cascadeCode() };
-    const plan = run(OMNI, [{ type, batteryCodes: [subject], occurredAt: '2026-05-01T10:00:00+08:00', ...extra }], [
-      state(subject, { status: status as BatteryStatus, holderId: OMNI.id, vin: VIN }),
-      state(spare, { status: 'produced', holderId: OMNI.id }),
-    ]);
+    const plan = run(
+      OMNI,
+      [{ type, batteryCodes: [subject], occurredAt: '2026-05-01T10:00:00+08:00', ...extra }],
+      [state(subject, { status: status as BatteryStatus, holderId: OMNI.id, vin: VIN }), state(spare, { status: 'produced', holderId: OMNI.id })],
+    );
     const allowed = rules.from.includes(status as BatteryStatus);
     expect(plan.results[0].status).toBe(allowed ? 'accepted' : 'rejected');
     if (!allowed) {
@@ -161,9 +194,11 @@ describe('state machine: which event may follow which status (every type × ever
 
   it('names the rule, the battery, its status, its last event and what may follow', () => {
     const pack = code('P');
-    const plan = run(RECYCLER, [{ type: 'recycled', batteryCodes: [pack], occurredAt: T(5), payload: { processedMassKg: 300 } }], [
-      state(pack, { status: 'at_outlet', lastEventType: 'outlet_received', holderId: RECYCLER.id }),
-    ]);
+    const plan = run(
+      RECYCLER,
+      [{ type: 'recycled', batteryCodes: [pack], occurredAt: T(5), payload: { processedMassKg: 300 } }],
+      [state(pack, { status: 'at_outlet', lastEventType: 'outlet_received', holderId: RECYCLER.id })],
+    );
     expect(reasons(plan)).toEqual([
       {
         path: 'events[0].batteryCodes[0]',
@@ -181,9 +216,19 @@ describe('state machine: which event may follow which status (every type × ever
     const recycled = state(pack, { status: 'recycled', lastEventType: 'recycled', holderId: RECYCLER.id });
     const plan = run(RECYCLER, [{ type: 'recycler_received', batteryCodes: [pack], occurredAt: T(5) }], [recycled]);
     expect(reasons(plan)[0].reason).toMatch(/allowed next: none \(only corrections\)$/);
-    const corrected = run(RECYCLER, [{ type: 'correction', batteryCodes: [pack], occurredAt: T(6), correctionOf: '00000000-0000-4000-8000-0000000000aa', payload: { reason: 'wrong mass' } }], [{ ...recycled }], {
-      corrections: new Map([['00000000-0000-4000-8000-0000000000aa', { id: '00000000-0000-4000-8000-0000000000aa', reporterEnterpriseId: RECYCLER.id, type: 'recycled', affectedCodes: [pack] }]]),
-    });
+    const corrected = run(
+      RECYCLER,
+      [{ type: 'correction', batteryCodes: [pack], occurredAt: T(6), correctionOf: '00000000-0000-4000-8000-0000000000aa', payload: { reason: 'wrong mass' } }],
+      [{ ...recycled }],
+      {
+        corrections: new Map([
+          [
+            '00000000-0000-4000-8000-0000000000aa',
+            { id: '00000000-0000-4000-8000-0000000000aa', reporterEnterpriseId: RECYCLER.id, type: 'recycled', affectedCodes: [pack] },
+          ],
+        ]),
+      },
+    );
     expect(corrected.results[0].status).toBe('accepted');
     expect(corrected.batteriesToUpdate[0]).toMatchObject({ status: 'recycled', chainSeq: 2 });
   });
@@ -200,7 +245,10 @@ describe('custody and roles', () => {
 
     const stranger = run(OTHER, [{ type: 'installed', batteryCodes: [pack], occurredAt: T(2), vin: VIN }], [{ ...s }]);
     expect(reasons(stranger)).toEqual([
-      expect.objectContaining({ rule: LedgerRule.CUSTODY, reason: `battery ${pack} is held by firm 1 (${MAKER.uscc}), hand-over pending to firm 2 (${VM.uscc}): only its holder or the receiver of a pending hand-over may report 'installed'` }),
+      expect.objectContaining({
+        rule: LedgerRule.CUSTODY,
+        reason: `battery ${pack} is held by firm 1 (${MAKER.uscc}), hand-over pending to firm 2 (${VM.uscc}): only its holder or the receiver of a pending hand-over may report 'installed'`,
+      }),
     ]);
 
     const installed = run(VM, [{ type: 'installed', batteryCodes: [pack], occurredAt: T(2), vin: VIN }], [s]);
@@ -222,7 +270,11 @@ describe('custody and roles', () => {
     const pack = code('P');
     const role = run(VM, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(0), payload: { nominalCapacityAh: 1, nominalVoltageV: 1 } }], []);
     expect(reasons(role)).toEqual([
-      expect.objectContaining({ path: 'events[0].type', rule: LedgerRule.ROLE, reason: "'produced' is reported by battery_maker, importer; you are registered as vehicle_maker" }),
+      expect.objectContaining({
+        path: 'events[0].type',
+        rule: LedgerRule.ROLE,
+        reason: "'produced' is reported by battery_maker, importer; you are registered as vehicle_maker",
+      }),
     ]);
     const cp = run(MAKER, [{ type: 'delivered', batteryCodes: [pack], occurredAt: T(1), counterpartyUscc: RECYCLER.uscc }], [state(pack)]);
     expect(reasons(cp)).toEqual([expect.objectContaining({ path: 'events[0].counterpartyUscc', rule: LedgerRule.COUNTERPARTY_ROLE })]);
@@ -251,7 +303,12 @@ describe('custody and roles', () => {
   it('rejects an unregistered battery', () => {
     const pack = code('P');
     const plan = run(MAKER, [{ type: 'delivered', batteryCodes: [pack], occurredAt: T(1), counterpartyUscc: VM.uscc }], []);
-    expect(reasons(plan)).toEqual([expect.objectContaining({ rule: LedgerRule.UNKNOWN_BATTERY, reason: expect.stringMatching(new RegExp(`^battery ${pack} is not registered, or not visible to you`)) })]);
+    expect(reasons(plan)).toEqual([
+      expect.objectContaining({
+        rule: LedgerRule.UNKNOWN_BATTERY,
+        reason: expect.stringMatching(new RegExp(`^battery ${pack} is not registered, or not visible to you`)),
+      }),
+    ]);
   });
 });
 
@@ -262,13 +319,17 @@ describe('registration, composition and the batch', () => {
     const both = firm(7, ['battery_maker', 'vehicle_maker']);
     const pack = code('P');
     const module = code('M');
-    const plan = run(both, [
-      { type: 'produced', batteryCodes: [pack], occurredAt: T(0), payload: attrs },
-      { type: 'produced', batteryCodes: [module], occurredAt: T(0), payload: { ...attrs, parentCode: pack } },
-      { type: 'installed', batteryCodes: [pack], occurredAt: T(1), vin: VIN },
-      { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(2), vin: VIN, payload: { certificateNo: 'C' } },
-      { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: T(3), vin: VIN, regionCode: '350102' },
-    ], []);
+    const plan = run(
+      both,
+      [
+        { type: 'produced', batteryCodes: [pack], occurredAt: T(0), payload: attrs },
+        { type: 'produced', batteryCodes: [module], occurredAt: T(0), payload: { ...attrs, parentCode: pack } },
+        { type: 'installed', batteryCodes: [pack], occurredAt: T(1), vin: VIN },
+        { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(2), vin: VIN, payload: { certificateNo: 'C' } },
+        { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: T(3), vin: VIN, regionCode: '350102' },
+      ],
+      [],
+    );
     expect(plan.results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
     expect(plan.status).toBe('ACCEPTED');
     const packState = plan.batteriesToInsert.find((s) => s.code === pack)!;
@@ -290,17 +351,34 @@ describe('registration, composition and the batch', () => {
     const same = run(MAKER, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(9), payload: attrs }], [existing()]);
     expect(same.results[0]).toMatchObject({ status: 'duplicate', eventId: 'the-original', duplicateOf: 'registration' });
     const differs = run(MAKER, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(9), payload: { ...attrs, nominalCapacityAh: 151 } }], [existing()]);
-    expect(reasons(differs)).toEqual([expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${pack} is already registered (event the-original) with nominalCapacityAh 150, not 151` })]);
+    expect(reasons(differs)).toEqual([
+      expect.objectContaining({
+        rule: LedgerRule.ALREADY_REGISTERED,
+        reason: `battery ${pack} is already registered (event the-original) with nominalCapacityAh 150, not 151`,
+      }),
+    ]);
     const otherMaker = firm(8, ['battery_maker']);
     const byOther = run(otherMaker, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(9), payload: attrs }], [existing()]);
-    expect(reasons(byOther)).toEqual([expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${pack} is already registered by another enterprise` })]);
+    expect(reasons(byOther)).toEqual([
+      expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${pack} is already registered by another enterprise` }),
+    ]);
     // Twice in one batch with other attributes: the first registration's id is no event the client could look up.
     const fresh = code('P');
-    const twice = run(MAKER, [
-      { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: attrs },
-      { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: { ...attrs, nominalCapacityAh: 151 } },
-    ], [], { mode: 'atomic' });
-    expect(reasons(twice, 1)).toEqual([expect.objectContaining({ rule: LedgerRule.ALREADY_REGISTERED, reason: `battery ${fresh} is already registered earlier in this batch with nominalCapacityAh 150, not 151` })]);
+    const twice = run(
+      MAKER,
+      [
+        { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: attrs },
+        { type: 'produced', batteryCodes: [fresh], occurredAt: T(9), payload: { ...attrs, nominalCapacityAh: 151 } },
+      ],
+      [],
+      { mode: 'atomic' },
+    );
+    expect(reasons(twice, 1)).toEqual([
+      expect.objectContaining({
+        rule: LedgerRule.ALREADY_REGISTERED,
+        reason: `battery ${fresh} is already registered earlier in this batch with nominalCapacityAh 150, not 151`,
+      }),
+    ]);
   });
 
   it('builds parts only into a higher level that is in the reporter’s stock', () => {
@@ -308,8 +386,17 @@ describe('registration, composition and the batch', () => {
     const cell = code('C');
     const module = code('M');
     const intoCell = run(MAKER, [{ type: 'produced', batteryCodes: [module], occurredAt: T(1), payload: { ...attrs, parentCode: cell } }], [state(cell)]);
-    expect(reasons(intoCell)).toEqual([expect.objectContaining({ rule: LedgerRule.COMPOSITION, reason: `a module cannot be built into a cell (${cell}): cells go into modules or packs, modules into packs` })]);
-    const delivered = run(MAKER, [{ type: 'produced', batteryCodes: [module], occurredAt: T(1), payload: { ...attrs, parentCode: pack } }], [state(pack, { status: 'delivered', pendingTo: VM.id })]);
+    expect(reasons(intoCell)).toEqual([
+      expect.objectContaining({
+        rule: LedgerRule.COMPOSITION,
+        reason: `a module cannot be built into a cell (${cell}): cells go into modules or packs, modules into packs`,
+      }),
+    ]);
+    const delivered = run(
+      MAKER,
+      [{ type: 'produced', batteryCodes: [module], occurredAt: T(1), payload: { ...attrs, parentCode: pack } }],
+      [state(pack, { status: 'delivered', pendingTo: VM.id })],
+    );
     expect(reasons(delivered)[0]).toMatchObject({ rule: LedgerRule.COMPOSITION, reason: expect.stringContaining('must be in your stock as produced') });
     const missing = run(MAKER, [{ type: 'produced', batteryCodes: [module], occurredAt: T(1), payload: { ...attrs, parentCode: pack } }], []);
     expect(reasons(missing)[0]).toMatchObject({ rule: LedgerRule.UNKNOWN_BATTERY, path: 'events[0].payload.parentCode' });
@@ -317,7 +404,9 @@ describe('registration, composition and the batch', () => {
 
   it('reports the code registry’s errors as rejections and its warnings with the accepted event', () => {
     const pack = code('P');
-    const findings = new Map<string, CodeFindings>([[pack, { errors: [], warnings: [{ path: 'code', reason: 'no coding rule filed', code: 'SPECIFICATION_CODE_UNFILED' }] }]]);
+    const findings = new Map<string, CodeFindings>([
+      [pack, { errors: [], warnings: [{ path: 'code', reason: 'no coding rule filed', code: 'SPECIFICATION_CODE_UNFILED' }] }],
+    ]);
     const warned = run(MAKER, [{ type: 'produced', batteryCodes: [pack], occurredAt: T(0), payload: attrs }], [], { codeFindings: findings });
     expect(warned.results[0]).toMatchObject({ status: 'accepted', warnings: [{ path: 'events[0].batteryCodes[0]', reason: 'no coding rule filed' }] });
     const pack2 = code('P');
@@ -337,7 +426,11 @@ describe('registration, composition and the batch', () => {
       state(module, { status: 'assembled', holderId: null, parentCode: pack }),
       state(spare, { status: 'delivered', holderId: MAKER.id, pendingTo: repairer.id }),
     ];
-    const plan = run(repairer, [{ type: 'replaced', batteryCodes: [module], occurredAt: T(3), vin: VIN, payload: { replacementCode: spare, reason: 'cell imbalance' } }], states);
+    const plan = run(
+      repairer,
+      [{ type: 'replaced', batteryCodes: [module], occurredAt: T(3), vin: VIN, payload: { replacementCode: spare, reason: 'cell imbalance' } }],
+      states,
+    );
     expect(plan.results[0].status).toBe('accepted');
     const [p, m, sp] = states;
     expect(m).toMatchObject({ status: 'removed', holderId: repairer.id, parentCode: null, vin: null });
@@ -353,7 +446,11 @@ describe('registration, composition and the batch', () => {
     const module = code('M');
     const repairer = firm(9, ['repairer']);
     const states = [state(pack, { status: 'in_use', holderId: VM.id, vin: VIN }), state(module, { status: 'assembled', holderId: null, parentCode: pack })];
-    const plan = run(repairer, [{ type: 'repaired', batteryCodes: [module], occurredAt: T(3), vin: VIN, payload: { description: 'balancing board replaced' } }], states);
+    const plan = run(
+      repairer,
+      [{ type: 'repaired', batteryCodes: [module], occurredAt: T(3), vin: VIN, payload: { description: 'balancing board replaced' } }],
+      states,
+    );
     expect(plan.results[0].status).toBe('accepted');
     const [p, m] = states;
     expect(m).toMatchObject({ status: 'assembled', holderId: null, parentCode: pack, vin: null, lastEventType: 'repaired', changed: true });
@@ -362,7 +459,11 @@ describe('registration, composition and the batch', () => {
     expect(plan.links.map((l) => l.batteryCode)).toEqual([module]);
     // Still inside: it follows the pack when the vehicle is scrapped.
     const dismantler = firm(11, ['dismantler']);
-    const scrapped = run(dismantler, [{ type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: T(4), vin: VIN, payload: { scrapCertificateNo: 'SC-1' } }], states);
+    const scrapped = run(
+      dismantler,
+      [{ type: 'vehicle_scrapped', batteryCodes: [pack], occurredAt: T(4), vin: VIN, payload: { scrapCertificateNo: 'SC-1' } }],
+      states,
+    );
     expect(scrapped.results[0].status).toBe('accepted');
     expect(effectiveOf(m, new Map(states.map((x) => [x.code, x])))).toMatchObject({ status: 'in_scrapped_vehicle' });
   });
@@ -380,13 +481,27 @@ describe('registration, composition and the batch', () => {
     const [m1, m2] = [code('M'), code('M')];
     const product = cascadeCode();
     const states = [m1, m2].map((c) => state(c, { status: 'tested', holderId: cascade.id, lastEventType: 'residual_tested' }));
-    const plan = run(cascade, [{ type: 'cascade_assembled', batteryCodes: [m1, m2], occurredAt: T(4), payload: { cascadeCode: product, nominalCapacityAh: 100, nominalVoltageV: 48 } }], states);
+    const plan = run(
+      cascade,
+      [{ type: 'cascade_assembled', batteryCodes: [m1, m2], occurredAt: T(4), payload: { cascadeCode: product, nominalCapacityAh: 100, nominalVoltageV: 48 } }],
+      states,
+    );
     expect(plan.results[0].status).toBe('accepted');
-    expect(plan.batteriesToInsert).toEqual([expect.objectContaining({ code: product, form: 'cascade', status: 'cascade_stock', holderId: cascade.id, producerId: cascade.id, nominalVoltageV: 48 })]);
+    expect(plan.batteriesToInsert).toEqual([
+      expect.objectContaining({ code: product, form: 'cascade', status: 'cascade_stock', holderId: cascade.id, producerId: cascade.id, nominalVoltageV: 48 }),
+    ]);
     expect(states[0]).toMatchObject({ status: 'in_cascade_product', parentCode: product, holderId: null });
-    expect(plan.origins.map((o) => [o.cascadeCode, o.originalCode])).toEqual([[product, m1], [product, m2]].sort());
+    expect(plan.origins.map((o) => [o.cascadeCode, o.originalCode])).toEqual(
+      [
+        [product, m1],
+        [product, m2],
+      ].sort(),
+    );
     const again = run(cascade, [{ type: 'cascade_received', batteryCodes: [m1], occurredAt: T(5) }], [...states, plan.batteriesToInsert[0]]);
-    expect(reasons(again)[0]).toMatchObject({ rule: LedgerRule.STATE_TRANSITION, reason: expect.stringContaining(`inside ${product}, status 'cascade_stock'`) });
+    expect(reasons(again)[0]).toMatchObject({
+      rule: LedgerRule.STATE_TRANSITION,
+      reason: expect.stringContaining(`inside ${product}, status 'cascade_stock'`),
+    });
   });
 });
 
@@ -399,7 +514,11 @@ describe('duplicates, corrections and modes', () => {
     const first = run(MAKER, [event], [state(p)]);
     const hashKey = first.events[0].contentHash.toString('hex');
     const prior = new Map([['erp-1', { id: 'original', hashKey }]]);
-    expect(run(MAKER, [event], [state(p)], { priorByClientId: prior }).results[0]).toMatchObject({ status: 'duplicate', eventId: 'original', duplicateOf: 'clientEventId' });
+    expect(run(MAKER, [event], [state(p)], { priorByClientId: prior }).results[0]).toMatchObject({
+      status: 'duplicate',
+      eventId: 'original',
+      duplicateOf: 'clientEventId',
+    });
     const changed = run(MAKER, [{ ...event, occurredAt: T(2) }], [state(p)], { priorByClientId: prior });
     expect(reasons(changed)).toEqual([expect.objectContaining({ rule: LedgerRule.CLIENT_EVENT_ID_REUSED, path: 'events[0].clientEventId' })]);
   });
@@ -440,19 +559,26 @@ describe('duplicates, corrections and modes', () => {
   it('corrects only the reporter’s own events, about their batteries, and changes no state', () => {
     const p = pack();
     const target = { id: '00000000-0000-4000-8000-0000000000bb', reporterEnterpriseId: MAKER.id, type: 'delivered', affectedCodes: [p] };
-    const correction = { type: 'correction', batteryCodes: [p], occurredAt: T(5), correctionOf: target.id, payload: { reason: 'wrong delivery note', field: 'payload.deliveryNoteNo', correctValue: 'DN-2' } };
+    const correction = {
+      type: 'correction',
+      batteryCodes: [p],
+      occurredAt: T(5),
+      correctionOf: target.id,
+      payload: { reason: 'wrong delivery note', field: 'payload.deliveryNoteNo', correctValue: 'DN-2' },
+    };
     const s = state(p, { status: 'delivered', pendingTo: VM.id });
     const ok = run(MAKER, [correction], [s], { corrections: new Map([[target.id, target]]) });
     expect(ok.results[0].status).toBe('accepted');
     expect(s).toMatchObject({ status: 'delivered', pendingTo: VM.id, chainSeq: 2, lastEventType: 'produced' });
     const notMine = run(VM, [correction], [state(p)], { corrections: new Map([[target.id, target]]) });
-    expect(reasons(notMine)).toEqual([expect.objectContaining({ rule: LedgerRule.CORRECTION_TARGET, reason: `you reported no event ${target.id}: an enterprise corrects only its own events` })]);
+    expect(reasons(notMine)).toEqual([
+      expect.objectContaining({ rule: LedgerRule.CORRECTION_TARGET, reason: `you reported no event ${target.id}: an enterprise corrects only its own events` }),
+    ]);
     const q = pack();
     const wrongBattery = run(MAKER, [{ ...correction, batteryCodes: [q] }], [state(q)], { corrections: new Map([[target.id, target]]) });
     expect(reasons(wrongBattery)[0]).toMatchObject({ rule: LedgerRule.CORRECTION_TARGET, reason: expect.stringContaining(`is not about battery ${q}`) });
   });
 });
-
 
 describe('what rejections tell about batteries the reporter may not see', () => {
   const stranger = firm(12, ['vehicle_maker', 'dealer']);
@@ -464,7 +590,11 @@ describe('what rejections tell about batteries the reporter may not see', () => 
     const plan = run(stranger, [event], states);
     expect(revealedCodes(plan.results)).toEqual(new Set([pack]));
     // Before: the holder and the vehicle both tell about the battery.
-    expect(reasons(plan).map((d) => d.rule).sort()).toEqual([LedgerRule.CUSTODY, LedgerRule.VIN_MISMATCH]);
+    expect(
+      reasons(plan)
+        .map((d) => d.rule)
+        .sort(),
+    ).toEqual([LedgerRule.CUSTODY, LedgerRule.VIN_MISMATCH]);
     const unregistered = code('P');
     const missing = run(stranger, [{ ...event, batteryCodes: [unregistered] }], []);
     concealUnseen(plan.results, new Set([pack]));
@@ -475,12 +605,19 @@ describe('what rejections tell about batteries the reporter may not see', () => 
   it('leaves reasons about batteries the reporter may see, and those of a firm with the vehicle in hand', () => {
     const pack = code('P');
     const other = code('P');
-    const states = [state(pack, { status: 'installed', holderId: VM.id, vin: VIN }), state(other, { status: 'installed', holderId: VM.id, vin: 'LGXCE4CB6N0000002' })];
-    const plan = run(stranger, [
-      { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(3), vin: VIN, payload: { certificateNo: 'X' } },
-      // 'vehicle_sold' is reported by any dealer: naming the vehicle the pack is in shows it has the vehicle.
-      { type: 'vehicle_sold', batteryCodes: [other], occurredAt: T(3), vin: 'LGXCE4CB6N0000002', regionCode: '440305' },
-    ], states);
+    const states = [
+      state(pack, { status: 'installed', holderId: VM.id, vin: VIN }),
+      state(other, { status: 'installed', holderId: VM.id, vin: 'LGXCE4CB6N0000002' }),
+    ];
+    const plan = run(
+      stranger,
+      [
+        { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: T(3), vin: VIN, payload: { certificateNo: 'X' } },
+        // 'vehicle_sold' is reported by any dealer: naming the vehicle the pack is in shows it has the vehicle.
+        { type: 'vehicle_sold', batteryCodes: [other], occurredAt: T(3), vin: 'LGXCE4CB6N0000002', regionCode: '440305' },
+      ],
+      states,
+    );
     expect(reasons(plan, 1)).toEqual([expect.objectContaining({ rule: LedgerRule.STATE_TRANSITION })]);
     expect(revealedCodes(plan.results)).toEqual(new Set([pack]));
     concealUnseen(plan.results, new Set());
@@ -491,14 +628,21 @@ describe('what rejections tell about batteries the reporter may not see', () => 
     const pack = code('P');
     const spare = code('P');
     const repairer = firm(13, ['repairer']);
-    const states = () => [state(pack, { status: 'in_use', holderId: VM.id, vin: VIN }), state(spare, { status: 'delivered', holderId: MAKER.id, pendingTo: repairer.id })];
+    const states = () => [
+      state(pack, { status: 'in_use', holderId: VM.id, vin: VIN }),
+      state(spare, { status: 'delivered', holderId: MAKER.id, pendingTo: repairer.id }),
+    ];
     const event = { type: 'replaced', batteryCodes: [pack], occurredAt: T(3), payload: { replacementCode: spare } };
     const without = run(repairer, [event], states());
     expect(reasons(without)).toEqual([expect.objectContaining({ path: 'events[0].vin', rule: LedgerRule.CUSTODY })]);
     expect(revealedCodes(without.results)).toEqual(new Set([pack]));
     expect(run(repairer, [{ ...event, vin: VIN }], states()).results[0].status).toBe('accepted');
     // The holder itself need not name it.
-    const byHolder = run(firm(2, ['vehicle_maker', 'repairer']), [{ type: 'repaired', batteryCodes: [pack], occurredAt: T(3), payload: { description: 'x' } }], states());
+    const byHolder = run(
+      firm(2, ['vehicle_maker', 'repairer']),
+      [{ type: 'repaired', batteryCodes: [pack], occurredAt: T(3), payload: { description: 'x' } }],
+      states(),
+    );
     expect(byHolder.results[0].status).toBe('accepted');
   });
 

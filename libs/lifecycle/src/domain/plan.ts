@@ -5,7 +5,8 @@
  * accepted, a duplicate or rejected, applies the accepted ones to the in-memory state (so later events of
  * the batch see them), and returns every row to write. Pure: no I/O, so it is unit-tested directly.
  */
-import { contentHash, EventContent, linkHash } from './canonical';
+import type { EventContent } from './canonical';
+import { contentHash, linkHash } from './canonical';
 import { apply, BatchEffects } from './plan-apply';
 import { evaluate } from './plan-checks';
 import { planOf } from './plan-result';
@@ -35,7 +36,13 @@ export function resolveCandidates(items: readonly Prevalidated[], reporter: Know
         return {
           ok: false,
           clientEventId: c.clientEventId,
-          reasons: [detail(`${c.path}.counterpartyUscc`, LedgerRule.UNKNOWN_COUNTERPARTY, `no enterprise with USCC ${c.counterpartyUscc} is registered: the counterparty must have an account`)],
+          reasons: [
+            detail(
+              `${c.path}.counterpartyUscc`,
+              LedgerRule.UNKNOWN_COUNTERPARTY,
+              `no enterprise with USCC ${c.counterpartyUscc} is registered: the counterparty must have an account`,
+            ),
+          ],
         };
       }
     }
@@ -158,7 +165,13 @@ function repeatOf(input: PlanInput, seen: SeenInBatch, c: ResolvedCandidate, ind
       return {
         ...base,
         status: 'rejected',
-        reasons: [detail(`${c.path}.clientEventId`, LedgerRule.CLIENT_EVENT_ID_REUSED, `clientEventId '${c.clientEventId}' was already used by you for a different event (${prior.id})`)],
+        reasons: [
+          detail(
+            `${c.path}.clientEventId`,
+            LedgerRule.CLIENT_EVENT_ID_REUSED,
+            `clientEventId '${c.clientEventId}' was already used by you for a different event (${prior.id})`,
+          ),
+        ],
       };
     }
   }

@@ -3,11 +3,15 @@
  * VIN, region and USCC formats. Hand-written and table-driven (from the event-type table) because it runs
  * for every event of every batch; it collects every problem of an event, not only the first.
  */
-import { DecodedBatteryCode, parse } from '#libs/battery-code';
+import type { DecodedBatteryCode } from '#libs/battery-code';
+import { parse } from '#libs/battery-code';
 import { checkRegionCode, checkUscc, checkVin } from '#libs/identifiers';
-import { EVENT_TYPES, EventType, EventTypeRules, LedgerRuleSet, MAX_CODES_PER_EVENT, PAYLOAD_KEY, ruleSetFor } from './event-types';
-import { chinaDate, FieldSpec, hasForbiddenCharacters, isCalendarDate, isUuid, parseDateTime } from './field-spec';
-import { detail, LedgerRule, RuleDetail } from './rules';
+import type { EventType, EventTypeRules, LedgerRuleSet } from './event-types';
+import { EVENT_TYPES, MAX_CODES_PER_EVENT, PAYLOAD_KEY, ruleSetFor } from './event-types';
+import type { FieldSpec } from './field-spec';
+import { chinaDate, hasForbiddenCharacters, isCalendarDate, isUuid, parseDateTime } from './field-spec';
+import type { RuleDetail } from './rules';
+import { detail, LedgerRule } from './rules';
 
 /** A raw event that passed validation on its own, normalised: what will be hashed and stored. */
 export interface Candidate {
@@ -36,7 +40,18 @@ export interface Candidate {
 
 export type Prevalidated = { ok: true; candidate: Candidate } | { ok: false; reasons: RuleDetail[]; clientEventId: string | null };
 
-const ENVELOPE_KEYS = new Set(['type', 'batteryCodes', 'occurredAt', 'clientEventId', 'counterpartyUscc', 'regionCode', 'vin', 'correctionOf', 'schemaVersion', PAYLOAD_KEY]);
+const ENVELOPE_KEYS = new Set([
+  'type',
+  'batteryCodes',
+  'occurredAt',
+  'clientEventId',
+  'counterpartyUscc',
+  'regionCode',
+  'vin',
+  'correctionOf',
+  'schemaVersion',
+  PAYLOAD_KEY,
+]);
 const TYPES = new Set<string>(EVENT_TYPES);
 /** Business dates this far ahead of the server clock are refused (clock skew allowance). */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000;
@@ -67,18 +82,29 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
       if (typeof value !== 'string') return void reasons.push(detail(path, LedgerRule.SHAPE, `must be a string, got ${describeType(value)}`));
       const s = value.trim();
       if (s === '') return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not be empty'));
-      if (spec.max !== undefined && s.length > spec.max) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be at most ${spec.max} characters, got ${s.length}`));
-      if (hasForbiddenCharacters(s)) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not contain control characters or unpaired UTF-16 surrogates'));
+      if (spec.max !== undefined && s.length > spec.max)
+        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be at most ${spec.max} characters, got ${s.length}`));
+      if (hasForbiddenCharacters(s))
+        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must not contain control characters or unpaired UTF-16 surrogates'));
       return s;
     }
     case 'number':
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return void reasons.push(detail(path, LedgerRule.SHAPE, `must be a number, got ${describeType(value)}`));
-      if (spec.kind === 'integer' && !Number.isInteger(value)) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be a whole number, got ${value}`));
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return void reasons.push(detail(path, LedgerRule.SHAPE, `must be a number, got ${describeType(value)}`));
+      if (spec.kind === 'integer' && !Number.isInteger(value))
+        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be a whole number, got ${value}`));
       if (spec.min !== undefined && (spec.minExclusive ? value <= spec.min : value < spec.min)) {
-        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be ${spec.minExclusive ? 'greater than' : 'at least'} ${spec.min}${spec.unit ? ` ${spec.unit}` : ''}, got ${value}`));
+        return void reasons.push(
+          detail(
+            path,
+            LedgerRule.INVALID_VALUE,
+            `must be ${spec.minExclusive ? 'greater than' : 'at least'} ${spec.min}${spec.unit ? ` ${spec.unit}` : ''}, got ${value}`,
+          ),
+        );
       }
-      if (spec.max !== undefined && value > spec.max) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be at most ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}, got ${value}`));
+      if (spec.max !== undefined && value > spec.max)
+        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, `must be at most ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}, got ${value}`));
       // -0 would hash as 0 but is not the same JSON; normalise it.
       return value === 0 ? 0 : value;
     }
@@ -86,11 +112,15 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
       if (typeof value !== 'boolean') return void reasons.push(detail(path, LedgerRule.SHAPE, `must be true or false, got ${describeType(value)}`));
       return value;
     case 'date':
-      if (typeof value !== 'string' || !isCalendarDate(value.trim())) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must be a date YYYY-MM-DD'));
+      if (typeof value !== 'string' || !isCalendarDate(value.trim()))
+        return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must be a date YYYY-MM-DD'));
       return value.trim();
     case 'datetime': {
       const ms = typeof value === 'string' ? parseDateTime(value.trim()) : NaN;
-      if (Number.isNaN(ms)) return void reasons.push(detail(path, LedgerRule.INVALID_VALUE, 'must be an ISO 8601 date-time such as 2026-05-01T10:00:00+08:00 (Beijing time when no offset is given)'));
+      if (Number.isNaN(ms))
+        return void reasons.push(
+          detail(path, LedgerRule.INVALID_VALUE, 'must be an ISO 8601 date-time such as 2026-05-01T10:00:00+08:00 (Beijing time when no offset is given)'),
+        );
       if (ms > now + FUTURE_TOLERANCE_MS) return void reasons.push(detail(path, LedgerRule.OCCURRED_AT, `${new Date(ms).toISOString()} is in the future`));
       return ms;
     }
@@ -128,7 +158,13 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
       const r = parse(value);
       if (!r.ok) return void reasons.push(detail(path, LedgerRule.BATTERY_CODE, codeReason(value, r)));
       if (spec.form && r.code.form !== spec.form) {
-        return void reasons.push(detail(path, LedgerRule.BATTERY_CODE, `must be ${spec.form === 'cascade' ? 'a 19-character cascade code' : 'a 24-character original code'}, got ${r.code.code}`));
+        return void reasons.push(
+          detail(
+            path,
+            LedgerRule.BATTERY_CODE,
+            `must be ${spec.form === 'cascade' ? 'a 19-character cascade code' : 'a 24-character original code'}, got ${r.code.code}`,
+          ),
+        );
       }
       decoded.set(r.code.code, r.code);
       return r.code.code;
@@ -143,10 +179,12 @@ function checkField(spec: FieldSpec, value: unknown, path: string, reasons: Rule
 /** Validates one raw event. `path` names it in reasons (e.g. `events[3]`). */
 export function prevalidate(raw: unknown, index: number, path: string, now: number): Prevalidated {
   const reasons: RuleDetail[] = [];
-  if (!isObject(raw)) return { ok: false, clientEventId: null, reasons: [detail(path, LedgerRule.SHAPE, `an event must be a JSON object, got ${describeType(raw)}`)] };
+  if (!isObject(raw))
+    return { ok: false, clientEventId: null, reasons: [detail(path, LedgerRule.SHAPE, `an event must be a JSON object, got ${describeType(raw)}`)] };
 
   for (const key of Object.keys(raw)) {
-    if (!ENVELOPE_KEYS.has(key)) reasons.push(detail(`${path}.${key}`, LedgerRule.UNKNOWN_FIELD, `is not a field of an event (payload fields go under '${PAYLOAD_KEY}')`));
+    if (!ENVELOPE_KEYS.has(key))
+      reasons.push(detail(`${path}.${key}`, LedgerRule.UNKNOWN_FIELD, `is not a field of an event (payload fields go under '${PAYLOAD_KEY}')`));
   }
 
   const decoded = new Map<string, DecodedBatteryCode>();
@@ -181,10 +219,12 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
   // battery codes
   const codes: string[] = [];
   const bc = raw.batteryCodes;
-  if (bc === undefined || bc === null) reasons.push(detail(`${path}.batteryCodes`, LedgerRule.REQUIRED, 'is required: the codes of the batteries the event is about'));
+  if (bc === undefined || bc === null)
+    reasons.push(detail(`${path}.batteryCodes`, LedgerRule.REQUIRED, 'is required: the codes of the batteries the event is about'));
   else if (!Array.isArray(bc)) reasons.push(detail(`${path}.batteryCodes`, LedgerRule.SHAPE, `must be an array of battery codes, got ${describeType(bc)}`));
   else if (bc.length === 0) reasons.push(detail(`${path}.batteryCodes`, LedgerRule.REQUIRED, 'must name at least one battery'));
-  else if (bc.length > MAX_CODES_PER_EVENT) reasons.push(detail(`${path}.batteryCodes`, LedgerRule.INVALID_VALUE, `must name at most ${MAX_CODES_PER_EVENT} batteries, got ${bc.length}`));
+  else if (bc.length > MAX_CODES_PER_EVENT)
+    reasons.push(detail(`${path}.batteryCodes`, LedgerRule.INVALID_VALUE, `must name at most ${MAX_CODES_PER_EVENT} batteries, got ${bc.length}`));
   else {
     for (let i = 0; i < bc.length; i++) {
       const p = `${path}.batteryCodes[${i}]`;
@@ -199,21 +239,37 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
       if (rules) {
         const d = decoded.get(code)!;
         if (rules.forms && !rules.forms.includes(d.form)) {
-          reasons.push(detail(p, LedgerRule.PRODUCT_LEVEL, `'${type}' applies to ${rules.forms.map((x) => (x === 'cascade' ? 'cascade products (19-character codes)' : 'original batteries (24-character codes)')).join(' and ')}; ${code} is ${d.form === 'cascade' ? 'a cascade product' : 'an original battery'}`));
+          reasons.push(
+            detail(
+              p,
+              LedgerRule.PRODUCT_LEVEL,
+              `'${type}' applies to ${rules.forms.map((x) => (x === 'cascade' ? 'cascade products (19-character codes)' : 'original batteries (24-character codes)')).join(' and ')}; ${code} is ${d.form === 'cascade' ? 'a cascade product' : 'an original battery'}`,
+            ),
+          );
         }
         if (rules.levels && !rules.levels.includes(d.productType.name)) {
           reasons.push(detail(p, LedgerRule.PRODUCT_LEVEL, `'${type}' applies to ${rules.levels.join('s, ')}s; ${code} is a ${d.productType.name}`));
         }
       }
     }
-    if (rules && (rules.special === 'replace') && bc.length !== 1) {
-      reasons.push(detail(`${path}.batteryCodes`, LedgerRule.INVALID_VALUE, `'${type}' names exactly one battery (the one taken out); the one put in is payload.replacementCode`));
+    if (rules && rules.special === 'replace' && bc.length !== 1) {
+      reasons.push(
+        detail(
+          `${path}.batteryCodes`,
+          LedgerRule.INVALID_VALUE,
+          `'${type}' names exactly one battery (the one taken out); the one put in is payload.replacementCode`,
+        ),
+      );
     }
   }
   codes.sort();
 
   // envelope fields whose presence depends on the type
-  const optional = (name: 'counterpartyUscc' | 'regionCode' | 'vin' | 'correctionOf', presence: 'required' | 'optional' | 'forbidden', why: string): string | null => {
+  const optional = (
+    name: 'counterpartyUscc' | 'regionCode' | 'vin' | 'correctionOf',
+    presence: 'required' | 'optional' | 'forbidden',
+    why: string,
+  ): string | null => {
     const value = raw[name];
     const p = `${path}.${name}`;
     if (value === undefined || value === null) {
@@ -245,8 +301,16 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
     let schema = versions[versions.length - 1];
     if (raw.schemaVersion !== undefined && raw.schemaVersion !== null) {
       const found = versions.find((v) => v.version === raw.schemaVersion);
-      if (typeof raw.schemaVersion !== 'number') reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SHAPE, `must be a number, got ${describeType(raw.schemaVersion)}`));
-      else if (!found) reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SCHEMA_VERSION, `'${type}' has payload schema versions ${versions.map((v) => v.version).join(', ')}; got ${raw.schemaVersion}`));
+      if (typeof raw.schemaVersion !== 'number')
+        reasons.push(detail(`${path}.schemaVersion`, LedgerRule.SHAPE, `must be a number, got ${describeType(raw.schemaVersion)}`));
+      else if (!found)
+        reasons.push(
+          detail(
+            `${path}.schemaVersion`,
+            LedgerRule.SCHEMA_VERSION,
+            `'${type}' has payload schema versions ${versions.map((v) => v.version).join(', ')}; got ${raw.schemaVersion}`,
+          ),
+        );
       else schema = found;
     }
     schemaVersion = schema.version;
@@ -259,7 +323,13 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
       for (const key of Object.keys(given)) {
         if (!schema.fields.some((fs) => fs.name === key)) {
           const names = schema.fields.map((fs) => fs.name);
-          reasons.push(detail(`${path}.${PAYLOAD_KEY}.${key}`, LedgerRule.UNKNOWN_FIELD, `is not a field of '${type}' events${names.length ? ` (fields: ${names.join(', ')})` : ' (they have no payload fields)'}`));
+          reasons.push(
+            detail(
+              `${path}.${PAYLOAD_KEY}.${key}`,
+              LedgerRule.UNKNOWN_FIELD,
+              `is not a field of '${type}' events${names.length ? ` (fields: ${names.join(', ')})` : ' (they have no payload fields)'}`,
+            ),
+          );
         }
       }
       for (const fs of schema.fields) {
@@ -274,7 +344,8 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
         payload[fs.name] = v;
         if (fs.kind === 'batteryCode') {
           payloadCodes[fs.name] = v as string;
-          if (codePath.has(v as string)) reasons.push(detail(p, LedgerRule.INVALID_VALUE, `${String(v)} is also named in batteryCodes (${codePath.get(v as string)})`));
+          if (codePath.has(v as string))
+            reasons.push(detail(p, LedgerRule.INVALID_VALUE, `${String(v)} is also named in batteryCodes (${codePath.get(v as string)})`));
           else codePath.set(v as string, p);
         }
       }
@@ -286,7 +357,13 @@ export function prevalidate(raw: unknown, index: number, path: string, now: numb
     const day = chinaDate(occurredAt);
     for (const [code, d] of decoded) {
       if (d.productionDate > day) {
-        reasons.push(detail(codePath.get(code) ?? `${path}.batteryCodes`, LedgerRule.OCCURRED_AT, `occurredAt (${day}, Beijing time) is before the production date ${d.productionDate} encoded in ${code}`));
+        reasons.push(
+          detail(
+            codePath.get(code) ?? `${path}.batteryCodes`,
+            LedgerRule.OCCURRED_AT,
+            `occurredAt (${day}, Beijing time) is before the production date ${d.productionDate} encoded in ${code}`,
+          ),
+        );
       }
     }
   }

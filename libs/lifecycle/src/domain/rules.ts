@@ -71,7 +71,12 @@ export interface Revealed {
  * Marks a reason as telling something about a registered battery that only those who may see it should read
  * (see concealUnseen). The mark is a symbol: it is not part of the reason as sent.
  */
-export function revealing(d: RuleDetail, batteryCode: string, codePath: string, concealedAs: RuleDetail | null = unknownBattery(codePath, batteryCode)): RuleDetail {
+export function revealing(
+  d: RuleDetail,
+  batteryCode: string,
+  codePath: string,
+  concealedAs: RuleDetail | null = unknownBattery(codePath, batteryCode),
+): RuleDetail {
   Object.defineProperty(d, REVEALS, { value: { batteryCode, concealedAs } satisfies Revealed, enumerable: false });
   return d;
 }
@@ -82,4 +87,8 @@ export function revealedBy(d: RuleDetail): Revealed | undefined {
 
 /** The reason given for a battery that is not registered, and for one the reporter may not see: the same words. */
 export const unknownBattery = (path: string, code: string): RuleDetail =>
-  detail(path, LedgerRule.UNKNOWN_BATTERY, `battery ${code} is not registered, or not visible to you (an enterprise sees the batteries it produced, holds or held, and those being handed over to it)`);
+  detail(
+    path,
+    LedgerRule.UNKNOWN_BATTERY,
+    `battery ${code} is not registered, or not visible to you (an enterprise sees the batteries it produced, holds or held, and those being handed over to it)`,
+  );

@@ -33,9 +33,27 @@ export const COVERAGE_RULE_SETS: readonly CoverageRuleSet[] = [
     validFrom: null,
     validUntil: '2026-04-01',
     duties: {
-      vehicle_maker: { role: 'vehicle_maker', level: 'prefecture', listLevel: 'prefecture', basis: '2019 outlet guide: collection outlets in every prefecture-level region where NEVs are sold', sales: 'vehicle_sold events it reported' },
-      battery_maker: { role: 'battery_maker', level: null, listLevel: 'province', basis: '2019 outlet guide: no region-by-region duty for battery makers', sales: 'vehicle_sold events of packs with its manufacturer codes' },
-      cascade_utiliser: { role: 'cascade_utiliser', level: 'prefecture', listLevel: 'prefecture', basis: '梯次利用管理办法 (2021) art. 19: outlets matched to sales, per the 2019 guide', sales: 'cascade_shipped events it reported' },
+      vehicle_maker: {
+        role: 'vehicle_maker',
+        level: 'prefecture',
+        listLevel: 'prefecture',
+        basis: '2019 outlet guide: collection outlets in every prefecture-level region where NEVs are sold',
+        sales: 'vehicle_sold events it reported',
+      },
+      battery_maker: {
+        role: 'battery_maker',
+        level: null,
+        listLevel: 'province',
+        basis: '2019 outlet guide: no region-by-region duty for battery makers',
+        sales: 'vehicle_sold events of packs with its manufacturer codes',
+      },
+      cascade_utiliser: {
+        role: 'cascade_utiliser',
+        level: 'prefecture',
+        listLevel: 'prefecture',
+        basis: '梯次利用管理办法 (2021) art. 19: outlets matched to sales, per the 2019 guide',
+        sales: 'cascade_shipped events it reported',
+      },
     },
   },
   {
@@ -43,9 +61,27 @@ export const COVERAGE_RULE_SETS: readonly CoverageRuleSet[] = [
     validFrom: '2026-04-01',
     validUntil: null,
     duties: {
-      vehicle_maker: { role: 'vehicle_maker', level: 'prefecture', listLevel: 'prefecture', basis: '2026 暂行办法: outlets in every prefecture-level region where the vehicle maker sells', sales: 'vehicle_sold events it reported' },
-      battery_maker: { role: 'battery_maker', level: 'province', listLevel: 'province', basis: '2026 暂行办法: outlets in every province where the battery maker sells', sales: 'vehicle_sold events of packs with its manufacturer codes' },
-      cascade_utiliser: { role: 'cascade_utiliser', level: 'prefecture', listLevel: 'prefecture', basis: '梯次利用管理办法 (2021) art. 19, kept until the 2026 text on cascade firms is known', sales: 'cascade_shipped events it reported' },
+      vehicle_maker: {
+        role: 'vehicle_maker',
+        level: 'prefecture',
+        listLevel: 'prefecture',
+        basis: '2026 暂行办法: outlets in every prefecture-level region where the vehicle maker sells',
+        sales: 'vehicle_sold events it reported',
+      },
+      battery_maker: {
+        role: 'battery_maker',
+        level: 'province',
+        listLevel: 'province',
+        basis: '2026 暂行办法: outlets in every province where the battery maker sells',
+        sales: 'vehicle_sold events of packs with its manufacturer codes',
+      },
+      cascade_utiliser: {
+        role: 'cascade_utiliser',
+        level: 'prefecture',
+        listLevel: 'prefecture',
+        basis: '梯次利用管理办法 (2021) art. 19, kept until the 2026 text on cascade firms is known',
+        sales: 'cascade_shipped events it reported',
+      },
     },
   },
 ];

@@ -72,8 +72,24 @@ describe('CSV cells', () => {
 
 describe('status on a date', () => {
   it('is active from the opening date until a change makes it otherwise', () => {
-    const o = { opened_on: '2026-01-01', changes: [{ on: '2026-01-01', to: 'active' }, { on: '2026-02-01', to: 'suspended' }, { on: '2026-02-10', to: 'active' }, { on: '2026-03-01', to: 'closed' }] };
-    expect(['2025-12-31', '2026-01-01', '2026-02-01', '2026-02-09', '2026-02-10', '2026-02-28', '2026-03-01'].map((d) => activeOn(o, d))).toEqual([false, true, false, false, true, true, false]);
+    const o = {
+      opened_on: '2026-01-01',
+      changes: [
+        { on: '2026-01-01', to: 'active' },
+        { on: '2026-02-01', to: 'suspended' },
+        { on: '2026-02-10', to: 'active' },
+        { on: '2026-03-01', to: 'closed' },
+      ],
+    };
+    expect(['2025-12-31', '2026-01-01', '2026-02-01', '2026-02-09', '2026-02-10', '2026-02-28', '2026-03-01'].map((d) => activeOn(o, d))).toEqual([
+      false,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
     expect(chinaDate(new Date('2026-02-28T16:00:00Z'))).toBe('2026-03-01');
   });
 });

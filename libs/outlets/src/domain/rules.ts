@@ -33,9 +33,36 @@ export interface OutletRuleSet {
 const GUIDE_2019 = '新能源汽车动力蓄电池回收服务网点建设和运营指南 (工信部公告2019年第46号)';
 
 const THRESHOLDS_2019: readonly Threshold[] = [
-  { rule: 'OUTLET_COLLECTION_MIN_AREA', type: 'collection', field: 'storageAreaM2', op: '>=', value: 10, unit: 'm²', source: `${GUIDE_2019}: 收集型网点贮存面积不低于10 m²`, draft: false },
-  { rule: 'OUTLET_COLLECTION_MAX_STOCK', type: 'collection', field: 'stockT', op: '<=', value: 5, unit: 't', source: `${GUIDE_2019}: 收集型网点贮存量不超过5 t`, draft: false },
-  { rule: 'OUTLET_STORAGE_MIN_CAPACITY', type: 'centralised_storage', field: 'capacityT', op: '>=', value: 30, unit: 't', source: `${GUIDE_2019}: 集中贮存型网点贮存能力不低于30 t`, draft: false },
+  {
+    rule: 'OUTLET_COLLECTION_MIN_AREA',
+    type: 'collection',
+    field: 'storageAreaM2',
+    op: '>=',
+    value: 10,
+    unit: 'm²',
+    source: `${GUIDE_2019}: 收集型网点贮存面积不低于10 m²`,
+    draft: false,
+  },
+  {
+    rule: 'OUTLET_COLLECTION_MAX_STOCK',
+    type: 'collection',
+    field: 'stockT',
+    op: '<=',
+    value: 5,
+    unit: 't',
+    source: `${GUIDE_2019}: 收集型网点贮存量不超过5 t`,
+    draft: false,
+  },
+  {
+    rule: 'OUTLET_STORAGE_MIN_CAPACITY',
+    type: 'centralised_storage',
+    field: 'capacityT',
+    op: '>=',
+    value: 30,
+    unit: 't',
+    source: `${GUIDE_2019}: 集中贮存型网点贮存能力不低于30 t`,
+    draft: false,
+  },
 ];
 
 /**
@@ -110,5 +137,5 @@ export function stockLimitT(facts: OutletFacts, set: OutletRuleSet): { limitT: n
     const t = set.thresholds.find((x) => x.type === 'collection' && x.field === 'stockT');
     if (t) return { limitT: Math.min(t.value, facts.capacityT || t.value), rule: t.rule, source: t.source };
   }
-  return { limitT: facts.capacityT, rule: 'OUTLET_CAPACITY', source: 'the outlet\'s registered storage capacity' };
+  return { limitT: facts.capacityT, rule: 'OUTLET_CAPACITY', source: "the outlet's registered storage capacity" };
 }

@@ -73,7 +73,18 @@ export const DATA_MODEL = 'Battery Pass 1.2 (io.BatteryPass.GeneralProductInform
 /** A passport identifier the model's pattern accepts (`urn:<nid>:<nss>`, lower-case letters and digits). */
 export const passportUrn = (code: string) => `urn:gbt34014:${code.toLowerCase()}`;
 
-const POST_VEHICLE = new Set(['in_scrapped_vehicle', 'removed', 'in_transit', 'at_outlet', 'swap_stock', 'cascade_stock', 'tested', 'waste', 'at_recycler', 'recycled']);
+const POST_VEHICLE = new Set([
+  'in_scrapped_vehicle',
+  'removed',
+  'in_transit',
+  'at_outlet',
+  'swap_stock',
+  'cascade_stock',
+  'tested',
+  'waste',
+  'at_recycler',
+  'recycled',
+]);
 const WASTE = new Set(['waste', 'at_recycler', 'recycled']);
 
 /**
@@ -138,9 +149,24 @@ export function buildPassport(f: PassportFacts): Passport {
   else gap(`${tp}.ratedEnergy`);
   if (f.nominalVoltageV !== null) technical.nominalVoltage = f.nominalVoltageV;
   else gap(`${tp}.nominalVoltage`);
-  if (f.latestTest?.initialResistanceMOhm != null) technical.initialInternalResistance = [{ ohmicResistance: f.latestTest.initialResistanceMOhm / 1000, batteryComponent: f.productType }];
+  if (f.latestTest?.initialResistanceMOhm != null)
+    technical.initialInternalResistance = [{ ohmicResistance: f.latestTest.initialResistanceMOhm / 1000, batteryComponent: f.productType }];
   else gap(`${tp}.initialInternalResistance`);
-  for (const k of ['originalPowerCapability', 'ratedMaximumPower', 'powerCapabilityRatio', 'expectedNumberOfCycles', 'initialSelfDischarge', 'roundtripEfficiency', 'expectedLifetime', 'minimumVoltage', 'maximumVoltage', 'capacityThresholdForExhaustion', 'lifetimeReferenceTest', 'cRateLifeCycleTest', 'temperatureRangeIdleState']) {
+  for (const k of [
+    'originalPowerCapability',
+    'ratedMaximumPower',
+    'powerCapabilityRatio',
+    'expectedNumberOfCycles',
+    'initialSelfDischarge',
+    'roundtripEfficiency',
+    'expectedLifetime',
+    'minimumVoltage',
+    'maximumVoltage',
+    'capacityThresholdForExhaustion',
+    'lifetimeReferenceTest',
+    'cRateLifeCycleTest',
+    'temperatureRangeIdleState',
+  ]) {
     gap(`${tp}.${k}`);
   }
 
@@ -158,21 +184,40 @@ export function buildPassport(f: PassportFacts): Passport {
     // SOH_E (residual ÷ rated energy) stands for the state of certified energy (domain notes §7 cross-walk).
     if (t.sohEPercent !== null) condition.stateOfCertifiedEnergy = { stateOfCertifiedEnergyValue: t.sohEPercent, lastUpdate: at };
     else gap(`${cp}.stateOfCertifiedEnergy`, 'the rated energy is unknown');
-    if (t.resistanceIncreasePercent !== null) condition.internalResistanceIncrease = [{ internalResistanceIncreaseValue: t.resistanceIncreasePercent, lastUpdate: at, batteryComponent: f.productType }];
+    if (t.resistanceIncreasePercent !== null)
+      condition.internalResistanceIncrease = [
+        { internalResistanceIncreaseValue: t.resistanceIncreasePercent, lastUpdate: at, batteryComponent: f.productType },
+      ];
     else gap(`${cp}.internalResistanceIncrease`, 'no beginning-of-life resistance');
   } else {
     for (const k of ['remainingCapacity', 'remainingEnergy', 'capacityFade', 'stateOfCertifiedEnergy', 'internalResistanceIncrease']) gap(`${cp}.${k}`, noTest);
   }
-  for (const k of ['energyThroughput', 'capacityThroughput', 'numberOfFullCycles', 'negativeEvents', 'temperatureInformation', 'remainingPowerCapability', 'powerFade', 'roundTripEfficiencyFade', 'evolutionOfSelfDischarge', 'currentSelfDischargingRate', 'roundTripEfficiencyat50PerCentCycleLife', 'remainingRoundTripEnergyEfficiency', 'stateOfCharge']) {
+  for (const k of [
+    'energyThroughput',
+    'capacityThroughput',
+    'numberOfFullCycles',
+    'negativeEvents',
+    'temperatureInformation',
+    'remainingPowerCapability',
+    'powerFade',
+    'roundTripEfficiencyFade',
+    'evolutionOfSelfDischarge',
+    'currentSelfDischargingRate',
+    'roundTripEfficiencyat50PerCentCycleLife',
+    'remainingRoundTripEnergyEfficiency',
+    'stateOfCharge',
+  ]) {
     gap(`${cp}.${k}`, 'BMS data, not reported to the registry');
   }
 
   // Circularity: the model has no field for the passport chain; the links are added beside its fields
   // (art. 77(7): a repurposed battery's new passport is linked to the original ones).
   const circularity: Record<string, unknown> = {};
-  if (f.predecessors.length > 0) circularity.predecessorPassports = f.predecessors.map((c) => ({ productIdentifier: c, batteryPassportIdentifier: passportUrn(c) }));
+  if (f.predecessors.length > 0)
+    circularity.predecessorPassports = f.predecessors.map((c) => ({ productIdentifier: c, batteryPassportIdentifier: passportUrn(c) }));
   if (f.successor) circularity.successorPassport = { productIdentifier: f.successor, batteryPassportIdentifier: passportUrn(f.successor) };
-  for (const k of ['dismantlingAndRemovalInformation', 'sparePartSources', 'recycledContent', 'safetyMeasures', 'endOfLifeInformation', 'renewableContent']) gap(`circularity.${k}`);
+  for (const k of ['dismantlingAndRemovalInformation', 'sparePartSources', 'recycledContent', 'safetyMeasures', 'endOfLifeInformation', 'renewableContent'])
+    gap(`circularity.${k}`);
 
   return {
     batteryPassportIdentifier: passportUrn(f.code),

@@ -75,10 +75,17 @@ export interface GradingDecision {
 export function grade(input: GradingInput, set: GradingRuleSet): GradingDecision {
   const r = set.rules;
   const base = { ruleSetVersion: set.version, retest: false };
-  if (input.appearanceCheck === 'fail') return { ...base, grade: 'recycle', applications: [], reasons: ['the appearance check failed (deformation, leakage or swelling)'] };
+  if (input.appearanceCheck === 'fail')
+    return { ...base, grade: 'recycle', applications: [], reasons: ['the appearance check failed (deformation, leakage or swelling)'] };
   if (input.insulationCheck === 'fail') return { ...base, grade: 'recycle', applications: [], reasons: ['the insulation check failed'] };
   if (input.spreadPercent > r.maxCycleSpreadPercent) {
-    return { ...base, retest: true, grade: 'recycle', applications: [], reasons: [`the spread between discharge cycles (${input.spreadPercent} %) is over ${r.maxCycleSpreadPercent} %: retest, or recycle`] };
+    return {
+      ...base,
+      retest: true,
+      grade: 'recycle',
+      applications: [],
+      reasons: [`the spread between discharge cycles (${input.spreadPercent} %) is over ${r.maxCycleSpreadPercent} %: retest, or recycle`],
+    };
   }
   const soh = input.sohCPercent;
   if (soh === null) return { ...base, grade: 'ungraded', applications: [], reasons: ['the rated capacity is unknown, so SOH is unknown: no grade'] };
@@ -104,7 +111,8 @@ export function checkRules(rules: GradingRules): { path: string; reason: string 
   rules.applications.forEach((a, i) => {
     if (fields.has(a.field)) out.push({ path: `rules.applications[${i}].field`, reason: `${a.field} appears twice` });
     fields.add(a.field);
-    if (a.minSohPercent > rules.vehicleReuseMinSohPercent) out.push({ path: `rules.applications[${i}].minSohPercent`, reason: 'must not be above vehicleReuseMinSohPercent' });
+    if (a.minSohPercent > rules.vehicleReuseMinSohPercent)
+      out.push({ path: `rules.applications[${i}].minSohPercent`, reason: 'must not be above vehicleReuseMinSohPercent' });
   });
   return out;
 }

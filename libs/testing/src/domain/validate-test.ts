@@ -40,14 +40,18 @@ const NUMBERS: Record<string, NumberRule & { required: boolean }> = {
 };
 const TEXTS: Record<string, number> = { clientTestId: 100, testingLab: 300 };
 const KNOWN = new Set(['batteryCode', 'testedAt', 'cycles', 'standard', 'appearanceCheck', 'insulationCheck', ...Object.keys(NUMBERS), ...Object.keys(TEXTS)]);
-const CYCLE: Record<string, NumberRule> = { capacityAh: { min: 0, max: 1_000_000, exclusiveMin: true }, energyWh: { min: 0, max: 1_000_000_000, exclusiveMin: true } };
+const CYCLE: Record<string, NumberRule> = {
+  capacityAh: { min: 0, max: 1_000_000, exclusiveMin: true },
+  energyWh: { min: 0, max: 1_000_000_000, exclusiveMin: true },
+};
 /** ISO 8601 date-time with a time zone (what the ledger's occurredAt accepts as an instant). */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function number(value: unknown, path: string, rule: NumberRule, out: Problem[]): value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return void out.push({ path, reason: 'must be a number' }), false;
-  if (rule.exclusiveMin ? value <= rule.min : value < rule.min) return void out.push({ path, reason: rule.exclusiveMin ? 'must be a positive number' : `must not be less than ${rule.min}` }), false;
-  if (value > rule.max) return void out.push({ path, reason: `must not be greater than ${rule.max}` }), false;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return (void out.push({ path, reason: 'must be a number' }), false);
+  if (rule.exclusiveMin ? value <= rule.min : value < rule.min)
+    return (void out.push({ path, reason: rule.exclusiveMin ? 'must be a positive number' : `must not be less than ${rule.min}` }), false);
+  if (value > rule.max) return (void out.push({ path, reason: `must not be greater than ${rule.max}` }), false);
   return true;
 }
 
@@ -64,7 +68,8 @@ export function validateTest(raw: unknown, path: string, now = Date.now()): { ok
   else {
     const p = parse(normalise(r.batteryCode));
     if (!p.ok) out.push({ path: sub(path, 'batteryCode'), reason: p.errors.map((e) => e.message).join('; ') });
-    else if (p.code.form !== 'original') out.push({ path: sub(path, 'batteryCode'), reason: `a cascade code (${p.code.code.length} characters) where an original code is required` });
+    else if (p.code.form !== 'original')
+      out.push({ path: sub(path, 'batteryCode'), reason: `a cascade code (${p.code.code.length} characters) where an original code is required` });
     else batteryCode = p.code.code;
   }
   if (typeof r.testedAt !== 'string' || !DATE_TIME.test(r.testedAt) || Number.isNaN(Date.parse(r.testedAt))) {
@@ -77,13 +82,17 @@ export function validateTest(raw: unknown, path: string, now = Date.now()): { ok
   }
   for (const [key, max] of Object.entries(TEXTS)) {
     const v = r[key];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > max)) out.push({ path: sub(path, key), reason: `must be a string of 1 to ${max} characters` });
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > max))
+      out.push({ path: sub(path, key), reason: `must be a string of 1 to ${max} characters` });
   }
-  if (r.standard !== undefined && !(TEST_STANDARDS as readonly unknown[]).includes(r.standard)) out.push({ path: sub(path, 'standard'), reason: `must be one of ${TEST_STANDARDS.join(', ')}` });
+  if (r.standard !== undefined && !(TEST_STANDARDS as readonly unknown[]).includes(r.standard))
+    out.push({ path: sub(path, 'standard'), reason: `must be one of ${TEST_STANDARDS.join(', ')}` });
   if (r.appearanceCheck !== 'pass' && r.appearanceCheck !== 'fail') out.push({ path: sub(path, 'appearanceCheck'), reason: 'must be pass or fail' });
-  if (r.insulationCheck !== undefined && r.insulationCheck !== 'pass' && r.insulationCheck !== 'fail') out.push({ path: sub(path, 'insulationCheck'), reason: 'must be pass or fail' });
+  if (r.insulationCheck !== undefined && r.insulationCheck !== 'pass' && r.insulationCheck !== 'fail')
+    out.push({ path: sub(path, 'insulationCheck'), reason: 'must be pass or fail' });
   const cycles: { capacityAh: number; energyWh: number }[] = [];
-  if (!Array.isArray(r.cycles) || r.cycles.length < 1 || r.cycles.length > MAX_CYCLES) out.push({ path: sub(path, 'cycles'), reason: `must be an array of 1 to ${MAX_CYCLES} discharge cycles` });
+  if (!Array.isArray(r.cycles) || r.cycles.length < 1 || r.cycles.length > MAX_CYCLES)
+    out.push({ path: sub(path, 'cycles'), reason: `must be an array of 1 to ${MAX_CYCLES} discharge cycles` });
   else {
     r.cycles.forEach((c: unknown, i) => {
       const cp = `${sub(path, 'cycles')}[${i}]`;
@@ -94,7 +103,8 @@ export function validateTest(raw: unknown, path: string, now = Date.now()): { ok
       if (ok) cycles.push({ capacityAh: cr.capacityAh as number, energyWh: cr.energyWh as number });
     });
   }
-  if (out.length === 0 && (r.cutoffVoltageV as number) >= (r.chargeVoltageV as number)) out.push({ path: sub(path, 'cutoffVoltageV'), reason: 'must be below chargeVoltageV' });
+  if (out.length === 0 && (r.cutoffVoltageV as number) >= (r.chargeVoltageV as number))
+    out.push({ path: sub(path, 'cutoffVoltageV'), reason: 'must be below chargeVoltageV' });
   if (out.length > 0) return { ok: false, reasons: out };
   return { ok: true, test: { ...(r as unknown as ValidTest), batteryCode, cycles } };
 }
