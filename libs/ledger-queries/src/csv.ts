@@ -1,14 +1,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { spreadsheetSafe } from '#libs/common';
 
-/**
- * A cell that a spreadsheet would run as a formula (OWASP CSV injection: it starts with = + - @, a tab or a CR)
- * gets a leading apostrophe, so it opens as text. Local until the shared function of libs/common (helper
- * "security", issue 13 item 4) lands; then this should call it.
- */
-export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+/** A text cell that a spreadsheet would run as a formula gets a leading apostrophe (spreadsheetSafe, libs/common). */
+export const neutraliseCell = spreadsheetSafe;
 
 /** Rows from an async source as a CSV download (UTF-8 with BOM, CRLF, every text cell neutralised), with back-pressure. */
 export function csvStream(columns: string[], rows: () => AsyncGenerator<(string | number | null)[]>): Readable {

@@ -1,6 +1,6 @@
 export * from './access';
 export * from './domain/coverage-rules';
-export * from './domain/csv-cell';
+export * from './csv-cell';
 export * from './domain/dates';
 export * from './domain/geo';
 export * from './domain/rules';

@@ -4,7 +4,7 @@ import { cursorField, decodeCursor, Page, toPage } from '#libs/common';
 import { stringify } from 'csv-stringify/sync';
 import { StatementShapes } from '#libs/database';
 import { DataSource } from 'typeorm';
-import { neutraliseCell } from './domain/csv-cell';
+import { neutraliseCell } from './csv-cell';
 import { boundingBox, EARTH_RADIUS_KM } from './domain/geo';
 import type { NearestOutletQuery, PublicOutletQuery, PublicOutletView } from './dto';
 import { PublicOutletRow, regionView, toPublicOutletView } from './views';

@@ -1,10 +1,12 @@
+import { spreadsheetSafe } from '#libs/common';
+
 /**
- * Spreadsheet formula injection: a CSV or XLSX cell that starts with = + - @, a tab or a carriage return may be run
- * as a formula by Excel or WPS. Such text gets a leading apostrophe (OWASP's advice).
- * LEAD: helper "security" adds a shared function for this in libs/common; replace this one with it at merge.
+ * A value as a CSV or XLSX cell of a report: text through spreadsheetSafe (libs/common: a cell starting with
+ * = + - @, a tab or a CR, or their full-width forms, gets a leading apostrophe, so Excel and WPS show it, never run
+ * it), numbers as they are, objects as JSON.
  */
 export function neutraliseCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  if (typeof value === 'number') return String(value);
+  return spreadsheetSafe(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
 }

@@ -1,6 +1,5 @@
 import { coverageRuleSetOn, regionKey } from './coverage-rules';
 import { activeOn, chinaDate } from './dates';
-import { neutraliseCell } from './csv-cell';
 import { boundingBox, greatCircleKm } from './geo';
 import { checkOutlet, outletRuleSetOn, stockLimitT } from './rules';
 
@@ -58,15 +57,6 @@ describe('geo', () => {
       expect(ln).toBeGreaterThanOrEqual(box.minLng - 1e-9);
       expect(ln).toBeLessThanOrEqual(box.maxLng + 1e-9);
     }
-  });
-});
-
-describe('CSV cells', () => {
-  it('neutralises formula starters', () => {
-    expect(neutraliseCell('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
-    expect(neutraliseCell('+86 591 1234')).toBe("'+86 591 1234");
-    expect(neutraliseCell('福州网点')).toBe('福州网点');
-    expect(neutraliseCell(-3)).toBe('-3');
   });
 });
 
