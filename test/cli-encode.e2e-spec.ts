@@ -59,7 +59,7 @@ describe('encode (CLI)', () => {
       '--date',
       '2026-02-01',
       '--serial',
-      '7',
+      '0000007',
     );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, code: { form: 'cascade', code: 'C01MB01G210000007RM', cascadeLevel: 'M' } });
