@@ -124,6 +124,8 @@ export async function run(): Promise<void> {
       dismantler: await createFirm(app, 'Tests Dismantler', '91110000802100433B', ['dismantler']),
       cascade: await createFirm(app, 'Tests Cascade', '91440300708461136T', ['cascade_utiliser']),
     };
+    // The maker registers the packs, whose codes carry its manufacturer code.
+    await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'T01', enterpriseId: f.maker.id, certificateDate: '2018-03-01' });
     const total = 2 * TESTS + 2;
     const packs = Array.from({ length: total }, (_, i) => packCode(i + 1));
     const vins = packs.map((_, i) => vin(i + 1));

@@ -81,7 +81,7 @@ describe('access matrix: every endpoint × every kind of caller', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const admin = bearer(t.adminKey);
-    const a = await createFirm(t, '福建电池 A', ['battery_maker'], '350102');
+    const a = await createFirm(t, '福建电池 A', ['battery_maker'], '350102', ['001']);
     const b = await createFirm(t, '广东经销 B', ['vehicle_maker'], '440305');
     const { pack } = await producePack(t, a, () => ++serial);
     const [produced] = await t.sql<{ id: string }>("SELECT id FROM lifecycle_events WHERE type = 'produced' AND $1 = ANY(battery_codes)", [pack]);

@@ -27,13 +27,13 @@ describe('Visibility follows where the battery is', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '宁德电池', ['battery_maker']);
+    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     dealer = await createFirm(t, '福州经销', ['dealer']);
     swapper = await createFirm(t, '换电站', ['swap_operator']);
     repairer = await createFirm(t, '维修厂', ['repairer']);
     dismantler = await createFirm(t, '拆解厂', ['dismantler']);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser']);
+    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     customer = await createFirm(t, '深圳储能', ['cascade_utiliser'], '440305');
     guangdong = await regulatorKey('44');
     zhejiang = await regulatorKey('33');

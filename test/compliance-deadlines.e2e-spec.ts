@@ -17,7 +17,7 @@ describe('upload deadlines (real PostgreSQL, the compliance assessor)', () => {
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [CompletedTablesModule] });
     c = {
-      maker: await createFirm(t, '宁德电池', ['battery_maker']),
+      maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
       vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
       dismantler: await createFirm(t, '拆解厂', ['dismantler']),
       cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),

@@ -29,7 +29,7 @@ describe('Regulators audit flows: event queries and the audit log', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    maker = await createFirm(t, '福州电池', ['battery_maker'], '350102');
+    maker = await createFirm(t, '福州电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '=HYPERLINK("x") 厦门汽车', ['vehicle_maker'], '350203');
     dealer = await createFirm(t, '深圳经销', ['dealer'], '440305');
     fujian = await regulatorKey('35');

@@ -44,7 +44,7 @@ describe('a report whose worker is killed mid-report (separate processes, real q
     // The world helpers need only an HTTP client and the admin key.
     const t = { http: () => request(first.baseUrl), adminKey } as unknown as TestApp;
     const c: Cast = {
-      maker: await createFirm(t, '宁德电池', ['battery_maker']),
+      maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
       vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
       dismantler: await createFirm(t, '拆解厂', ['dismantler']),
       cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),

@@ -27,7 +27,7 @@ describe("security: a firm cannot move itself out of its regulator's sight", () 
 
   beforeAll(async () => {
     t = await startTestApp();
-    firm = await createFirm(t, '福州电池', ['battery_maker'], '350102');
+    firm = await createFirm(t, '福州电池', ['battery_maker'], '350102', ['001']);
     fujian = await regulatorKey('35');
     xinjiang = await regulatorKey('65');
   });

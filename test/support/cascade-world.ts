@@ -11,9 +11,10 @@ export interface CascadeWorld {
   cascade: Firm;
 }
 
+/** The maker holds manufacturer code `001`, which the codes of `retiredPack` carry. */
 export async function createCascadeWorld(t: TestApp, cascadeRegion = '350102'): Promise<CascadeWorld> {
   return {
-    maker: await createFirm(t, '宁德电池', ['battery_maker']),
+    maker: await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']),
     vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
     dealer: await createFirm(t, '福州经销商', ['dealer']),
     dismantler: await createFirm(t, '拆解厂', ['dismantler']),
