@@ -1,141 +1,20 @@
-import { format } from '#libs/battery-code';
 import type { BatteryStatus } from '#libs/batteries';
 import { BATTERY_STATUSES } from '#libs/batteries';
-import type { EnterpriseRole } from '#libs/enterprises';
-import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
 import { effectiveOf } from './battery-state';
 import { GENESIS_HASH, linkHash } from './canonical';
 import type { EventType } from './event-types';
 import { EVENT_TYPES, ruleSetFor } from './event-types';
 import { concealUnseen, knownFromBatch, revealedCodes } from './conceal';
-import type { CodeFindings, KnownEnterprise } from './plan';
-import { keepsPartInPlace, planBatch, resolveCandidates } from './plan';
+import type { CodeFindings } from './plan';
+import { keepsPartInPlace, resolveCandidates } from './plan';
+import { batteryState, codeFactory, DEALER, FIRMS, firm, MAKER, NOW, OMNI, OTHER, planner, reasons, RECYCLER, T, VIN, VM } from './plan.fixtures';
 import { prevalidate } from './prevalidate';
 import { LedgerRule } from './rules';
 
-const NOW = Date.parse('2026-11-25T12:00:00+08:00');
-const ALL_ROLES: EnterpriseRole[] = [
-  'battery_maker',
-  'vehicle_maker',
-  'importer',
-  'dealer',
-  'repairer',
-  'leasing',
-  'swap_operator',
-  'dismantler',
-  'cascade_utiliser',
-  'recycler',
-];
-
-const usccOf = (n: number) => {
-  const body = `91350100MA${String(n).padStart(7, '0')}`;
-  return body + usccCheckCharacter(body);
-};
-const firm = (n: number, roles: EnterpriseRole[]): KnownEnterprise => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  uscc: usccOf(n),
-  name: `firm ${n}`,
-  roles,
-  regionCode: '350102',
-});
-const MAKER = firm(1, ['battery_maker']);
-const VM = firm(2, ['vehicle_maker']);
-const DEALER = firm(3, ['dealer']);
-const RECYCLER = firm(4, ['recycler']);
-const OMNI = firm(5, ALL_ROLES);
-const OTHER = firm(6, ALL_ROLES);
-const FIRMS = [MAKER, VM, DEALER, RECYCLER, OMNI, OTHER];
-
-let serial = 0;
-const code = (level: 'P' | 'M' | 'C') => {
-  const r = format({
-    manufacturerCode: '001',
-    productType: level,
-    batteryType: 'B',
-    specificationCode: '24',
-    traceabilityCode: 'A000001',
-    productionDate: '2026-01-15',
-    serial: ++serial,
-  });
-  if (!r.ok) throw new Error('bad test code');
-  return r.code.code;
-};
-const cascadeCode = () => {
-  const r = format({
-    form: 'cascade',
-    manufacturerCode: 'C01',
-    productType: 'M',
-    batteryType: 'B',
-    specificationCode: '01',
-    productionDate: '2026-02-01',
-    serial: ++serial,
-    cascadeLevel: 'M',
-  });
-  if (!r.ok) throw new Error('bad test code');
-  return r.code.code;
-};
-const VIN = 'LGXCE4CB4N0000001';
-const T = (h: number) => new Date(Date.parse('2026-03-01T00:00:00+08:00') + h * 3_600_000).toISOString();
-
-function state(c: string, over: Partial<BatteryState> = {}): BatteryState {
-  const level = c.length === 19 ? 'module' : ({ P: 'pack', M: 'module', C: 'cell' } as const)[c[3] as 'P' | 'M' | 'C'];
-  return {
-    code: c,
-    form: c.length === 19 ? 'cascade' : 'original',
-    level,
-    decoded: null,
-    nominalCapacityAh: 150,
-    nominalVoltageV: 350,
-    ratedEnergyKwh: null,
-    massKg: null,
-    producerId: MAKER.id,
-    producedEventId: 'produced-event',
-    status: 'produced',
-    holderId: MAKER.id,
-    pendingTo: null,
-    vin: null,
-    parentCode: null,
-    regionKeys: [],
-    lastEventId: 'last-event',
-    lastEventType: 'produced',
-    lastEventAt: Date.parse('2026-02-01T00:00:00+08:00'),
-    chainSeq: 1,
-    chainHead: Buffer.alloc(32, 7),
-    isNew: false,
-    changed: false,
-    ...over,
-  };
-}
-
-interface RunOptions {
-  mode?: 'atomic' | 'partial';
-  priorByClientId?: Map<string, { id: string; hashKey: string }>;
-  priorByHash?: Map<string, string>;
-  corrections?: Map<string, { id: string; reporterEnterpriseId: string; type: string; affectedCodes: string[] }>;
-  codeFindings?: Map<string, CodeFindings>;
-}
-
-let ids = 0;
-function run(reporter: KnownEnterprise, raws: Record<string, unknown>[], states: BatteryState[], o: RunOptions = {}) {
-  const pre = raws.map((r, i) => prevalidate(r, i, `events[${i}]`, NOW));
-  const items = resolveCandidates(pre, reporter, new Map(FIRMS.map((f) => [f.uscc, f])));
-  const map = new Map(states.map((s) => [s.code, s]));
-  return planBatch({
-    reporter,
-    items,
-    states: map,
-    enterprises: new Map(FIRMS.map((f) => [f.id, f])),
-    priorByClientId: o.priorByClientId ?? new Map(),
-    priorByHash: o.priorByHash ?? new Map(),
-    corrections: o.corrections ?? new Map(),
-    codeFindings: o.codeFindings ?? new Map(),
-    mode: o.mode ?? 'partial',
-    newId: () => `event-${++ids}`,
-    pathOf: (i) => `events[${i}]`,
-  });
-}
-const reasons = (plan: ReturnType<typeof run>, i = 0) => plan.results[i].reasons ?? [];
+const { code, cascadeCode } = codeFactory({ productionDate: '2026-01-15', cascadeProductionDate: '2026-02-01', cascadeLevel: 'M' });
+const state = (c: string, over: Partial<BatteryState> = {}) => batteryState(c, { producerId: MAKER.id, holderId: MAKER.id, ...over });
+const run = planner(FIRMS);
 
 describe('state machine: which event may follow which status (every type × every status)', () => {
   const spare = code('P');

@@ -5,17 +5,13 @@
  * The planner runs every event type after every status and must accept exactly the legal ones. The table is not
  * derived from event-types.ts: change a `from` list there and this fails.
  */
-import { format } from '#libs/battery-code';
 import type { BatteryStatus } from '#libs/batteries';
 import { BATTERY_STATUSES } from '#libs/batteries';
-import type { EnterpriseRole } from '#libs/enterprises';
-import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
 import type { EventType } from './event-types';
 import { ruleSetFor } from './event-types';
 import type { KnownEnterprise } from './plan';
-import { planBatch, resolveCandidates } from './plan';
-import { prevalidate } from './prevalidate';
+import { ALL_ROLES, batteryState, codeFactory, firm, planner, VIN } from './plan.fixtures';
 import { LedgerRule } from './rules';
 
 type Transition = { legalAfter: readonly BatteryStatus[]; to: BatteryStatus; source: string };
@@ -108,94 +104,26 @@ const TABLES: [string, string, Table][] = [
   ['cn-2026', '2026-05-01T10:00:00+08:00', CN_2026],
 ];
 
-// ---- a small harness (independent of plan.spec.ts) --------------------------------------------------------
+// ---- a small harness (its own firms, codes and states; the builders are in plan.fixtures.ts) -------------
 
-const NOW = Date.parse('2026-11-25T12:00:00+08:00');
-const ALL_ROLES: EnterpriseRole[] = [
-  'battery_maker',
-  'vehicle_maker',
-  'importer',
-  'dealer',
-  'repairer',
-  'leasing',
-  'swap_operator',
-  'dismantler',
-  'cascade_utiliser',
-  'recycler',
-];
-const firm = (n: number, roles: EnterpriseRole[]): KnownEnterprise => {
-  const body = `91350100MA${String(n).padStart(7, '0')}`;
-  return {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    uscc: body + usccCheckCharacter(body),
-    name: `firm ${n}`,
-    roles,
-    regionCode: '350102',
-  };
-};
 const OMNI = firm(1, ALL_ROLES);
 const RECEIVER = firm(2, ALL_ROLES);
 const DEALER = firm(3, ['dealer']);
 const DISMANTLER = firm(4, ['dismantler']);
 const FIRMS = [OMNI, RECEIVER, DEALER, DISMANTLER];
-const VIN = 'LGXCE4CB4N0000001';
 
-let serial = 0;
-const original = () => {
-  const r = format({
-    manufacturerCode: '001',
-    productType: 'P',
-    batteryType: 'B',
-    specificationCode: '24',
-    traceabilityCode: 'A000001',
-    productionDate: '2024-01-15',
-    serial: ++serial,
-  });
-  if (!r.ok) throw new Error('bad test code');
-  return r.code.code;
-};
-const cascade = () => {
-  const r = format({
-    form: 'cascade',
-    manufacturerCode: 'C01',
-    productType: 'P',
-    batteryType: 'B',
-    specificationCode: '01',
-    productionDate: '2024-02-01',
-    serial: ++serial,
-    cascadeLevel: 'P',
-  });
-  if (!r.ok) throw new Error('bad test code');
-  return r.code.code;
-};
+const { code, cascadeCode: cascade } = codeFactory({ productionDate: '2024-01-15', cascadeProductionDate: '2024-02-01', cascadeLevel: 'P' });
+const original = () => code('P');
 
-function state(code: string, over: Partial<BatteryState>): BatteryState {
-  return {
-    code,
-    form: code.length === 19 ? 'cascade' : 'original',
+function state(c: string, over: Partial<BatteryState>): BatteryState {
+  return batteryState(c, {
     level: 'pack',
-    decoded: null,
-    nominalCapacityAh: 150,
-    nominalVoltageV: 350,
-    ratedEnergyKwh: null,
-    massKg: null,
     producerId: OMNI.id,
-    producedEventId: 'produced-event',
-    status: 'produced',
     holderId: OMNI.id,
-    pendingTo: null,
-    vin: null,
-    parentCode: null,
-    regionKeys: [],
-    lastEventId: 'last-event',
     lastEventType: 'earlier',
     lastEventAt: Date.parse('2024-06-01T00:00:00+08:00'),
-    chainSeq: 1,
-    chainHead: Buffer.alloc(32, 7),
-    isNew: false,
-    changed: false,
     ...over,
-  };
+  });
 }
 
 /** The fields each type needs, so that only the status can make it fail. */
@@ -224,22 +152,8 @@ function minimalEvent(type: keyof Table, spare: string): Record<string, unknown>
   return events[type];
 }
 
-function plan(reporter: KnownEnterprise, raw: Record<string, unknown>, states: BatteryState[]) {
-  const items = resolveCandidates([prevalidate(raw, 0, 'events[0]', NOW)], reporter, new Map(FIRMS.map((f) => [f.uscc, f])));
-  return planBatch({
-    reporter,
-    items,
-    states: new Map(states.map((s) => [s.code, s])),
-    enterprises: new Map(FIRMS.map((f) => [f.id, f])),
-    priorByClientId: new Map(),
-    priorByHash: new Map(),
-    corrections: new Map(),
-    codeFindings: new Map(),
-    mode: 'partial',
-    newId: () => 'new-event',
-    pathOf: (i) => `events[${i}]`,
-  });
-}
+const run = planner(FIRMS, () => 'new-event');
+const plan = (reporter: KnownEnterprise, raw: Record<string, unknown>, states: BatteryState[]) => run(reporter, [raw], states);
 
 // Inside another battery, a battery follows that one's status: no event applies to the contained statuses themselves.
 const STATUSES = BATTERY_STATUSES.filter((s) => s !== 'assembled' && s !== 'in_cascade_product');
