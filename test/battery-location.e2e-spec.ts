@@ -26,7 +26,9 @@ describe('Visibility follows where the battery is', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The shipped cascade product is assembled by a bare event (no label data): shipped with a warning here
+    // (CASCADE_UNLABELLED_SHIPMENT=warn; the default refusal is tested in cascade-products.e2e-spec.ts).
+    t = await startTestApp({ cascadeUnlabelledShipment: 'warn' });
     maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     dealer = await createFirm(t, '福州经销', ['dealer']);

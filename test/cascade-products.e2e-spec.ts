@@ -261,6 +261,25 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
     expect((await t.http().get(`/v1/cascade-products/${full.body.code}`).set(w.cascade.auth).expect(200)).body.status).toBe('cascade_in_use');
   });
 
+  it('art. 15 at shipping: a product assembled by a bare cascade_assembled event (no product record, so no label) cannot ship', async () => {
+    const { modules } = await testedModules();
+    const code = cascadeCode(next(), 'C01');
+    const assembled = await postEvents(t, w.cascade, [
+      {
+        type: 'cascade_assembled',
+        batteryCodes: [modules[0]],
+        occurredAt: at(9),
+        payload: { cascadeCode: code, nominalCapacityAh: 110, nominalVoltageV: 43.8, application: 'energy storage' },
+      },
+    ]);
+    expect(assembled.results[0]).toMatchObject({ status: 'accepted' });
+    const reasons = await reject(t, w.cascade, { type: 'cascade_shipped', batteryCodes: [code], occurredAt: at(10) });
+    expect(reasons).toEqual([
+      expect.objectContaining({ rule: 'CASCADE_LABEL_UNKNOWN', article: '梯次利用管理办法 art. 15', path: 'events[0].batteryCodes[0]' }),
+    ]);
+    expect((await t.http().get(`/v1/batteries/${code}`).set(w.cascade.auth).expect(200)).body.status).toBe('cascade_stock');
+  });
+
   it('labels: JSON, SVG and PDF (Data Matrix for the code, EAN-13 for the GTIN, the CJK font embedded)', async () => {
     const { modules } = await testedModules();
     const { body: p } = await t.http().post('/v1/cascade-products').set(w.cascade.auth).send(product(modules)).expect(201);

@@ -31,7 +31,9 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
   const next = () => ++serial;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Its cascade products are assembled by bare events (no product record, so no label data): shipped with a
+    // warning here, as CASCADE_UNLABELLED_SHIPMENT=warn allows (the default refusal: cascade-products.e2e-spec.ts).
+    t = await startTestApp({ cascadeUnlabelledShipment: 'warn' });
     maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
     dealer = await createFirm(t, '深圳经销商', ['dealer'], '440300');

@@ -28,10 +28,11 @@ const finding = (rule: CascadeRule, f: Finding): EventCheckFinding => ({ ...f, r
 
 /**
  * Art. 15: a cascade product ships (`cascade_shipped`) only with every label field. A product assembled without a
- * product record (a raw `cascade_assembled` event through POST /v1/events) has no label data: it ships with a
- * warning (CASCADE_LABEL_UNKNOWN), not a refusal, because the ledger accepts such events.
+ * product record (a raw `cascade_assembled` event through POST /v1/events) has no label data at all: by default it
+ * cannot ship either (CASCADE_LABEL_UNKNOWN, refused); `CASCADE_UNLABELLED_SHIPMENT=warn` records such a shipment
+ * with the warning instead (for firms migrating records made before product records existed).
  */
-export const labelCheck: EventCheck = {
+export const labelCheck = (unlabelled: 'reject' | 'warn'): EventCheck => ({
   name: 'cascade-label',
   async check(events: readonly EventCheckInput[], { db }: EventCheckContext): Promise<EventCheckFinding[]> {
     const shipped = events.filter((e) => e.type === 'cascade_shipped');
@@ -53,7 +54,7 @@ export const labelCheck: EventCheck = {
           out.push(
             finding(CascadeRule.LABEL_UNKNOWN, {
               index: e.index,
-              severity: 'warn',
+              severity: unlabelled,
               path,
               reason: `${code} has no cascade product record (POST /v1/cascade-products), so its label cannot be checked`,
               code,
@@ -77,7 +78,7 @@ export const labelCheck: EventCheck = {
     }
     return out;
   },
-};
+});
 
 /**
  * Sources leave circulation (art. 15: their codes are retained in the product): an event naming a battery that is,
@@ -187,7 +188,7 @@ export class CascadeChecksRegistrar implements OnModuleInit {
 
   onModuleInit(): void {
     this.checks.register(sourceInProductCheck);
-    this.checks.register(labelCheck);
+    this.checks.register(labelCheck(this.config.cascadeUnlabelledShipment));
     this.checks.register(wasteHandoverCheck(this.config.cascadeWasteHandover));
   }
 }

@@ -53,6 +53,8 @@ export interface AppConfig {
   };
   /** 梯次利用管理办法 art. 20: a hand-over of waste (a scrapped cascade product) to a firm not whitelisted as a recycler: reject or flag. */
   cascadeWasteHandover: 'reject' | 'flag';
+  /** 梯次利用管理办法 art. 15: a shipment of a cascade product without a product record (so without label data): reject or warn. */
+  cascadeUnlabelledShipment: 'reject' | 'warn';
   /** When the monthly compliance reports (each enterprise, each province: the previous month) are made: cron, Beijing time. */
   reportScheduleCron: string;
 }
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
     },
     cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
+    cascadeUnlabelledShipment: oneOf('CASCADE_UNLABELLED_SHIPMENT', ['reject', 'warn'] as const, 'reject'),
     reportScheduleCron: cron('REPORT_SCHEDULE_CRON', '0 3 1 * *'),
   };
   if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');
