@@ -94,6 +94,11 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     expect(spread.test).toMatchObject({ grade: 'recycle', retest: true });
     const [ev] = await t.sql<{ payload: Record<string, unknown> }>('SELECT payload FROM lifecycle_events WHERE id = $1', [failed.test.eventId]);
     expect(ev.payload).toEqual({ testRecordRef: failed.test.id, sohPercent: 33.33, decision: 'recycle' });
+    // What the batch answered is what was stored (the rows go as typed column arrays).
+    for (const r of [cascade, vehicle, failed, spread]) {
+      const stored = await t.http().get(`/v1/residual-tests/${r.test.id}`).set(w.cascade.auth).expect(200);
+      expect(stored.body).toEqual(r.test);
+    }
 
     // Same clientTestId again: the same record, nothing new.
     const again = await t
@@ -103,6 +108,7 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
       .send({ tests: [residualTest(held.modules[0], 140, 9, { clientTestId: 'LAB-1' })] })
       .expect(200);
     expect(again.body.results[0]).toMatchObject({ status: 'duplicate', test: { id: vehicle.test.id } });
+    expect(again.body.results[0].test).toEqual(vehicle.test);
 
     // Not held by this firm: the ledger refuses the event, so no test is stored.
     const notHeld = await t

@@ -9,7 +9,8 @@ export interface ResidualTestRow {
   client_test_id: string | null;
   testing_lab: string | null;
   standard: string;
-  tested_at: Date;
+  /** A Date as read; the ISO text in a row built for the insert. */
+  tested_at: Date | string;
   ambient_temperature_c: number;
   discharge_current_a: number;
   charge_voltage_v: number;
@@ -36,7 +37,7 @@ export interface ResidualTestRow {
   grading_reasons: string[];
   rule_set_version: number;
   event_id: string;
-  recorded_at: Date;
+  recorded_at: Date | string;
 }
 
 export const RESIDUAL_TEST_COLUMNS = `t.id, t.battery_code, t.product_type, t.enterprise_id, t.client_test_id, t.testing_lab, t.standard, t.tested_at,
@@ -44,6 +45,9 @@ export const RESIDUAL_TEST_COLUMNS = `t.id, t.battery_code, t.product_type, t.en
   t.open_circuit_voltage_v, t.appearance_check, t.insulation_check, t.mean_capacity_ah, t.mean_energy_wh, t.spread_percent, t.rated_capacity_ah,
   t.rated_capacity_basis, t.rated_energy_wh, t.rated_energy_basis, t.soh_c_percent, t.soh_e_percent, t.resistance_increase_percent, t.grade,
   t.applications, t.retest, t.grading_reasons, t.rule_set_version, t.event_id, t.recorded_at`;
+
+/** ISO 8601 in UTC; a row built for the insert already holds that text (toISOString's). */
+const instant = (v: Date | string) => (typeof v === 'string' ? v : v.toISOString());
 
 export function toResidualTestView(r: ResidualTestRow): ResidualTestView {
   return {
@@ -54,7 +58,7 @@ export function toResidualTestView(r: ResidualTestRow): ResidualTestView {
     clientTestId: r.client_test_id,
     testingLab: r.testing_lab,
     standard: r.standard,
-    testedAt: new Date(r.tested_at).toISOString(),
+    testedAt: instant(r.tested_at),
     ambientTemperatureC: r.ambient_temperature_c,
     dischargeCurrentA: r.discharge_current_a,
     chargeVoltageV: r.charge_voltage_v,
@@ -81,6 +85,6 @@ export function toResidualTestView(r: ResidualTestRow): ResidualTestView {
     gradingReasons: r.grading_reasons,
     ruleSetVersion: r.rule_set_version,
     eventId: r.event_id,
-    recordedAt: new Date(r.recorded_at).toISOString(),
+    recordedAt: instant(r.recorded_at),
   };
 }
