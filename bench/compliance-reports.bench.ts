@@ -41,7 +41,7 @@ async function generate(pg: Client, from: number, to: number, f: Record<string, 
     await pg.query(
       `WITH b AS (
          SELECT i, 'R01PB24A000001G1F' || lpad(i::text, 7, '0') AS code,
-                timestamptz '2025-09-20 10:00+08' + ((i * 7919) % 190) * interval '1 day' AS t0,
+                timestamptz '2025-09-20 10:00+08' + ((i::bigint * 7919) % 190) * interval '1 day' AS t0,
                 CASE WHEN i % 10 < 6 THEN 7 WHEN i % 10 < 8 THEN 5 WHEN i % 10 = 8 THEN 4 ELSE 3 END AS n
            FROM generate_series($1::int, $2::int) i
        ), steps AS (
