@@ -77,8 +77,10 @@ describe('security: XLSX zip bombs and temporary files', () => {
     expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0, warned: 0 });
     expect(healthChecks).toBeGreaterThan(0);
     expect(slowestHealthMs).toBeLessThan(1500);
-    // The limit (2 M strings) bounds what is held; without it the process grows by gigabytes and dies.
-    expect(peakRss - rssBefore).toBeLessThan(700 * 1024 * 1024);
+    // The limit (2 M strings) bounds what is held; without it the process grows past V8's heap limit and dies. RSS
+    // also counts the heap's headroom and garbage not yet collected, which vary with GC timing (0.5-1.2 GB of growth
+    // seen across CI runs on the same code), so the bound is set above that spread and far below the runaway.
+    expect(peakRss - rssBefore).toBeLessThan(1536 * 1024 * 1024);
 
     // Never retried: one attempt, and BullMQ's job failed for good (an UnrecoverableError), not waiting for a retry.
     const queue = t.app.get<Queue>(getQueueToken(UPLOADS_QUEUE));
