@@ -201,7 +201,7 @@ export class CascadeProductsService {
         application: dto.applicationField,
       },
     };
-    const res = await this.ledger.ingest([event], { mode: 'atomic', dryRun: false, manager: db, pathOf: () => '' }, actor);
+    const res = await this.ledger.ingest([event], { mode: 'atomic', dryRun: false, manager: db, pathOf: () => '', source: 'cascade_products' }, actor);
     const r = res.results[0];
     if (r.status !== 'accepted') {
       const byCode = (path: string) =>

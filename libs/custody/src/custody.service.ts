@@ -101,7 +101,7 @@ export class CustodyService {
       };
       const recorded = await this.ledger.ingest(
         [claim.event],
-        { mode: 'atomic', dryRun: false, manager: m, confirmedSender: principal.enterpriseId, uploadedAt: claim.claimed_at },
+        { mode: 'atomic', dryRun: false, manager: m, confirmedSender: principal.enterpriseId, uploadedAt: claim.claimed_at, source: 'custody' },
         claimant,
       );
       const result = recorded.results[0];

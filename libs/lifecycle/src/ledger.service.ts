@@ -6,6 +6,7 @@ import { BatteriesService, EventRow } from '#libs/batteries';
 import { CodesService } from '#libs/codes';
 import { Actor, forbidden, Principal } from '#libs/common';
 import { CONFLICT_ATTEMPTS, isRetryableConflict, PreparedStatement } from '#libs/database';
+import { Metrics } from '#libs/operations';
 import { DataSource, EntityManager } from 'typeorm';
 import { LEDGER_WRITE_LOCK } from './checkpoints/checkpoint.service';
 import { DEADLINE_ASSESSOR, DeadlineAssessor, NO_DEADLINES } from './deadlines';
@@ -50,7 +51,12 @@ export interface IngestOptions {
    */
   confirmedSender?: string;
   uploadedAt?: Date;
+  /** Who sends the batch, for the ingest counters of `/metrics` (default `api`: POST /v1/events). */
+  source?: IngestSource;
 }
+
+/** The paths into the ledger's ingest, as `/metrics` labels them. */
+export type IngestSource = 'api' | 'registration' | 'upload' | 'custody' | 'residual_tests' | 'cascade_products';
 
 export interface IngestResponse {
   status: BatchStatus;
@@ -128,6 +134,7 @@ export class LedgerService {
     private readonly batteries: BatteriesService,
     private readonly checks: EventChecks,
     @Optional() @Inject(DEADLINE_ASSESSOR) deadlines?: DeadlineAssessor,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     this.deadlines = deadlines ?? NO_DEADLINES;
   }
@@ -187,6 +194,7 @@ export class LedgerService {
           : options.manager
             ? await run(options.manager)
             : await this.dataSource.transaction(run);
+        if (!options.dryRun) this.count(options.source ?? 'api', plan.counts);
         return {
           status: plan.status,
           mode: options.mode,
@@ -205,6 +213,17 @@ export class LedgerService {
         throw error;
       }
     }
+  }
+
+  /**
+   * The ingest counters (absent in a process without #libs/operations, such as the worker app). Counted when the
+   * batch is decided: inside a caller's transaction (`options.manager`) that later rolls back, e.g. an upload batch
+   * retried after a crash, the events are counted again when retried.
+   */
+  private count(source: IngestSource, counts: IngestCounts): void {
+    if (!this.metrics) return;
+    for (const outcome of ['accepted', 'duplicate', 'rejected'] as const)
+      if (counts[outcome] > 0) this.metrics.ingestEvents.inc({ source, outcome }, counts[outcome]);
   }
 
   private async codeFindings(enterpriseId: string, candidates: readonly Candidate[]): Promise<Map<string, CodeFindings>> {

@@ -52,7 +52,7 @@ export class RegistrationService {
 
     const response = await this.ledger.ingest(
       flat.map((f) => f.event),
-      { mode: 'atomic', dryRun, pathOf: (i) => flat[i].path },
+      { mode: 'atomic', dryRun, pathOf: (i) => flat[i].path, source: 'registration' },
       actor,
     );
     if (response.status === 'REJECTED') {

@@ -15,22 +15,28 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly ingestEvents = new Counter({
+    name: 'echelon_ingest_events_total',
+    help: "Events through the ledger's ingest (not dry runs) by source and outcome (accepted, duplicate, rejected)",
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly jobDuration = new Histogram({
     name: 'echelon_job_duration_seconds',
-    help: 'BullMQ job durations by queue, job name and outcome',
+    help: 'BullMQ job attempts run by this process: durations by queue, job name and outcome (completed, failed)',
     labelNames: ['queue', 'name', 'outcome'] as const,
     buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 1200, 3600],
     registers: [this.registry],
   });
   readonly jobFailures = new Counter({
     name: 'echelon_job_failures_total',
-    help: 'Failed job attempts by queue and job name',
+    help: 'Failed job attempts run by this process, by queue and job name',
     labelNames: ['queue', 'name'] as const,
     registers: [this.registry],
   });
   readonly reportDuration = new Histogram({
     name: 'echelon_report_duration_seconds',
-    help: 'Compliance report computations by report type',
+    help: 'Compliance report computations (completed) by report type',
     labelNames: ['type'] as const,
     buckets: [0.1, 1, 5, 15, 30, 60, 120, 300, 900],
     registers: [this.registry],

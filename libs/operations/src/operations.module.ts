@@ -3,12 +3,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Controller, Get, Global, Header, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from '#libs/common';
 import { ApiKeysService, EnterprisesModule } from '#libs/enterprises';
+import { JobMetrics } from './job-metrics';
 import { Metrics } from './metrics';
 
 /** The queues shown on the board and measured: registered by the modules that own them. */
@@ -66,10 +67,11 @@ export class MetricsController {
 
 /**
  * Operations: Prometheus metrics at `/metrics` and Bull Board at `/admin/queues`, both for administrator keys only
- * (their own middleware: the board is an Express app of its own). Global, so that services record metrics.
+ * (their own middleware: the board is an Express app of its own). Global, so that services record metrics; every
+ * queue's jobs run in this process are timed by JobMetrics.
  */
 @Global()
-@Module({ imports: [EnterprisesModule], controllers: [MetricsController], providers: [Metrics], exports: [Metrics] })
+@Module({ imports: [EnterprisesModule, DiscoveryModule], controllers: [MetricsController], providers: [Metrics, JobMetrics], exports: [Metrics] })
 export class OperationsModule implements NestModule {
   constructor(
     private readonly modules: ModuleRef,

@@ -256,7 +256,11 @@ export class ResidualTestsService {
         ...(p.row.grade !== 'ungraded' ? { decision: p.row.grade } : {}),
       },
     }));
-    const ingest = await this.ledger.ingest(events, { mode: 'partial', dryRun: false, manager: db, pathOf: (i) => pathOf(prepared[i].index) }, actor);
+    const ingest = await this.ledger.ingest(
+      events,
+      { mode: 'partial', dryRun: false, manager: db, pathOf: (i) => pathOf(prepared[i].index), source: 'residual_tests' },
+      actor,
+    );
     const stored: Record<string, unknown>[] = [];
     ingest.results.forEach((r, i) => {
       const p = prepared[i];

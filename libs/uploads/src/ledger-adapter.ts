@@ -15,7 +15,7 @@ export class LifecycleUploadLedger implements UploadLedger {
   }
 
   async ingest(events: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<LedgerOutcome[]> {
-    const response = await this.ledger.ingest(events, { mode: 'partial', dryRun: false, manager }, actor);
+    const response = await this.ledger.ingest(events, { mode: 'partial', dryRun: false, manager, source: 'upload' }, actor);
     const outcomes: (LedgerOutcome | undefined)[] = new Array(events.length);
     for (const r of response.results) {
       outcomes[r.index] = {

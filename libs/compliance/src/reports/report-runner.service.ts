@@ -57,7 +57,8 @@ export class ReportRunner {
     private readonly calendar: ComplianceCalendar,
   ) {}
 
-  async run(reportId: string, onProgress: (percent: number) => Promise<void> | void): Promise<{ rows: number }> {
+  /** The rows written, and the report type when this call computed the report (not when it was already done). */
+  async run(reportId: string, onProgress: (percent: number) => Promise<void> | void): Promise<{ rows: number; type?: string }> {
     const [report] = await this.dataSource.query<ReportRecord[]>(
       // (A WITH around the UPDATE: TypeORM answers an UPDATE's query() with [rows, count], a SELECT's with rows.)
       `WITH started AS (
@@ -216,7 +217,7 @@ export class ReportRunner {
     });
     await onProgress(100);
     this.log.log(`report ${reportId}: ${done} batteries, ${seq} rows`);
-    return { rows: seq };
+    return { rows: seq, type: report.type };
   }
 
   async markFailed(reportId: string, message: string): Promise<void> {
