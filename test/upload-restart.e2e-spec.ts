@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import request from 'supertest';
 import { format } from '#libs/battery-code';
-import type { ApiProcess } from './support/api-process';
-import { apiEnvironment, buildOnce, createAdminKey, startApiProcess } from './support/api-process';
-import type { TestDatabase } from './support/test-database';
-import { createTestDatabase, withClient } from './support/test-database';
-import { bearer, deleteRedisKeys, randomUscc } from './support/test-app';
+import { holdInserts, pollUntil, useApiProcesses } from './support/api-process';
+import { bearer, randomUscc } from './support/test-app';
 
 /**
  * "A restart mid-upload must not lose or duplicate rows", with a real restart: the API runs as deployed (the built
@@ -32,50 +27,29 @@ function cell(n: number): string {
 }
 
 describe('an upload whose API process is killed mid-file (separate processes, real queue)', () => {
-  let db: TestDatabase;
-  const queuePrefix = `test_${randomBytes(4).toString('hex')}`;
-  let env: NodeJS.ProcessEnv;
-  let adminKey: string;
-  const running: ApiProcess[] = [];
-  const sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => withClient(db.url, async (c) => (await c.query(text, params)).rows as T[]);
-
-  beforeAll(async () => {
-    buildOnce();
-    db = await createTestDatabase();
-    env = apiEnvironment(db.url, queuePrefix);
-    adminKey = createAdminKey(env);
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of running) await p.stop();
-    if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, queuePrefix);
-    await db?.drop();
-  });
+  const world = useApiProcesses();
+  const sql = world.sql;
 
   it('is finished by the next process without losing or repeating a row', async () => {
-    const first = await startApiProcess(env);
-    running.push(first);
+    const first = await world.start();
     const http = () => request(first.baseUrl);
     const maker = (
       await http()
         .post('/v1/enterprises')
-        .set(bearer(adminKey))
+        .set(bearer(world.adminKey))
         .send({ name: '重启电池', uscc: randomUscc(), roles: ['battery_maker'], regionCode: '350902' })
         .expect(201)
     ).body;
-    const key: string = (await http().post(`/v1/enterprises/${maker.id}/api-keys`).set(bearer(adminKey)).send({ name: 'erp' }).expect(201)).body.key;
-    await http().post('/v1/manufacturer-codes').set(bearer(adminKey)).send({ code: '0R1', enterpriseId: maker.id, certificateDate: '2018-03-01' }).expect(201);
+    const key: string = (await http().post(`/v1/enterprises/${maker.id}/api-keys`).set(bearer(world.adminKey)).send({ name: 'erp' }).expect(201)).body.key;
+    await http()
+      .post('/v1/manufacturer-codes')
+      .set(bearer(world.adminKey))
+      .send({ code: '0R1', enterpriseId: maker.id, certificateDate: '2018-03-01' })
+      .expect(201);
 
     // The third batch (rows 1002-1501; row 1 is the header) stops inside its transaction, after the ledger has
     // written its events, until the test lets it go: that is where the process dies.
-    await sql(`CREATE FUNCTION hold_third_batch() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.row_no = 1002 THEN PERFORM pg_advisory_xact_lock(${LOCK}); END IF;
-        RETURN NEW;
-      END $$`);
-    await sql('CREATE TRIGGER hold_third_batch BEFORE INSERT ON upload_row_results FOR EACH ROW EXECUTE FUNCTION hold_third_batch()');
-    const holder = new Client({ connectionString: db.url });
-    await holder.connect();
-    await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
+    const hold = await holdInserts(world, 'upload_row_results', 'NEW.row_no = 1002', LOCK);
 
     const lines = ['type,batteryCodes,occurredAt,nominalCapacityAh,nominalVoltageV'];
     for (let i = 0; i < ROWS; i++) lines.push(`produced,${cell(500_000 + i)},2026-04-09 08:00,280,3.2`);
@@ -86,24 +60,13 @@ describe('an upload whose API process is killed mid-file (separate processes, re
       .expect(202);
     const id: string = accepted.body.id;
 
-    const waiting = async () =>
-      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [LOCK]))[0].n;
-    for (const until = Date.now() + 60_000; (await waiting()) === 0;) {
-      if (Date.now() > until) throw new Error(`the third batch never started:\n${first.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await hold.reached('the third batch', first.output);
     const midway = (await http().get(`/v1/uploads/${id}`).set(bearer(key)).expect(200)).body;
     expect(midway).toMatchObject({ status: 'processing', progress: { rowsProcessed: 1000 } });
 
-    // The crash: no shutdown hooks, the batch's transaction never commits. PostgreSQL notices a dead client only
-    // when it next talks to it; ending its sessions stands for that.
-    await first.crash();
-    running.splice(running.indexOf(first), 1);
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1`, [
-      (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid,
-    ]);
-    await holder.end();
-    await sql('DROP TRIGGER hold_third_batch ON upload_row_results; DROP FUNCTION hold_third_batch()');
+    // The crash: no shutdown hooks, the batch's transaction never commits.
+    await world.crash(first);
+    await hold.release({ endOtherSessions: true });
     const written = async () =>
       (
         await sql<{ events: number; codes: number }>(
@@ -113,21 +76,25 @@ describe('an upload whose API process is killed mid-file (separate processes, re
     expect(await written()).toEqual({ events: 1000, codes: 1000 });
 
     // The next process takes the job over once the dead one's lock on it lapses (BullMQ's stalled-job check).
-    const second = await startApiProcess(env);
-    running.push(second);
-    let done: { status: string; attempts: number; progress: { rowsProcessed: number; rowsTotal: number }; counts: Record<string, number> } | undefined;
-    for (const until = Date.now() + 150_000; ;) {
-      done = (await request(second.baseUrl).get(`/v1/uploads/${id}`).set(bearer(key)).expect(200)).body;
-      if (done!.status === 'completed' || done!.status === 'failed') break;
-      if (Date.now() > until) throw new Error(`upload still ${done!.status} after the restart:\n${second.output()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const second = await world.start();
+    const done = await pollUntil(
+      async () =>
+        (await request(second.baseUrl).get(`/v1/uploads/${id}`).set(bearer(key)).expect(200)).body as {
+          status: string;
+          attempts: number;
+          progress: { rowsProcessed: number; rowsTotal: number };
+          counts: Record<string, number>;
+        },
+      (u) => u.status === 'completed' || u.status === 'failed',
+      150_000,
+      (u) => `upload still ${u.status} after the restart:\n${second.output()}`,
+    );
     expect(done).toMatchObject({
       status: 'completed',
       progress: { rowsProcessed: ROWS, rowsTotal: ROWS },
       counts: { accepted: ROWS, duplicate: 0, rejected: 0 },
     });
-    expect(done!.attempts).toBeGreaterThanOrEqual(2);
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(await written()).toEqual({ events: ROWS, codes: ROWS });
     const results = await sql<{ n: number; rows: number; events: number }>(
       'SELECT count(*)::int AS n, count(DISTINCT row_no)::int AS rows, count(DISTINCT event_id)::int AS events FROM upload_row_results WHERE upload_id = $1',
