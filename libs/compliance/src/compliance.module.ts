@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '#libs/audit';
+import { OutletCoverageModule } from '#libs/outlets';
 import { CalendarController } from './calendar.controller';
 import { ReportProcessor } from './reports/report.processor';
 import { ReportRunner } from './reports/report-runner.service';
@@ -17,9 +18,12 @@ import { MonthlyReports, ReportScheduleUpserter } from './reports/schedule';
 })
 export class ComplianceModule {}
 
-/** The report processor (composed in libs/workers). Needs ComplianceDeadlinesModule in the app. */
+/**
+ * The report processor (composed in libs/workers). Needs ComplianceDeadlinesModule in the app; the cascade
+ * obligations report reads outlet coverage (art. 19) through OutletCoverageModule.
+ */
 @Module({
-  imports: [AuditModule, BullModule.registerQueue({ name: REPORTS_QUEUE })],
+  imports: [AuditModule, OutletCoverageModule, BullModule.registerQueue({ name: REPORTS_QUEUE })],
   providers: [ReportsService, ReportRunner, ReportProcessor, MonthlyReports, ReportScheduleUpserter],
 })
 export class ComplianceWorkerModule {}

@@ -65,6 +65,14 @@ export class CoverageService {
     const roles = ROLES.filter((r) => enterprise.roles.includes(r));
     if (roles.length === 0) throw OutletsErrors.noCoverageDuty(enterprise.id, enterprise.roles);
     const on = query.on ?? todayInChina();
+    return { enterpriseId: enterprise.id, on, duties: await this.dutiesOf(enterprise.id, roles, on) };
+  }
+
+  /**
+   * The coverage duties of an enterprise with these roles on a date, without access checks: for other modules'
+   * reports (the cascade obligations report, art. 19), which check access themselves.
+   */
+  async dutiesOf(enterpriseId: string, roles: readonly string[], on: string): Promise<CoverageDutyView[]> {
     const set = coverageRuleSetOn(on);
     const outlets = await this.dataSource.query<{ region_code: string; opened_on: string; changes: { on: string; to: string }[] }[]>(
       `SELECT o.region_code, o.opened_on::text AS opened_on,
@@ -73,12 +81,12 @@ export class CoverageService {
          FROM outlets o
         WHERE o.opened_on <= $2::date
           AND (o.owner_enterprise_id = $1 OR o.id IN (SELECT outlet_id FROM outlet_partners WHERE enterprise_id = $1))`,
-      [enterprise.id, on],
+      [enterpriseId, on],
     );
     const active = outlets.filter((o) => activeOn(o, on)).map((o) => o.region_code);
     const duties: CoverageDutyView[] = [];
-    for (const role of roles) duties.push(await this.duty(set.id, set.duties[role], enterprise.id, on, active));
-    return { enterpriseId: enterprise.id, on, duties };
+    for (const role of ROLES.filter((r) => roles.includes(r))) duties.push(await this.duty(set.id, set.duties[role], enterpriseId, on, active));
+    return duties;
   }
 
   private async duty(ruleSet: string, duty: CoverageDuty, enterpriseId: string, on: string, outletRegions: string[]): Promise<CoverageDutyView> {

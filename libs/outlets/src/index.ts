@@ -1,4 +1,6 @@
 export * from './access';
+export { CoverageService } from './coverage.service';
+export * from './coverage.module';
 export * from './domain/coverage-rules';
 export * from './csv-cell';
 export * from './domain/dates';

@@ -1,42 +1,42 @@
 /**
- * Cascade-utilisation obligations of one cascade firm (pure accumulator), each finding naming its article of the
- * 2021 measures (梯次利用管理办法, `cascade-measures-2021.txt`). What needs another module's data (structured
- * GB/T 34015 test records, label fields, outlet coverage) is listed as **not assessed**, never passed silently.
+ * Cascade-utilisation obligations of one cascade firm (pure accumulator over the ledger), each finding naming its
+ * article of the 2021 measures (梯次利用管理办法, `cascade-measures-2021.txt`): art. 12 (manufacturer code, late
+ * uploads), art. 20 and art. 22 from the events. It collects the firm's `cascade_assembled` events, whose sources
+ * and products `cascade-records.ts` then checks against the test records (art. 10) and the product and label
+ * records (art. 15), with outlet coverage (art. 19). What no module can answer is listed as **not assessed** with
+ * the reason, never passed silently.
  */
 import type { DeadlineEngine } from '../domain/assess';
 import { expectationsOf } from '../domain/expectations';
 import type { EnterpriseRole } from '#libs/enterprises';
+import type { CascadeRecordsResult, NotAssessed } from './cascade-records';
 import type { LedgerEvent, ReportRow } from './timeliness';
-
-export const NOT_ASSESSED = [
-  {
-    article: '10',
-    check: 'residual-capacity test records per GB/T 34015 (structured results)',
-    reason: 'no test-record module in this version: only the residual_tested ledger event is checked',
-  },
-  {
-    article: '15',
-    check: 'label fields (nominal capacity and voltage, firm, address, origin, trace code, original codes, GTIN)',
-    reason: 'no label module in this version',
-  },
-  {
-    article: '19',
-    check: 'outlets for scrapped cascade products matched to sales regions, and their disclosure',
-    reason: 'no outlet registry in this version',
-  },
-];
 
 export interface CascadeSummary {
   firm: string;
   hasManufacturerCode: boolean;
   findings: Record<string, number>;
+  /** Sources of the firm's assemblies in the period (each original battery once per assembly). */
   assembledSources: number;
-  notAssessed: typeof NOT_ASSESSED;
+  /** Products assembled by the firm in the period. */
+  assembledProducts: number;
+  notAssessed: NotAssessed[];
 }
 
 export class CascadeAccumulator {
-  private readonly counts: Record<string, number> = { 'art. 10': 0, 'art. 12 (manufacturer code)': 0, 'art. 12 (late uploads)': 0, 'art. 20': 0, 'art. 22': 0 };
-  private assembled = 0;
+  private readonly counts: Record<string, number> = {
+    'art. 10': 0,
+    'art. 12 (manufacturer code)': 0,
+    'art. 12 (late uploads)': 0,
+    'art. 15': 0,
+    'art. 19': 0,
+    'art. 20': 0,
+    'art. 22': 0,
+  };
+  /** The firm's cascade_assembled events in the period (an event is in the chain of each source and of the product). */
+  private readonly assembled = new Set<string>();
+  private sources = 0;
+  private notAssessed: NotAssessed[] = [];
 
   constructor(
     private readonly firm: string,
@@ -77,12 +77,9 @@ export class CascadeAccumulator {
         data: { article, finding: text, batteryCode, eventId: e.id, type: e.type, occurredAt: e.occurredAt.toISOString(), ...extra },
       });
     };
-    timeline.forEach((e, i) => {
+    timeline.forEach((e) => {
       if (e.reporterId !== this.firm || !this.inPeriod(e.occurredAt)) return;
-      if (e.type === 'cascade_assembled') {
-        this.assembled += 1;
-        if (!timeline.slice(0, i).some((x) => x.type === 'residual_tested')) finding('art. 10', 'an assembled source has no residual-capacity test', e);
-      }
+      if (e.type === 'cascade_assembled') this.assembled.add(e.id);
       if (e.primary) {
         const j = this.engine.judge({
           type: e.type,
@@ -119,13 +116,26 @@ export class CascadeAccumulator {
     return rows;
   }
 
+  /** The firm's assembly events seen, for the record checks (arts. 10 and 15). */
+  assemblies(): string[] {
+    return [...this.assembled];
+  }
+
+  /** Adds the record checks' counts (their rows are written by the runner). */
+  addRecords(records: CascadeRecordsResult): void {
+    for (const [article, n] of Object.entries(records.counts)) this.counts[article] += n;
+    this.sources = records.sources;
+    this.notAssessed = records.notAssessed;
+  }
+
   summary(): CascadeSummary {
     return {
       firm: this.firm,
       hasManufacturerCode: this.hasManufacturerCode,
       findings: { ...this.counts },
-      assembledSources: this.assembled,
-      notAssessed: NOT_ASSESSED,
+      assembledSources: this.sources,
+      assembledProducts: this.assembled.size,
+      notAssessed: this.notAssessed,
     };
   }
 }

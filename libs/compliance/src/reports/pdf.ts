@@ -106,7 +106,9 @@ export function timelinessPdf(view: ReportView, rows: AsyncIterable<{ section: s
       }
       const d = r.data;
       if (r.section === 'finding') {
-        doc.text(`${d.article} · ${d.finding} · ${d.batteryCode ?? ''} · ${d.eventId ?? ''} ${d.type ?? ''} ${d.occurredAt ?? ''}`);
+        doc.text(
+          `${d.article} · ${d.findingZh ? `${d.findingZh} ` : ''}${d.finding} · ${d.batteryCode ?? d.regionName ?? ''} · ${d.eventId ?? ''} ${d.type ?? ''} ${d.occurredAt ?? ''}`,
+        );
         n += 1;
         continue;
       }

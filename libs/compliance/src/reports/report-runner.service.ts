@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EnterpriseRole } from '#libs/enterprises';
+import { CoverageService } from '#libs/outlets';
 import { DataSource } from 'typeorm';
 import { ComplianceCalendar } from '../calendar.service';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
 import { parseScope, ReportScope } from './params';
 import { CascadeAccumulator } from './cascade-obligations';
+import { cascadeRecordFindings } from './cascade-records';
 import { FlowAccumulator } from './flow-audit';
 import { LedgerEvent, ReportRow, ScopeFilter, TimelinessAccumulator } from './timeliness';
 
@@ -55,6 +57,7 @@ export class ReportRunner {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly calendar: ComplianceCalendar,
+    private readonly coverage: CoverageService,
   ) {}
 
   /** The rows written, and the report type when this call computed the report (not when it was already done). */
@@ -189,6 +192,20 @@ export class ReportRunner {
       throw error;
     } finally {
       await qr.release();
+    }
+    if (cascade && firm) {
+      // Arts. 10, 15 and 19 read the test, product and outlet records of the assemblies the stream found; outlet
+      // coverage is that of the period's last day (or today, for a period not over yet).
+      const today = beijingDateOf(report.as_of);
+      const records = await cascadeRecordFindings(
+        this.dataSource,
+        this.coverage,
+        { id: firm, roles: enterprises.get(firm)?.roles ?? [] },
+        cascade.assemblies(),
+        report.period_to < today ? report.period_to : today,
+      );
+      cascade.addRecords(records);
+      pending.push(...records.rows);
     }
     const timeliness = acc.summary();
     const summary = {
