@@ -57,10 +57,17 @@ if (!available) console.warn('redis-restart.e2e-spec: skipped, `redis-server` is
     await hold.reached('the report writing its findings', api.output);
 
     await redis!.crash();
-    // Long enough for the worker to miss lock renewals and its blocking reads to fail, and for the API to notice.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The app sees Redis gone (its readiness check fails) while the job waits inside its computation.
+    const ready = () => fetch(`${api.baseUrl}/health/ready`).then((r) => r.status);
+    expect(await ready()).toBe(503);
     expect((await report(id)).body.status).toBe('running');
     await redis!.restart();
+    await pollUntil(
+      ready,
+      (s) => s === 200,
+      30_000,
+      (s) => `not ready after Redis came back (${s}):\n${api.output()}`,
+    );
     await hold.release({ endOtherSessions: false });
 
     expect(await finished(id)).toMatchObject({ status: 'done', rowCount: 4, summary: { totals: { late: 2, missing_overdue: 2, no_deadline: 6 } } });
