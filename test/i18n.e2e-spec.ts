@@ -4,7 +4,7 @@ import { registerChineseMessages } from '../apps/api/src/messages';
 import { CODE_ERROR_CODES } from '#libs/battery-code';
 import { chineseReason, localeFrom, registeredMessageKeys } from '#libs/common';
 import type { TestApp } from './support/test-app';
-import { bearer, startTestApp } from './support/test-app';
+import { bearer, randomUscc, startTestApp } from './support/test-app';
 import type { Firm } from './support/ledger-world';
 import { at, attrs, createFirm, originalCode } from './support/ledger-world';
 
@@ -116,19 +116,9 @@ describe('Chinese messages over HTTP (Accept-Language: zh-CN)', () => {
   });
 
   it("a refusal (403): the envelope and the access policy's reason for the action in Chinese, the action unchanged", async () => {
-    const en = await t
-      .http()
-      .post('/v1/enterprises')
-      .set(maker.auth)
-      .send({ name: 'x', roles: ['dealer'] })
-      .expect(403);
-    const cn = await t
-      .http()
-      .post('/v1/enterprises')
-      .set(maker.auth)
-      .set(zh)
-      .send({ name: 'x', roles: ['dealer'] })
-      .expect(403);
+    const firm = { name: 'x', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' };
+    const en = await t.http().post('/v1/enterprises').set(maker.auth).send(firm).expect(403);
+    const cn = await t.http().post('/v1/enterprises').set(maker.auth).set(zh).send(firm).expect(403);
     expect(cn.body.error.code).toBe('FORBIDDEN');
     expect(en.body.error.details).toEqual([
       { reason: 'Only an administrator may register enterprises', action: 'enterprise.create', rule: 'enterprise.create' },
