@@ -4,7 +4,7 @@ import { registerChineseMessages } from '../apps/api/src/messages';
 import { CODE_ERROR_CODES } from '#libs/battery-code';
 import { chineseReason, localeFrom, registeredMessageKeys } from '#libs/common';
 import type { TestApp } from './support/test-app';
-import { bearer, startTestApp } from './support/test-app';
+import { bearer, randomUscc, startTestApp } from './support/test-app';
 import type { Firm } from './support/ledger-world';
 import { at, attrs, createFirm, originalCode } from './support/ledger-world';
 
@@ -113,6 +113,21 @@ describe('Chinese messages over HTTP (Accept-Language: zh-CN)', () => {
     const reasons = res.body.error.details.map((d: { reason: string }) => d.reason);
     expect(reasons).toContain('name 必须是字符串');
     expect(reasons).toContain('extra 不是可接受的字段');
+  });
+
+  it("a refusal (403): the envelope and the access policy's reason for the action in Chinese, the action unchanged", async () => {
+    const firm = { name: 'x', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' };
+    const en = await t.http().post('/v1/enterprises').set(maker.auth).send(firm).expect(403);
+    const cn = await t.http().post('/v1/enterprises').set(maker.auth).set(zh).send(firm).expect(403);
+    expect(cn.body.error.code).toBe('FORBIDDEN');
+    expect(en.body.error.details).toEqual([
+      { reason: 'Only an administrator may register enterprises', action: 'enterprise.create', rule: 'enterprise.create' },
+    ]);
+    expect(cn.body.error.message).toMatch(HAN);
+    expect(cn.body.error.details).toEqual([{ reason: '只有管理员可以登记企业', action: 'enterprise.create', rule: 'enterprise.create' }]);
+    // A route only some kinds of key may use refuses in the guard, before validation, with the same policy.
+    const guard = await t.http().put('/v1/calendar/years/2031').set(maker.auth).set(zh).send({}).expect(403);
+    expect(guard.body.error.details[0].reason).toBe('只有管理员可以新增或修订日历年度');
   });
 
   it('ledger rejection reasons in Chinese, with the rule unchanged', async () => {

@@ -139,8 +139,9 @@ describe('recycling service outlets: public disclosure, nearest, coverage (real 
     await t.http().post(`/v1/outlets/${shared.id}/status`).set(vm.auth).send({ status: 'closed', reason: '关闭', effectiveOn: '2026-04-10' }).expect(201);
     expect((await coverage(maker, '2026-04-15')).duties[0].gaps).toBe(2);
 
-    // Access: another enterprise may not; a regulator of the region may; of another region not.
-    await t.http().get(`/v1/enterprises/${vm.id}/outlet-coverage`).set(other.auth).expect(403);
+    // Access (by the firm, as the enterprise record): another enterprise gets 404 as for an unknown id; a regulator
+    // of the region may; of another region not.
+    await t.http().get(`/v1/enterprises/${vm.id}/outlet-coverage`).set(other.auth).expect(404);
     const admin = bearer(t.adminKey);
     const reg = await t.http().post('/v1/regulators').set(admin).send({ name: '广东', regionPrefix: '44' }).expect(201);
     const key = await t.http().post(`/v1/regulators/${reg.body.id}/api-keys`).set(admin).send({ name: 'k' }).expect(201);

@@ -1,3 +1,4 @@
+import { ACCESS_MESSAGES_ZH } from '#libs/access';
 import { BATTERY_CODE_MESSAGES_ZH } from '#libs/battery-code';
 import { BATTERIES_MESSAGES_ZH } from '#libs/batteries';
 import { CASCADE_MESSAGES_ZH } from '#libs/cascade';
@@ -36,6 +37,7 @@ export function registerChineseMessages(): void {
     CASCADE_MESSAGES_ZH,
     COMPLIANCE_MESSAGES_ZH,
     CUSTODY_MESSAGES_ZH,
+    ACCESS_MESSAGES_ZH,
   );
   registerReasonPatterns(VALIDATION_REASONS, [...VALIDATION_REASON_PATTERNS_ZH, ...UPLOAD_CELL_REASON_PATTERNS_ZH]);
   for (const [rule, patterns] of Object.entries(LEDGER_REASON_PATTERNS_ZH)) registerReasonPatterns(rule, patterns);

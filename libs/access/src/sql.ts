@@ -21,6 +21,16 @@ export function enterprisesEverInRegionSql(prefix: string, param: Param): string
   return `SELECT er.enterprise_id FROM enterprise_regions er WHERE er.region_code LIKE ${param(likePrefix(prefix))}`;
 }
 
+/**
+ * Whether the battery of row `battery` (SQL alias of `batteries`) is or was located in region `prefix`, by its region
+ * keys (its events' regions and where it was taken): the condition of lists. One battery's visibility (vehicles,
+ * receivers, the packs it was in) is BatteriesService.assertVisible.
+ */
+export function batteryInRegionSql(battery: string, prefix: string, param: Param): string {
+  likePrefix(prefix);
+  return `${battery}.region_keys @> ARRAY[${param(prefix)}]::text[]`;
+}
+
 /** A LIKE pattern for a prefix of digits (anything else is refused: a scope comes from validated data). */
 export function likePrefix(prefix: string): string {
   if (!/^[0-9]{1,6}$/.test(prefix)) throw new Error(`not a region prefix: ${prefix}`);

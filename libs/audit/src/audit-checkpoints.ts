@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Controller, Get, HttpCode, Injectable, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, ApiErrors, CurrentActor, forbidden, Principal } from '#libs/common';
+import { requireAllowed } from '#libs/access';
+import { Actor, ApiErrors, CurrentActor, Principal } from '#libs/common';
 import { DataSource } from 'typeorm';
 
 /**
@@ -75,7 +76,7 @@ export class AuditCheckpointService {
   }
 
   async verify(principal: Principal): Promise<AuditVerificationView> {
-    if (principal.kind === 'enterprise') throw forbidden('The audit log is checked by administrators and regulators');
+    requireAllowed(principal, 'audit_log.verify');
     const checkpoints = (await this.dataSource.query('SELECT * FROM audit_checkpoints ORDER BY id')) as CheckpointRow[];
     let hash: Buffer = ZERO;
     let count = 0;
@@ -150,7 +151,7 @@ export class AuditCheckpointsController {
   @ApiOperation({ summary: 'Take an audit-log checkpoint now (admin); one is also taken with every ledger checkpoint' })
   @ApiOkResponse({ type: AuditCheckpointView })
   take(@CurrentActor() actor: Actor): Promise<AuditCheckpointView> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may take a checkpoint on demand');
+    requireAllowed(actor.principal, 'audit_checkpoint.create');
     return this.checkpoints.create();
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { readScope } from '#libs/access';
+import { batteryInRegionSql, readScope } from '#libs/access';
 import { MAX_COMPOSITION_DEPTH, MAX_CONTAINMENT_DEPTH, parse } from '#libs/battery-code';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
@@ -324,7 +324,7 @@ export class BatteriesService {
     if (scope.kind === 'enterprise' && holderId !== scope.enterpriseId) {
       where.push(`b.code IN (SELECT p.battery_code FROM battery_parties p WHERE p.enterprise_id = ${param(scope.enterpriseId)})`);
     }
-    if (scope.kind === 'region') where.push(`b.region_keys @> ARRAY[${param(scope.prefix)}]::text[]`);
+    if (scope.kind === 'region') where.push(batteryInRegionSql('b', scope.prefix, param));
     if (query.status) where.push(`b.status = ${param(query.status)}`);
     if (holderId !== null) where.push(`b.code IN (${HELD_BY(param(holderId))})`);
     if (query.manufacturer) where.push(`b.manufacturer_code = ${param(query.manufacturer)}`);

@@ -1,7 +1,8 @@
+import type { Action } from '#libs/access';
 import { Body, Controller, Get, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Actor, ApiErrors, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor, OnlyFor } from '#libs/common';
 import { CascadeProductsService } from './cascade-products.service';
 import { CascadeProductPage, CascadeProductQuery, CascadeProductView, CreateCascadeProductDto, LabelDocumentView, LabelQuery } from './dto';
 import { CascadeErrors } from './errors';
@@ -16,6 +17,7 @@ export class CascadeProductsController {
   constructor(private readonly products: CascadeProductsService) {}
 
   @Post()
+  @OnlyFor('cascade_product.assemble' satisfies Action)
   @ApiOperation({
     summary: 'Assemble a cascade (second-life) product from tested original batteries (enterprise keys)',
     description:

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { batteryInRegionSql, readScope, requireActingEnterprise } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { format, parse } from '#libs/battery-code';
 import { BatteriesService } from '#libs/batteries';
-import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
+import { Actor, cursorField, decodeCursor, ErrorDetail, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { chinaDate, LedgerService } from '#libs/lifecycle';
 import { regionInfo } from '#libs/regions';
 import { gradeAllows, ResidualTestsService } from '#libs/testing';
@@ -39,8 +40,7 @@ export class CascadeProductsService {
   ) {}
 
   async create(dto: CreateCascadeProductDto, actor: Actor): Promise<{ product: CascadeProductView; created: boolean }> {
-    const p = actor.principal;
-    if (p.kind !== 'enterprise') throw forbidden('Only cascade utilisers assemble cascade products');
+    const p = requireActingEnterprise(actor.principal, 'cascade_product.assemble');
     if (dto.clientProductId) {
       const prior = await this.findByClientId(p.enterpriseId, dto.clientProductId);
       if (prior) return { product: prior, created: false };
@@ -330,8 +330,12 @@ export class CascadeProductsService {
     const params: unknown[] = [];
     const param = (v: unknown) => `$${params.push(v)}`;
     const where: string[] = [];
-    if (principal.kind === 'enterprise') where.push(`p.enterprise_id = ${param(principal.enterpriseId)}`);
-    else if (principal.kind === 'regulator' && principal.regionPrefix) where.push(`b.region_keys @> ARRAY[${param(principal.regionPrefix)}]::text[]`);
+    // Cascade products are batteries, listed as batteries are (libs/access's read scope): an enterprise those it is
+    // party to (its own products, and those shipped to it), a regulator limited to a region those located there.
+    const scope = readScope(principal);
+    if (scope.kind === 'enterprise')
+      where.push(`p.code IN (SELECT bp.battery_code FROM battery_parties bp WHERE bp.enterprise_id = ${param(scope.enterpriseId)})`);
+    else if (scope.kind === 'region') where.push(batteryInRegionSql('b', scope.prefix, param));
     if (query.application) where.push(`p.application_field = ${param(query.application)}`);
     if (query.reuseLevel) where.push(`p.reuse_level = ${param(query.reuseLevel)}`);
     if (query.source) where.push(`p.code IN (SELECT cascade_code FROM cascade_product_sources WHERE source_code = ${param(query.source)})`);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { requireAllowed } from '#libs/access';
+import { readScope, requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage, validationFailed } from '#libs/common';
+import { Actor, cursorField, decodeCursor, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { Enterprise } from '#libs/enterprises';
 import { todayInBeijing } from '#libs/identifiers';
 import { DataSource } from 'typeorm';
@@ -73,13 +73,10 @@ export class ManufacturerCodesService {
   }
 
   async list(query: ManufacturerCodeListQuery, principal: Principal): Promise<Page<ManufacturerCodeView>> {
-    let enterpriseId = query.enterpriseId ?? null;
-    if (principal.kind === 'enterprise') {
-      if (enterpriseId !== null && enterpriseId !== principal.enterpriseId) {
-        throw forbidden("An enterprise key reads only its own enterprise's manufacturer codes");
-      }
-      enterpriseId = principal.enterpriseId;
-    }
+    // Allocations are national (regulators read them all); an enterprise reads its own, with or without the filter.
+    const scope = readScope(principal);
+    const enterpriseId = query.enterpriseId ?? (scope.kind === 'enterprise' ? scope.enterpriseId : null);
+    requireAllowed(principal, 'manufacturer_code.read', enterpriseId ?? undefined);
     const after = decodeCursor<{ code: string }>(query.cursor, { code: cursorField.matches(/^[0-9A-Z]{3}$/) });
     const rows = await this.dataSource.query<ManufacturerCodeRow[]>(
       `${SELECT_VIEW}

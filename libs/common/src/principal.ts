@@ -31,15 +31,15 @@ export const Public = (): MethodDecorator & ClassDecorator =>
 
 export const ONLY_FOR = 'echelon:onlyFor';
 /**
- * Limits a route to some kinds of API key, checked by the API-key guard right after authentication: before any
- * pipe validates the body, so a caller who may not use the route at all gets its 403 without the cost of
- * validating a large body (which would let any key spend the event loop's time). The service keeps its own
- * check (with its own message) as well; this one says the same thing earlier.
+ * Limits a route to the callers the access policy (libs/access) allows an action, checked by the API-key guard right
+ * after authentication: before any pipe validates the body, so a caller who may not use the route at all gets its
+ * 403 without the cost of validating a large body (which would let any key spend the event loop's time). The service
+ * asks the policy as well; this says the same thing earlier. `action` is an action of libs/access's ACTIONS (a
+ * string here: this lib imports no other).
  */
-export const OnlyFor = (kinds: Principal['kind'][], message: string): MethodDecorator & ClassDecorator => SetMetadata(ONLY_FOR, { kinds, message });
+export const OnlyFor = (action: string): MethodDecorator & ClassDecorator => SetMetadata(ONLY_FOR, { action });
 export interface OnlyForMetadata {
-  kinds: Principal['kind'][];
-  message: string;
+  action: string;
 }
 
 export interface AuthenticatedRequest {
@@ -53,6 +53,3 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   if (!req.principal) throw new Error('CurrentActor used on a route without authentication');
   return { principal: req.principal, requestId: req.id === undefined ? null : String(req.id) };
 });
-
-export const isAdmin = (p: Principal): boolean => p.kind === 'admin';
-export const isRegulator = (p: Principal): p is Extract<Principal, { kind: 'regulator' }> => p.kind === 'regulator';

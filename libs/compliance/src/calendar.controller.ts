@@ -1,6 +1,7 @@
+import type { Action } from '#libs/access';
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor, OnlyFor } from '#libs/common';
 import { ComplianceCalendar } from './calendar.service';
 import { CalendarCoverageView, CalendarYearDto, CalendarYearParams, CalendarYearView } from './dto';
 
@@ -18,6 +19,7 @@ export class CalendarController {
   }
 
   @Put('years/:year')
+  @OnlyFor('calendar.write' satisfies Action)
   @ApiOperation({
     summary: 'Add or revise a year’s official holiday schedule (admin)',
     description: 'Append-only: a new revision of the year is recorded and audited; due dates pending on that year are then resolved in traces and reports.',

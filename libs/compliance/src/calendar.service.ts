@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { checkSchedule, WorkingCalendar, YearSchedule } from '#libs/calendar';
-import { Actor, forbidden } from '#libs/common';
+import { Actor } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { DeadlineEngine } from './domain/assess';
 import { DEADLINE_RULE_SETS, DeadlineRuleSet } from './domain/deadline-rules';
@@ -89,7 +90,7 @@ export class ComplianceCalendar implements OnModuleInit {
     schedule: { holidays: string[]; workdays: string[]; source: string },
     actor: Actor,
   ): Promise<{ year: number; revision: number; source: string }> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may add or revise a calendar year');
+    requireAllowed(actor.principal, 'calendar.write');
     const problems = checkSchedule({ year, holidays: schedule.holidays, workdays: schedule.workdays });
     if (problems.length > 0) throw ComplianceErrors.invalidCalendarYear(year, problems);
     const holidays = [...schedule.holidays].sort();

@@ -1,6 +1,7 @@
+import type { Action } from '#libs/access';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiErrors, CurrentActor } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor, OnlyFor } from '#libs/common';
 import { CustodyClaimListQuery, CustodyClaimPage, CustodyClaimView, DisputeClaimDto } from './dto';
 import { CustodyService } from './custody.service';
 
@@ -29,6 +30,7 @@ export class CustodyController {
   }
 
   @Post(':id/confirm')
+  @OnlyFor('custody_claim.decide' satisfies Action)
   @HttpCode(200)
   @ApiOperation({ summary: 'The sender confirms it handed the batteries over: the receipt is recorded in the ledger, as uploaded when claimed' })
   @ApiOkResponse({ type: CustodyClaimView })
@@ -38,6 +40,7 @@ export class CustodyController {
   }
 
   @Post(':id/dispute')
+  @OnlyFor('custody_claim.decide' satisfies Action)
   @HttpCode(200)
   @ApiOperation({ summary: 'The sender disputes the claim: nothing changes in the ledger' })
   @ApiOkResponse({ type: CustodyClaimView })

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { enterpriseInRegionSql, type EnterprisePrincipal, readScope, requireActingEnterprise } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { BatteriesService } from '#libs/batteries';
-import { Actor, cursorField, decodeCursor, forbidden, Page, Principal, toPage } from '#libs/common';
+import { Actor, cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { LedgerService } from '#libs/lifecycle';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ClaimStatus, CustodyClaimListQuery, CustodyClaimView, DisputeClaimDto } from './dto';
@@ -40,7 +41,8 @@ const SELECT = `SELECT c.id, c.type, c.battery_codes, c.occurred_at, c.claimed_a
  * Custody claims: a receipt reported by the receiver while no hand-over to it was pending is kept by the ledger as a
  * claim on the sender it names (libs/lifecycle, claimOf). The sender confirms it (the receipt is then recorded through
  * the ledger, so that the battery's hash chain has it, as uploaded when the claim was made) or disputes it. Claims
- * are seen by the claimant, the sender, regulators (within their region: the claimant's or the sender's) and admins.
+ * are seen by the claimant, the sender, regulators (within their region: the claimant's or the sender's, registered
+ * there now or before) and admins.
  */
 @Injectable()
 export class CustodyService {
@@ -54,8 +56,10 @@ export class CustodyService {
   async list(query: CustodyClaimListQuery, principal: Principal): Promise<Page<CustodyClaimView>> {
     const params: unknown[] = [];
     const where = this.visibility(principal, params);
-    if (query.role && principal.kind === 'enterprise') {
-      params.push(principal.enterpriseId);
+    const scope = readScope(principal);
+    // `role` is the caller's own part in a claim: it means something to an enterprise only.
+    if (query.role && scope.kind === 'enterprise') {
+      params.push(scope.enterpriseId);
       where.push(query.role === 'claimant' ? `c.claimant_enterprise_id = $${params.length}` : `c.sender_enterprise_id = $${params.length}`);
     }
     if (query.status === 'pending') where.push('d.claim_id IS NULL');
@@ -137,13 +141,12 @@ export class CustodyService {
     });
   }
 
-  private enterprise(actor: Actor): Extract<Principal, { kind: 'enterprise' }> {
-    if (actor.principal.kind !== 'enterprise') throw forbidden('Only the enterprise a claim names as the sender confirms or disputes it');
-    return actor.principal;
+  private enterprise(actor: Actor): EnterprisePrincipal {
+    return requireActingEnterprise(actor.principal, 'custody_claim.decide');
   }
 
   /** The claim, with its decision serialised, if the caller is its sender and it is undecided. */
-  private async decidable(m: EntityManager, id: string, principal: Extract<Principal, { kind: 'enterprise' }>): Promise<ClaimRow> {
+  private async decidable(m: EntityManager, id: string, principal: EnterprisePrincipal): Promise<ClaimRow> {
     // One decision at a time per claim. An advisory lock, not FOR UPDATE: the claims are append-only, and the app's
     // database role has no UPDATE privilege on append-only tables (which FOR UPDATE needs).
     await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`custody_claim:${id}`]);
@@ -161,15 +164,21 @@ export class CustodyService {
     return rows[0] ?? null;
   }
 
-  /** Who sees a claim: its claimant and sender, regulators within their region (either party's), admins. */
+  /**
+   * Who sees a claim (read by the firm, either party): its claimant and sender; a regulator limited to a region, the
+   * claims of which either party is or was registered there; admins and national regulators all.
+   */
   private visibility(principal: Principal, params: unknown[]): string[] {
-    if (principal.kind === 'enterprise') {
-      params.push(principal.enterpriseId);
-      return [`(c.claimant_enterprise_id = $${params.length} OR c.sender_enterprise_id = $${params.length})`];
+    const scope = readScope(principal);
+    const param = (v: unknown) => `$${params.push(v)}`;
+    if (scope.kind === 'enterprise') {
+      const me = param(scope.enterpriseId);
+      return [`(c.claimant_enterprise_id = ${me} OR c.sender_enterprise_id = ${me})`];
     }
-    if (principal.kind === 'regulator' && principal.regionPrefix) {
-      params.push(`${principal.regionPrefix}%`);
-      return [`(ce.region_code LIKE $${params.length} OR se.region_code LIKE $${params.length})`];
+    if (scope.kind === 'region') {
+      return [
+        `(${enterpriseInRegionSql('c.claimant_enterprise_id', scope.prefix, param)} OR ${enterpriseInRegionSql('c.sender_enterprise_id', scope.prefix, param)})`,
+      ];
     }
     return [];
   }

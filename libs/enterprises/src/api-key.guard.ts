@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthenticatedRequest, forbidden, IS_PUBLIC, ONLY_FOR, OnlyForMetadata } from '#libs/common';
+import { isAction, requireKindAllowed } from '#libs/access';
+import { AuthenticatedRequest, IS_PUBLIC, ONLY_FOR, OnlyForMetadata } from '#libs/common';
 import type { Request } from 'express';
 import { ApiKeysService } from './api-keys.service';
 import { EnterpriseErrors } from './errors';
@@ -8,7 +9,7 @@ import { EnterpriseErrors } from './errors';
 /**
  * Authentication: every route needs a valid `Authorization: Bearer <key>`
  * unless marked @Public(). What the caller may do is decided by the services,
- * except that a route marked @OnlyFor(kinds) refuses other kinds of key here.
+ * except that a route marked @OnlyFor(action) refuses here the keys the access policy does not allow it.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -29,7 +30,10 @@ export class ApiKeyGuard implements CanActivate {
     req.principal = await this.apiKeys.authenticate(match[1]);
     // Guards run before pipes: a key that may not use the route at all is refused before its body is validated.
     const onlyFor = this.reflector.getAllAndOverride<OnlyForMetadata | undefined>(ONLY_FOR, [context.getHandler(), context.getClass()]);
-    if (onlyFor && !onlyFor.kinds.includes(req.principal.kind)) throw forbidden(onlyFor.message);
+    if (onlyFor) {
+      if (!isAction(onlyFor.action)) throw new Error(`@OnlyFor('${onlyFor.action}') names no action of the access policy`);
+      requireKindAllowed(req.principal, onlyFor.action);
+    }
     return true;
   }
 }

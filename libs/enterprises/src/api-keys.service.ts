@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { allows } from '#libs/access';
+import { allows, requireKindAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, forbidden, Principal } from '#libs/common';
+import { Actor, Principal } from '#libs/common';
 import { PreparedStatement } from '#libs/database';
 import { DataSource, Repository } from 'typeorm';
 import { ApiKey, ApiKeyOwnerKind } from './api-key.entity';
@@ -102,7 +102,7 @@ export class ApiKeysService {
     const p = actor.principal;
     // A regulator may revoke no key at all: it is told so before any look-up, so that its answer is the same for a
     // key that exists and one that does not (a 403 for one and a 404 for the other would tell keys apart).
-    if (p.kind !== 'admin' && p.kind !== 'enterprise') throw forbidden('Only an administrator or the owning enterprise may revoke an API key');
+    requireKindAllowed(p, 'api_key.manage');
     const key = await this.keys.findOneBy({ id });
     // Do not reveal other owners' keys: same answer as for a key that does not exist.
     if (!key || !allows(p, 'api_key.manage', key.enterpriseId ?? undefined)) throw EnterpriseErrors.apiKeyNotFound(id);

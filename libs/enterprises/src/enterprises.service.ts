@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { enterpriseInRegionSql, enterprisesEverInRegionSql, readScope, requireAllowed } from '#libs/access';
+import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope, requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource, Repository } from 'typeorm';
@@ -52,8 +52,8 @@ export class EnterprisesService {
       .orderBy('e.created_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .limit(query.limit + 1);
-    if (principal.kind === 'enterprise') qb.andWhere('e.id = :own', { own: principal.enterpriseId });
     const scope = readScope(principal);
+    if (scope.kind === 'enterprise') qb.andWhere('e.id = :own', { own: scope.enterpriseId });
     if (scope.kind === 'region') {
       const params: Record<string, unknown> = {};
       const param = (v: unknown) => {
@@ -75,7 +75,7 @@ export class EnterprisesService {
     const current = await this.findVisible(id, p);
     requireAllowed(p, 'enterprise.update', id);
     const touched = ADMIN_ONLY_FIELDS.filter((f) => dto[f] !== undefined);
-    if (touched.length > 0 && p.kind !== 'admin') throw EnterpriseErrors.fieldsNotEditable(touched);
+    if (touched.length > 0 && !allows(p, 'enterprise.update_admin_fields')) throw EnterpriseErrors.fieldsNotEditable(touched);
     return this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Enterprise);
       const next = repo.merge(current, this.columns(dto));

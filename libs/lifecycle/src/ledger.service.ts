@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireActingEnterprise } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import type { DecodedBatteryCode } from '#libs/battery-code';
 import { BatteriesService, EventRow } from '#libs/batteries';
@@ -144,8 +145,7 @@ export class LedgerService {
    * keys report events. Events later in the batch see the effect of earlier ones.
    */
   async ingest(rawEvents: readonly unknown[], options: IngestOptions, actor: Actor): Promise<IngestResponse> {
-    const principal = actor.principal;
-    if (principal.kind !== 'enterprise') throw forbidden('Only enterprises report lifecycle events; administrators and regulators read them');
+    const principal = requireActingEnterprise(actor.principal, 'ledger.write');
     if (rawEvents.length > MAX_EVENTS_PER_BATCH) throw LedgerErrors.tooManyEvents(rawEvents.length, MAX_EVENTS_PER_BATCH);
     const pathOf = options.pathOf ?? ((i: number) => `events[${i}]`);
     const now = Date.now();

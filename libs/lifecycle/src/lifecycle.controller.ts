@@ -1,3 +1,4 @@
+import type { Action } from '#libs/access';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiErrors, CODE_PARAM, CurrentActor, OnlyFor } from '#libs/common';
@@ -26,7 +27,7 @@ export class EventsController {
   constructor(private readonly ledger: LedgerService) {}
 
   @Post('events')
-  @OnlyFor(['enterprise'], 'Only enterprises report lifecycle events; administrators and regulators read them')
+  @OnlyFor('ledger.write' satisfies Action)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Report lifecycle events (up to 500, processed together; enterprise keys only)',
@@ -77,7 +78,7 @@ export class RegistrationController {
   ) {}
 
   @Post()
-  @OnlyFor(['enterprise'], 'Only enterprises register batteries')
+  @OnlyFor('ledger.write' satisfies Action)
   @UseGuards(RegistrationSizeGuard)
   @ApiOperation({
     summary: 'Register batteries (a pack with its modules and cells, and batches of those): records their produced events',

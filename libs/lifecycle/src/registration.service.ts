@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { Actor, ErrorDetail, forbidden } from '#libs/common';
+import { requireActingEnterprise } from '#libs/access';
+import { Actor, ErrorDetail } from '#libs/common';
 import { MAX_EVENTS_PER_BATCH } from './domain/event-types';
 import { LedgerRule } from './domain/rules';
 import type { RegisterBatteriesDto, RegisteredBatteryView, RegisterPartDto, RegistrationView } from './dto';
@@ -27,11 +28,11 @@ export class RegistrationService {
   ) {}
 
   async register(dto: RegisterBatteriesDto, dryRun: boolean, actor: Actor): Promise<RegistrationView> {
-    if (actor.principal.kind !== 'enterprise') throw forbidden('Only enterprises register batteries');
+    const firm = requireActingEnterprise(actor.principal, 'ledger.write');
     const now = new Date().toISOString();
     // A battery registered without a region was produced where the enterprise is registered (the DTO's default):
     // its events carry that region, as an explicit one would be.
-    const home = dto.batteries.some((b) => b.regionCode === undefined) ? await this.registeredRegion(actor.principal.enterpriseId) : null;
+    const home = dto.batteries.some((b) => b.regionCode === undefined) ? await this.registeredRegion(firm.enterpriseId) : null;
     const flat: Flat[] = [];
     dto.batteries.forEach((b, i) => {
       const occurredAt = b.producedAt ?? now;

@@ -7,6 +7,7 @@ import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
+import { allows } from '#libs/access';
 import { Public } from '#libs/common';
 import { ApiKeysService, EnterprisesModule } from '#libs/enterprises';
 import { JobMetrics } from './job-metrics';
@@ -16,8 +17,9 @@ import { Metrics } from './metrics';
 export const OPERATED_QUEUES = ['system', 'uploads', 'ledger', 'compliance-reports'] as const;
 
 /**
- * `/admin/queues` and `/metrics` answer only an administrator key: `Authorization: Bearer <key>`, or HTTP Basic with
- * the key as the password (what a browser can send for the board's pages and assets).
+ * `/admin/queues` and `/metrics` answer only the keys the access policy allows `operations.read` (administrators):
+ * `Authorization: Bearer <key>`, or HTTP Basic with the key as the password (what a browser can send for the board's
+ * pages and assets). Their own middleware, not the API-key guard: the board is an Express app of its own.
  */
 function adminOnly(apiKeys: ApiKeysService) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -38,7 +40,7 @@ function adminOnly(apiKeys: ApiKeysService) {
     };
     if (!key) return deny(401);
     apiKeys.authenticate(key).then(
-      (p) => (p.kind === 'admin' ? next() : deny(403)),
+      (p) => (allows(p, 'operations.read') ? next() : deny(403)),
       () => deny(401),
     );
   };

@@ -1,13 +1,12 @@
+import { likePrefix, type Param, readScope, regionWithin, refusal, requireAllowed, type ReadScope } from '#libs/access';
 import type { Principal } from '#libs/common';
-import { forbidden } from '#libs/common';
 
 /**
- * Who may do what with an outlet, in one place (to move onto the shared access-policy lib when it lands):
- * - admin: everything;
- * - enterprise: reads and edits outlets it owns or co-builds; reads (not edits) outlets it is entrusted with;
- *   registers outlets only for itself;
- * - regulator: reads outlets in its region (all, without a region prefix) and records inspections there; never edits.
- * Outlets the caller may not read are reported as not found.
+ * Outlets under the access policy (libs/access): what an outlet means to it. Reading follows the caller's read scope
+ * (an outlet's region; an enterprise: the outlets it owns or is a partner of); writing is `outlet.write` on behalf of
+ * the enterprises that run the outlet, its owner and co-builders (an entrusted partner reads it and reports its
+ * events); inspections are `outlet.inspect` (the same, and regulators). Outlets the caller may not read are "not
+ * found" (the service's 404).
  */
 export interface OutletParties {
   ownerEnterpriseId: string;
@@ -15,48 +14,52 @@ export interface OutletParties {
   partners: readonly { enterpriseId: string; relation: 'co_built' | 'entrusted' }[];
 }
 
+/** The enterprises that run an outlet (may edit it): its owner and co-builders. */
+function runners(o: OutletParties): string[] {
+  return [o.ownerEnterpriseId, ...o.partners.filter((x) => x.relation === 'co_built').map((x) => x.enterpriseId)];
+}
+
 export function canReadOutlet(p: Principal, o: OutletParties): boolean {
-  if (p.kind === 'admin') return true;
-  if (p.kind === 'regulator') return !p.regionPrefix || o.regionCode.startsWith(p.regionPrefix);
-  return o.ownerEnterpriseId === p.enterpriseId || o.partners.some((x) => x.enterpriseId === p.enterpriseId);
+  const scope = readScope(p);
+  if (scope.kind === 'enterprise') return o.ownerEnterpriseId === scope.enterpriseId || o.partners.some((x) => x.enterpriseId === scope.enterpriseId);
+  return regionWithin(scope, o.regionCode);
 }
 
 export function assertCanEditOutlet(p: Principal, o: OutletParties): void {
-  if (p.kind === 'admin') return;
-  if (p.kind === 'regulator') throw forbidden('Regulators read outlets and record inspections; they do not edit them');
-  if (o.ownerEnterpriseId === p.enterpriseId) return;
-  if (o.partners.some((x) => x.enterpriseId === p.enterpriseId && x.relation === 'co_built')) return;
-  throw forbidden('Only the owner and co-builders of an outlet edit it (an entrusted partner reads it and reports its events)');
+  requireAllowed(p, 'outlet.write', runners(o));
 }
 
-/** Inspections: whoever may edit, and regulators of the outlet's region. */
+/** Inspections: whoever may edit, and regulators (reading was checked first: the outlet is in the regulator's region). */
 export function assertCanInspectOutlet(p: Principal, o: OutletParties): void {
-  if (p.kind === 'regulator') return; // reading was checked first: the outlet is in its region
-  assertCanEditOutlet(p, o);
+  requireAllowed(p, 'outlet.inspect', runners(o));
 }
 
-/** The owner a new outlet is registered for: an enterprise registers its own, an admin names one. */
+/** The owner a new outlet is registered for: an enterprise registers its own (by default), an admin names one. */
 export function ownerForNewOutlet(p: Principal, requested: string | undefined): string {
-  if (p.kind === 'enterprise') {
-    if (requested !== undefined && requested !== p.enterpriseId) throw forbidden('An enterprise key registers outlets only for its own enterprise');
-    return p.enterpriseId;
+  const scope = readScope(p);
+  const owner = requested ?? (scope.kind === 'enterprise' ? scope.enterpriseId : undefined);
+  if (owner === undefined) {
+    requireAllowed(p, 'outlet.write', []);
+    throw refusal('outlet.write', 'An administrator must name the owner (ownerEnterpriseId)');
   }
-  if (p.kind === 'regulator') throw forbidden('Regulators do not register outlets');
-  if (requested === undefined) throw forbidden('An administrator must name the owner (ownerEnterpriseId)');
-  return requested;
+  requireAllowed(p, 'outlet.write', owner);
+  return owner;
 }
 
-/** SQL condition (over outlets `o`) for the outlets a principal may list; `param` adds a query parameter. */
-export function outletVisibilitySql(p: Principal, param: (v: unknown) => string): string {
-  if (p.kind === 'admin') return 'true';
-  if (p.kind === 'regulator') return p.regionPrefix ? `o.region_key LIKE ${param(`${p.regionPrefix}%`)}` : 'true';
-  const me = param(p.enterpriseId);
-  return `(o.owner_enterprise_id = ${me}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op WHERE op.outlet_id = o.id AND op.enterprise_id = ${me}::uuid))`;
+/** SQL condition (over outlets `o`) for the outlets a principal may list. */
+export function outletVisibilitySql(p: Principal, param: Param): string {
+  return outletScopeSql(readScope(p), param);
 }
 
-/** Coverage: the enterprise itself, regulators for enterprises in their region, admins. */
-export function canReadCoverage(p: Principal, enterprise: { id: string; regionCode: string | null }): boolean {
-  if (p.kind === 'admin') return true;
-  if (p.kind === 'enterprise') return p.enterpriseId === enterprise.id;
-  return !p.regionPrefix || (enterprise.regionCode ?? '').startsWith(p.regionPrefix);
+function outletScopeSql(scope: ReadScope, param: Param): string {
+  switch (scope.kind) {
+    case 'all':
+      return 'true';
+    case 'region':
+      return `o.region_key LIKE ${param(likePrefix(scope.prefix))}`;
+    case 'enterprise': {
+      const me = param(scope.enterpriseId);
+      return `(o.owner_enterprise_id = ${me}::uuid OR EXISTS (SELECT 1 FROM outlet_partners op WHERE op.outlet_id = o.id AND op.enterprise_id = ${me}::uuid))`;
+    }
+  }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { forbidden, Principal } from '#libs/common';
+import { enterpriseInRegionSql, readScope } from '#libs/access';
+import { Principal } from '#libs/common';
 import { EnterpriseErrors } from '#libs/enterprises';
 import { regionInfo } from '#libs/regions';
 import { DataSource } from 'typeorm';
-import { canReadCoverage } from './access';
 import { activeOn, todayInChina } from './domain/dates';
 import { CoverageDuty, CoverageLevel, CoverageRole, coverageRuleSetOn, regionKey } from './domain/coverage-rules';
 import type { CoverageDutyView, CoverageQuery, CoverageRegionView, CoverageView } from './dto';
@@ -45,23 +45,29 @@ const SALES: Record<CoverageRole, (digits: number) => string> = {
 /**
  * Outlet coverage against sales (2019 guide / 2021 cascade measures art. 19 / 2026 measures, by the date): for each
  * role of the enterprise with a duty, every region it sold into, whether an own, co-built or entrusted outlet active
- * on the date is there; gaps first. The enterprise itself, regulators for enterprises in their region, admins.
+ * on the date is there; gaps first. The enterprise itself, regulators for enterprises registered in their region now or
+ * before, admins (the policy's reading by the firm).
  */
 @Injectable()
 export class CoverageService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async coverage(enterpriseId: string, query: CoverageQuery, principal: Principal): Promise<CoverageView> {
+    // An enterprise's coverage is read as the enterprise is (by the firm): itself; a regulator the firms registered
+    // in its region now or before; an admin all. Others' answer as an unknown id (404), not 403.
+    const scope = readScope(principal);
+    const params: unknown[] = [enterpriseId];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const visible =
+      scope.kind === 'all'
+        ? 'true'
+        : scope.kind === 'enterprise'
+          ? `e.id = ${param(scope.enterpriseId)}::uuid`
+          : enterpriseInRegionSql('e.id', scope.prefix, param);
     const [enterprise] = UUID.test(enterpriseId)
-      ? await this.dataSource.query<{ id: string; roles: string[]; region_code: string | null }[]>(
-          'SELECT id, roles, region_code FROM enterprises WHERE id = $1',
-          [enterpriseId],
-        )
+      ? await this.dataSource.query<{ id: string; roles: string[] }[]>(`SELECT e.id, e.roles FROM enterprises e WHERE e.id = $1 AND ${visible}`, params)
       : [];
-    if (!enterprise || !canReadCoverage(principal, { id: enterprise.id, regionCode: enterprise.region_code })) {
-      if (enterprise && principal.kind === 'enterprise') throw forbidden("An enterprise key reads only its own enterprise's outlet coverage");
-      throw EnterpriseErrors.notFound(enterpriseId);
-    }
+    if (!enterprise) throw EnterpriseErrors.notFound(enterpriseId);
     const roles = ROLES.filter((r) => enterprise.roles.includes(r));
     if (roles.length === 0) throw OutletsErrors.noCoverageDuty(enterprise.id, enterprise.roles);
     const on = query.on ?? todayInChina();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { enterpriseInRegionSql, readScope } from '#libs/access';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { todayInChina } from './domain/dates';
@@ -137,11 +138,15 @@ export class OutletStockService {
 
   /**
    * Outlet ids in recorded events that name no registered outlet of their reporter (recorded before the registry,
-   * or before the check): shown as "unregistered outlet", never dropped. An enterprise sees its own, a regulator
-   * those of reporters registered in its region, an admin all.
+   * or before the check): shown as "unregistered outlet", never dropped. Read by the firm (the reporter): an enterprise
+   * sees its own, a regulator those of reporters registered in its region now or before, an admin all.
    */
   async unregistered(principal: Principal, query: UnregisteredOutletQuery): Promise<Page<UnregisteredOutletView>> {
     const after = decodeCursor<{ r: string; o: string }>(query.cursor, { r: cursorField.uuid, o: cursorField.matches(/^[\s\S]{1,100}$/) });
+    const scope = readScope(principal);
+    const params: unknown[] = [scope.kind === 'enterprise' ? scope.enterpriseId : null, after?.r ?? null, after?.o ?? null, query.limit + 1];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const inRegion = scope.kind === 'region' ? `AND ${enterpriseInRegionSql('e.reporter_enterprise_id', scope.prefix, param)}` : '';
     const rows = await this.dataSource.query<
       { outlet_ref: string; reporter_id: string; reporter_name: string; events: number; first_at: Date; last_at: Date }[]
     >(
@@ -150,22 +155,16 @@ export class OutletStockService {
          FROM lifecycle_events e JOIN enterprises re ON re.id = e.reporter_enterprise_id
         WHERE e.type IN ('outlet_received', 'outlet_handed_over') AND (e.payload->>'outletId') IS NOT NULL
           AND ($1::uuid IS NULL OR e.reporter_enterprise_id = $1)
-          AND ($2::text IS NULL OR re.region_code::text LIKE $2 || '%')
+          ${inRegion}
           AND NOT EXISTS (
             SELECT 1 FROM outlets o
              WHERE (o.owner_enterprise_id = e.reporter_enterprise_id AND (o.id::text = e.payload->>'outletId' OR o.code = e.payload->>'outletId'))
                 OR (o.id::text = e.payload->>'outletId' AND EXISTS (SELECT 1 FROM outlet_partners p WHERE p.outlet_id = o.id AND p.enterprise_id = e.reporter_enterprise_id)))
-          AND ($3::uuid IS NULL OR (e.reporter_enterprise_id, e.payload->>'outletId') > ($3::uuid, $4::text))
+          AND ($2::uuid IS NULL OR (e.reporter_enterprise_id, e.payload->>'outletId') > ($2::uuid, $3::text))
         GROUP BY 1, 2, 3
         ORDER BY 2, 1
-        LIMIT $5`,
-      [
-        principal.kind === 'enterprise' ? principal.enterpriseId : null,
-        principal.kind === 'regulator' ? principal.regionPrefix : null,
-        after?.r ?? null,
-        after?.o ?? null,
-        query.limit + 1,
-      ],
+        LIMIT $4`,
+      params,
     );
     return toPage(
       rows,

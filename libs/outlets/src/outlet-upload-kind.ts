@@ -1,6 +1,7 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { allows, readScope } from '#libs/access';
 import { Actor, DomainException, ErrorDetail, flattenValidationErrors } from '#libs/common';
 import { ColumnSpec, RowOutcome, UploadKind, UploadKinds, UploadKindsModule } from '#libs/uploads';
 import type { EntityManager } from 'typeorm';
@@ -61,9 +62,10 @@ export class OutletsUploadKind implements UploadKind, OnModuleInit {
   }
 
   async ingest(rows: Record<string, unknown>[], actor: Actor, manager: EntityManager): Promise<RowOutcome[]> {
-    const p = actor.principal;
-    if (p.kind !== 'enterprise')
-      return rows.map(() => ({ status: 'rejected', reasons: [{ reason: 'outlets are uploaded by an enterprise key, for that enterprise' }] }));
+    // An upload registers outlets owned by the uploading enterprise (outlet.write on its own outlets).
+    const scope = readScope(actor.principal);
+    const firm = scope.kind === 'enterprise' && allows(actor.principal, 'outlet.write', scope.enterpriseId) ? scope.enterpriseId : null;
+    if (firm === null) return rows.map(() => ({ status: 'rejected', reasons: [{ reason: 'outlets are uploaded by an enterprise key, for that enterprise' }] }));
     const usccs = [...new Set(rows.flatMap((r) => [...list(r.coBuilderUsccs), ...list(r.entrustedUsccs)]))];
     const byUscc = new Map(
       (await manager.query<{ id: string; uscc: string }[]>('SELECT id, uscc FROM enterprises WHERE uscc = ANY($1::text[])', [usccs])).map((e) => [
@@ -106,16 +108,13 @@ export class OutletsUploadKind implements UploadKind, OnModuleInit {
         out.push({ status: 'rejected', reasons });
         continue;
       }
-      const [existing] = await manager.query<{ id: string }[]>('SELECT id FROM outlets WHERE owner_enterprise_id = $1 AND code = $2', [
-        p.enterpriseId,
-        dto.code,
-      ]);
+      const [existing] = await manager.query<{ id: string }[]>('SELECT id FROM outlets WHERE owner_enterprise_id = $1 AND code = $2', [firm, dto.code]);
       if (existing) {
         out.push({ status: 'duplicate', recordId: existing.id });
         continue;
       }
       try {
-        out.push({ status: 'accepted', recordId: await this.outlets.register(manager, dto, p.enterpriseId, actor) });
+        out.push({ status: 'accepted', recordId: await this.outlets.register(manager, dto, firm, actor) });
       } catch (error) {
         if (!(error instanceof DomainException)) throw error;
         out.push({ status: 'rejected', reasons: error.details.length ? error.details.map(toColumn) : [{ reason: error.message }] });

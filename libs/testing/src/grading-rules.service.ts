@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { requireAllowed } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, forbidden } from '#libs/common';
+import { Actor } from '#libs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { checkRules, DEFAULT_GRADING_RULE_SET, GradingRules, GradingRuleSet } from './domain/grading';
 import type { CreateGradingRuleSetDto, GradingRuleSetView } from './dto';
@@ -40,7 +41,7 @@ export class GradingRulesService {
   }
 
   async create(dto: CreateGradingRuleSetDto, actor: Actor): Promise<GradingRuleSetView> {
-    if (actor.principal.kind !== 'admin') throw forbidden('Only an administrator may change the grading rules');
+    requireAllowed(actor.principal, 'grading_rules.write');
     const rules: GradingRules = JSON.parse(JSON.stringify(dto.rules)) as GradingRules;
     const problems = checkRules(rules);
     if (problems.length > 0) throw TestingErrors.invalidRules(problems);

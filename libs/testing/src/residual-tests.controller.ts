@@ -1,7 +1,8 @@
+import type { Action } from '#libs/access';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Actor, ApiErrors, CurrentActor, validationFailed } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor, OnlyFor, validationFailed } from '#libs/common';
 import {
   CreateGradingRuleSetDto,
   GradingRuleSetView,
@@ -30,6 +31,7 @@ export class ResidualTestsController {
   constructor(private readonly tests: ResidualTestsService) {}
 
   @Post()
+  @OnlyFor('residual_test.record' satisfies Action)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Record residual-capacity tests (GB/T 34015): one test, or `{ "tests": [...] }` of up to 500 (enterprise keys)',
@@ -95,6 +97,7 @@ export class GradingRulesController {
   }
 
   @Post()
+  @OnlyFor('grading_rules.write' satisfies Action)
   @ApiOperation({ summary: 'Add a grading rule-set version (admin; audited); it grades every test recorded from now on' })
   @ApiCreatedResponse({ type: GradingRuleSetView })
   @ApiErrors(422)

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { batteryInRegionSql, readScope, requireActingEnterprise } from '#libs/access';
 import { AuditService } from '#libs/audit';
-import { Actor, cursorField, decodeCursor, ErrorDetail, forbidden, Page, Principal, toPage } from '#libs/common';
+import { Actor, cursorField, decodeCursor, ErrorDetail, Page, Principal, toPage } from '#libs/common';
 import type { BinaryElementType, BinaryElementTypes } from '#libs/database';
 import { binaryArray, PreparedStatement, StatementShapes } from '#libs/database';
 import { LedgerService, uuidv7 } from '#libs/lifecycle';
@@ -156,8 +157,7 @@ export class ResidualTestsService {
   ) {}
 
   async record(raws: readonly unknown[], actor: Actor, options: RecordOptions = {}): Promise<TestBatchResponse> {
-    const principal = actor.principal;
-    if (principal.kind !== 'enterprise') throw forbidden('Only enterprises record residual-capacity tests');
+    const principal = requireActingEnterprise(actor.principal, 'residual_test.record');
     if (raws.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(raws.length, MAX_TESTS_PER_BATCH);
     const pathOf = options.pathOf ?? ((i: number) => `tests[${i}]`);
     const results: TestResult[] = raws.map((_, index) => ({ index, status: 'rejected' }));
@@ -432,15 +432,19 @@ export class ResidualTestsService {
     return toPage(rows, query.limit, toResidualTestView, (r) => ({ at: new Date(r.tested_at).toISOString(), id: r.id }));
   }
 
-  /** Who reads which tests: an enterprise its own; a regulator limited to a region, tests of batteries with an event there; admins all. */
+  /**
+   * Who reads which tests (libs/access's read scope): an enterprise the tests it made; a regulator limited to a
+   * region, tests of batteries located there now or before (the batteries' list condition); admins and national
+   * regulators all.
+   */
   private visibility(principal: Principal, first: number): { where: string; params: unknown[] } {
-    if (principal.kind === 'enterprise') return { where: `t.enterprise_id = $${first}`, params: [principal.enterpriseId] };
-    if (principal.kind === 'regulator' && principal.regionPrefix) {
-      return {
-        where: `EXISTS (SELECT 1 FROM batteries b WHERE b.code = t.battery_code AND b.region_keys @> ARRAY[$${first}]::text[])`,
-        params: [principal.regionPrefix],
-      };
+    const scope = readScope(principal);
+    const params: unknown[] = [];
+    const param = (v: unknown) => `$${first - 1 + params.push(v)}`;
+    if (scope.kind === 'enterprise') return { where: `t.enterprise_id = ${param(scope.enterpriseId)}`, params };
+    if (scope.kind === 'region') {
+      return { where: `EXISTS (SELECT 1 FROM batteries b WHERE b.code = t.battery_code AND ${batteryInRegionSql('b', scope.prefix, param)})`, params };
     }
-    return { where: 'true', params: [] };
+    return { where: 'true', params };
   }
 }

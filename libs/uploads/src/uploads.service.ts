@@ -6,7 +6,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { stringify } from 'csv-stringify';
-import { allows, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
+import { actingEnterprise, enterpriseInRegionSql, enterprisesEverInRegionSql, readScope } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, APP_CONFIG, AppConfig, cursorField, decodeCursor, encodeCursor, ErrorDetail, Principal, spreadsheetSafe } from '#libs/common';
 import { DataSource } from 'typeorm';
@@ -80,7 +80,7 @@ export class UploadsService implements OnApplicationBootstrap {
   }
 
   assertMayUpload(principal: Principal): asserts principal is Extract<Principal, { kind: 'enterprise' }> {
-    if (!allows(principal, 'upload.create') || principal.kind !== 'enterprise') throw UploadErrors.enterprisesOnly();
+    if (!actingEnterprise(principal, 'upload.create')) throw UploadErrors.enterprisesOnly();
   }
 
   /** An HTTP request's file: checked (who, media type, declared length) before a byte is read. */

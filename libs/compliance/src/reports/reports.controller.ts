@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Actor, ApiErrors, CurrentActor, forbidden } from '#libs/common';
+import { Actor, ApiErrors, CurrentActor } from '#libs/common';
 import { CreateReportDto, DownloadQuery, ReportListQuery, ReportPage, ReportView } from './dto';
 import { ReportsService } from './reports.service';
 
@@ -69,7 +69,6 @@ export class ReportSchedulesController {
   @Get()
   @ApiOperation({ summary: 'Scheduled reports (admins and regulators): the monthly schedule, its cron (REPORT_SCHEDULE_CRON, Beijing time) and next run' })
   async list(@CurrentActor() actor: Actor) {
-    if (actor.principal.kind === 'enterprise') throw forbidden('Report schedules are for administrators and regulators');
-    return { items: await this.reports.schedules() };
+    return { items: await this.reports.schedules(actor.principal) };
   }
 }

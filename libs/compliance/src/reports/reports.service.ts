@@ -5,6 +5,7 @@ import { Readable, PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { Queue } from 'bullmq';
+import { enterpriseInRegionSql, enterprisesEverInRegionSql, type Param, readScope, requireAllowed, scopeCovers } from '#libs/access';
 import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, Page, Principal, toPage, validationFailed } from '#libs/common';
 import { DataSource } from 'typeorm';
@@ -83,8 +84,9 @@ const ROW_FIELDS = [
 
 /**
  * Compliance reports: requested over HTTP, computed by a BullMQ job (ReportRunner), read and downloaded here.
- * Access: an enterprise requests and reads reports about itself; a regulator any within its region prefix (all
- * when it has none); an administrator everything.
+ * Access (libs/access: report.generate, report.read and the caller's read scope): an enterprise requests and reads
+ * reports about itself; a regulator limited to a region those about regions within it and firms registered there now
+ * or before; administrators and national regulators everything.
  */
 @Injectable()
 export class ReportsService {
@@ -97,7 +99,9 @@ export class ReportsService {
 
   async request(dto: CreateReportDto, actor: Actor, schedule: string | null = null): Promise<{ view: ReportView; existing: boolean }> {
     const p = actor.principal;
-    const scope = parseScope(dto.scope ?? (p.kind === 'enterprise' ? `enterprise:${p.enterpriseId}` : ''));
+    requireAllowed(p, 'report.generate');
+    const own = readScope(p);
+    const scope = parseScope(dto.scope ?? (own.kind === 'enterprise' ? `enterprise:${own.enterpriseId}` : ''));
     const period = parsePeriod(dto.period);
     const problems = [
       ...(scope.ok ? [] : [{ path: 'scope', reason: dto.scope === undefined ? 'is required for administrator and regulator keys' : scope.reason }]),
@@ -176,7 +180,8 @@ export class ReportsService {
   }
 
   /** The report schedules (GET /v1/report-schedules): the monthly scheduler, its cron and next run, and what it makes. */
-  async schedules(): Promise<{ id: string; cron: string | null; timezone: string | null; next: string | null; makes: string }[]> {
+  async schedules(p: Principal): Promise<{ id: string; cron: string | null; timezone: string | null; next: string | null; makes: string }[]> {
+    requireAllowed(p, 'report_schedule.read');
     const list = await this.queue.getJobSchedulers(0, -1, true);
     return list.map((s) => ({
       id: s.key,
@@ -187,39 +192,60 @@ export class ReportsService {
     }));
   }
 
-  /** The region a scope lies in (for regulators' visibility), after checking the principal may see it. */
+  /**
+   * The region a scope lies in (kept with the report), after checking the principal may ask about it (the policy's
+   * scopeCovers): an enterprise about itself; a regulator limited to a region about regions within it and firms
+   * registered there now or before; others anything. A firm that does not exist is, to a regulator limited to a
+   * region, outside it (the same 403 as an existing firm elsewhere: the answer does not tell which ids exist).
+   */
   private async checkScope(scope: ReportScope, p: Principal): Promise<string | null> {
-    if (scope.kind === 'enterprise') {
-      const [e] = await this.dataSource.query<{ region_code: string | null }[]>('SELECT region_code FROM enterprises WHERE id = $1', [scope.enterpriseId]);
-      if (p.kind === 'enterprise' && p.enterpriseId !== scope.enterpriseId)
-        throw ComplianceErrors.scopeForbidden(scopeText(scope), 'an enterprise requests reports about itself only');
-      if (!e) throw validationFailed([{ path: 'scope', reason: `no enterprise ${scope.enterpriseId}` }]);
-      const region = e.region_code?.trim() ?? null;
-      if (p.kind === 'regulator' && p.regionPrefix && !(region ?? '').startsWith(p.regionPrefix))
-        throw ComplianceErrors.scopeForbidden(scopeText(scope), `the enterprise is not in region ${p.regionPrefix}`);
-      return region;
+    const caller = readScope(p);
+    const refuse = () =>
+      ComplianceErrors.scopeForbidden(
+        scopeText(scope),
+        caller.kind === 'enterprise'
+          ? 'an enterprise requests reports about itself only'
+          : caller.kind === 'region'
+            ? scope.kind === 'enterprise'
+              ? `the enterprise is not in region ${caller.prefix}`
+              : `your region is ${caller.prefix}`
+            : 'not within your scope',
+      );
+    if (scope.kind !== 'enterprise') {
+      if (!scopeCovers(caller, scope)) throw refuse();
+      return scope.kind === 'region' ? scope.prefix : null;
     }
-    if (p.kind === 'enterprise') throw ComplianceErrors.scopeForbidden(scopeText(scope), 'an enterprise requests reports about itself only');
-    if (p.kind === 'regulator' && p.regionPrefix) {
-      if (scope.kind === 'all' || !scope.prefix.startsWith(p.regionPrefix))
-        throw ComplianceErrors.scopeForbidden(scopeText(scope), `your region is ${p.regionPrefix}`);
-    }
-    return scope.kind === 'region' ? scope.prefix : null;
+    if (!scopeCovers(caller, scope, caller.kind === 'region')) throw refuse();
+    const params: unknown[] = [scope.enterpriseId];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const inRegion = caller.kind === 'region' ? enterpriseInRegionSql('e.id', caller.prefix, param) : 'true';
+    const [e] = await this.dataSource.query<{ region_code: string | null; in_region: boolean }[]>(
+      `SELECT e.region_code, ${inRegion} AS in_region FROM enterprises e WHERE e.id = $1`,
+      params,
+    );
+    if (!e && caller.kind === 'region') throw refuse();
+    if (!e) throw validationFailed([{ path: 'scope', reason: `no enterprise ${scope.enterpriseId}` }]);
+    if (!scopeCovers(caller, scope, e.in_region)) throw refuse();
+    return e.region_code?.trim() ?? null;
   }
 
-  /** SQL condition (and its parameter) limiting reports to those the principal may see. */
-  private visibility(p: Principal, param: string): { where: string; value: unknown } | null {
-    if (p.kind === 'enterprise') return { where: `scope_enterprise_id = ${param}`, value: p.enterpriseId };
-    if (p.kind === 'regulator' && p.regionPrefix) return { where: `starts_with(coalesce(scope_region, ''), ${param})`, value: p.regionPrefix };
-    return null;
+  /**
+   * SQL condition limiting reports to those the principal may see (`param` adds a parameter), from its read scope:
+   * a firm's reports by the firm (a regulator: firms registered in its region now or before), a region's by the region.
+   */
+  private visibility(p: Principal, param: Param): string | null {
+    requireAllowed(p, 'report.read');
+    const scope = readScope(p);
+    if (scope.kind === 'all') return null;
+    if (scope.kind === 'enterprise') return `scope_enterprise_id = ${param(scope.enterpriseId)}::uuid`;
+    return `(scope_enterprise_id IN (${enterprisesEverInRegionSql(scope.prefix, param)})
+             OR (scope_enterprise_id IS NULL AND starts_with(coalesce(scope_region, ''), ${param(scope.prefix)})))`;
   }
 
   async get(id: string, p: Principal): Promise<ReportView> {
-    const v = this.visibility(p, '$2');
-    const rows = await this.dataSource.query<ReportRow[]>(
-      `SELECT ${COLUMNS} FROM compliance_reports WHERE id = $1 ${v ? `AND ${v.where}` : ''}`,
-      v ? [id, v.value] : [id],
-    );
+    const params: unknown[] = [id];
+    const v = this.visibility(p, (x) => `$${params.push(x)}`);
+    const rows = await this.dataSource.query<ReportRow[]>(`SELECT ${COLUMNS} FROM compliance_reports WHERE id = $1 ${v ? `AND ${v}` : ''}`, params);
     if (!rows[0]) throw ComplianceErrors.reportNotFound(id);
     return toView(rows[0]);
   }
@@ -228,11 +254,8 @@ export class ReportsService {
     const after = decodeCursor<{ at: string; id: string }>(query.cursor, { at: cursorField.instant, id: cursorField.uuid });
     const params: unknown[] = [query.limit + 1];
     const where: string[] = [];
-    const v = this.visibility(p, '$2');
-    if (v) {
-      params.push(v.value);
-      where.push(v.where);
-    }
+    const v = this.visibility(p, (x) => `$${params.push(x)}`);
+    if (v) where.push(v);
     if (after) {
       params.push(after.at, after.id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { requireAllowed } from '#libs/access';
+import { readScope, requireAllowed } from '#libs/access';
 import { cursorField, decodeCursor, Page, Principal, toPage } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { chainHeadLeaf, MerkleAccumulator } from './merkle';
@@ -160,9 +160,9 @@ export class CheckpointService {
   }
 }
 
-/** Per-manufacturer counts are national figures: for administrators and regulators without a region limit. */
+/** Per-manufacturer counts are national figures: for those who read everything (administrators, regulators without a region limit). */
 function nationalDetail(principal: Principal): boolean {
-  return principal.kind === 'admin' || (principal.kind === 'regulator' && !principal.regionPrefix);
+  return readScope(principal).kind === 'all';
 }
 
 function withoutBucketsFor<T extends { buckets: ChainHeadsDigest['buckets'] }>(principal: Principal, view: T): T {
