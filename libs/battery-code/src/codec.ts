@@ -11,19 +11,7 @@
  *
  * This file is the codec's entry point: the code lives in codec-types, compiled-tables, normalise, parse and format.
  */
-export { CODE_ERROR_CODES } from './codec-types';
-export type {
-  BatteryCodeParts,
-  CascadeCodeParts,
-  CodeError,
-  CodeErrorCode,
-  CodeForm,
-  CodecOptions,
-  DecodedBatteryCode,
-  OriginalCodeParts,
-  ParseResult,
-  Segment,
-} from './codec-types';
+export * from './codec-types';
 export { validateTables } from './compiled-tables';
 export { normalise } from './normalise';
 export { parse } from './parse';
