@@ -9,10 +9,10 @@
  * Run: `npm run bench -- events`. Knobs: BENCH_EVENTS (1000000), BENCH_SAMPLES (1000). Quick check:
  * `BENCH_EVENTS=20000 BENCH_SAMPLES=100 npm run bench -- events`.
  */
-import { Client } from 'pg';
-import type { BenchApp } from './support/bench-app';
-import { apiCall, send, startBenchApp } from './support/bench-app';
-import { fmt, percentile } from './support/stats';
+import type { Client } from 'pg';
+import { apiCall, runStandalone, send, withBenchApp } from './support/bench-app';
+import { latencyRow, p99Verdict, timedGet } from './support/latency';
+import { fmt } from './support/stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
@@ -47,10 +47,7 @@ async function fill(pg: Client): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const app: BenchApp = await startBenchApp();
-  const pg = new Client({ connectionString: app.databaseUrl });
-  await pg.connect();
-  try {
+  await withBenchApp(async (app, pg) => {
     const filled = Date.now();
     await fill(pg);
     const [{ n }] = (await pg.query('SELECT count(*)::int AS n FROM lifecycle_events')).rows;
@@ -68,39 +65,18 @@ export async function run(): Promise<void> {
     console.log(
       `  the page: ${page.items.length} events (of ${fmt(inScope)} in Fuzhou in March 2026), ${page.items.filter((e) => e.regionCode !== null).length} with a region of their own`,
     );
-    const timed = async (p: string) => {
-      const started = process.hrtime.bigint();
-      const res = await send(app, key, 'GET', p);
-      if (res.status !== 200) throw new Error(`${p}: ${res.status} ${res.text.slice(0, 300)}`);
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    };
-    for (let i = 0; i < 50; i++) await timed(path); // warm-up
+    for (let i = 0; i < 50; i++) await timedGet(app, key, path); // warm-up
     const eventsMs: number[] = [];
     const healthMs: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      eventsMs.push(await timed(path));
-      healthMs.push(await timed('/health'));
+      eventsMs.push(await timedGet(app, key, path));
+      healthMs.push(await timedGet(app, key, '/health'));
     }
-    const row = (name: string, v: number[]) =>
-      `  ${name.padEnd(44)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
     console.log(`  ${SAMPLES} samples each, alternating`);
-    console.log(row('GET /v1/events (3501, March, 100 rows)', eventsMs));
-    console.log(row('GET /health (HTTP floor)', healthMs));
-    const p99 = percentile(eventsMs, 99);
-    console.log(
-      `  events p50 / health p50: ${(percentile(eventsMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
-    );
-  } finally {
-    await pg.end();
-    await app.close();
-  }
+    console.log(latencyRow('GET /v1/events (3501, March, 100 rows)', eventsMs, 44));
+    console.log(latencyRow('GET /health (HTTP floor)', healthMs, 44));
+    console.log(p99Verdict('events', eventsMs, healthMs));
+  });
 }
 
-if (require.main === module)
-  run().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+if (require.main === module) runStandalone(run);

@@ -17,11 +17,11 @@
  * (requests in flight, default 2 × cores).
  */
 import { availableParallelism } from 'node:os';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { format } from '../libs/battery-code/src';
 import type { BenchApp } from './support/bench-app';
-import { apiCall, createFirm, JsonText, startBenchApp } from './support/bench-app';
+import { apiCall, createFirm, JsonText, runStandalone, withBenchApp } from './support/bench-app';
 import type { CpuTimes } from './support/cpu';
 import { cpuSince, cpuTimes } from './support/cpu';
 import { fmt, median } from './support/stats';
@@ -127,10 +127,7 @@ async function copy(app: BenchApp, pg: Client, rows: Record<string, Buffer>, eve
 }
 
 export async function run(): Promise<void> {
-  const app = await startBenchApp();
-  const pg = new Client({ connectionString: app.databaseUrl });
-  await pg.connect();
-  try {
+  await withBenchApp(async (app, pg) => {
     const maker = await createFirm(app, 'Bench Battery Maker', '91350100M000100Y43', ['battery_maker']);
     const vm = await createFirm(app, 'Bench Vehicle Maker', '914403001922038216', ['vehicle_maker']);
     await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: maker.id, certificateDate: '2020-01-01' });
@@ -223,17 +220,7 @@ export async function run(): Promise<void> {
       console.log(
         '  (embedded server, built with -Os: for the absolute target run with DATABASE_URL set to a distribution-built PostgreSQL, see bench/README.md)',
       );
-  } finally {
-    await pg.end();
-    await app.close();
-  }
+  });
 }
 
-if (require.main === module)
-  run().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+if (require.main === module) runStandalone(run);

@@ -8,12 +8,13 @@
  * Run: `npm run bench -- trace`. Knobs: BENCH_FILLER_BATTERIES (100000), BENCH_SAMPLES (1000).
  */
 import { writeFileSync } from 'node:fs';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/identifiers/src';
 import type { BenchApp } from './support/bench-app';
-import { apiCall, createFirm, send, startBenchApp } from './support/bench-app';
-import { fmt, percentile } from './support/stats';
+import { apiCall, createFirm, runStandalone, withBenchApp } from './support/bench-app';
+import { latencyRow, p99Verdict, timedGet } from './support/latency';
+import { fmt } from './support/stats';
 
 const FILLER = Number(process.env.BENCH_FILLER_BATTERIES ?? 100_000);
 const EVENTS_PER_FILLER = 10;
@@ -74,10 +75,7 @@ async function fill(pg: Client, enterpriseId: string): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const app = await startBenchApp();
-  const pg = new Client({ connectionString: app.databaseUrl });
-  await pg.connect();
-  try {
+  await withBenchApp(async (app, pg) => {
     const maker = await createFirm(app, 'Trace Battery Maker', '91350100M000100Y43', ['battery_maker']);
     const vm = await createFirm(app, 'Trace Vehicle Maker', '914403001922038216', ['vehicle_maker']);
     const dealer = await createFirm(app, 'Trace Dealer', '911100001000079554', ['dealer', 'repairer']);
@@ -142,12 +140,7 @@ export async function run(): Promise<void> {
     // (libs/batteries LOCATED_IN_REGION), not only whether the caller is a party.
     const regulator = await apiCall(app, app.adminKey, 'POST', '/v1/regulators', { name: '广东省监管', regionPrefix: '44' });
     const regulatorKey = (await apiCall(app, app.adminKey, 'POST', `/v1/regulators/${regulator.id}/api-keys`, { name: 'bench' })).key as string;
-    const timed = async (path: string, key = cascade.key) => {
-      const started = process.hrtime.bigint();
-      const res = await send(app, key, 'GET', path);
-      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    };
+    const timed = (path: string, key = cascade.key) => timedGet(app, key, path);
     for (let i = 0; i < 50; i++) await timed(`/v1/batteries/${pack}/trace`); // warm-up
     const traceMs: number[] = [];
     const healthMs: number[] = [];
@@ -157,8 +150,6 @@ export async function run(): Promise<void> {
       healthMs.push(await timed('/health'));
       if (i % 4 === 0) regulatorMs.push(await timed(`/v1/batteries/${pack}/trace`, regulatorKey));
     }
-    const row = (name: string, v: number[]) =>
-      `  ${name.padEnd(34)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
     if (process.env.BENCH_SLOWEST) {
       // Where the slowest samples fall in the run (a cluster points at background work, spread at noise).
       const slow = traceMs
@@ -169,24 +160,11 @@ export async function run(): Promise<void> {
       console.log(`  /health at those samples: ${slow.map(([, i]) => healthMs[i].toFixed(1)).join(' ')}`);
     }
     console.log(`  trace response: ${fmt(size)} bytes; ${SAMPLES} samples each, alternating`);
-    console.log(row('GET /v1/batteries/:pack/trace', traceMs));
-    console.log(row('GET /health (HTTP floor)', healthMs));
-    console.log(row('  the same trace, regional regulator', regulatorMs));
-    const p99 = percentile(traceMs, 99);
-    console.log(
-      `  trace p50 / health p50: ${(percentile(traceMs, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
-    );
-  } finally {
-    await pg.end();
-    await app.close();
-  }
+    console.log(latencyRow('GET /v1/batteries/:pack/trace', traceMs, 34));
+    console.log(latencyRow('GET /health (HTTP floor)', healthMs, 34));
+    console.log(latencyRow('  the same trace, regional regulator', regulatorMs, 34));
+    console.log(p99Verdict('trace', traceMs, healthMs));
+  });
 }
 
-if (require.main === module)
-  run().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+if (require.main === module) runStandalone(run);

@@ -8,10 +8,10 @@
  * Run: `npm run bench -- outlets`. Knobs: BENCH_OUTLETS (100000), BENCH_SOLD (1000000), BENCH_SAMPLES (1000),
  * BENCH_COVERAGE_SAMPLES (5). Small: `BENCH_OUTLETS=2000 BENCH_SOLD=20000 BENCH_SAMPLES=100 npm run bench -- outlets`.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { regionsOfLevel } from '../libs/regions/src';
-import type { BenchApp } from './support/bench-app';
-import { apiCall, createFirm, send, startBenchApp } from './support/bench-app';
+import { apiCall, createFirm, runStandalone, send, withBenchApp } from './support/bench-app';
+import { latencyRow, p99Verdict, timedGet } from './support/latency';
 import { fmt, percentile } from './support/stats';
 
 const OUTLETS = Number(process.env.BENCH_OUTLETS ?? 100_000);
@@ -68,10 +68,7 @@ async function fillSales(pg: Client, vmId: string): Promise<void> {
 export async function run(): Promise<void> {
   // One load client: the public rate limit (per client IP) is lifted for the run.
   process.env.PUBLIC_RATE_LIMIT_PER_MINUTE = '1000000';
-  const app: BenchApp = await startBenchApp();
-  const pg = new Client({ connectionString: app.databaseUrl });
-  await pg.connect();
-  try {
+  await withBenchApp(async (app, pg) => {
     const vm = await createFirm(app, 'Outlet Bench Vehicle Maker', '914403001922038216', ['vehicle_maker']);
     const other = await createFirm(app, 'Outlet Bench Dealer', '911100001000079554', ['dealer']);
     const started = Date.now();
@@ -89,12 +86,7 @@ export async function run(): Promise<void> {
     const listPath = (i: number) => `/v1/public/outlets?region=${prefectures[Math.floor(spread(i, 1) * prefectures.length)]}&limit=50`;
     const nearestPath = (i: number) =>
       `/v1/public/outlets/nearest?lat=${(22 + spread(i, 2) * 18).toFixed(4)}&lng=${(102 + spread(i, 3) * 18).toFixed(4)}&limit=10`;
-    const timed = async (key: string, path: string) => {
-      const t0 = process.hrtime.bigint();
-      const res = await send(app, key, 'GET', path);
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text.slice(0, 300)}`);
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
+    const timed = (key: string, path: string) => timedGet(app, key, path);
     for (let i = 0; i < 50; i++) {
       await timed('', listPath(i));
       await timed('', nearestPath(i));
@@ -109,23 +101,14 @@ export async function run(): Promise<void> {
       healthMs.push(await timed('', '/health'));
     }
     const sample = await apiCall(app, '', 'GET', nearestPath(7));
-    const row = (name: string, v: number[]) =>
-      `  ${name.padEnd(40)} p50 ${percentile(v, 50).toFixed(2)} ms  p95 ${percentile(v, 95).toFixed(2)} ms  p99 ${percentile(v, 99).toFixed(2)} ms`;
     console.log(
       `  ${SAMPLES} samples each, alternating with /health; a nearest answer holds ${sample.items.length} outlets, the farthest at ${sample.items.at(-1)?.distanceKm} km`,
     );
-    console.log(row('GET /v1/public/outlets?region=<prefecture>', listMs));
-    console.log(row('GET /v1/public/outlets/nearest (10)', nearestMs));
-    console.log(row('GET /health (HTTP floor)', healthMs));
-    for (const [name, v] of [
-      ['region list', listMs],
-      ['nearest', nearestMs],
-    ] as const) {
-      const p99 = percentile(v, 99);
-      console.log(
-        `  ${name}: p50 / health p50 ${(percentile(v, 50) / percentile(healthMs, 50)).toFixed(1)}x; target p99 <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`,
-      );
-    }
+    console.log(latencyRow('GET /v1/public/outlets?region=<prefecture>', listMs, 40));
+    console.log(latencyRow('GET /v1/public/outlets/nearest (10)', nearestMs, 40));
+    console.log(latencyRow('GET /health (HTTP floor)', healthMs, 40));
+    console.log(p99Verdict('region list:', listMs, healthMs));
+    console.log(p99Verdict('nearest:', nearestMs, healthMs));
 
     const coverageMs: number[] = [];
     let gaps = 0;
@@ -141,17 +124,7 @@ export async function run(): Promise<void> {
       `  GET /v1/enterprises/:id/outlet-coverage (${fmt(SOLD)} sold vehicles, ${gaps} gaps): median ${percentile(coverageMs, 50).toFixed(0)} ms, ` +
         `worst ${worst.toFixed(0)} ms of ${COVERAGE_SAMPLES}; target <= 2 s: ${worst <= 2000 ? 'met' : 'NOT met'}`,
     );
-  } finally {
-    await pg.end();
-    await app.close();
-  }
+  });
 }
 
-if (require.main === module)
-  run().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+if (require.main === module) runStandalone(run);

@@ -1,7 +1,7 @@
 import type { TestApp } from './support/test-app';
 import { bearer, startTestApp } from './support/test-app';
 import type { Firm } from './support/ledger-world';
-import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './support/ledger-world';
+import { accept, at, attrs, cascadeCode, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, regulatorKey, vin } from './support/ledger-world';
 
 const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -29,16 +29,6 @@ describe('battery registry: registration, reading, trace, search, visibility', (
   afterAll(async () => {
     await t?.close();
   });
-
-  async function regulatorKey(regionPrefix?: string) {
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin())
-      .send({ name: `监管 ${regionPrefix ?? 'national'}`, ...(regionPrefix ? { regionPrefix } : {}) })
-      .expect(201);
-    return bearer((await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'r' }).expect(201)).body.key);
-  }
 
   /** A pack with two modules of three cells, registered through POST /v1/batteries. */
   function packRequest() {
@@ -411,9 +401,9 @@ describe('battery registry: registration, reading, trace, search, visibility', (
     });
 
     it('shows regulators the batteries with an event in their region; nationwide regulators and admins everything', async () => {
-      const guangdong = await regulatorKey('44');
-      const shanghai = await regulatorKey('31');
-      const national = await regulatorKey();
+      const guangdong = bearer(await regulatorKey(t, '44'));
+      const shanghai = bearer(await regulatorKey(t, '31'));
+      const national = bearer(await regulatorKey(t));
       await t.http().get(`/v1/batteries/${pack}/trace`).set(guangdong).expect(200);
       await t.http().get(`/v1/batteries/${cells[1][1]}`).set(guangdong).expect(200);
       await t.http().get(`/v1/batteries/${pack}`).set(shanghai).expect(404);

@@ -1,4 +1,17 @@
-import { accept, at, attrs, cascadeCode, createFirm, type Firm, moduleAttrs, originalCode, postEvents, producePack, vin } from './support/ledger-world';
+import { createCascadeWorld, soldInVehicle } from './support/cascade-world';
+import {
+  accept,
+  at,
+  attrs,
+  cascadeCode,
+  createFirm,
+  type Firm,
+  moduleAttrs,
+  originalCode,
+  postEvents,
+  producePack,
+  regulatorKey,
+} from './support/ledger-world';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -14,42 +27,23 @@ describe('Visibility follows where the battery is', () => {
   let serial = 0;
   const next = () => ++serial;
 
-  async function regulatorKey(regionPrefix: string): Promise<string> {
-    const admin = bearer(t.adminKey);
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin)
-      .send({ name: `监管 ${regionPrefix}`, regionPrefix })
-      .expect(201);
-    return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body.key;
-  }
-
   beforeAll(async () => {
     // The shipped cascade product is assembled by a bare event (no label data): shipped with a warning here
     // (CASCADE_UNLABELLED_SHIPMENT=warn; the default refusal is tested in cascade-products.e2e-spec.ts).
     t = await startTestApp({ cascadeUnlabelledShipment: 'warn' });
-    maker = await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']);
-    vm = await createFirm(t, '福州汽车', ['vehicle_maker']);
-    dealer = await createFirm(t, '福州经销', ['dealer']);
+    ({ maker, vm, dealer, dismantler, cascade } = await createCascadeWorld(t, { codes: ['C01'] }));
     swapper = await createFirm(t, '换电站', ['swap_operator']);
     repairer = await createFirm(t, '维修厂', ['repairer']);
-    dismantler = await createFirm(t, '拆解厂', ['dismantler']);
-    cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
     customer = await createFirm(t, '深圳储能', ['cascade_utiliser'], '440305');
-    guangdong = await regulatorKey('44');
-    zhejiang = await regulatorKey('33');
+    guangdong = await regulatorKey(t, '44');
+    zhejiang = await regulatorKey(t, '33');
   }, 60_000);
   afterAll(() => t?.close());
 
   /** A pack in a vehicle sold in Shenzhen by a Fujian dealer (hours 1–4). */
   async function packSoldInShenzhen() {
     const made = await producePack(t, maker, next);
-    const car = vin(next());
-    await accept(t, maker, { type: 'delivered', batteryCodes: [made.pack], occurredAt: at(1), counterpartyUscc: vm.uscc });
-    await accept(t, vm, { type: 'installed', batteryCodes: [made.pack], occurredAt: at(2), vin: car });
-    await accept(t, vm, { type: 'vehicle_certified', batteryCodes: [made.pack], occurredAt: at(3), vin: car, payload: { certificateNo: `WCC-${car}` } });
-    await accept(t, dealer, { type: 'vehicle_sold', batteryCodes: [made.pack], occurredAt: at(4), vin: car, regionCode: '440305' });
+    const car = await soldInVehicle(t, { maker, vm, dealer }, made.pack, next, 0, '440305');
     return { ...made, car };
   }
 

@@ -1,8 +1,8 @@
 import { parse } from '#libs/battery-code';
 import type { TestApp } from './support/test-app';
-import { bearer, startTestApp } from './support/test-app';
+import { binaryBody, startTestApp } from './support/test-app';
 import type { CascadeWorld } from './support/cascade-world';
-import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
+import { createCascadeWorld, createListedRecycler, residualTest, retiredPack } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
 import { accept, at, cascadeCode, createFirm, postEvents, reject } from './support/ledger-world';
 
@@ -16,21 +16,13 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
   let unlistedRecycler: Firm;
   let serial = 50_000;
   const next = () => ++serial;
-  const admin = () => bearer(t.adminKey);
 
   beforeAll(async () => {
     t = await startTestApp();
-    w = await createCascadeWorld(t);
+    w = await createCascadeWorld(t, { codes: ['C01'] });
     await t.http().patch(`/v1/enterprises/${w.cascade.id}`).set(w.cascade.auth).send({ address: '福州市鼓楼区工业路 1 号' }).expect(200);
-    await t.http().post('/v1/manufacturer-codes').set(admin()).send({ code: 'C01', enterpriseId: w.cascade.id, certificateDate: '2022-01-01' }).expect(201);
     noCode = await createFirm(t, '无厂商代码梯次', ['cascade_utiliser']);
-    listedRecycler = await createFirm(t, '白名单再生', ['recycler']);
-    await t
-      .http()
-      .patch(`/v1/enterprises/${listedRecycler.id}`)
-      .set(admin())
-      .send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } })
-      .expect(200);
+    listedRecycler = await createListedRecycler(t, '白名单再生');
     unlistedRecycler = await createFirm(t, '非名单再生', ['recycler']);
   });
   afterAll(async () => {
@@ -290,31 +282,11 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
       captions: { nominalCapacityAh: '标称容量', originalCodes: '原动力蓄电池编码' },
       warrantyMonths: 36,
     });
-    const svg = await t
-      .http()
-      .get(`/v1/cascade-products/${p.code}/label?format=svg`)
-      .set(w.cascade.auth)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const svg = await t.http().get(`/v1/cascade-products/${p.code}/label?format=svg`).set(w.cascade.auth).buffer(true).parse(binaryBody).expect(200);
     expect(svg.headers['content-type']).toContain('image/svg+xml');
     const text = (svg.body as Buffer).toString('utf8');
     for (const s of ['标称容量', '产品产地', p.code, modules[0], GTIN, '<svg x=']) expect(text).toContain(s);
-    const pdf = await t
-      .http()
-      .get(`/v1/cascade-products/${p.code}/label?format=pdf`)
-      .set(w.cascade.auth)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+    const pdf = await t.http().get(`/v1/cascade-products/${p.code}/label?format=pdf`).set(w.cascade.auth).buffer(true).parse(binaryBody).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const bytes = pdf.body as Buffer;
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');

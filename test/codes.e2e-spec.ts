@@ -1,21 +1,14 @@
-import type { Response } from 'superagent';
 import { DataSource } from 'typeorm';
 import type { DecodedBatteryCode } from '#libs/battery-code';
 import { format } from '#libs/battery-code';
 import { CodesService, MAX_DECODE_BATCH } from '#libs/codes';
 import type { TestApp } from './support/test-app';
-import { bearer, randomUscc, startTestApp } from './support/test-app';
+import { regulatorKey as regulatorKeyOf } from './support/ledger-world';
+import { bearer, binaryBody, randomUscc, startTestApp } from './support/test-app';
 
 const CATL = '001CB240000003B3C0221953';
 const EVE = '04QCB76836300JBC40000903';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** supertest parser that keeps any response body as raw bytes. */
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 /** The distinct field paths of a 422's details, sorted. */
 const pathsOf = (body: { error: { details: { path: string }[] } }) => [...new Set(body.error.details.map((d) => d.path))].sort();
@@ -49,15 +42,7 @@ async function setup(t: TestApp) {
   async function keyFor(enterpriseId: string) {
     return (await t.http().post(`/v1/enterprises/${enterpriseId}/api-keys`).set(admin()).send({ name: 'erp' }).expect(201)).body.key as string;
   }
-  async function regulatorKey(regionPrefix?: string) {
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin())
-      .send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) })
-      .expect(201);
-    return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'audit' }).expect(201)).body.key as string;
-  }
+  const regulatorKey = (regionPrefix?: string) => regulatorKeyOf(t, regionPrefix);
   async function assign(code: string, enterpriseId: string) {
     return t.http().post('/v1/manufacturer-codes').set(admin()).send({ code, enterpriseId, certificateDate: '2018-03-01' }).expect(201);
   }
@@ -288,7 +273,7 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
     for (const symbology of ['code128', 'qrcode', 'datamatrix']) for (const fmt of ['svg', 'png']) cases.push([symbology, fmt]);
 
     it.each(cases)('renders %s as %s', async (symbology, fmt) => {
-      const res = await t.http().get(`/v1/codes/${CATL.toLowerCase()}/barcode?symbology=${symbology}&format=${fmt}`).buffer(true).parse(binary).expect(200);
+      const res = await t.http().get(`/v1/codes/${CATL.toLowerCase()}/barcode?symbology=${symbology}&format=${fmt}`).buffer(true).parse(binaryBody).expect(200);
       const body = res.body as Buffer;
       if (fmt === 'svg') {
         expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
@@ -301,10 +286,10 @@ describe('GB/T 34014 codes (real HTTP stack, real PostgreSQL)', () => {
     });
 
     it('defaults to Code 128 in SVG; a larger scale gives a larger image', async () => {
-      const small = await t.http().get(`/v1/codes/${CATL}/barcode?format=png&scale=1`).buffer(true).parse(binary).expect(200);
-      const large = await t.http().get(`/v1/codes/${CATL}/barcode?format=png&scale=4`).buffer(true).parse(binary).expect(200);
+      const small = await t.http().get(`/v1/codes/${CATL}/barcode?format=png&scale=1`).buffer(true).parse(binaryBody).expect(200);
+      const large = await t.http().get(`/v1/codes/${CATL}/barcode?format=png&scale=4`).buffer(true).parse(binaryBody).expect(200);
       expect((small.body as Buffer).readUInt32BE(16)).toBeLessThan((large.body as Buffer).readUInt32BE(16)); // PNG width
-      const svg = await t.http().get(`/v1/codes/${CATL}/barcode`).buffer(true).parse(binary).expect(200);
+      const svg = await t.http().get(`/v1/codes/${CATL}/barcode`).buffer(true).parse(binaryBody).expect(200);
       expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     });
 

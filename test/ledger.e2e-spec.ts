@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { TestApp } from './support/test-app';
 import { bearer, randomUscc, startTestApp } from './support/test-app';
+import { createListedRecycler } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
 import {
   accept,
@@ -40,14 +41,8 @@ describe('lifecycle ledger (POST /v1/events, real PostgreSQL)', () => {
     repairer = await createFirm(t, '维修厂', ['repairer']);
     dismantler = await createFirm(t, '拆解厂', ['dismantler']);
     cascade = await createFirm(t, '梯次利用', ['cascade_utiliser'], '350102', ['C01']);
-    recycler = await createFirm(t, '再生利用', ['recycler']);
     // Scrapped cascade products go only to whitelisted recyclers (梯次利用管理办法 art. 20).
-    await t
-      .http()
-      .patch(`/v1/enterprises/${recycler.id}`)
-      .set(bearer(t.adminKey))
-      .send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } })
-      .expect(200);
+    recycler = await createListedRecycler(t, '再生利用');
   });
   afterAll(async () => {
     await t?.close();

@@ -1,4 +1,4 @@
-import { accept, at, createFirm, type Firm, producePack, vin } from './support/ledger-world';
+import { accept, at, createFirm, type Firm, producePack, regulatorKey, vin } from './support/ledger-world';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -17,24 +17,14 @@ describe('Regulators audit flows: event queries and the audit log', () => {
   const next = () => serial++;
   const admin = () => bearer(t.adminKey);
 
-  async function regulatorKey(regionPrefix?: string): Promise<string> {
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin())
-      .send({ name: `监管 ${regionPrefix ?? '全国'}`, ...(regionPrefix ? { regionPrefix } : {}) })
-      .expect(201);
-    return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'audit' }).expect(201)).body.key;
-  }
-
   beforeAll(async () => {
     t = await startTestApp();
     maker = await createFirm(t, '福州电池', ['battery_maker'], '350102', ['001']);
     vm = await createFirm(t, '=HYPERLINK("x") 厦门汽车', ['vehicle_maker'], '350203');
     dealer = await createFirm(t, '深圳经销', ['dealer'], '440305');
-    fujian = await regulatorKey('35');
-    guangdong = await regulatorKey('44');
-    national = await regulatorKey();
+    fujian = await regulatorKey(t, '35');
+    guangdong = await regulatorKey(t, '44');
+    national = await regulatorKey(t);
     // March: a pack made in Fuzhou, delivered to Xiamen, installed, sold in Shenzhen.
     const { pack } = await producePack(t, maker, next, 0);
     const car = vin(next());

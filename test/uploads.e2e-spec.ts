@@ -2,22 +2,15 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Response } from 'superagent';
 import { format } from '#libs/battery-code';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { UploadProcessingService, UPLOADS_QUEUE } from '#libs/uploads';
 import type { TestApp } from './support/test-app';
-import { bearer, randomUscc, startTestApp } from './support/test-app';
+import { regulatorKey as regulatorKeyOf } from './support/ledger-world';
+import { bearer, binaryBody, randomUscc, startTestApp } from './support/test-app';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** supertest parser that keeps any response body as raw bytes. */
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 /** A valid GB/T 34014 code of manufacturer `mfr`: product type P (pack), M or C, serial n. */
 function code(mfr: string, n: number, productType: 'P' | 'M' | 'C' = 'P'): string {
@@ -121,15 +114,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     const key = (await t.http().post(`/v1/enterprises/${e.id}/api-keys`).set(admin()).send({ name: 'erp' }).expect(201)).body.key as string;
     return { id: e.id as string, uscc: e.uscc as string, key };
   }
-  async function regulatorKey(regionPrefix?: string) {
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin())
-      .send({ name: '工信厅', ...(regionPrefix ? { regionPrefix } : {}) })
-      .expect(201);
-    return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin()).send({ name: 'audit' }).expect(201)).body.key as string;
-  }
+  const regulatorKey = (regionPrefix?: string) => regulatorKeyOf(t, regionPrefix);
 
   const uploadCsv = (key: string, body: string | Buffer, filename = 'events.csv') =>
     t.http().post('/v1/uploads').set(bearer(key)).attach('file', Buffer.from(body), { filename, contentType: 'text/csv' });
@@ -262,7 +247,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     });
 
     it('downloads all row results as CSV', async () => {
-      const res = await t.http().get(`/v1/uploads/${upload.id}/results.csv`).set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const res = await t.http().get(`/v1/uploads/${upload.id}/results.csv`).set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).toBe(`attachment; filename="upload-${upload.id}-results.csv"`);
       const rows = parseCsv(res.body as Buffer, { bom: true }) as string[][];
@@ -493,7 +478,7 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
       cursor = page.body.results.nextCursor;
     } while (cursor);
     expect(seen).toBe(n);
-    const all = await t.http().get(`/v1/uploads/${done.id}/results.csv`).set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+    const all = await t.http().get(`/v1/uploads/${done.id}/results.csv`).set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
     expect((parseCsv(all.body as Buffer, { bom: true }) as string[][]).length).toBe(n + 1);
   });
 
@@ -623,18 +608,18 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     });
 
     it('serves a CSV template per event type and one of every column', async () => {
-      const delivered = await t.http().get('/v1/uploads/templates/delivered?format=csv').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const delivered = await t.http().get('/v1/uploads/templates/delivered?format=csv').set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       expect(delivered.headers['content-type']).toBe('text/csv; charset=utf-8');
       const header = (delivered.body as Buffer).toString('utf8');
       expect(header.startsWith('\uFEFFtype,batteryCodes,occurredAt,')).toBe(true);
       expect(header).toContain('counterpartyUscc');
       expect(header).not.toContain('vin');
-      const all = await t.http().get('/v1/uploads/templates/events').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const all = await t.http().get('/v1/uploads/templates/events').set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       expect((all.body as Buffer).toString('utf8')).toContain('recoveredLithiumKg');
     });
 
     it('serves an XLSX template that reads back as an upload header', async () => {
-      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx').set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       expect(res.headers['content-type']).toBe(XLSX);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.body as ArrayBuffer);
@@ -653,10 +638,10 @@ describe('bulk uploads (CSV/XLSX through a real queue and the real ledger)', () 
     });
 
     it('serves Chinese templates (?lang=zh-CN), CSV and XLSX with its documentation sheet, which read back as uploads', async () => {
-      const csvRes = await t.http().get('/v1/uploads/templates/delivered?lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const csvRes = await t.http().get('/v1/uploads/templates/delivered?lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       expect((csvRes.body as Buffer).toString('utf8').startsWith('\uFEFF类型,电池编码,发生时间,')).toBe(true);
       expect(csvRes.headers['content-disposition']).toContain('echelon-delivered.zh-CN.csv');
-      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx&lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binary).expect(200);
+      const res = await t.http().get('/v1/uploads/templates/recycled?format=xlsx&lang=zh-CN').set(bearer(maker.key)).buffer(true).parse(binaryBody).expect(200);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.body as ArrayBuffer);
       expect((wb.getWorksheet('events')!.getRow(1).values as unknown[]).slice(1)).toEqual(

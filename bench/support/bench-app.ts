@@ -106,6 +106,33 @@ export async function startBenchApp(): Promise<BenchApp> {
   };
 }
 
+/**
+ * Starts the API on a fresh database, connects a client straight to that database (for set-based fillers and
+ * baselines that bypass the API), runs `body`, and closes both whatever happens.
+ */
+export async function withBenchApp(body: (app: BenchApp, pg: Client) => Promise<void>): Promise<void> {
+  const app = await startBenchApp();
+  const pg = new Client({ connectionString: app.databaseUrl });
+  await pg.connect();
+  try {
+    await body(app, pg);
+  } finally {
+    await pg.end();
+    await app.close();
+  }
+}
+
+/** For `if (require.main === module) runStandalone(run)`: a benchmark file run by itself exits 0, or 1 with its error. */
+export function runStandalone(run: () => Promise<void>): void {
+  run().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
+
 /** The node flags of package.json's start script (`node <flags> dist/apps/api/src/main.js`). */
 function startFlags(): string[] {
   const scripts = JSON.parse(readFileSync(join(DIST, '..', 'package.json'), 'utf8')).scripts as Record<string, string>;

@@ -1,4 +1,4 @@
-import { at, createFirm, type Firm, producePack } from '../support/ledger-world';
+import { at, createFirm, type Firm, producePack, regulatorKey } from '../support/ledger-world';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -14,22 +14,11 @@ describe("security: a firm cannot move itself out of its regulator's sight", () 
   let serial = 0;
   const next = () => ++serial;
 
-  async function regulatorKey(regionPrefix: string): Promise<string> {
-    const admin = bearer(t.adminKey);
-    const r = await t
-      .http()
-      .post('/v1/regulators')
-      .set(admin)
-      .send({ name: `监管 ${regionPrefix}`, regionPrefix })
-      .expect(201);
-    return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body.key;
-  }
-
   beforeAll(async () => {
     t = await startTestApp();
     firm = await createFirm(t, '福州电池', ['battery_maker'], '350102', ['001']);
-    fujian = await regulatorKey('35');
-    xinjiang = await regulatorKey('65');
+    fujian = await regulatorKey(t, '35');
+    xinjiang = await regulatorKey(t, '65');
   });
   afterAll(() => t?.close());
 

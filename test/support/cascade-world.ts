@@ -1,4 +1,5 @@
 import type { TestApp } from './test-app';
+import { bearer } from './test-app';
 import type { Firm } from './ledger-world';
 import { accept, at, attrs, cellAttrs, createFirm, moduleAttrs, originalCode, postEvents, vin } from './ledger-world';
 
@@ -11,15 +12,50 @@ export interface CascadeWorld {
   cascade: Firm;
 }
 
-/** The maker holds manufacturer code `001`, which the codes of `retiredPack` carry. */
-export async function createCascadeWorld(t: TestApp, cascadeRegion = '350102'): Promise<CascadeWorld> {
+/**
+ * The maker holds manufacturer code `001`, which the codes of `retiredPack` carry; the cascade utiliser is registered
+ * in `cascade.region` and holds `cascade.codes` (e.g. `C01`, to mint cascade codes).
+ */
+export async function createCascadeWorld(t: TestApp, cascade: { region?: string; codes?: string[] } = {}): Promise<CascadeWorld> {
   return {
     maker: await createFirm(t, '宁德电池', ['battery_maker'], '350102', ['001']),
     vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
     dealer: await createFirm(t, '福州经销商', ['dealer']),
     dismantler: await createFirm(t, '拆解厂', ['dismantler']),
-    cascade: await createFirm(t, '闽江梯次利用', ['cascade_utiliser'], cascadeRegion),
+    cascade: await createFirm(t, '闽江梯次利用', ['cascade_utiliser'], cascade.region ?? '350102', cascade.codes ?? []),
   };
+}
+
+/** A recycler on the MIIT whitelist (梯次利用管理办法 art. 20: scrapped cascade products go only to one). */
+export async function createListedRecycler(t: TestApp, name: string): Promise<Firm> {
+  const recycler = await createFirm(t, name, ['recycler']);
+  await t
+    .http()
+    .patch(`/v1/enterprises/${recycler.id}`)
+    .set(bearer(t.adminKey))
+    .send({ whitelist: { status: 'listed', version: '2024', batch: '第1批' } })
+    .expect(200);
+  return recycler;
+}
+
+/**
+ * `pack`, delivered to the vehicle maker, installed in a new vehicle, certified and sold in `regionCode` by the
+ * dealer (hours `hour` + 1 to 4); returns the vehicle's VIN.
+ */
+export async function soldInVehicle(
+  t: TestApp,
+  w: Pick<CascadeWorld, 'maker' | 'vm' | 'dealer'>,
+  pack: string,
+  next: () => number,
+  hour = 0,
+  regionCode = '350102',
+) {
+  const car = vin(next());
+  await accept(t, w.maker, { type: 'delivered', batteryCodes: [pack], occurredAt: at(hour + 1), counterpartyUscc: w.vm.uscc });
+  await accept(t, w.vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(hour + 2), vin: car });
+  await accept(t, w.vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(hour + 3), vin: car, payload: { certificateNo: `WCC-${car}` } });
+  await accept(t, w.dealer, { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(hour + 4), vin: car, regionCode });
+  return car;
 }
 
 /**
@@ -36,11 +72,7 @@ export async function retiredPack(t: TestApp, w: CascadeWorld, next: () => numbe
     ...cells.map((cs, i) => ({ type: 'produced', batteryCodes: cs, occurredAt: at(hour), payload: { ...cellAttrs, parentCode: modules[i] } })),
   ]);
   if (body.status !== 'ACCEPTED') throw new Error(`pack not registered: ${JSON.stringify(body.results)}`);
-  const car = vin(next());
-  await accept(t, w.maker, { type: 'delivered', batteryCodes: [pack], occurredAt: at(hour + 1), counterpartyUscc: w.vm.uscc });
-  await accept(t, w.vm, { type: 'installed', batteryCodes: [pack], occurredAt: at(hour + 2), vin: car });
-  await accept(t, w.vm, { type: 'vehicle_certified', batteryCodes: [pack], occurredAt: at(hour + 3), vin: car, payload: { certificateNo: `WCC-${car}` } });
-  await accept(t, w.dealer, { type: 'vehicle_sold', batteryCodes: [pack], occurredAt: at(hour + 4), vin: car, regionCode: '350102' });
+  const car = await soldInVehicle(t, w, pack, next, hour);
   await accept(t, w.dismantler, {
     type: 'vehicle_scrapped',
     batteryCodes: [pack],

@@ -129,6 +129,21 @@ export async function producePack(
   return { pack, module, cells };
 }
 
+/**
+ * A key of a new regulator account limited to the GB/T 2260 prefix `regionPrefix` (none: the whole country), created
+ * by the administrator.
+ */
+export async function regulatorKey(t: TestApp, regionPrefix?: string, name = `监管 ${regionPrefix ?? '全国'}`): Promise<string> {
+  const admin = bearer(t.adminKey);
+  const r = await t
+    .http()
+    .post('/v1/regulators')
+    .set(admin)
+    .send({ name, ...(regionPrefix ? { regionPrefix } : {}) })
+    .expect(201);
+  return (await t.http().post(`/v1/regulators/${r.body.id}/api-keys`).set(admin).send({ name: 'audit' }).expect(201)).body.key as string;
+}
+
 /** Assigns manufacturer code `code` (厂商代码) to `firm`, as an administrator does before it registers batteries. */
 export async function assignManufacturerCode(t: TestApp, firm: { id: string }, code: string): Promise<void> {
   await t.http().post('/v1/manufacturer-codes').set(bearer(t.adminKey)).send({ code, enterpriseId: firm.id, certificateDate: '2018-03-01' }).expect(201);

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
 import request from 'supertest';
+import type { Response } from 'superagent';
 import { AppModule } from '../../apps/api/src/app.module';
 import type { AppConfig } from '#libs/common';
 import { CLI_ACTOR, configureHttpApp, loadConfig } from '#libs/common';
@@ -133,3 +134,10 @@ export function randomUscc(): string {
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** supertest parser that keeps any response body as raw bytes: `.buffer(true).parse(binaryBody)`. */
+export function binaryBody(res: Response, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}

@@ -11,7 +11,7 @@ import type { BinaryElementType, BinaryElementTypes } from '#libs/database';
 import { binaryArray, numberOrNull, parseTextRows, PreparedStatement, StatementShapes, textOrNull, textRowsAggregate } from '#libs/database';
 import type { EntityManager } from 'typeorm';
 import type { BatteryState } from './domain/battery-state';
-import type { CorrectionTarget, Plan } from './domain/plan';
+import type { ComponentEnd, ComponentStart, CorrectionTarget, OriginLink, PartyLink, Plan, PlannedEvent, PlannedLink } from './domain/plan';
 import { affectedCodesOf } from './domain/plan';
 
 export interface LoadRequest {
@@ -212,7 +212,123 @@ export interface WriteContext {
 /** One column of a multi-row write: its element type and its values, one per row. */
 type Column = { [T in BinaryElementType]: readonly [T, readonly (BinaryElementTypes[T] | null)[]] }[BinaryElementType];
 
-const col = <T extends BinaryElementType>(type: T, values: readonly (BinaryElementTypes[T] | null)[]): Column => [type, values] as unknown as Column;
+/** How a row of `R` gives one column: the element type and the row's value of that type. */
+type ColumnOf<R> = { [T in BinaryElementType]: readonly [T, (row: R) => BinaryElementTypes[T] | null] }[BinaryElementType];
+
+/**
+ * A table's columns, declared once at module level: name → how a row gives it. The names are the derived table's
+ * (`u.<name>`) and their order is the statement's, so a table always renders the same text (see WRITE_SHAPES).
+ */
+type Columns<R> = Readonly<Record<string, ColumnOf<R>>>;
+
+/** The column arrays of `rows`: one pass over the rows per column, as many arrays as columns (nothing per row). */
+function columnsOf<R>(rows: readonly R[], columns: Columns<R>): Record<string, Column> {
+  const table: Record<string, Column> = {};
+  for (const name in columns) {
+    const [type, value] = columns[name];
+    table[name] = [type, rows.map(value)] as unknown as Column;
+  }
+  return table;
+}
+
+const COMPONENT_ENDS: Columns<ComponentEnd> = {
+  parent: ['text', (x) => x.parentCode],
+  child: ['text', (x) => x.childCode],
+  ended: ['timestamptz', (x) => x.endedAt],
+  event: ['uuid', (x) => x.endEventId],
+};
+
+const EVENTS: Columns<PlannedEvent> = {
+  id: ['uuid', (e) => e.id],
+  type: ['text', (e) => e.content.type],
+  sv: ['int2', (e) => e.content.schemaVersion],
+  occ: ['timestamptz', (e) => e.content.occurredAt],
+  cp: ['uuid', (e) => e.content.counterpartyEnterpriseId],
+  region: ['text', (e) => e.content.regionCode],
+  vin: ['text', (e) => e.content.vin],
+  codes: ['text', (e) => e.content.batteryCodes.join(',')],
+  cid: ['text', (e) => e.content.clientEventId],
+  hash: ['bytea', (e) => e.contentHash],
+  payload: ['jsonb', (e) => e.content.payload],
+  corr: ['uuid', (e) => e.content.correctionOf],
+};
+
+/** The events' deadline columns (WriteContext.deadlines: one per event, in order), after EVENTS'. */
+const DEADLINES: Columns<NonNullable<WriteContext['deadlines']>[number]> = {
+  rs: ['text', (d) => d.ruleSet],
+  due: ['timestamptz', (d) => (d.dueAt ? d.dueAt.getTime() : null)],
+  ontime: ['bool', (d) => d.onTime],
+};
+
+const LINKS: Columns<PlannedLink> = {
+  code: ['text', (l) => l.batteryCode],
+  seq: ['int4', (l) => l.seq],
+  event: ['uuid', (l) => l.eventId],
+  prev: ['bytea', (l) => l.prevHash],
+  link: ['bytea', (l) => l.linkHash],
+};
+
+const COMPONENT_STARTS: Columns<ComponentStart> = {
+  parent: ['text', (x) => x.parentCode],
+  child: ['text', (x) => x.childCode],
+  started: ['timestamptz', (x) => x.startedAt],
+  start_event: ['uuid', (x) => x.startEventId],
+  ended: ['timestamptz', (x) => x.endedAt],
+  end_event: ['uuid', (x) => x.endEventId],
+};
+
+const ORIGINS: Columns<OriginLink> = {
+  cascade: ['text', (o) => o.cascadeCode],
+  original: ['text', (o) => o.originalCode],
+  event: ['uuid', (o) => o.eventId],
+  at: ['timestamptz', (o) => o.assembledAt],
+};
+
+const PARTIES: Columns<PartyLink> = {
+  code: ['text', (x) => x.batteryCode],
+  enterprise: ['uuid', (x) => x.enterpriseId],
+  event: ['uuid', (x) => x.eventId],
+  at: ['timestamptz', (x) => x.at],
+};
+
+/** What an update writes of a battery's state. */
+const UPDATED_STATE: Columns<BatteryState> = {
+  code: ['text', (s) => s.code],
+  status: ['text', (s) => s.status],
+  holder: ['uuid', (s) => s.holderId],
+  pending: ['uuid', (s) => s.pendingTo],
+  vin: ['text', (s) => s.vin],
+  parent: ['text', (s) => s.parentCode],
+  regions: ['text', (s) => s.regionKeys.join(',')],
+  last_id: ['uuid', (s) => s.lastEventId],
+  last_type: ['text', (s) => s.lastEventType],
+  last_at: ['timestamptz', (s) => s.lastEventAt],
+  seq: ['int4', (s) => s.chainSeq],
+  head: ['bytea', (s) => s.chainHead],
+};
+
+/**
+ * What an insert writes: the state and what the code says. Inserted batteries were registered by this batch, so
+ * their decoded code is at hand (stateColumns checks it before these read it).
+ */
+const INSERTED_STATE: Columns<BatteryState> = {
+  ...UPDATED_STATE,
+  form: ['text', (s) => s.form],
+  mc: ['text', (s) => s.decoded!.manufacturerCode],
+  pt: ['text', (s) => s.level],
+  bt: ['text', (s) => s.decoded!.batteryType.letter],
+  sc: ['text', (s) => s.decoded!.specificationCode],
+  tc: ['text', (s) => s.decoded!.traceabilityCode],
+  pd: ['date', (s) => s.decoded!.productionDate],
+  serial: ['text', (s) => s.decoded!.serial],
+  cl: ['text', (s) => s.decoded!.cascadeLevel],
+  cap: ['float8', (s) => s.nominalCapacityAh],
+  volt: ['float8', (s) => s.nominalVoltageV],
+  energy: ['float8', (s) => s.ratedEnergyKwh],
+  mass: ['float8', (s) => s.massKg],
+  producer: ['uuid', (s) => s.producerId],
+  produced: ['uuid', (s) => s.producedEventId],
+};
 
 /**
  * Query parameters, and a derived table over typed column arrays: one binary-format array parameter per
@@ -283,26 +399,8 @@ function scalar(type: BinaryElementType, value: unknown): unknown {
  */
 export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContext): Promise<void> {
   if (plan.componentEnds.length > 0) {
-    const e = plan.componentEnds;
     const p = new Params();
-    const rows = p.rows({
-      parent: col(
-        'text',
-        e.map((x) => x.parentCode),
-      ),
-      child: col(
-        'text',
-        e.map((x) => x.childCode),
-      ),
-      ended: col(
-        'timestamptz',
-        e.map((x) => x.endedAt),
-      ),
-      event: col(
-        'uuid',
-        e.map((x) => x.endEventId),
-      ),
-    });
+    const rows = p.rows(columnsOf(plan.componentEnds, COMPONENT_ENDS));
     await db.query(
       `UPDATE battery_components c SET ended_at = u.ended, end_event_id = u.event
          FROM ${rows}
@@ -326,70 +424,7 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
                                   region_code, vin, battery_codes, client_event_id, content_hash, payload, correction_of, rule_set, due_at, on_time)
     SELECT u.id, u.type, u.sv, u.occ, ${uploadedAt}::timestamptz, ${reporter}::uuid, ${key}::uuid, u.cp, u.region, u.vin, string_to_array(u.codes, ','), u.cid, u.hash,
            u.payload, u.corr, ${dl ? 'u.rs, u.due, u.ontime' : 'NULL::text, NULL::timestamptz, NULL::boolean'}
-      FROM ${p.rows({
-        id: col(
-          'uuid',
-          ev.map((e) => e.id),
-        ),
-        type: col(
-          'text',
-          ev.map((e) => e.content.type),
-        ),
-        sv: col(
-          'int2',
-          ev.map((e) => e.content.schemaVersion),
-        ),
-        occ: col(
-          'timestamptz',
-          ev.map((e) => e.content.occurredAt),
-        ),
-        cp: col(
-          'uuid',
-          ev.map((e) => e.content.counterpartyEnterpriseId),
-        ),
-        region: col(
-          'text',
-          ev.map((e) => e.content.regionCode),
-        ),
-        vin: col(
-          'text',
-          ev.map((e) => e.content.vin),
-        ),
-        codes: col(
-          'text',
-          ev.map((e) => e.content.batteryCodes.join(',')),
-        ),
-        cid: col(
-          'text',
-          ev.map((e) => e.content.clientEventId),
-        ),
-        hash: col(
-          'bytea',
-          ev.map((e) => e.contentHash),
-        ),
-        payload: col(
-          'jsonb',
-          ev.map((e) => e.content.payload),
-        ),
-        corr: col(
-          'uuid',
-          ev.map((e) => e.content.correctionOf),
-        ),
-        ...(dl && {
-          rs: col(
-            'text',
-            dl.map((d) => d.ruleSet),
-          ),
-          due: col(
-            'timestamptz',
-            dl.map((d) => (d.dueAt ? d.dueAt.getTime() : null)),
-          ),
-          ontime: col(
-            'bool',
-            dl.map((d) => d.onTime),
-          ),
-        }),
-      })})`);
+      FROM ${p.rows({ ...columnsOf(ev, EVENTS), ...(dl && columnsOf(dl, DEADLINES)) })})`);
   if (plan.batteriesToInsert.length > 0) {
     parts.push(`ins AS (
     INSERT INTO batteries (code, form, manufacturer_code, product_type, battery_type, specification_code, traceability_code, production_date,
@@ -412,81 +447,18 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
   parts.push(`chain AS (
     INSERT INTO battery_event_chain (battery_code, seq, event_id, prev_hash, link_hash)
     SELECT u.code, u.seq, u.event, u.prev, u.link
-      FROM ${p.rows({
-        code: col(
-          'text',
-          ch.map((l) => l.batteryCode),
-        ),
-        seq: col(
-          'int4',
-          ch.map((l) => l.seq),
-        ),
-        event: col(
-          'uuid',
-          ch.map((l) => l.eventId),
-        ),
-        prev: col(
-          'bytea',
-          ch.map((l) => l.prevHash),
-        ),
-        link: col(
-          'bytea',
-          ch.map((l) => l.linkHash),
-        ),
-      })})`);
+      FROM ${p.rows(columnsOf(ch, LINKS))})`);
   if (st.length > 0) {
     parts.push(`starts AS (
     INSERT INTO battery_components (parent_code, child_code, started_at, start_event_id, ended_at, end_event_id)
     SELECT u.parent, u.child, u.started, u.start_event, u.ended, u.end_event
-      FROM ${p.rows({
-        parent: col(
-          'text',
-          st.map((x) => x.parentCode),
-        ),
-        child: col(
-          'text',
-          st.map((x) => x.childCode),
-        ),
-        started: col(
-          'timestamptz',
-          st.map((x) => x.startedAt),
-        ),
-        start_event: col(
-          'uuid',
-          st.map((x) => x.startEventId),
-        ),
-        ended: col(
-          'timestamptz',
-          st.map((x) => x.endedAt),
-        ),
-        end_event: col(
-          'uuid',
-          st.map((x) => x.endEventId),
-        ),
-      })})`);
+      FROM ${p.rows(columnsOf(st, COMPONENT_STARTS))})`);
   }
   if (og.length > 0) {
     parts.push(`origins AS (
     INSERT INTO battery_origins (cascade_code, original_code, event_id, assembled_at)
     SELECT u.cascade, u.original, u.event, u.at
-      FROM ${p.rows({
-        cascade: col(
-          'text',
-          og.map((o) => o.cascadeCode),
-        ),
-        original: col(
-          'text',
-          og.map((o) => o.originalCode),
-        ),
-        event: col(
-          'uuid',
-          og.map((o) => o.eventId),
-        ),
-        at: col(
-          'timestamptz',
-          og.map((o) => o.assembledAt),
-        ),
-      })})`);
+      FROM ${p.rows(columnsOf(og, ORIGINS))})`);
   }
   if (pa.length > 0) {
     // NOT EXISTS, not ON CONFLICT DO NOTHING: a speculative insertion cost four times a plain one (6.4 against
@@ -495,24 +467,7 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
     parts.push(`parties AS (
     INSERT INTO battery_parties (battery_code, enterprise_id, first_event_id, first_at)
     SELECT u.code, u.enterprise, u.event, u.at
-      FROM ${p.rows({
-        code: col(
-          'text',
-          pa.map((x) => x.batteryCode),
-        ),
-        enterprise: col(
-          'uuid',
-          pa.map((x) => x.enterpriseId),
-        ),
-        event: col(
-          'uuid',
-          pa.map((x) => x.eventId),
-        ),
-        at: col(
-          'timestamptz',
-          pa.map((x) => x.at),
-        ),
-      })}
+      FROM ${p.rows(columnsOf(pa, PARTIES))}
      WHERE NOT EXISTS (SELECT 1 FROM battery_parties bp WHERE bp.battery_code = u.code AND bp.enterprise_id = u.enterprise))`);
   }
   parts.push(`audit AS (${ctx.audit((v) => p.add(v))})`);
@@ -530,123 +485,7 @@ export async function writeBatch(db: EntityManager, plan: Plan, ctx: WriteContex
 const WRITE_SHAPES = new StatementShapes('ledger.write', 24);
 
 function stateColumns(list: BatteryState[], full: boolean): Record<string, Column> {
-  const base: Record<string, Column> = {
-    code: col(
-      'text',
-      list.map((s) => s.code),
-    ),
-    status: col(
-      'text',
-      list.map((s) => s.status),
-    ),
-    holder: col(
-      'uuid',
-      list.map((s) => s.holderId),
-    ),
-    pending: col(
-      'uuid',
-      list.map((s) => s.pendingTo),
-    ),
-    vin: col(
-      'text',
-      list.map((s) => s.vin),
-    ),
-    parent: col(
-      'text',
-      list.map((s) => s.parentCode),
-    ),
-    regions: col(
-      'text',
-      list.map((s) => s.regionKeys.join(',')),
-    ),
-    last_id: col(
-      'uuid',
-      list.map((s) => s.lastEventId),
-    ),
-    last_type: col(
-      'text',
-      list.map((s) => s.lastEventType),
-    ),
-    last_at: col(
-      'timestamptz',
-      list.map((s) => s.lastEventAt),
-    ),
-    seq: col(
-      'int4',
-      list.map((s) => s.chainSeq),
-    ),
-    head: col(
-      'bytea',
-      list.map((s) => s.chainHead),
-    ),
-  };
-  if (!full) return base;
-  // Inserted batteries were registered by this batch, so their decoded code is at hand.
-  const d = list.map((s) => {
-    if (!s.decoded) throw new Error(`battery ${s.code} is inserted without its decoded code`);
-    return s.decoded;
-  });
-  return {
-    ...base,
-    form: col(
-      'text',
-      list.map((s) => s.form),
-    ),
-    mc: col(
-      'text',
-      d.map((x) => x.manufacturerCode),
-    ),
-    pt: col(
-      'text',
-      list.map((s) => s.level),
-    ),
-    bt: col(
-      'text',
-      d.map((x) => x.batteryType.letter),
-    ),
-    sc: col(
-      'text',
-      d.map((x) => x.specificationCode),
-    ),
-    tc: col(
-      'text',
-      d.map((x) => x.traceabilityCode),
-    ),
-    pd: col(
-      'date',
-      d.map((x) => x.productionDate),
-    ),
-    serial: col(
-      'text',
-      d.map((x) => x.serial),
-    ),
-    cl: col(
-      'text',
-      d.map((x) => x.cascadeLevel),
-    ),
-    cap: col(
-      'float8',
-      list.map((s) => s.nominalCapacityAh),
-    ),
-    volt: col(
-      'float8',
-      list.map((s) => s.nominalVoltageV),
-    ),
-    energy: col(
-      'float8',
-      list.map((s) => s.ratedEnergyKwh),
-    ),
-    mass: col(
-      'float8',
-      list.map((s) => s.massKg),
-    ),
-    producer: col(
-      'uuid',
-      list.map((s) => s.producerId),
-    ),
-    produced: col(
-      'uuid',
-      list.map((s) => s.producedEventId),
-    ),
-  };
+  if (!full) return columnsOf(list, UPDATED_STATE);
+  for (const s of list) if (!s.decoded) throw new Error(`battery ${s.code} is inserted without its decoded code`);
+  return columnsOf(list, INSERTED_STATE);
 }

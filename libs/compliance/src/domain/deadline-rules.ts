@@ -51,26 +51,45 @@ export interface DeadlineRuleSet {
   readonly expectations: readonly Expectation[];
 }
 
-const wd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({
-  responsible,
-  amount,
-  unit: 'working_days',
-  start: 'occurred_at',
-  basis,
-});
-const cd = (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({
-  responsible,
-  amount,
-  unit: 'calendar_days',
-  start: 'occurred_at',
-  basis,
-});
+/** A table's row builder for one unit: `wd(15, ['dismantler'], 'art. 13: …')` is a node's deadline, counted from its business time. */
+const deadlineIn =
+  (unit: DeadlineUnit) =>
+  (amount: number, responsible: readonly EnterpriseRole[], basis: string): DeadlineRule => ({ responsible, amount, unit, start: 'occurred_at', basis });
+const wd = deadlineIn('working_days');
+const cd = deadlineIn('calendar_days');
 
 const OUTLET_RESPONSIBLE: readonly EnterpriseRole[] = ['vehicle_maker'];
 const RECEIPTS: Expectation['expect'] = [
   { type: 'cascade_received', by: 'owing' },
   { type: 'recycler_received', by: 'owing' },
   { type: 'outlet_received', by: 'owing' },
+];
+
+/**
+ * The receiver of a hand-over (a removal, or a hand-over out of an outlet) owes its receipt: the same two
+ * expectations in every table, each table with its own window and basis.
+ */
+const receiptsOwed = (within: Expectation['within'], basis: string): Expectation[] => [
+  {
+    id: 'removed_not_received',
+    after: 'removed',
+    needsCounterparty: true,
+    owedBy: 'counterparty',
+    expect: RECEIPTS,
+    within,
+    description: 'A battery removed and handed over has no receipt by the receiver',
+    basis,
+  },
+  {
+    id: 'handed_over_not_received',
+    after: 'outlet_handed_over',
+    needsCounterparty: true,
+    owedBy: 'counterparty',
+    expect: RECEIPTS,
+    within,
+    description: 'A battery handed out of an outlet has no receipt by the receiver',
+    basis,
+  },
 ];
 
 /** 溯源管理暂行规定 (2018) §3 of the domain README; 梯次利用管理办法 (2021) art. 12 refers to the same deadlines. */
@@ -97,26 +116,7 @@ export const CN_2018: DeadlineRuleSet = Object.freeze({
     recycled: wd(30, ['recycler'], 'art. 15: recycling and final disposal completed, 30 working days'),
   }),
   expectations: Object.freeze([
-    {
-      id: 'removed_not_received',
-      after: 'removed',
-      needsCounterparty: true,
-      owedBy: 'counterparty',
-      expect: RECEIPTS,
-      within: { amount: 30, unit: 'working_days' },
-      description: 'A battery removed and handed over has no receipt by the receiver',
-      basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)',
-    },
-    {
-      id: 'handed_over_not_received',
-      after: 'outlet_handed_over',
-      needsCounterparty: true,
-      owedBy: 'counterparty',
-      expect: RECEIPTS,
-      within: { amount: 30, unit: 'working_days' },
-      description: 'A battery handed out of an outlet has no receipt by the receiver',
-      basis: 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)',
-    },
+    ...receiptsOwed({ amount: 30, unit: 'working_days' }, 'arts. 11, 14, 15: the receiver uploads its receipt (15 or 30 working days; the longer is used)'),
     {
       id: 'scrapped_not_removed',
       after: 'vehicle_scrapped',
@@ -165,28 +165,7 @@ export const CN_2026: DeadlineRuleSet = Object.freeze({
     recycler_received: cd(30, ['recycler'], 'art. 24(7): waste batteries received, 30 days [P]'),
     cascade_shipped: cd(30, ['cascade_utiliser'], 'art. 24(7): products leave stock, 30 days [P]'),
   }),
-  expectations: Object.freeze([
-    {
-      id: 'removed_not_received',
-      after: 'removed',
-      needsCounterparty: true,
-      owedBy: 'counterparty',
-      expect: RECEIPTS,
-      within: { amount: 30, unit: 'calendar_days' },
-      description: 'A battery removed and handed over has no receipt by the receiver',
-      basis: 'art. 24(7): receipts within 30 days [P]',
-    },
-    {
-      id: 'handed_over_not_received',
-      after: 'outlet_handed_over',
-      needsCounterparty: true,
-      owedBy: 'counterparty',
-      expect: RECEIPTS,
-      within: { amount: 30, unit: 'calendar_days' },
-      description: 'A battery handed out of an outlet has no receipt by the receiver',
-      basis: 'art. 24(7): receipts within 30 days [P]',
-    },
-  ] satisfies Expectation[]),
+  expectations: Object.freeze(receiptsOwed({ amount: 30, unit: 'calendar_days' }, 'art. 24(7): receipts within 30 days [P]')),
 });
 
 export const DEADLINE_RULE_SETS: readonly DeadlineRuleSet[] = Object.freeze([CN_2018, CN_2026]);

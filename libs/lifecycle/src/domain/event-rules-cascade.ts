@@ -1,0 +1,101 @@
+/**
+ * The rows of the 2018/2021 rule set (event-types.ts) for cascade utilisation (梯次利用管理办法 2021): a retired
+ * battery received, tested, assembled into a cascade product, shipped, scrapped.
+ */
+import type { EventType } from './event-types';
+import type { Row } from './event-rules-fields';
+import { ATTRIBUTES, f, reason, v1 } from './event-rules-fields';
+
+export const CASCADE_ROWS = {
+  cascade_received: {
+    description: 'A cascade utiliser receives waste batteries into stock; counterpartyUscc: who handed them over',
+    basis: '溯源管理暂行规定 art. 14; 梯次利用管理办法 art. 12',
+    node: true,
+    roles: ['cascade_utiliser'],
+    from: ['in_transit', 'removed', 'at_outlet', 'swap_stock'],
+    to: 'cascade_stock',
+    reporter: 'receiver',
+    custody: 'take',
+    counterparty: { presence: 'optional' },
+    vin: { presence: 'forbidden', effect: 'none' },
+    region: 'optional',
+    payload: v1(),
+  },
+  residual_tested: {
+    description: 'The residual capacity is tested (GB/T 34015); testRecordRef names the test record',
+    basis: '梯次利用管理办法 art. 10',
+    node: false,
+    roles: ['cascade_utiliser'],
+    from: ['cascade_stock', 'tested'],
+    to: 'tested',
+    reporter: 'holder',
+    custody: 'none',
+    counterparty: { presence: 'forbidden' },
+    vin: { presence: 'forbidden', effect: 'none' },
+    region: 'optional',
+    forms: ['original'],
+    payload: v1(
+      f({ name: 'testRecordRef', kind: 'string', required: true, max: 200, description: 'Reference to the residual-capacity test record' }),
+      f({ name: 'sohPercent', kind: 'number', required: false, min: 0, max: 200, unit: '%', description: 'State of health (capacity), percent of rated' }),
+      f({
+        name: 'decision',
+        kind: 'enum',
+        enum: ['vehicle_reuse', 'cascade', 'recycle'],
+        required: false,
+        description: 'What the test decided (the grade of the residual-test record)',
+      }),
+    ),
+  },
+  cascade_assembled: {
+    description: 'Tested original batteries are regrouped into a new cascade product (cascadeCode, the 19-character code); the original codes are retained',
+    basis: 'GB/T 34014 clause 4.2; 梯次利用管理办法 arts. 10 and 15',
+    node: false,
+    roles: ['cascade_utiliser'],
+    from: ['tested'],
+    to: 'in_cascade_product',
+    reporter: 'holder',
+    custody: 'none',
+    counterparty: { presence: 'forbidden' },
+    vin: { presence: 'forbidden', effect: 'none' },
+    region: 'optional',
+    forms: ['original'],
+    special: 'assemble_cascade',
+    payload: v1(
+      f({ name: 'cascadeCode', kind: 'batteryCode', form: 'cascade', required: true, description: 'The code of the new cascade product (19 characters)' }),
+      ...ATTRIBUTES,
+      f({ name: 'application', kind: 'string', required: false, max: 200, description: 'Field of use (e.g. energy storage, low-speed vehicles)' }),
+    ),
+  },
+  cascade_shipped: {
+    description: 'A cascade product leaves stock (梯次利用电池产品出库); the cascade utiliser stays responsible for it',
+    basis: '溯源管理暂行规定 art. 14 (15 working days)',
+    node: true,
+    roles: ['cascade_utiliser'],
+    from: ['cascade_stock'],
+    to: 'cascade_in_use',
+    reporter: 'holder',
+    custody: 'none',
+    counterparty: { presence: 'optional' },
+    vin: { presence: 'forbidden', effect: 'none' },
+    region: 'optional',
+    forms: ['cascade'],
+    payload: v1(
+      f({ name: 'customerName', kind: 'string', required: false, max: 300, description: 'The customer, when it is not an enterprise of this system' }),
+    ),
+  },
+  cascade_scrapped: {
+    description: 'A cascade product is scrapped and collected by its cascade utiliser',
+    basis: '梯次利用管理办法 art. 20',
+    node: true,
+    roles: ['cascade_utiliser'],
+    from: ['cascade_in_use', 'cascade_stock'],
+    to: 'waste',
+    reporter: 'holder',
+    custody: 'none',
+    counterparty: { presence: 'forbidden' },
+    vin: { presence: 'forbidden', effect: 'none' },
+    region: 'optional',
+    forms: ['cascade'],
+    payload: v1(reason(false, 'Why it was scrapped')),
+  },
+} satisfies Partial<Record<EventType, Row>>;
