@@ -12,11 +12,15 @@
  * 500 events a batch). Knobs: BENCH_TESTS (tests per side, default 10000; a multiple of 500), BENCH_CONCURRENCY
  * (requests in flight, default 2 × cores), BENCH_LABEL_SAMPLES (default 500).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/identifiers/src';
 import type { BenchApp } from './support/bench-app';
 import { apiCall, createFirm, JsonText, send, startBenchApp } from './support/bench-app';
+import type { CpuTimes } from './support/cpu';
+import { cpuSince, cpuTimes } from './support/cpu';
 import { fmt, percentile } from './support/stats';
 
 const BATCH = 500;
@@ -57,6 +61,20 @@ async function post(app: BenchApp, key: string, path: string, bodies: JsonText[]
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
+
+/** The server's postmaster (first line of postmaster.pid), when this machine runs it and the role may read where. */
+async function postmasterPid(app: BenchApp): Promise<number | undefined> {
+  try {
+    const [row] = await app.sql<{ dir: string }>('SELECT current_setting($1) AS dir', ['data_directory']);
+    return Number(readFileSync(join(row.dir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU per batch of 500: the API's, and its PostgreSQL server's (every PostgreSQL process's on the machine if unknown). */
+const perBatch = (cpu: CpuTimes | null) =>
+  cpu ? `; CPU per batch: API ${fmt((cpu.api * BATCH) / TESTS, 1)} ms, PostgreSQL ${fmt((cpu.postgres * BATCH) / TESTS, 1)} ms` : '';
 
 const allAccepted = (body: any) => {
   if (body.counts.rejected > 0) throw new Error(JSON.stringify((body.results as any[]).find((r) => r.status === 'rejected')));
@@ -148,12 +166,20 @@ export async function run(): Promise<void> {
       })),
     ).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'partial' })));
     const testBodies = chunks(forTests.map(residualTest)).map((b) => new JsonText(JSON.stringify({ tests: b })));
-    const eventSeconds = await post(app, f.cascade.key, '/v1/events', eventBodies, allAccepted);
-    const testSeconds = await post(app, f.cascade.key, '/v1/residual-tests', testBodies, allAccepted);
-    const eventRate = TESTS / eventSeconds;
-    const testRate = TESTS / testSeconds;
-    console.log(`POST /v1/events (residual_tested, baseline): ${fmt(eventRate)} events/s`);
-    console.log(`POST /v1/residual-tests:                     ${fmt(testRate)} tests/s  ratio ${fmt(testRate / eventRate, 2)} (target ≥ 0.5)`);
+    const postmaster = await postmasterPid(app);
+    const timed = async (path: string, bodies: JsonText[]) => {
+      const before = cpuTimes(app.apiPid, postmaster);
+      const seconds = await post(app, f.cascade.key, path, bodies, allAccepted);
+      return { seconds, cpu: cpuSince(before, cpuTimes(app.apiPid, postmaster)) };
+    };
+    const events = await timed('/v1/events', eventBodies);
+    const tests = await timed('/v1/residual-tests', testBodies);
+    const eventRate = TESTS / events.seconds;
+    const testRate = TESTS / tests.seconds;
+    console.log(`POST /v1/events (residual_tested, baseline): ${fmt(eventRate)} events/s${perBatch(events.cpu)}`);
+    console.log(
+      `POST /v1/residual-tests:                     ${fmt(testRate)} tests/s  ratio ${fmt(testRate / eventRate, 2)} (target ≥ 0.5)${perBatch(tests.cpu)}`,
+    );
 
     // A product for the label: two tested packs as pack-level sources.
     await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: f.cascade.id, certificateDate: '2022-01-01' });
