@@ -9,19 +9,27 @@
  *    same product over the same connection, sampled alternately. Target p99 ≤ 50 ms.
  *
  * The batteries are brought to the cascade utiliser's stock through the API (produced → … → cascade_received,
- * 500 events a batch). Knobs: BENCH_TESTS (tests per side, default 10000; a multiple of 500), BENCH_CONCURRENCY
- * (requests in flight, default 2 × cores), BENCH_LABEL_SAMPLES (default 500).
+ * 500 events a batch). Before the clock, each side posts BENCH_WARMUP batches (default: as many as requests in
+ * flight) on batteries of its own: the set-up has run the events' code hundreds of times, the tests' not once, and
+ * each pooled connection prepares a named statement on its first use. Knobs: BENCH_TESTS (tests per side, default
+ * 10000; a multiple of 500), BENCH_CONCURRENCY (requests in flight, default 2 × cores), BENCH_WARMUP,
+ * BENCH_LABEL_SAMPLES (default 500).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { format } from '../libs/battery-code/src';
 import { vinCheckDigit } from '../libs/identifiers/src';
 import type { BenchApp } from './support/bench-app';
 import { apiCall, createFirm, JsonText, send, startBenchApp } from './support/bench-app';
+import type { CpuTimes } from './support/cpu';
+import { cpuSince, cpuTimes } from './support/cpu';
 import { fmt, percentile } from './support/stats';
 
 const BATCH = 500;
 const TESTS = Math.max(BATCH, Math.round(Number(process.env.BENCH_TESTS ?? 10_000) / BATCH) * BATCH);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2 * availableParallelism());
+const WARMUP = Number(process.env.BENCH_WARMUP ?? CONCURRENCY);
 const LABEL_SAMPLES = Number(process.env.BENCH_LABEL_SAMPLES ?? 500);
 const at = (hours: number) => new Date(Date.parse('2026-03-01T00:00:00+08:00') + hours * 3_600_000).toISOString();
 
@@ -57,6 +65,20 @@ async function post(app: BenchApp, key: string, path: string, bodies: JsonText[]
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
+
+/** The server's postmaster (first line of postmaster.pid), when this machine runs it and the role may read where. */
+async function postmasterPid(app: BenchApp): Promise<number | undefined> {
+  try {
+    const [row] = await app.sql<{ dir: string }>('SELECT current_setting($1) AS dir', ['data_directory']);
+    return Number(readFileSync(join(row.dir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU per batch of 500: the API's, and its PostgreSQL server's (every PostgreSQL process's on the machine if unknown). */
+const perBatch = (cpu: CpuTimes | null) =>
+  cpu ? `; CPU per batch: API ${fmt((cpu.api * BATCH) / TESTS, 1)} ms, PostgreSQL ${fmt((cpu.postgres * BATCH) / TESTS, 1)} ms` : '';
 
 const allAccepted = (body: any) => {
   if (body.counts.rejected > 0) throw new Error(JSON.stringify((body.results as any[]).find((r) => r.status === 'rejected')));
@@ -126,39 +148,54 @@ export async function run(): Promise<void> {
     };
     // The maker registers the packs, whose codes carry its manufacturer code.
     await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'T01', enterpriseId: f.maker.id, certificateDate: '2018-03-01' });
-    const total = 2 * TESTS + 2;
+    const warm = WARMUP * BATCH;
+    const total = 2 * TESTS + 2 * warm + 2;
     const packs = Array.from({ length: total }, (_, i) => packCode(i + 1));
     const vins = packs.map((_, i) => vin(i + 1));
     const setupStarted = Date.now();
     await retire(app, f, packs, vins);
     console.log(app.describe);
     console.log(
-      `setup: ${fmt(total)} packs into cascade stock through the API in ${fmt((Date.now() - setupStarted) / 1000, 1)} s; ${fmt(TESTS)} tests per side, batches of ${BATCH}, ${CONCURRENCY} requests in flight`,
+      `setup: ${fmt(total)} packs into cascade stock through the API in ${fmt((Date.now() - setupStarted) / 1000, 1)} s; ${fmt(TESTS)} tests per side, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ${WARMUP} warm-up batches per side`,
     );
 
     const forTests = packs.slice(0, TESTS);
     const forEvents = packs.slice(TESTS, 2 * TESTS);
+    const eventsBody = (codes: string[], ref: string) =>
+      chunks(
+        codes.map((c, i) => ({
+          type: 'residual_tested',
+          batteryCodes: [c],
+          occurredAt: at(8),
+          payload: { testRecordRef: `${ref}${i}`, sohPercent: 70, decision: 'cascade' },
+        })),
+      ).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'partial' })));
+    const testsBody = (codes: string[], from: number) =>
+      chunks(codes.map((c, i) => residualTest(c, from + i))).map((b) => new JsonText(JSON.stringify({ tests: b })));
     // Bodies are serialised before the clock starts (the client's work, not the API's).
-    const eventBodies = chunks(
-      forEvents.map((c, i) => ({
-        type: 'residual_tested',
-        batteryCodes: [c],
-        occurredAt: at(8),
-        payload: { testRecordRef: `RT-${i}`, sohPercent: 70, decision: 'cascade' },
-      })),
-    ).map((b) => new JsonText(JSON.stringify({ events: b, mode: 'partial' })));
-    const testBodies = chunks(forTests.map(residualTest)).map((b) => new JsonText(JSON.stringify({ tests: b })));
-    const eventSeconds = await post(app, f.cascade.key, '/v1/events', eventBodies, allAccepted);
-    const testSeconds = await post(app, f.cascade.key, '/v1/residual-tests', testBodies, allAccepted);
-    const eventRate = TESTS / eventSeconds;
-    const testRate = TESTS / testSeconds;
-    console.log(`POST /v1/events (residual_tested, baseline): ${fmt(eventRate)} events/s`);
-    console.log(`POST /v1/residual-tests:                     ${fmt(testRate)} tests/s  ratio ${fmt(testRate / eventRate, 2)} (target ≥ 0.5)`);
+    const eventBodies = eventsBody(forEvents, 'RT-');
+    const testBodies = testsBody(forTests, 0);
+    await post(app, f.cascade.key, '/v1/events', eventsBody(packs.slice(2 * TESTS, 2 * TESTS + warm), 'RT-W'), allAccepted);
+    await post(app, f.cascade.key, '/v1/residual-tests', testsBody(packs.slice(2 * TESTS + warm, 2 * TESTS + 2 * warm), 4 * TESTS), allAccepted);
+    const postmaster = await postmasterPid(app);
+    const timed = async (path: string, bodies: JsonText[]) => {
+      const before = cpuTimes(app.apiPid, postmaster);
+      const seconds = await post(app, f.cascade.key, path, bodies, allAccepted);
+      return { seconds, cpu: cpuSince(before, cpuTimes(app.apiPid, postmaster)) };
+    };
+    const events = await timed('/v1/events', eventBodies);
+    const tests = await timed('/v1/residual-tests', testBodies);
+    const eventRate = TESTS / events.seconds;
+    const testRate = TESTS / tests.seconds;
+    console.log(`POST /v1/events (residual_tested, baseline): ${fmt(eventRate)} events/s${perBatch(events.cpu)}`);
+    console.log(
+      `POST /v1/residual-tests:                     ${fmt(testRate)} tests/s  ratio ${fmt(testRate / eventRate, 2)} (target ≥ 0.5)${perBatch(tests.cpu)}`,
+    );
 
     // A product for the label: two tested packs as pack-level sources.
     await apiCall(app, app.adminKey, 'POST', '/v1/manufacturer-codes', { code: 'B01', enterpriseId: f.cascade.id, certificateDate: '2022-01-01' });
     await apiCall(app, f.cascade.key, 'PATCH', `/v1/enterprises/${f.cascade.id}`, { address: '福州市鼓楼区工业路 1 号' });
-    const sources = packs.slice(2 * TESTS);
+    const sources = packs.slice(-2);
     await apiCall(app, f.cascade.key, 'POST', '/v1/residual-tests', { tests: sources.map((c, i) => residualTest(c, TESTS * 3 + i)) });
     const product = await apiCall(app, f.cascade.key, 'POST', '/v1/cascade-products', {
       sourceCodes: sources,

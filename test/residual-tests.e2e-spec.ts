@@ -64,7 +64,7 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     const held = await retiredPack(t, w, next, 0);
     const res = await t
       .http()
-      .post('/v1/residual-tests')
+      .post('/v1/residual-tests?view=full')
       .set(w.cascade.auth)
       .send({
         tests: [
@@ -100,15 +100,53 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
       expect(stored.body).toEqual(r.test);
     }
 
-    // Same clientTestId again: the same record, nothing new.
+    // Same clientTestId again: the same record, nothing new; by default a batch answers with each test's summary.
     const again = await t
       .http()
       .post('/v1/residual-tests')
       .set(w.cascade.auth)
-      .send({ tests: [residualTest(held.modules[0], 140, 9, { clientTestId: 'LAB-1' })] })
+      .send({
+        tests: [
+          residualTest(held.modules[0], 140, 9, { clientTestId: 'LAB-1' }),
+          residualTest(held.modules[1], 140, 9, { clientTestId: 'LAB-2' }),
+          residualTest(held.modules[1], 140, 9, { clientTestId: 'LAB-2' }),
+          residualTest(held.cells[1][0], 50, 9, { cutoffVoltageV: 5 }),
+        ],
+      })
       .expect(200);
-    expect(again.body.results[0]).toMatchObject({ status: 'duplicate', test: { id: vehicle.test.id } });
-    expect(again.body.results[0].test).toEqual(vehicle.test);
+    expect(again.body.counts).toEqual({ total: 4, accepted: 1, duplicate: 2, rejected: 1 });
+    const [repeated, fresh, repeatedInBatch, rejected] = again.body.results;
+    expect(repeated).toEqual({
+      index: 0,
+      status: 'duplicate',
+      testId: vehicle.test.id,
+      eventId: vehicle.test.eventId,
+      clientTestId: 'LAB-1',
+      grade: 'vehicle_reuse',
+      sohCPercent: 93.33,
+      retest: false,
+    });
+    const stored = await t.http().get(`/v1/residual-tests/${fresh.testId}`).set(w.cascade.auth).expect(200);
+    expect(fresh).toEqual({
+      index: 1,
+      status: 'accepted',
+      testId: stored.body.id,
+      eventId: stored.body.eventId,
+      clientTestId: 'LAB-2',
+      grade: stored.body.grade,
+      sohCPercent: stored.body.sohCPercent,
+      retest: stored.body.retest,
+    });
+    expect(stored.body).toMatchObject({ grade: 'vehicle_reuse', sohCPercent: 93.33, clientTestId: 'LAB-2' });
+    expect(repeatedInBatch).toEqual({ ...fresh, index: 2, status: 'duplicate' });
+    expect(rejected).toEqual({ index: 3, status: 'rejected', reasons: [{ path: 'tests[3].cutoffVoltageV', reason: 'must be below chargeVoltageV' }] });
+    const badView = await t
+      .http()
+      .post('/v1/residual-tests?view=records')
+      .set(w.cascade.auth)
+      .send({ tests: [{}] })
+      .expect(422);
+    expect(badView.body.error.details).toEqual([expect.objectContaining({ path: 'view' })]);
 
     // Not held by this firm: the ledger refuses the event, so no test is stored.
     const notHeld = await t

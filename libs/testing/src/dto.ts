@@ -253,20 +253,50 @@ export class ResidualTestPage {
 export class ResidualTestResultView {
   @ApiProperty() index: number;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ type: ResidualTestView }) test?: ResidualTestView;
+  @ApiPropertyOptional({ description: 'accepted: the new test; duplicate: the stored test it repeats' }) testId?: string;
+  @ApiPropertyOptional({ description: "The test's residual_tested ledger event" }) eventId?: string;
+  @ApiPropertyOptional({ description: 'As sent (or as stored, for a duplicate)' }) clientTestId?: string;
+  @ApiPropertyOptional({ enum: GRADES }) grade?: string;
+  @ApiPropertyOptional({ description: 'SOH_C %, or "unknown"', oneOf: [{ type: 'number' }, { type: 'string', enum: ['unknown'] }] }) sohCPercent?:
+    number | 'unknown';
+  @ApiPropertyOptional({ description: 'The measurement should be repeated' }) retest?: boolean;
   @ApiPropertyOptional({ type: [ErrorDetailDoc] }) reasons?: ErrorDetailDoc[];
   @ApiPropertyOptional({ type: [ErrorDetailDoc] }) warnings?: ErrorDetailDoc[];
 }
 
+export class ResidualTestFullResultView {
+  @ApiProperty() index: number;
+  @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'] }) status: string;
+  @ApiPropertyOptional({ type: ResidualTestView, description: 'accepted: the new record; duplicate: the stored record it repeats' }) test?: ResidualTestView;
+  @ApiPropertyOptional({ type: [ErrorDetailDoc] }) reasons?: ErrorDetailDoc[];
+  @ApiPropertyOptional({ type: [ErrorDetailDoc] }) warnings?: ErrorDetailDoc[];
+}
+
+const COUNTS_EXAMPLE = { total: 2, accepted: 1, duplicate: 0, rejected: 1 };
+type Counts = { total: number; accepted: number; duplicate: number; rejected: number };
+
 export class ResidualTestBatchView {
   @ApiProperty({ enum: ['ACCEPTED', 'PARTIALLY_ACCEPTED', 'REJECTED'] }) status: string;
-  @ApiProperty({ example: { total: 2, accepted: 1, duplicate: 0, rejected: 1 } }) counts: {
-    total: number;
-    accepted: number;
-    duplicate: number;
-    rejected: number;
-  };
+  @ApiProperty({ example: COUNTS_EXAMPLE }) counts: Counts;
   @ApiProperty({ type: [ResidualTestResultView] }) results: ResidualTestResultView[];
+}
+
+export class ResidualTestFullBatchView {
+  @ApiProperty({ enum: ['ACCEPTED', 'PARTIALLY_ACCEPTED', 'REJECTED'] }) status: string;
+  @ApiProperty({ example: COUNTS_EXAMPLE }) counts: Counts;
+  @ApiProperty({ type: [ResidualTestFullResultView] }) results: ResidualTestFullResultView[];
+}
+
+/** The query of POST /v1/residual-tests. */
+export class RecordResidualTestsQuery {
+  @ApiPropertyOptional({
+    enum: ['summary', 'full'],
+    default: 'summary',
+    description: "A batch's answer: each test's ids, grade and SOH (`summary`), or its whole record (`full`). One test alone always gets its record.",
+  })
+  @IsOptional()
+  @IsIn(['summary', 'full'])
+  view?: 'summary' | 'full';
 }
 
 export class GradingRuleSetView {

@@ -26,9 +26,26 @@ export class GradingRulesService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Versions read so far. A version's rules never change (the table is append-only: a trigger refuses updates
+   * and deletes), so only which version is current has to be read per batch, not its rules.
+   */
+  private readonly versions = new Map<number, GradingRuleSet>([[DEFAULT_GRADING_RULE_SET.version, DEFAULT_GRADING_RULE_SET]]);
+
   async current(db: EntityManager = this.dataSource.manager): Promise<GradingRuleSet> {
-    const [row] = await db.query<RuleSetRow[]>('SELECT version, rules, notes, created_at FROM residual_grading_rule_sets ORDER BY version DESC LIMIT 1');
-    return row ? { version: row.version, rules: row.rules, basis: row.notes } : DEFAULT_GRADING_RULE_SET;
+    const [row] = await db.query<{ version: number | null }[]>('SELECT max(version) AS version FROM residual_grading_rule_sets');
+    return this.version(db, row.version);
+  }
+
+  /** The rule set of a version that `db` sees (null: none added, the built-in version 1). */
+  async version(db: EntityManager, version: number | null): Promise<GradingRuleSet> {
+    const known = this.versions.get(version ?? DEFAULT_GRADING_RULE_SET.version);
+    if (known) return known;
+    const [row] = await db.query<RuleSetRow[]>('SELECT version, rules, notes, created_at FROM residual_grading_rule_sets WHERE version = $1', [version]);
+    if (!row) throw new Error(`grading rule set version ${version} does not exist`);
+    const set = { version: row.version, rules: row.rules, basis: row.notes };
+    this.versions.set(set.version, set);
+    return set;
   }
 
   async list(): Promise<GradingRuleSetView[]> {

@@ -8,7 +8,9 @@ import {
   GradingRuleSetView,
   MAX_TESTS_PER_BATCH,
   RecordResidualTestsDoc,
+  RecordResidualTestsQuery,
   ResidualTestBatchView,
+  ResidualTestFullBatchView,
   ResidualTestDto,
   ResidualTestPage,
   ResidualTestQuery,
@@ -17,6 +19,7 @@ import {
 import { TestingErrors } from './errors';
 import { GradingRulesService } from './grading-rules.service';
 import { ResidualTestsService, TestBatchResponse } from './residual-tests.service';
+import type { TestResultSummary } from './views';
 
 const GRADING_NOTE =
   'Grades: `vehicle_reuse`, `cascade` (with the application fields it qualifies for), `recycle`, or `ungraded` when the rated capacity is unknown. ' +
@@ -25,7 +28,7 @@ const GRADING_NOTE =
 
 @ApiTags('residual tests')
 @ApiErrors(401, 403)
-@ApiExtraModels(RecordResidualTestsDoc, ResidualTestDto)
+@ApiExtraModels(RecordResidualTestsDoc, ResidualTestDto, ResidualTestBatchView, ResidualTestFullBatchView)
 @Controller('v1/residual-tests')
 export class ResidualTestsController {
   constructor(private readonly tests: ResidualTestsService) {}
@@ -38,18 +41,24 @@ export class ResidualTestsController {
     description:
       'Each test is validated, its derived values computed (mean capacity, cycle spread, SOH_C, SOH_E, resistance increase), graded, and its ' +
       '`residual_tested` event appended to the ledger in the same transaction (the firm must hold the battery). A batch answers 200 with one ' +
-      'result per test (accepted, duplicate by clientTestId, rejected with reasons); one test alone answers 201 with the record or 422 ' +
+      'result per test (accepted, duplicate by clientTestId, rejected with reasons), as POST /v1/events does: by default the test id, event ' +
+      'id, grade, SOH_C and retest flag (`ResidualTestBatchView`); with `?view=full` each result carries the whole record instead ' +
+      '(`ResidualTestFullBatchView`). One test alone answers 201 with the record or 422 ' +
       `RESIDUAL_TEST_REJECTED. ${GRADING_NOTE}`,
   })
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(RecordResidualTestsDoc) }, { $ref: getSchemaPath(ResidualTestDto) }] } })
-  @ApiOkResponse({ type: ResidualTestBatchView, description: 'A batch' })
+  @ApiOkResponse({
+    description: 'A batch: summaries by default, whole records with `?view=full`',
+    schema: { oneOf: [{ $ref: getSchemaPath(ResidualTestBatchView) }, { $ref: getSchemaPath(ResidualTestFullBatchView) }] },
+  })
   @ApiCreatedResponse({ type: ResidualTestView, description: 'One test' })
   @ApiErrors(413, 422)
   async record(
     @Body() body: RecordBody,
+    @Query() query: RecordResidualTestsQuery,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TestBatchResponse | ResidualTestView> {
+  ): Promise<TestBatchResponse | TestBatchResponse<TestResultSummary> | ResidualTestView> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationFailed([{ path: '', reason: 'the body must be a JSON object' }]);
     if ('tests' in body) {
       const keys = Object.keys(body).filter((k) => k !== 'tests');
@@ -57,7 +66,7 @@ export class ResidualTestsController {
       if (!Array.isArray(body.tests) || body.tests.length === 0)
         throw validationFailed([{ path: 'tests', reason: `must be an array of 1 to ${MAX_TESTS_PER_BATCH} tests` }]);
       if (body.tests.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(body.tests.length, MAX_TESTS_PER_BATCH);
-      return this.tests.record(body.tests, actor);
+      return query.view === 'full' ? this.tests.record(body.tests, actor) : this.tests.recordSummarised(body.tests, actor);
     }
     const one = await this.tests.record([body], actor, { pathOf: () => '' });
     const r = one.results[0];

@@ -13,20 +13,21 @@ import { validateTest, ValidTest } from './domain/validate-test';
 import { DEFAULT_TEST_STANDARD, MAX_TESTS_PER_BATCH, ResidualTestQuery, ResidualTestView } from './dto';
 import { TestingErrors } from './errors';
 import { GradingRulesService } from './grading-rules.service';
-import { RESIDUAL_TEST_COLUMNS, ResidualTestRow, toResidualTestView } from './views';
+import { RESIDUAL_TEST_COLUMNS, ResidualTestRow, TestResultSummary, toResidualTestView, toTestResultSummary } from './views';
 
 export interface TestResult {
   index: number;
   status: 'accepted' | 'duplicate' | 'rejected';
+  /** The whole record (accepted: the new one; duplicate: the stored one); only in the `full` view. */
   test?: ResidualTestView;
   reasons?: ErrorDetail[];
   warnings?: ErrorDetail[];
 }
 
-export interface TestBatchResponse {
+export interface TestBatchResponse<R = TestResult> {
   status: 'ACCEPTED' | 'PARTIALLY_ACCEPTED' | 'REJECTED';
   counts: { total: number; accepted: number; duplicate: number; rejected: number };
-  results: TestResult[];
+  results: R[];
 }
 
 export interface RecordOptions {
@@ -34,6 +35,15 @@ export interface RecordOptions {
   manager?: EntityManager;
   /** How item i is named in reasons. Default `tests[i]`. */
   pathOf?: (index: number) => string;
+}
+
+/** A result while the batch is worked on: the row stands for the record until the answer is built. */
+interface Outcome {
+  index: number;
+  status: TestResult['status'];
+  row?: ResidualTestRow;
+  reasons?: ErrorDetail[];
+  warnings?: ErrorDetail[];
 }
 
 /** What the registry knows of a tested battery, for its rated values. */
@@ -68,10 +78,14 @@ const PRIOR_TESTS = new PreparedStatement<ResidualTestRow>(
   `SELECT ${RESIDUAL_TEST_COLUMNS} FROM residual_tests t WHERE t.enterprise_id = $1 AND t.client_test_id = ANY($2::text[])`,
 );
 
-/** The plan settings of the ledger's ingest transactions (see LedgerService), for the look-ups before it. */
-const LOOKUP_SETTINGS = new PreparedStatement(
+/**
+ * The plan settings of the ledger's ingest transactions (see LedgerService), for the look-ups before it, and which
+ * grading rule-set version is current (GradingRulesService keeps each version's rules once read): one round trip.
+ */
+const LOOKUP_SETTINGS = new PreparedStatement<{ rule_set_version: number | null }>(
   'testing.lookup_settings',
-  `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
+  `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
+          (SELECT max(version) FROM residual_grading_rule_sets) AS rule_set_version`,
 );
 
 const UNIQUE_VIOLATION = '23505';
@@ -156,13 +170,47 @@ export class ResidualTestsService {
     private readonly rules: GradingRulesService,
   ) {}
 
+  /** Records the tests and answers each with its whole record (the single-test POST, uploads). */
   async record(raws: readonly unknown[], actor: Actor, options: RecordOptions = {}): Promise<TestBatchResponse> {
+    const { outcomes, summary } = await this.recordAll(raws, actor, options);
+    return {
+      ...summary,
+      results: outcomes.map(({ index, status, row, reasons, warnings }) => ({
+        index,
+        status,
+        ...(row ? { test: toResidualTestView(row) } : {}),
+        ...(reasons ? { reasons } : {}),
+        ...(warnings ? { warnings } : {}),
+      })),
+    };
+  }
+
+  /**
+   * Records the tests and answers each as POST /v1/events answers an event: status, ids, and here the grade and
+   * SOH, without the whole record (500 records are ~600 KB of JSON to build, send and parse: measured, more than a
+   * fifth of the API's CPU for a batch).
+   */
+  async recordSummarised(raws: readonly unknown[], actor: Actor): Promise<TestBatchResponse<TestResultSummary>> {
+    const { outcomes, summary } = await this.recordAll(raws, actor, {});
+    return { ...summary, results: outcomes.map(toTestResultSummary) };
+  }
+
+  private async recordAll(
+    raws: readonly unknown[],
+    actor: Actor,
+    options: RecordOptions,
+  ): Promise<{ outcomes: Outcome[]; summary: Omit<TestBatchResponse, 'results'> }> {
     const principal = requireActingEnterprise(actor.principal, 'residual_test.record');
     if (raws.length > MAX_TESTS_PER_BATCH) throw TestingErrors.tooMany(raws.length, MAX_TESTS_PER_BATCH);
     const pathOf = options.pathOf ?? ((i: number) => `tests[${i}]`);
-    const results: TestResult[] = raws.map((_, index) => ({ index, status: 'rejected' }));
-    const valid = this.validateAll(raws, pathOf, results);
-    const run = (manager: EntityManager) => this.recordValid(manager, valid, principal.enterpriseId, principal.keyId, actor, pathOf, results);
+    const validated: Outcome[] = raws.map((_, index) => ({ index, status: 'rejected' }));
+    const valid = this.validateAll(raws, pathOf, validated);
+    let outcomes = validated;
+    const run = (manager: EntityManager) => {
+      // A retried transaction starts again from the validation's outcomes.
+      outcomes = validated.map((o) => ({ ...o }));
+      return this.recordValid(manager, valid, principal.enterpriseId, principal.keyId, actor, pathOf, outcomes);
+    };
     if (options.manager) await run(options.manager);
     else {
       for (let attempt = 1; ; attempt++) {
@@ -176,13 +224,13 @@ export class ResidualTestsService {
         }
       }
     }
-    const counts = { total: results.length, accepted: 0, duplicate: 0, rejected: 0 };
-    for (const r of results) counts[r.status]++;
+    const counts = { total: outcomes.length, accepted: 0, duplicate: 0, rejected: 0 };
+    for (const r of outcomes) counts[r.status]++;
     const status = counts.rejected === 0 ? 'ACCEPTED' : counts.rejected === counts.total ? 'REJECTED' : 'PARTIALLY_ACCEPTED';
-    return { status, counts, results };
+    return { outcomes, summary: { status, counts } };
   }
 
-  private validateAll(raws: readonly unknown[], pathOf: (i: number) => string, results: TestResult[]): { index: number; dto: ValidTest }[] {
+  private validateAll(raws: readonly unknown[], pathOf: (i: number) => string, results: Outcome[]): { index: number; dto: ValidTest }[] {
     const valid: { index: number; dto: ValidTest }[] = [];
     const now = Date.now();
     raws.forEach((raw, index) => {
@@ -200,18 +248,18 @@ export class ResidualTestsService {
     keyId: string,
     actor: Actor,
     pathOf: (i: number) => string,
-    results: TestResult[],
+    results: Outcome[],
   ): Promise<void> {
     if (valid.length === 0) return;
     // Same clientTestId as a stored test: that test is the answer (retrying is always safe).
     const clientIds = valid.flatMap((v) => (v.dto.clientTestId ? [v.dto.clientTestId] : []));
     // Generic plans, as the ledger's ingest sets them for the rest of the transaction: a custom plan for
     // `= ANY($n)` over a batch's 500 codes estimates every element, and that planning cost more than the look-ups.
-    await LOOKUP_SETTINGS.runIn(db, []);
+    const [{ rule_set_version: ruleSetVersion }] = await LOOKUP_SETTINGS.runIn(db, []);
     // One after another: they share the transaction's connection.
     const priorRows = clientIds.length > 0 ? await PRIOR_TESTS.runIn(db, [enterpriseId, binaryArray('text', clientIds)]) : [];
     const facts = await BATTERY_FACTS.runIn(db, [binaryArray('text', [...new Set(valid.map((v) => v.dto.batteryCode))])]);
-    const ruleSet = await this.rules.current(db);
+    const ruleSet = await this.rules.version(db, ruleSetVersion);
     const prior = new Map<string, ResidualTestRow>();
     for (const r of priorRows) prior.set(r.client_test_id!, r);
     const factsByCode = new Map(facts.map((f) => [f.code, f]));
@@ -222,7 +270,7 @@ export class ResidualTestsService {
     for (const { index, dto } of valid) {
       const existing = dto.clientTestId ? prior.get(dto.clientTestId) : undefined;
       if (existing) {
-        results[index] = { index, status: 'duplicate', test: toResidualTestView(existing) };
+        results[index] = { index, status: 'duplicate', row: existing };
         continue;
       }
       if (dto.clientTestId) {
@@ -242,7 +290,7 @@ export class ResidualTestsService {
         results[index] =
           f.status === 'rejected'
             ? { index, status: 'rejected', reasons: [{ path: `${pathOf(index)}.clientTestId`, reason: `repeats ${pathOf(first)}, which was rejected` }] }
-            : { index, status: 'duplicate', test: f.test };
+            : { index, status: 'duplicate', row: f.row };
       }
     };
     if (prepared.length === 0) return answerRepeats();
@@ -300,7 +348,7 @@ export class ResidualTestsService {
     const byId = new Map(rows.map((r) => [r.id as string, r as unknown as ResidualTestRow]));
     for (const p of prepared) {
       const row = byId.get(p.id);
-      if (row) results[p.index] = { ...results[p.index], index: p.index, status: 'accepted', test: toResidualTestView(row) };
+      if (row) results[p.index] = { ...results[p.index], index: p.index, status: 'accepted', row };
     }
     answerRepeats();
   }
@@ -313,7 +361,7 @@ export class ResidualTestsService {
     enterpriseId: string,
     keyId: string,
     pathOf: (i: number) => string,
-    results: TestResult[],
+    results: Outcome[],
   ): Prepared | null {
     // An unregistered battery gets no values here: the ledger rejects its event, in the words it uses for any
     // code the reporter may not see.

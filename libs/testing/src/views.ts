@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '#libs/common';
 import type { ResidualTestView } from './dto';
 
 /** A residual_tests row as the service selects it. */
@@ -87,4 +88,41 @@ export function toResidualTestView(r: ResidualTestRow): ResidualTestView {
     eventId: r.event_id,
     recordedAt: instant(r.recorded_at),
   };
+}
+
+/** One test's result in a batch's default answer (ResidualTestSummaryView documents it). */
+export interface TestResultSummary {
+  index: number;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  testId?: string;
+  eventId?: string;
+  clientTestId?: string;
+  grade?: string;
+  sohCPercent?: number | 'unknown';
+  retest?: boolean;
+  reasons?: ErrorDetail[];
+  warnings?: ErrorDetail[];
+}
+
+/** A batch item's summary: the record's ids and decision (accepted, or the stored test a duplicate repeats), or why not. */
+export function toTestResultSummary(o: {
+  index: number;
+  status: TestResultSummary['status'];
+  row?: ResidualTestRow;
+  reasons?: ErrorDetail[];
+  warnings?: ErrorDetail[];
+}): TestResultSummary {
+  const r = o.row;
+  const out: TestResultSummary = { index: o.index, status: o.status };
+  if (r) {
+    out.testId = r.id;
+    out.eventId = r.event_id;
+    if (r.client_test_id !== null) out.clientTestId = r.client_test_id;
+    out.grade = r.grade;
+    out.sohCPercent = r.soh_c_percent ?? 'unknown';
+    out.retest = r.retest;
+  }
+  if (o.reasons) out.reasons = o.reasons;
+  if (o.warnings) out.warnings = o.warnings;
+  return out;
 }
