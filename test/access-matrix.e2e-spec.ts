@@ -11,8 +11,9 @@ import { bearer, randomUscc, startTestApp, type TestApp } from './support/test-a
  * Fujian, requested a report about itself, and is named as the sender by a Fujian recycler's custody claim; B is
  * party to none of these. Rows run in order (a write's row may change what a later row sees).
  */
-type Caller = 'none' | 'admin' | 'entA' | 'entB' | 'regional' | 'national' | 'revoked';
-const CALLERS: Caller[] = ['none', 'admin', 'entA', 'entB', 'regional', 'national', 'revoked'];
+type Caller = 'none' | 'admin' | 'entA' | 'entB' | 'regional' | 'elsewhere' | 'national' | 'revoked';
+/** `elsewhere`: a regulator limited to Guangdong (44), where A never was: A's things are outside its region. */
+const CALLERS: Caller[] = ['none', 'admin', 'entA', 'entB', 'regional', 'elsewhere', 'national', 'revoked'];
 
 interface World {
   a: Firm;
@@ -24,43 +25,88 @@ interface World {
   testId: string;
   product: string;
   claimId: string;
+  uploadId: string;
+  regulatorId: string;
+  spareKeyId: string;
 }
 
 type Row = [
-  method: 'get' | 'post' | 'patch' | 'put',
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete',
   path: (w: World) => string,
   expected: Partial<Record<Caller, number>> & { others: number },
   body?: (w: World, caller: Caller) => unknown,
 ];
 
 const ALL_READ = { none: 401, revoked: 401, others: 200 };
-/** What the caller's read scope covers of A's things: all but B. */
-const NOT_B = { none: 401, revoked: 401, entB: 404, others: 200 };
+/** What the caller's read scope covers of A's things: all but B and the regulator of another region. */
+const NOT_B = { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 };
 const ADMIN_ONLY = (ok: number) => ({ none: 401, revoked: 401, admin: ok, others: 403 });
 /** Writes only enterprise keys make (refused to the others before the body is looked at). */
 const ENTERPRISES_ONLY = (ok: number) => ({ none: 401, revoked: 401, entA: ok, entB: ok, others: 403 });
 const NOT_ENTERPRISES = { none: 401, revoked: 401, entA: 403, entB: 403, others: 200 };
 const GRADING_RULES = { maxCycleSpreadPercent: 2, vehicleReuseMinSohPercent: 95, applications: [{ field: 'energy_storage', minSohPercent: 60 }] };
 const CALENDAR_2027 = ['2027-01-01', ...['05', '06', '07', '08', '09', '10', '11'].map((d) => `2027-02-${d}`), '2027-10-01', '2027-10-04', '2027-10-05'];
+/** A filing under A's manufacturer code 001, for a specification code no battery of the matrix uses. */
+const CODING_RULE = {
+  manufacturerCode: '001',
+  specificationCode: '77',
+  validFrom: '2020-01-01',
+  productType: 'C',
+  batteryType: 'B',
+  shape: 'prismatic',
+  dimensions: { lengthMm: 174, widthMm: 72, heightMm: 207 },
+  ratedCapacityAh: 280,
+  nominalVoltageV: 3.2,
+  ratedEnergyKwh: 0.896,
+  keyMaterials: { cathode: 'LiFePO4', anode: 'graphite' },
+  traceabilityScheme: '8: plant; 9-14: line, shift and lot',
+};
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const UPLOAD_CSV = Buffer.from('type,batteryCodes,occurredAt\r\nrepaired,001PE1MA0000000000000001,2026-04-02\r\n');
+/** A file upload (a multipart body: `send` is replaced by `attach` for it). */
+const UPLOAD = { file: UPLOAD_CSV };
 const ROWS: Row[] = [
   ['get', () => '/v1/me', ALL_READ],
   ['get', () => '/v1/enterprises', ALL_READ],
   // Another firm's record answers as a missing one (404): a 403 would tell which ids are enterprises.
-  ['get', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, entB: 404, others: 200 }],
+  ['get', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
   [
     'patch',
     (w) => `/v1/enterprises/${w.a.id}`,
-    { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, others: 403 },
+    { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, elsewhere: 404, others: 403 },
     () => ({ address: '福州市鼓楼区' }),
   ],
-  ['patch', (w) => `/v1/enterprises/${w.a.id}`, { none: 401, revoked: 401, admin: 200, entB: 404, others: 403 }, () => ({ regionCode: '350102' })],
+  [
+    'patch',
+    (w) => `/v1/enterprises/${w.a.id}`,
+    { none: 401, revoked: 401, admin: 200, entB: 404, elsewhere: 404, others: 403 },
+    () => ({ regionCode: '350102' }),
+  ],
   [
     'post',
     () => '/v1/enterprises',
     { none: 401, revoked: 401, admin: 201, others: 403 },
     () => ({ name: 'New firm', uscc: randomUscc(), roles: ['dealer'], regionCode: '350102' }),
   ],
-  ['get', (w) => `/v1/enterprises/${w.a.id}/api-keys`, { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, others: 403 }],
+  ['get', (w) => `/v1/enterprises/${w.a.id}/api-keys`, { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, elsewhere: 404, others: 403 }],
+  [
+    'post',
+    (w) => `/v1/enterprises/${w.a.id}/api-keys`,
+    { none: 401, revoked: 401, admin: 201, entA: 201, entB: 404, elsewhere: 404, others: 403 },
+    () => ({ name: 'matrix' }),
+  ],
+  // Revoking: another firm's key answers as a missing one; a regulator is refused whatever the id; twice is harmless.
+  ['delete', (w) => `/v1/api-keys/${w.spareKeyId}`, { none: 401, revoked: 401, admin: 204, entA: 204, entB: 404, others: 403 }],
+  ['delete', () => `/v1/api-keys/${MISSING}`, { none: 401, revoked: 401, admin: 404, entA: 404, entB: 404, others: 403 }],
+  ['post', () => '/v1/regulators', { none: 401, revoked: 401, admin: 201, others: 403 }, () => ({ name: 'matrix', regionPrefix: '35' })],
+  ['post', (w) => `/v1/regulators/${w.regulatorId}/api-keys`, { none: 401, revoked: 401, admin: 201, others: 403 }, () => ({ name: 'matrix' })],
+  ['get', (w) => `/v1/enterprises/${w.a.id}/coding-rules`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
+  [
+    'post',
+    (w) => `/v1/enterprises/${w.a.id}/coding-rules`,
+    { none: 401, revoked: 401, admin: 201, entA: 201, entB: 404, elsewhere: 404, others: 403 },
+    () => CODING_RULE,
+  ],
   ['get', () => '/v1/regulators', { none: 401, revoked: 401, admin: 200, others: 403 }],
   [
     'post',
@@ -70,9 +116,9 @@ const ROWS: Row[] = [
   ],
   ['get', () => '/v1/manufacturer-codes', ALL_READ],
   ['get', () => '/v1/batteries', ALL_READ],
-  ['get', (w) => `/v1/batteries/${w.pack}`, { none: 401, revoked: 401, entB: 404, others: 200 }],
-  ['get', (w) => `/v1/batteries/${w.pack}/trace`, { none: 401, revoked: 401, entB: 404, others: 200 }],
-  ['get', (w) => `/v1/batteries/${w.pack}/verify`, { none: 401, revoked: 401, entB: 404, others: 200 }],
+  ['get', (w) => `/v1/batteries/${w.pack}`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
+  ['get', (w) => `/v1/batteries/${w.pack}/trace`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
+  ['get', (w) => `/v1/batteries/${w.pack}/verify`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
   [
     'post',
     () => '/v1/events?dryRun=true',
@@ -80,11 +126,18 @@ const ROWS: Row[] = [
     (w) => ({ events: [{ type: 'delivered', batteryCodes: [w.pack], occurredAt: at(5), counterpartyUscc: w.b.uscc }] }),
   ],
   ['get', () => '/v1/events', ALL_READ],
-  ['get', (w) => `/v1/events/${w.eventId}`, { none: 401, revoked: 401, entB: 404, others: 200 }],
+  ['get', (w) => `/v1/events/${w.eventId}`, { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 200 }],
   ['get', () => '/v1/events?format=csv', ALL_READ],
   ['get', () => '/v1/audit-log', ALL_READ],
   ['get', () => '/v1/audit-log?format=csv', ALL_READ],
   ['get', () => '/v1/uploads', ALL_READ],
+  ['get', (w) => `/v1/uploads/${w.uploadId}`, NOT_B],
+  ['get', (w) => `/v1/uploads/${w.uploadId}/results.csv`, NOT_B],
+  ['get', () => '/v1/uploads/templates', ALL_READ],
+  ['get', () => '/v1/uploads/templates/events', ALL_READ],
+  ['post', () => '/v1/uploads', { none: 401, revoked: 401, entA: 202, entB: 202, others: 403 }, () => UPLOAD],
+  ['post', () => '/v1/batteries?dryRun=true', ENTERPRISES_ONLY(422), () => ({})],
+  ['get', () => '/v1/event-types', ALL_READ],
   ['get', () => '/v1/ledger/checkpoints', { none: 401, revoked: 401, entA: 403, entB: 403, others: 200 }],
   ['post', () => '/v1/ledger/checkpoints', { none: 401, revoked: 401, admin: 201, others: 403 }],
   ['get', () => '/v1/ledger/verify', { none: 401, revoked: 401, entA: 403, entB: 403, others: 200 }],
@@ -99,19 +152,19 @@ const ROWS: Row[] = [
   [
     'post',
     () => '/v1/reports',
-    { none: 401, revoked: 401, entB: 403, others: 202 },
+    { none: 401, revoked: 401, entB: 403, elsewhere: 403, others: 202 },
     (w) => ({ type: 'timeliness', scope: `enterprise:${w.a.id}`, period: '2026' }),
   ],
   [
     'post',
     () => '/v1/reports',
-    { none: 401, revoked: 401, admin: 202, national: 202, others: 403 },
+    { none: 401, revoked: 401, admin: 202, national: 202, elsewhere: 202, others: 403 },
     () => ({ type: 'timeliness', scope: 'region:44', period: '2026' }),
   ],
   [
     'post',
     () => '/v1/reports',
-    { none: 401, revoked: 401, entA: 403, entB: 403, others: 202 },
+    { none: 401, revoked: 401, entA: 403, entB: 403, elsewhere: 403, others: 202 },
     () => ({ type: 'timeliness', scope: 'region:3501', period: '2026' }),
   ],
   ['get', () => '/v1/report-schedules', NOT_ENTERPRISES],
@@ -129,18 +182,23 @@ const ROWS: Row[] = [
     { none: 401, revoked: 401, admin: 201, entA: 201, others: 403 },
     (w) => outletBody({ ownerEnterpriseId: w.a.id, name: '矩阵网点' }),
   ],
-  ['patch', (w) => `/v1/outlets/${w.outletId}`, { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, others: 403 }, () => ({ name: '鼓楼网点（改）' })],
+  [
+    'patch',
+    (w) => `/v1/outlets/${w.outletId}`,
+    { none: 401, revoked: 401, admin: 200, entA: 200, entB: 404, elsewhere: 404, others: 403 },
+    () => ({ name: '鼓楼网点（改）' }),
+  ],
   [
     'post',
     (w) => `/v1/outlets/${w.outletId}/status`,
-    { none: 401, revoked: 401, admin: 201, entA: 201, entB: 404, others: 403 },
+    { none: 401, revoked: 401, admin: 201, entA: 201, entB: 404, elsewhere: 404, others: 403 },
     // The admin suspends it, then A reopens it: each a valid change.
     (_w, caller) => ({ status: caller === 'admin' ? 'suspended' : 'active', reason: '矩阵' }),
   ],
   [
     'post',
     (w) => `/v1/outlets/${w.outletId}/inspections`,
-    { none: 401, revoked: 401, entB: 404, others: 201 },
+    { none: 401, revoked: 401, entB: 404, elsewhere: 404, others: 201 },
     () => ({ inspectedOn: '2026-02-05', result: 'passed', inspector: '矩阵' }),
   ],
   ['get', (w) => `/v1/enterprises/${w.a.id}/outlet-coverage`, NOT_B],
@@ -164,10 +222,33 @@ const ROWS: Row[] = [
   ['post', (w) => `/v1/custody-claims/${w.claimId}/dispute`, { none: 401, revoked: 401, entA: 200, entB: 404, others: 403 }, () => ({ reason: '未交付' })],
   ['post', (w) => `/v1/custody-claims/${w.claimId}/confirm`, { none: 401, revoked: 401, entA: 409, entB: 404, others: 403 }],
 
+  // Public: decoding and health answer without a key (any key, even a revoked one, is not looked at).
+  ['get', (w) => `/v1/codes/${w.pack}`, { others: 200 }],
+  ['get', () => '/health', { others: 200 }],
+
   // Operations (their own middleware): administrators only.
   ['get', () => '/metrics', { none: 401, revoked: 401, admin: 200, others: 403 }],
   ['get', () => '/admin/queues', { none: 401, revoked: 401, admin: 200, others: 403 }],
 ];
+
+/**
+ * A list answers 200 to everyone, so the matrix alone would not see a leak there: each list of A's things must show
+ * the thing to the callers who read it (admin, A, the regulators of Fujian and national) and hide it from B and from
+ * the regulator of another region. `item` finds the thing in a page's items.
+ */
+const LISTS: [path: string, id: (w: World) => string, item: (row: Record<string, unknown>) => unknown][] = [
+  ['/v1/enterprises?limit=500', (w) => w.a.id, (r) => r.id],
+  ['/v1/batteries?limit=500', (w) => w.pack, (r) => r.code],
+  ['/v1/events?limit=500&order=asc', (w) => w.eventId, (r) => r.id],
+  ['/v1/uploads?limit=500', (w) => w.uploadId, (r) => r.id],
+  ['/v1/reports?limit=500', (w) => w.reportId, (r) => r.id],
+  ['/v1/outlets?limit=500', (w) => w.outletId, (r) => r.id],
+  ['/v1/residual-tests?limit=500', (w) => w.testId, (r) => r.id],
+  ['/v1/cascade-products?limit=500', (w) => w.product, (r) => r.code],
+  ['/v1/custody-claims?limit=500', (w) => w.claimId, (r) => r.id],
+];
+const LIST_READERS: Caller[] = ['admin', 'entA', 'regional', 'national'];
+const LIST_OUTSIDERS: Caller[] = ['entB', 'elsewhere'];
 
 describe('access matrix: every endpoint × every kind of caller', () => {
   let t: TestApp;
@@ -182,7 +263,18 @@ describe('access matrix: every endpoint × every kind of caller', () => {
     const b = await createFirm(t, '广东经销 B', ['vehicle_maker'], '440305');
     const { pack } = await producePack(t, a, () => ++serial);
     const [produced] = await t.sql<{ id: string }>("SELECT id FROM lifecycle_events WHERE type = 'produced' AND $1 = ANY(battery_codes)", [pack]);
-    world = { a, b, pack, eventId: produced.id, ...(await aFirmsThings(a)) };
+    const spare = await t.http().post(`/v1/enterprises/${a.id}/api-keys`).set(admin).send({ name: 'spare' }).expect(201);
+    const someRegulator = await t.http().post('/v1/regulators').set(admin).send({ name: 'spare' }).expect(201);
+    world = {
+      a,
+      b,
+      pack,
+      eventId: produced.id,
+      spareKeyId: spare.body.id,
+      regulatorId: someRegulator.body.id,
+      uploadId: await aFirmsUpload(a),
+      ...(await aFirmsThings(a)),
+    };
     const regulator = async (regionPrefix?: string) => {
       const r = await t
         .http()
@@ -200,11 +292,23 @@ describe('access matrix: every endpoint × every kind of caller', () => {
       entA: a.key,
       entB: b.key,
       regional: await regulator('35'),
+      elsewhere: await regulator('44'),
       national: await regulator(),
       revoked: revoked.body.key,
     });
   }, 60_000);
   afterAll(() => t?.close());
+
+  /** An upload of A's (its one row is rejected: the code is not registered), processed to the end. */
+  async function aFirmsUpload(a: Firm): Promise<string> {
+    const sent = await t.http().post('/v1/uploads').set(a.auth).attach('file', UPLOAD_CSV, { filename: 'a.csv', contentType: 'text/csv' }).expect(202);
+    for (let i = 0; ; i++) {
+      const status = (await t.http().get(`/v1/uploads/${sent.body.id}`).set(a.auth).expect(200)).body.status;
+      if (status === 'completed') return sent.body.id;
+      if (status === 'failed' || i > 300) throw new Error(`upload ${status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   /** A's residual test, cascade product, outlet, report, and a custody claim naming it (see the top). */
   async function aFirmsThings(a: Firm): Promise<Pick<World, 'outletId' | 'reportId' | 'testId' | 'product' | 'claimId'>> {
@@ -274,8 +378,22 @@ describe('access matrix: every endpoint × every kind of caller', () => {
     let req = t.http()[method](path(world));
     const key = keys[caller];
     if (key) req = req.set(bearer(key));
-    const res = await (body ? req.send(body(world, caller) as object) : req);
+    const sent = body?.(world, caller);
+    const res = await (sent === UPLOAD
+      ? req.attach('file', UPLOAD_CSV, { filename: 'm.csv', contentType: 'text/csv' })
+      : sent
+        ? req.send(sent as object)
+        : req);
     if (res.status !== status)
       throw new Error(`${method.toUpperCase()} ${path(world)} as ${caller}: ${res.status}, expected ${status}: ${res.text.slice(0, 300)}`);
+  });
+
+  const listCases = LISTS.flatMap(([path, id, item]) =>
+    [...LIST_READERS, ...LIST_OUTSIDERS].map((caller) => ({ path, id, item, caller, shown: LIST_READERS.includes(caller) })),
+  );
+  it.each(listCases)('GET $path as $caller shows A’s item: $shown', async ({ path, id, item, caller, shown }) => {
+    const res = await t.http().get(path).set(bearer(keys[caller]!)).expect(200);
+    const items = res.body.items as Record<string, unknown>[];
+    if (items.some((r) => item(r) === id(world)) !== shown) throw new Error(`${path} as ${caller}: ${shown ? 'missing' : 'shows'} ${id(world)}`);
   });
 });

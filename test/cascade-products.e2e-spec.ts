@@ -4,7 +4,7 @@ import { binaryBody, startTestApp } from './support/test-app';
 import type { CascadeWorld } from './support/cascade-world';
 import { createCascadeWorld, createListedRecycler, residualTest, retiredPack } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
-import { accept, at, cascadeCode, createFirm, postEvents, reject } from './support/ledger-world';
+import { accept, at, cascadeCode, createFirm, originalCode, postEvents, reject } from './support/ledger-world';
 
 const GTIN = '6901234567892';
 
@@ -209,6 +209,30 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
       .send(product([modules[1]], { gtin: '6901234567891' }))
       .expect(422);
     expect(gtin.body.error.details).toEqual([{ path: 'gtin', reason: "gtin is not a GTIN: check digit is '1', expected '2' (GS1)" }]);
+  });
+
+  it('art. 15 speaks only about batteries the firm may see: another firm’s used source gets the answer an unregistered code gets', async () => {
+    const { modules } = await testedModules();
+    const made = await t
+      .http()
+      .post('/v1/cascade-products')
+      .set(w.cascade.auth)
+      .send(product([modules[0]]))
+      .expect(201);
+    const stranger = await createFirm(t, '别家梯次', ['cascade_utiliser'], '440305', ['C02']);
+    const answers = await Promise.all(
+      [modules[0], originalCode('M', next())].map(async (code) => {
+        const res = await t
+          .http()
+          .post('/v1/cascade-products')
+          .set(stranger.auth)
+          .send(product([code]))
+          .expect(422);
+        return JSON.stringify([res.body.error.message, res.body.error.details]).replaceAll(code, '<code>');
+      }),
+    );
+    expect(answers[0]).not.toContain(made.body.code);
+    expect(answers[0]).toBe(answers[1]);
   });
 
   it('mints distinct consecutive codes for concurrent requests', async () => {

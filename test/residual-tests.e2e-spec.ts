@@ -3,7 +3,7 @@ import { bearer, startTestApp } from './support/test-app';
 import type { CascadeWorld } from './support/cascade-world';
 import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
-import { createFirm } from './support/ledger-world';
+import { createFirm, originalCode } from './support/ledger-world';
 
 describe('residual-capacity tests (GB/T 34015): records, derived values, grading, the residual_tested event', () => {
   let t: TestApp;
@@ -158,6 +158,36 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
     expect(notHeld.body.error.code).toBe('RESIDUAL_TEST_REJECTED');
     expect(notHeld.body.error.details[0]).toMatchObject({ rule: expect.any(String) });
     expect(await t.sql('SELECT 1 FROM residual_tests WHERE enterprise_id = $1', [other.id])).toHaveLength(0);
+  });
+
+  it('a battery the firm may not see gets the answer an unregistered code gets, even when its values fail the units check', async () => {
+    // 400 Ah measured against the 150 Ah on file is over 200 %: the units check would name the rated capacity of
+    // another firm's module, and tell that the code is registered, before the ledger's own (blind) answer.
+    const { modules } = await retiredPack(t, w, next, 0);
+    const unregistered = originalCode('M', next());
+    const answers = await Promise.all(
+      [modules[0], unregistered].map(async (code) => {
+        const res = await t
+          .http()
+          .post('/v1/residual-tests')
+          .set(other.auth)
+          .send(residualTest(code, 400, 9))
+          .expect(422);
+        return JSON.stringify(res.body.error.details).replaceAll(code, '<code>');
+      }),
+    );
+    expect(answers[0]).not.toContain('150');
+    expect(answers[0]).toBe(answers[1]);
+    // The firm that holds it is told what is wrong.
+    const own = await t
+      .http()
+      .post('/v1/residual-tests')
+      .set(w.cascade.auth)
+      .send(residualTest(modules[0], 400, 9))
+      .expect(422);
+    expect(own.body.error.details).toEqual([
+      expect.objectContaining({ path: 'cycles', reason: 'the residual capacity is 266.67 % of the rated 150 Ah: check the units' }),
+    ]);
   });
 
   it('validates the body: unknown fields, missing fields, a cascade code, more than 500 tests', async () => {

@@ -137,7 +137,11 @@ export class CascadeProductsService {
        UNION SELECT original_code, cascade_code FROM battery_origins WHERE original_code = ANY($1::text[])`,
       [sources],
     );
-    const usedIn = new Map(used.map((u) => [u.source, u.product]));
+    // Said only about sources the firm may see (it names the product that holds the source, and tells that the code
+    // is registered): another firm's source answers as an unregistered code does. Such a source is refused anyway,
+    // for want of a test by this firm (a firm that tested a battery held it, and sees it).
+    const seen = used.length > 0 ? await this.batteries.visibleTo(db, enterpriseId, [...new Set(used.map((u) => u.source))]) : new Set<string>();
+    const usedIn = new Map(used.filter((u) => seen.has(u.source)).map((u) => [u.source, u.product]));
     // Art. 10: a test (GB/T 34015) by this firm whose grade allows the application.
     const latest = await this.tests.latestOf(db, enterpriseId, sources);
     sources.forEach((code, i) => {

@@ -5,6 +5,7 @@ import { AuditService } from '#libs/audit';
 import { Actor, cursorField, decodeCursor, ErrorDetail, Page, Principal, toPage } from '#libs/common';
 import type { BinaryElementType, BinaryElementTypes } from '#libs/database';
 import { binaryArray, PreparedStatement, StatementShapes } from '#libs/database';
+import { BatteriesService } from '#libs/batteries';
 import { LedgerService, uuidv7 } from '#libs/lifecycle';
 import { DataSource, EntityManager } from 'typeorm';
 import { derive, ratedValues } from './domain/derive';
@@ -71,6 +72,9 @@ const BATTERY_FACTS = new PreparedStatement<BatteryFacts>(
        ORDER BY c.valid_from DESC, c.version DESC LIMIT 1) r ON true
    WHERE b.code = ANY($1::text[])`,
 );
+
+/** prepare's answer when a test fails the units check on a battery the firm may not be allowed to see. */
+const UNITS_UNSURE = Symbol('units check on a battery not known to be visible');
 
 /** Stored tests of the same client ids (answered as duplicates). */
 const PRIOR_TESTS = new PreparedStatement<ResidualTestRow>(
@@ -168,6 +172,7 @@ export class ResidualTestsService {
     private readonly audit: AuditService,
     private readonly ledger: LedgerService,
     private readonly rules: GradingRulesService,
+    private readonly batteries: BatteriesService,
   ) {}
 
   /** Records the tests and answers each with its whole record (the single-test POST, uploads). */
@@ -267,6 +272,7 @@ export class ResidualTestsService {
     // A clientTestId repeated within the batch is answered as its first occurrence is (a duplicate of it).
     const repeats: { index: number; first: number }[] = [];
     const prepared: Prepared[] = [];
+    const implausible: { index: number; dto: ValidTest }[] = [];
     for (const { index, dto } of valid) {
       const existing = dto.clientTestId ? prior.get(dto.clientTestId) : undefined;
       if (existing) {
@@ -281,8 +287,21 @@ export class ResidualTestsService {
         }
         seenClientIds.set(dto.clientTestId, index);
       }
-      const p = this.prepare(index, dto, factsByCode.get(dto.batteryCode), ruleSet, enterpriseId, keyId, pathOf, results);
-      if (p) prepared.push(p);
+      const p = this.prepare(index, dto, factsByCode.get(dto.batteryCode), ruleSet, enterpriseId, keyId, pathOf, results, false);
+      if (p === UNITS_UNSURE) implausible.push({ index, dto });
+      else if (p) prepared.push(p);
+    }
+    if (implausible.length > 0) {
+      // The units check names a battery's rated capacity (and so tells that it is registered): said only about
+      // batteries the firm may see (the ledger's rule for its reasons, looked up as the ledger does, only when
+      // needed). Another firm's battery goes on as an unregistered code does: the ledger gives the blind answer.
+      const visible = await this.batteries.visibleTo(db, enterpriseId, [...new Set(implausible.map((x) => x.dto.batteryCode))]);
+      for (const { index, dto } of implausible) {
+        const facts = visible.has(dto.batteryCode) ? factsByCode.get(dto.batteryCode) : undefined;
+        const p = this.prepare(index, dto, facts, ruleSet, enterpriseId, keyId, pathOf, results, true);
+        if (p && p !== UNITS_UNSURE) prepared.push(p);
+      }
+      prepared.sort((a, b) => a.index - b.index);
     }
     const answerRepeats = () => {
       for (const { index, first } of repeats) {
@@ -362,7 +381,8 @@ export class ResidualTestsService {
     keyId: string,
     pathOf: (i: number) => string,
     results: Outcome[],
-  ): Prepared | null {
+    seen: boolean,
+  ): Prepared | typeof UNITS_UNSURE | null {
     // An unregistered battery gets no values here: the ledger rejects its event, in the words it uses for any
     // code the reporter may not see.
     const rated = ratedValues(
@@ -379,6 +399,8 @@ export class ResidualTestsService {
       { measuredMOhm: dto.dcResistanceMOhm ?? null, initialMOhm: dto.initialResistanceMOhm ?? null },
     );
     if (d.sohCPercent !== null && d.sohCPercent > 200) {
+      // Whether the firm may see the battery is looked up first (the reason names its rated capacity).
+      if (!seen) return UNITS_UNSURE;
       results[index].reasons = [
         { path: `${pathOf(index)}.cycles`, reason: `the residual capacity is ${d.sohCPercent} % of the rated ${rated.capacity.value} Ah: check the units` },
       ];

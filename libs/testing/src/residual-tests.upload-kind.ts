@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import type { Actor, ErrorDetail } from '#libs/common';
+import { BatteriesModule } from '#libs/batteries';
 import { LifecycleModule } from '#libs/lifecycle';
 import { RowOutcome, UploadKind, UploadKinds, UploadKindsModule } from '#libs/uploads';
 import type { EntityManager } from 'typeorm';
@@ -127,5 +128,5 @@ export class ResidualTestsUploadKind implements UploadKind, OnModuleInit {
 }
 
 /** The kind's module: loaded by the API and the worker (libs/workers), as upload kinds must be. */
-@Module({ imports: [UploadKindsModule, LifecycleModule], providers: [ResidualTestsService, GradingRulesService, ResidualTestsUploadKind] })
+@Module({ imports: [UploadKindsModule, LifecycleModule, BatteriesModule], providers: [ResidualTestsService, GradingRulesService, ResidualTestsUploadKind] })
 export class ResidualTestsUploadModule {}
