@@ -201,6 +201,10 @@ describe('recycling service outlets: registry (real PostgreSQL)', () => {
       .send(outlet({ ownerEnterpriseId: stranger.id }))
       .expect(201);
     expect(byAdmin.body.owner.id).toBe(stranger.id);
+    // An administrator who names no owner is missing a field (422 naming it), not refused.
+    const noOwner = await t.http().post('/v1/outlets').set(bearer(t.adminKey)).send(outlet()).expect(422);
+    expect(noOwner.body.error.code).toBe('OUTLET_OWNER_REQUIRED');
+    expect(noOwner.body.error.details[0].path).toBe('ownerEnterpriseId');
   });
 
   it('status changes keep a history with reasons; a closed outlet stays closed; inspections are recorded', async () => {

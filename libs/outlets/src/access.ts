@@ -1,5 +1,6 @@
-import { likePrefix, type Param, readScope, regionWithin, refusal, requireAllowed, type ReadScope } from '#libs/access';
+import { likePrefix, type Param, readScope, regionWithin, requireAllowed, type ReadScope } from '#libs/access';
 import type { Principal } from '#libs/common';
+import { OutletsErrors } from './errors';
 
 /**
  * Outlets under the access policy (libs/access): what an outlet means to it. Reading follows the caller's read scope
@@ -39,8 +40,9 @@ export function ownerForNewOutlet(p: Principal, requested: string | undefined): 
   const scope = readScope(p);
   const owner = requested ?? (scope.kind === 'enterprise' ? scope.enterpriseId : undefined);
   if (owner === undefined) {
+    // Only an administrator gets this far without an owner; it is then a missing field, not a refusal.
     requireAllowed(p, 'outlet.write', []);
-    throw refusal('outlet.write', 'An administrator must name the owner (ownerEnterpriseId)');
+    throw OutletsErrors.ownerRequired();
   }
   requireAllowed(p, 'outlet.write', owner);
   return owner;

@@ -15,6 +15,8 @@ export enum OutletsErrorCode {
   OUTLET_DATE_ORDER = 'OUTLET_DATE_ORDER',
   /** The enterprise has none of the roles with an outlet coverage duty. */
   NO_COVERAGE_DUTY = 'NO_COVERAGE_DUTY',
+  /** An administrator registering an outlet must name its owner (an enterprise key registers its own). */
+  OUTLET_OWNER_REQUIRED = 'OUTLET_OWNER_REQUIRED',
 }
 
 /**
@@ -63,6 +65,10 @@ export const OutletsErrors = {
     new DomainException(OutletsErrorCode.OUTLET_DATE_ORDER, 'invalid', `${path} ${date} is before ${what} (${earliest})`, [
       { path, reason: `must not be before ${what} (${earliest})`, date, earliest },
     ]),
+  ownerRequired: () =>
+    new DomainException(OutletsErrorCode.OUTLET_OWNER_REQUIRED, 'invalid', "An administrator must name the outlet's owner (ownerEnterpriseId)", [
+      { path: 'ownerEnterpriseId', reason: 'required when an administrator registers an outlet' },
+    ]),
   noCoverageDuty: (id: string, roles: string[]) =>
     new DomainException(
       OutletsErrorCode.NO_COVERAGE_DUTY,
@@ -80,6 +86,7 @@ export const OUTLETS_MESSAGES_ZH: Record<string, string> = {
   UNKNOWN_ENTERPRISE: '企业 {id} 不存在',
   OUTLET_STATUS_TRANSITION: '网点状态不能从 {from} 变更为 {to}（已关闭的网点不能重新启用）',
   OUTLET_DATE_ORDER: '日期 {date} 早于 {earliest}',
+  OUTLET_OWNER_REQUIRED: '管理员登记网点时须注明网点所属企业（ownerEnterpriseId）',
   NO_COVERAGE_DUTY: '该企业不是整车企业、电池生产企业或梯次利用企业，无网点覆盖要求',
   OUTLET_COLLECTION_MIN_AREA: '收集型网点贮存面积不得低于 {limit} 平方米（实际 {found}）',
   OUTLET_COLLECTION_MAX_STOCK: '收集型网点贮存量不得超过 {limit} 吨（实际 {found}）',
