@@ -86,7 +86,11 @@ export async function startBenchApp(options: { separateWorker?: boolean } = {}):
   const worker: ChildProcess | null = options.separateWorker
     ? spawn(
         process.execPath,
-        [...startFlags('start:worker', 'dist/apps/worker/src/main.js'), ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), join(DIST, 'apps/worker/src/main.js')],
+        [
+          ...startFlags('start:worker', 'dist/apps/worker/src/main.js'),
+          ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          join(DIST, 'apps/worker/src/main.js'),
+        ],
         { env: { ...env, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] },
       )
     : null;
