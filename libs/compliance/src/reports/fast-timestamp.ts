@@ -10,12 +10,7 @@ export function parseTimestamptz(text: string, fallback: (text: string) => unkno
   if (n < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58) {
     return fallback(text) as Date;
   }
-  const d2 = (i: number): number => {
-    const a = text.charCodeAt(i) - 48;
-    const b = text.charCodeAt(i + 1) - 48;
-    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
-  };
-  const year = d2(0) * 100 + d2(2);
+  const year = d2(text, 0) * 100 + d2(text, 2);
   let i = 19;
   let ms = 0;
   if (text.charCodeAt(i) === 46) {
@@ -28,18 +23,25 @@ export function parseTimestamptz(text: string, fallback: (text: string) => unkno
   const sign = text.charCodeAt(i) === 43 ? 1 : text.charCodeAt(i) === 45 ? -1 : 0;
   let offset = 0;
   if (sign !== 0) {
-    offset = d2(i + 1) * 3600;
+    offset = d2(text, i + 1) * 3600;
     i += 3;
     if (i < n && text.charCodeAt(i) === 58) {
-      offset += d2(i + 1) * 60;
+      offset += d2(text, i + 1) * 60;
       i += 3;
       if (i < n && text.charCodeAt(i) === 58) {
-        offset += d2(i + 1);
+        offset += d2(text, i + 1);
         i += 3;
       }
     }
   }
-  const t = Date.UTC(year, d2(5) - 1, d2(8), d2(11), d2(14), d2(17), ms) - sign * offset * 1000;
+  const t = Date.UTC(year, d2(text, 5) - 1, d2(text, 8), d2(text, 11), d2(text, 14), d2(text, 17), ms) - sign * offset * 1000;
   if (sign === 0 || i !== n || year < 100 || Number.isNaN(t)) return fallback(text) as Date;
   return new Date(t);
+}
+
+/** Two decimal digits at `i` (NaN if they are not). */
+function d2(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
 }
