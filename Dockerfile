@@ -15,6 +15,7 @@ FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 # As `npm start`: a larger young generation. An ingest batch keeps thousands of objects alive across
 # scavenges; with the default semi-space their copying took about a fifth of the API's CPU (README, Benchmarks).
+# The worker service (docker-compose.yml) runs with its own flags: a smaller heap, as `npm run start:worker`.
 ENV NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -18,6 +18,8 @@ export interface BenchApp {
   agent: Agent;
   /** The API's process id (for its CPU time). */
   apiPid: number;
+  /** The worker process's id when the queues' workers run in a process of their own (`separateWorker`), else null. */
+  workerPid: number | null;
   describe: string;
   /** Whether the database is the throwaway embedded server (built for size: see bench/README.md). */
   embedded: boolean;
@@ -28,10 +30,11 @@ export interface BenchApp {
 /**
  * The real API over real HTTP for benchmarks, on a fresh database: on the server
  * DATABASE_URL names, or on a throwaway embedded PostgreSQL. Queues follow
- * REDIS_URL as in production (without it, workers run in the API process).
- * Logging is silenced: it would dominate the profile.
+ * REDIS_URL as in production (without it, workers run in the API process, unless
+ * `separateWorker`: then the built apps/worker runs them in a process of its own, as deployed, sharing the queues
+ * in PostgreSQL or Redis, and the API runs none). Logging is silenced: it would dominate the profile.
  */
-export async function startBenchApp(): Promise<BenchApp> {
+export async function startBenchApp(options: { separateWorker?: boolean } = {}): Promise<BenchApp> {
   let serverUrl = process.env.DATABASE_URL;
   let embedded: EmbeddedPostgres | null = null;
   if (!serverUrl) {
@@ -65,7 +68,8 @@ export async function startBenchApp(): Promise<BenchApp> {
   // The API's node runs with the flags of `npm start`; BENCH_API_NODE_ARGS adds more, e.g.
   // `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
   const nodeArgs = [...startFlags(), ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const api: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const apiEnv = options.separateWorker ? { ...env, RUN_WORKERS_IN_API: 'false' } : env;
+  const api: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'apps/api/src/main.js')], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode} during start-up`);
@@ -77,6 +81,35 @@ export async function startBenchApp(): Promise<BenchApp> {
     if (i > 300) throw new Error('the API did not become ready in 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The worker (BENCH_WORKER_NODE_ARGS adds node flags, as BENCH_API_NODE_ARGS for the API) logs at `info` only
+  // to say it is running: its first line with "worker running" is the signal that it consumes the queues.
+  const worker: ChildProcess | null = options.separateWorker
+    ? spawn(
+        process.execPath,
+        [
+          ...startFlags('start:worker', 'dist/apps/worker/src/main.js'),
+          ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          join(DIST, 'apps/worker/src/main.js'),
+        ],
+        { env: { ...env, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+    : null;
+  if (worker) {
+    let seen = '';
+    const running = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        seen = (seen + chunk.toString()).slice(-4096);
+        if (seen.includes('worker running')) {
+          worker.stdout!.off('data', onData);
+          worker.stdout!.resume();
+          resolve();
+        }
+      };
+      worker.stdout!.on('data', onData);
+      worker.once('exit', (code) => reject(new Error(`the worker exited with ${code} during start-up`)));
+    });
+    await Promise.race([running, new Promise((_, reject) => setTimeout(() => reject(new Error('the worker did not start in 60 s')), 60_000))]);
+  }
   const pool = new Client({ connectionString: databaseUrl });
   await pool.connect();
   const agent = new Agent({ keepAlive: true });
@@ -86,15 +119,19 @@ export async function startBenchApp(): Promise<BenchApp> {
     adminKey,
     agent,
     apiPid: api.pid!,
+    workerPid: worker?.pid ?? null,
     embedded: embedded !== null,
-    describe: `API in its own process; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
+    describe: `API in its own process${worker ? ', workers in another (apps/worker)' : ''}; ${embedded ? 'embedded PostgreSQL' : 'PostgreSQL from DATABASE_URL'}; queues on ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
     sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     async close() {
       await pool.end();
       agent.destroy();
-      const exited = new Promise((r) => api.once('exit', r));
-      api.kill('SIGTERM');
-      await exited;
+      for (const p of worker ? [worker, api] : [api]) {
+        if (p.exitCode !== null) continue;
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await exited;
+      }
       // BENCH_KEEP_DB=1 keeps the database on a DATABASE_URL server, to look at its plans afterwards.
       if (process.env.BENCH_KEEP_DB === '1' && !embedded) console.log(`  kept database ${dbName}`);
       else await admin(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
@@ -133,11 +170,11 @@ export function runStandalone(run: () => Promise<void>): void {
   );
 }
 
-/** The node flags of package.json's start script (`node <flags> dist/apps/api/src/main.js`). */
-function startFlags(): string[] {
+/** The node flags of a package.json start script (`node <flags> dist/apps/api/src/main.js`). */
+function startFlags(script = 'start', main = 'dist/apps/api/src/main.js'): string[] {
   const scripts = JSON.parse(readFileSync(join(DIST, '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
-  const m = /\bnode((?: --\S+)*) dist\/apps\/api\/src\/main\.js/.exec(scripts.start ?? '');
-  if (!m) throw new Error(`package.json's start script does not run dist/apps/api/src/main.js with node: ${scripts.start}`);
+  const m = new RegExp(`\\bnode((?: --\\S+)*) ${main.replace(/[./]/g, '\\$&')}`).exec(scripts[script] ?? '');
+  if (!m) throw new Error(`package.json's ${script} script does not run ${main} with node: ${scripts[script]}`);
   return m[1].split(' ').filter(Boolean);
 }
 

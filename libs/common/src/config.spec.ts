@@ -39,6 +39,11 @@ describe('loadConfig', () => {
   });
 
   it('refuses to run without workers anywhere', () => {
-    expect(() => loadConfig({ RUN_WORKERS_IN_API: 'false' })).toThrow(/RUN_WORKERS_IN_API: must be true when REDIS_URL is unset/);
+    expect(() => loadConfig({ RUN_WORKERS_IN_API: 'false' })).toThrow(/RUN_WORKERS_IN_API: must be true when neither REDIS_URL nor DATABASE_URL is set/);
+  });
+
+  it('lets worker processes share the PostgreSQL queues of a named server', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/echelon', RUN_WORKERS_IN_API: 'false' }).runWorkersInApi).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/echelon' }).runWorkersInApi).toBe(true);
   });
 });

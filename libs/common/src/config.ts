@@ -169,8 +169,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportScheduleCron: cron('REPORT_SCHEDULE_CRON', '0 3 1 * *'),
   };
   if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');
-  if (config.redisUrl === null && !config.runWorkersInApi) {
-    problems.push('RUN_WORKERS_IN_API: must be true when REDIS_URL is unset (the PostgreSQL queue backend runs its workers in-process)');
+  // Without Redis the queues live in PostgreSQL: a worker process (`npm run start:worker`) can share them only when
+  // both processes name the same server (DATABASE_URL); the embedded server belongs to the process that started it.
+  if (config.redisUrl === null && config.databaseUrl === null && !config.runWorkersInApi) {
+    problems.push('RUN_WORKERS_IN_API: must be true when neither REDIS_URL nor DATABASE_URL is set (the embedded set-up runs its workers in-process)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

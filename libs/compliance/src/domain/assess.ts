@@ -60,11 +60,8 @@ export class DeadlineEngine {
     readonly sets: readonly DeadlineRuleSet[] = DEADLINE_RULE_SETS,
   ) {}
 
-  /**
-   * The ingest path (DEADLINE_ASSESSOR): only what is stored, with both look-ups memoised, so that a 500-event
-   * batch costs a few Map hits per event rather than a calendar walk.
-   */
-  assessForStorage(type: string, occurredAt: Date, uploadedAt: Date, ledgerRuleSet: string): StoredAssessment {
+  /** The table key and rule for a type under a ledger rule set, looked up once. */
+  private entryFor(ledgerRuleSet: string, type: string): { ruleSet: string | null; rule: DeadlineRule | null } {
     let byType = this.rules.get(ledgerRuleSet);
     if (!byType) this.rules.set(ledgerRuleSet, (byType = new Map()));
     let entry = byType.get(type);
@@ -72,16 +69,18 @@ export class DeadlineEngine {
       const { set, rule } = this.ruleFor(ledgerRuleSet, type);
       byType.set(type, (entry = { ruleSet: set ? ruleSetKey(set) : null, rule }));
     }
+    return entry;
+  }
+
+  /**
+   * The ingest path (DEADLINE_ASSESSOR): only what is stored, with both look-ups memoised, so that a 500-event
+   * batch costs a few Map hits per event rather than a calendar walk.
+   */
+  assessForStorage(type: string, occurredAt: Date, uploadedAt: Date, ledgerRuleSet: string): StoredAssessment {
+    const entry = this.entryFor(ledgerRuleSet, type);
     const rule = entry.rule;
     if (!rule) return { ruleSet: entry.ruleSet, dueAt: null, onTime: null };
-    const day = Math.floor((occurredAt.getTime() + BEIJING_MS) / DAY_MS);
-    const dueKey = day * 4096 + (rule.amount % 2048) * 2 + (rule.unit === 'calendar_days' ? 1 : 0);
-    let due = this.dues.get(dueKey);
-    if (due === undefined) {
-      due = this.dueAt(rule.amount, rule.unit, occurredAt);
-      if (this.dues.size > 100_000) this.dues.clear();
-      this.dues.set(dueKey, due);
-    }
+    const due = this.dueAt(rule.amount, rule.unit, occurredAt);
     if (due === null) return { ruleSet: entry.ruleSet, dueAt: null, onTime: null };
     return { ruleSet: entry.ruleSet, dueAt: due, onTime: uploadedAt.getTime() <= due.getTime() };
   }
@@ -91,9 +90,20 @@ export class DeadlineEngine {
     return { set, rule: (set?.rules as Record<string, DeadlineRule | undefined> | undefined)?.[type] ?? null };
   }
 
-  /** The due time of a node from its business time; null: calendar not available. */
+  /**
+   * The due time of a node from its business time; null: calendar not available. Memoised by (Beijing day,
+   * amount, unit): the Date returned is shared and must not be mutated (a report asks for millions, over few days).
+   */
   dueAt(amount: number, unit: DeadlineUnit, from: Date): Date | null {
-    return unit === 'calendar_days' ? this.calendar.addCalendarDays(from, amount) : this.calendar.addWorkingDays(from, amount);
+    const day = Math.floor((from.getTime() + BEIJING_MS) / DAY_MS);
+    const key = day * 4096 + (amount % 2048) * 2 + (unit === 'calendar_days' ? 1 : 0);
+    let due = this.dues.get(key);
+    if (due === undefined || amount >= 2048) {
+      due = unit === 'calendar_days' ? this.calendar.addCalendarDays(from, amount) : this.calendar.addWorkingDays(from, amount);
+      if (this.dues.size > 100_000) this.dues.clear();
+      if (amount < 2048) this.dues.set(key, due);
+    }
+    return due;
   }
 
   /** How late an upload at `at` is against `due`, in the unit (at least 1); null: the calendar cannot say. */
@@ -106,15 +116,21 @@ export class DeadlineEngine {
 
   /** `withLateBy: false` skips counting how late (the ingest path stores only whether it was on time). */
   judge(e: EventToJudge, withLateBy = true): DeadlineJudgement {
-    const { set, rule } = this.ruleFor(e.ledgerRuleSet, e.type);
-    const ruleSet = set ? ruleSetKey(set) : null;
+    const { ruleSet, rule } = this.entryFor(e.ledgerRuleSet, e.type);
     if (!rule) return { ruleSet, status: 'no_deadline', dueAt: null, lateBy: null, unit: null, responsible: [], basis: null };
     // A stored due time made under this same table version stands (an operator's calendar change later does not
     // rewrite history silently); otherwise judge now.
     const due = e.storedDueAt && e.storedRuleSet === ruleSet ? e.storedDueAt : this.dueAt(rule.amount, rule.unit, e.occurredAt);
-    const base = { ruleSet, unit: rule.unit, responsible: rule.responsible, basis: rule.basis };
-    if (!due) return { ...base, status: 'pending', dueAt: null, lateBy: null };
+    if (!due) return { ruleSet, status: 'pending', dueAt: null, lateBy: null, unit: rule.unit, responsible: rule.responsible, basis: rule.basis };
     const late = e.uploadedAt.getTime() > due.getTime();
-    return { ...base, status: late ? 'late' : 'on_time', dueAt: due, lateBy: late && withLateBy ? this.lateBy(due, e.uploadedAt, rule.unit) : null };
+    return {
+      ruleSet,
+      status: late ? 'late' : 'on_time',
+      dueAt: due,
+      lateBy: late && withLateBy ? this.lateBy(due, e.uploadedAt, rule.unit) : null,
+      unit: rule.unit,
+      responsible: rule.responsible,
+      basis: rule.basis,
+    };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { EnterpriseRole } from '#libs/enterprises';
 import type { DeadlineEngine } from './assess';
-import type { Expectation } from './deadline-rules';
+import type { DeadlineRuleSet, Expectation } from './deadline-rules';
 
 export interface TimelineEvent {
   id: string;
@@ -48,14 +48,15 @@ export function expectationsOf(
   rolesOf: (enterpriseId: string) => readonly EnterpriseRole[],
 ): ExpectationResult[] {
   const out: ExpectationResult[] = [];
-  timeline.forEach((e, i) => {
-    const set = engine.sets.find((s) => s.ledgerRuleSet === e.ledgerRuleSet);
-    if (!set) return;
-    for (const x of set.expectations) {
-      if (x.after !== e.type) continue;
+  for (let i = 0; i < timeline.length; i += 1) {
+    const e = timeline[i];
+    const raised = expectationsAfter(engine.sets, e.ledgerRuleSet, e.type);
+    if (raised === undefined) continue;
+    for (const x of raised) {
       if (x.needsCounterparty && !e.counterpartyId) continue;
       const owedBy = x.owedBy === 'counterparty' ? e.counterpartyId : e.reporterId;
-      const by = timeline.slice(i + 1).find((f) => fulfils(x, f, owedBy, rolesOf));
+      let by: TimelineEvent | undefined;
+      for (let j = i + 1; j < timeline.length && !by; j += 1) if (fulfils(x, timeline[j], owedBy, rolesOf)) by = timeline[j];
       const dueAt = engine.dueAt(x.within.amount, x.within.unit, e.occurredAt);
       const status: ExpectationStatus = by ? 'fulfilled' : dueAt === null ? 'pending' : asOf.getTime() > dueAt.getTime() ? 'overdue' : 'open';
       out.push({
@@ -72,8 +73,27 @@ export function expectationsOf(
         fulfilledBy: by?.id ?? null,
       });
     }
-  });
+  }
   return out;
+}
+
+/** Per table list: ledger rule set → event type → the expectations it raises (in table order), built once. */
+const raisedBy = new WeakMap<readonly DeadlineRuleSet[], Map<string, Map<string, readonly Expectation[]>>>();
+
+function expectationsAfter(sets: readonly DeadlineRuleSet[], ledgerRuleSet: string, type: string): readonly Expectation[] | undefined {
+  let byLedger = raisedBy.get(sets);
+  if (!byLedger) {
+    byLedger = new Map();
+    for (const set of sets) {
+      // The first table of a ledger rule set is the one that judges it (as `sets.find` did).
+      if (byLedger.has(set.ledgerRuleSet)) continue;
+      const byType = new Map<string, Expectation[]>();
+      for (const x of set.expectations) byType.set(x.after, [...(byType.get(x.after) ?? []), x]);
+      byLedger.set(set.ledgerRuleSet, byType);
+    }
+    raisedBy.set(sets, byLedger);
+  }
+  return byLedger.get(ledgerRuleSet)?.get(type);
 }
 
 function fulfils(x: Expectation, f: TimelineEvent, owedBy: string | null, rolesOf: (id: string) => readonly EnterpriseRole[]): boolean {

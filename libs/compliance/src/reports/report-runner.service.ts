@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EnterpriseRole } from '#libs/enterprises';
 import { CoverageService } from '#libs/outlets';
+import type { ClientBase as PgClient, CustomTypesConfig, QueryResult } from 'pg';
+import { types as pgTypes } from 'pg';
 import { DataSource } from 'typeorm';
 import { ComplianceCalendar } from '../calendar.service';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
+import { parseTimestamptz } from './fast-timestamp';
 import { parseScope, ReportScope } from './params';
 import { CascadeAccumulator } from './cascade-obligations';
 import { cascadeRecordFindings } from './cascade-records';
@@ -25,21 +28,34 @@ export interface ReportRecord {
   status: string;
 }
 
-interface CursorRow {
-  battery_code: string;
-  id: string;
-  type: string;
-  occurred_at: Date;
-  uploaded_at: Date;
-  reporter_enterprise_id: string;
-  counterparty_enterprise_id: string | null;
-  region_code: string | null;
-  rule_set: string | null;
-  due_at: Date | null;
-  is_primary: boolean;
-  rated_energy_kwh?: number | null;
-  mass_kg?: number | null;
-}
+/** A cursor row (rowMode 'array'), its columns in the order of eventsInScope's select list. */
+type CursorRow = [
+  batteryCode: string,
+  id: string,
+  type: string,
+  occurredAt: Date,
+  uploadedAt: Date,
+  reporter: string,
+  counterparty: string | null,
+  region: string | null,
+  ruleSet: string | null,
+  dueAt: Date | null,
+  primary: boolean,
+  kwh?: number | null,
+  kg?: number | null,
+];
+// prettier-ignore
+const C = { batteryCode: 0, id: 1, type: 2, occurredAt: 3, uploadedAt: 4, reporter: 5, counterparty: 6, region: 7, ruleSet: 8, dueAt: 9, primary: 10, kwh: 11, kg: 12 } as const;
+
+/** The driver's parsers, with timestamptz (OID 1184) parsed by parseTimestamptz (the same Dates, faster). */
+const TIMESTAMPTZ_OID = 1184;
+const pgTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown;
+const REPORT_TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMPTZ_OID && format !== 'binary'
+      ? (text: string) => parseTimestamptz(text, pgTimestamptz)
+      : pgTypes.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
+};
 
 /** Marks a report whose parameters can never work (the job fails without retries). */
 export class ReportInvalid extends Error {}
@@ -127,22 +143,23 @@ export class ReportRunner {
     let seq = 0;
     let done = 0;
     const pending: ReportRow[] = cascade ? cascade.firmRows() : [];
-    const flush = async () => {
+    /** Writes the pending rows (their numbers taken now, so that a write in flight never overlaps the next). */
+    const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
       const batch = pending.splice(0, pending.length);
-      await this.dataSource.query(
-        `INSERT INTO compliance_report_rows (report_id, seq, section, data)
-         SELECT $1, s, sec, d FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS t(s, sec, d)`,
-        [reportId, batch.map((_, i) => seq + i + 1), batch.map((r) => r.section), batch.map((r) => JSON.stringify(r.data))],
-      );
+      const first = seq;
       seq += batch.length;
+      await this.dataSource.query(INSERT_ROWS, insertRowsParams(reportId, first, batch));
     };
 
     const qr = this.dataSource.createQueryRunner();
-    await qr.connect();
+    // The driver's own client: pages come as arrays (no object per row) with a fast timestamp parser, and the next
+    // page is asked for before this one is judged, so PostgreSQL reads it while Node works (two cores, not one).
+    const client = (await qr.connect()) as PgClient;
+    let writing: Promise<void> = Promise.resolve();
     try {
-      await qr.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await qr.query(`DECLARE report_events NO SCROLL CURSOR FOR ${eventsInScope(scope.value, report.watermark, flowAudit)}`);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`DECLARE report_events NO SCROLL CURSOR FOR ${eventsInScope(scope.value, report.watermark, flowAudit)}`);
       let code: string | null = null;
       let timeline: LedgerEvent[] = [];
       const finish = () => {
@@ -157,38 +174,52 @@ export class ReportRunner {
         }
         done += 1;
       };
-      for (;;) {
-        const rows = (await qr.query(`FETCH ${FETCH_ROWS} FROM report_events`)) as CursorRow[];
+      const fetchPage = () => client.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM report_events`, rowMode: 'array', types: REPORT_TYPES });
+      let next: Promise<QueryResult<unknown[]>> | null = fetchPage();
+      while (next) {
+        const rows = (await next).rows as CursorRow[];
+        // A full page: there may be more, asked for now (the cursor's pages are queued on the one connection).
+        next = rows.length === FETCH_ROWS ? fetchPage() : null;
+        // Keep the unawaited page from becoming an unhandled rejection if this one fails first.
+        next?.catch(() => undefined);
         for (const r of rows) {
-          if (r.battery_code !== code) {
+          const battery = r[C.batteryCode];
+          if (battery !== code) {
             if (code !== null) finish();
-            code = r.battery_code;
+            code = battery;
             timeline = [];
-            size = { kwh: r.rated_energy_kwh ?? null, kg: r.mass_kg ?? null };
+            size = { kwh: r[C.kwh] ?? null, kg: r[C.kg] ?? null };
           }
-          const reporterRegion = enterprises.get(r.reporter_enterprise_id)?.region ?? null;
+          const occurredAt = r[C.occurredAt];
           timeline.push({
-            id: r.id,
-            type: r.type,
-            occurredAt: r.occurred_at,
-            uploadedAt: r.uploaded_at,
-            reporterId: r.reporter_enterprise_id,
-            counterpartyId: r.counterparty_enterprise_id,
-            ledgerRuleSet: ledgerRuleSetOf(r.occurred_at),
-            region: r.region_code ?? reporterRegion,
-            storedRuleSet: r.rule_set,
-            storedDueAt: r.due_at,
-            primary: r.is_primary,
+            id: r[C.id],
+            type: r[C.type],
+            occurredAt,
+            uploadedAt: r[C.uploadedAt],
+            reporterId: r[C.reporter],
+            counterpartyId: r[C.counterparty],
+            ledgerRuleSet: ledgerRuleSetOf(occurredAt),
+            region: r[C.region] ?? enterprises.get(r[C.reporter])?.region ?? null,
+            storedRuleSet: r[C.ruleSet],
+            storedDueAt: r[C.dueAt],
+            primary: r[C.primary],
           });
         }
-        if (pending.length >= FETCH_ROWS || rows.length < FETCH_ROWS) await flush();
-        if (rows.length < FETCH_ROWS) break;
-        await onProgress(total > 0 ? Math.min(99, Math.floor((done * 100) / total)) : 0);
+        if (pending.length >= FETCH_ROWS || !next) {
+          // One insert in flight at a time, on another connection: written while the next page is judged.
+          await writing;
+          writing = flush();
+          // Handled when awaited (above, or after the loop); until then a failure must not count as unhandled.
+          writing.catch(() => undefined);
+        }
+        if (next) await onProgress(total > 0 ? Math.min(99, Math.floor((done * 100) / total)) : 0);
       }
       if (code !== null) finish();
-      await qr.query('COMMIT');
+      await writing;
+      await client.query('COMMIT');
     } catch (error) {
-      await qr.query('ROLLBACK').catch(() => undefined);
+      await writing.catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       await qr.release();
@@ -220,10 +251,7 @@ export class ReportRunner {
     await this.dataSource.transaction(async (m) => {
       if (pending.length) {
         const batch = pending.splice(0, pending.length);
-        await m.query(
-          `INSERT INTO compliance_report_rows (report_id, seq, section, data) SELECT $1, s, sec, d FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS t(s, sec, d)`,
-          [reportId, batch.map((_, i) => seq + i + 1), batch.map((r) => r.section), batch.map((r) => JSON.stringify(r.data))],
-        );
+        await m.query(INSERT_ROWS, insertRowsParams(reportId, seq, batch));
         seq += batch.length;
       }
       await m.query(`UPDATE compliance_reports SET status = 'done', progress = 100, finished_at = now(), summary = $2, row_count = $3 WHERE id = $1`, [
@@ -257,6 +285,17 @@ export class ReportRunner {
   }
 }
 
+/**
+ * Rows `first + 1`… of a report: the data of the page as one JSON array rather than a jsonb[] of JSON texts, which
+ * the driver would escape character by character into an array literal (a sixth of the worker's time).
+ */
+const INSERT_ROWS = `INSERT INTO compliance_report_rows (report_id, seq, section, data)
+  SELECT $1, $2::int + t.n::int, ($3::text[])[t.n], t.d FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS t(d, n)`;
+
+function insertRowsParams(reportId: string, first: number, batch: readonly ReportRow[]): unknown[] {
+  return [reportId, first, batch.map((r) => r.section), JSON.stringify(batch.map((r) => r.data))];
+}
+
 /** The scope's batteries as a subquery (values are validated: a uuid, digits). */
 function batteriesInScope(scope: ReportScope): string {
   if (scope.kind === 'enterprise') {
@@ -268,13 +307,25 @@ function batteriesInScope(scope: ReportScope): string {
   return 'SELECT b.code FROM batteries b';
 }
 
+/**
+ * The scope's events in battery order. The batteries' rows are joined once (merge join on the code, both in key
+ * order) when the report needs their size or their region, rather than looked up per event.
+ */
 function eventsInScope(scope: ReportScope, watermark: string, withSize = false): string {
   if (!/^[0-9a-f-]{36}$/.test(watermark)) throw new ReportInvalid(`bad watermark ${watermark}`);
+  const joinBatteries =
+    scope.kind === 'region' ? 'JOIN batteries b ON b.code = l.battery_code' : withSize ? 'LEFT JOIN batteries b ON b.code = l.battery_code' : '';
+  const where =
+    scope.kind === 'region'
+      ? `AND b.region_keys @> ARRAY['${scope.prefix}']::text[]`
+      : scope.kind === 'enterprise'
+        ? `AND l.battery_code IN (${batteriesInScope(scope)})`
+        : '';
   return `SELECT l.battery_code, e.id, e.type, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
                  e.region_code, e.rule_set, e.due_at, e.battery_codes[1] = l.battery_code AS is_primary
-                 ${withSize ? ', (SELECT b.rated_energy_kwh FROM batteries b WHERE b.code = l.battery_code) AS rated_energy_kwh, (SELECT b.mass_kg FROM batteries b WHERE b.code = l.battery_code) AS mass_kg' : ''}
-            FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id
-           WHERE e.id <= '${watermark}'::uuid ${scope.kind === 'all' ? '' : `AND l.battery_code IN (${batteriesInScope(scope)})`}
+                 ${withSize ? ', b.rated_energy_kwh, b.mass_kg' : ''}
+            FROM battery_event_chain l ${joinBatteries} JOIN lifecycle_events e ON e.id = l.event_id
+           WHERE e.id <= '${watermark}'::uuid ${where}
            ORDER BY l.battery_code, l.seq`;
 }
 
