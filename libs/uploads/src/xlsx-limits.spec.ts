@@ -4,7 +4,7 @@ import { UploadFailure, UploadFailureCode } from './errors';
 import type { SheetReadStats } from './sheet-reader';
 import { readSheet } from './sheet-reader';
 import type { XlsxLimits } from './xlsx-limits';
-import { DEFAULT_XLSX_LIMITS, HELD_BYTES_PER_STRING, XLSX_MAX_ROW_BYTES } from './xlsx-limits';
+import { DEFAULT_XLSX_LIMITS, HELD_BYTES_PER_STRING, HeldBytes, XLSX_MAX_ROW_BYTES } from './xlsx-limits';
 
 /** A stored-or-deflated ZIP of the given entries (enough of the format for a streaming reader). */
 function zip(entries: [string, string | Buffer][]): Buffer {
@@ -128,6 +128,19 @@ describe('XLSX unpacking limits', () => {
     const g = await failure(zip([['xl/worksheets/sheet1.xml', wide]]), { maxHeldBytes: 5000 });
     expect(g).toMatchObject({ details: [{ path: 'xl/worksheets/sheet1.xml', limit: 5000 }] });
     expect(g.details[0].heldPeakBytes).toBeLessThanOrEqual(5000);
+  });
+
+  it('counts a rich-text string by its runs, an empty one by its overhead, and keeps the peak when a row shrinks', () => {
+    const held = new HeldBytes(1000);
+    held.addString('xl/sharedStrings.xml', { richText: [{ text: 'ab' }, { text: 'c' }] });
+    expect(held.peak).toBe(3 * HELD_BYTES_PER_STRING + 2 * 3);
+    held.addString('xl/sharedStrings.xml', null);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6);
+    held.setRow('xl/worksheets/sheet1.xml', 500);
+    held.setRow('xl/worksheets/sheet1.xml', 10);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6 + 500);
+    expect(() => held.setRow('xl/worksheets/sheet1.xml', 1000)).toThrow(UploadFailure);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6 + 500);
   });
 
   it('refuses a row of endless XML rather than reading it whole', async () => {
