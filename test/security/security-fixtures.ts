@@ -143,7 +143,7 @@ export interface UploadState {
   id: string;
   status: string;
   attempts: number;
-  error: { code: string; message: string; details: { path?: string; reason: string }[] } | null;
+  error: { code: string; message: string; details: { path?: string; reason: string; limit?: number; heldPeakBytes?: number }[] } | null;
   counts: { accepted: number; duplicate: number; rejected: number };
   progress: { rowsProcessed: number; rowsTotal: number | null };
 }

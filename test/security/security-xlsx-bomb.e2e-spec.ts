@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
-import { DEFAULT_XLSX_LIMITS, UPLOADS_QUEUE } from '#libs/uploads';
+import { DEFAULT_XLSX_LIMITS, HELD_BYTES_PER_STRING, UPLOADS_QUEUE } from '#libs/uploads';
 import type { TestApp } from '../support/test-app';
 import { bearer, startTestApp } from '../support/test-app';
 import type { Firm } from './security-fixtures';
@@ -74,12 +74,19 @@ describe('security: XLSX zip bombs and temporary files', () => {
       path: 'xl/sharedStrings.xml',
       reason: `holds more than ${DEFAULT_XLSX_LIMITS.maxSharedStrings} shared strings`,
     });
+    // What the reader held is counted the same way on every run (xlsx-limits.ts HeldBytes): the one-letter strings it
+    // kept before the count limit stopped it, each at 2 bytes a letter plus its overhead, under the ceiling. (The count
+    // is taken on the XML ahead of the parser, which lags by the XML in the streams' buffers: a few thousand strings.)
+    const perString = HELD_BYTES_PER_STRING + 2;
+    expect(state.error?.details[0].heldPeakBytes).toBeGreaterThan((DEFAULT_XLSX_LIMITS.maxSharedStrings - 10_000) * perString);
+    expect(state.error?.details[0].heldPeakBytes).toBeLessThanOrEqual(DEFAULT_XLSX_LIMITS.maxSharedStrings * perString);
+    expect(state.error?.details[0].heldPeakBytes).toBeLessThanOrEqual(DEFAULT_XLSX_LIMITS.maxHeldBytes);
     expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0, warned: 0 });
     expect(healthChecks).toBeGreaterThan(0);
     expect(slowestHealthMs).toBeLessThan(1500);
-    // The limit (2 M strings) bounds what is held; without it the process grows past V8's heap limit and dies. RSS
-    // also counts the heap's headroom and garbage not yet collected, which vary with GC timing (0.5-1.2 GB of growth
-    // seen across CI runs on the same code), so the bound is set above that spread and far below the runaway.
+    // A backstop only: RSS also counts the heap's headroom and garbage not yet collected, which vary with GC timing
+    // (0.5-1.2 GB of growth seen across CI runs on the same code); the bound above is the deterministic one. Without
+    // the limits the process grows past V8's heap limit and dies.
     expect(peakRss - rssBefore).toBeLessThan(1536 * 1024 * 1024);
 
     // Never retried: one attempt, and BullMQ's job failed for good (an UnrecoverableError), not waiting for a retry.
@@ -91,6 +98,28 @@ describe('security: XLSX zip bombs and temporary files', () => {
     expect(state.attempts).toBe(1);
     // The stored file is dropped: it can never be processed.
     expect(await t.sql('SELECT count(*)::int AS n FROM upload_chunks WHERE upload_id = $1', [id])).toEqual([{ n: 0 }]);
+    expect(leftovers()).toEqual({ files: [], handles: [] });
+  });
+
+  it('fails a bomb of long shared strings by what the reader would hold (maxHeldBytes), before its count or size limits, the peak under the ceiling', async () => {
+    // 100-letter strings: 248 bytes held each, so the 256 MiB ceiling comes at about 1.08 M strings (126 MB of XML),
+    // before 2 M strings or 128 MiB of sharedStrings.xml.
+    const bomb = xlsxBomb(1024, 100);
+    const res = await t.http().post('/v1/uploads').set(bearer(maker.key)).set('Content-Type', XLSX).send(bomb.file).expect(202);
+    const state = await finished(t, res.body.id as string, maker.key, 120_000);
+    expect(state.status).toBe('failed');
+    expect(state.error?.code).toBe('FILE_TOO_LARGE_WHEN_UNPACKED');
+    const perString = HELD_BYTES_PER_STRING + 2 * 100;
+    expect(state.error?.details[0]).toMatchObject({
+      path: 'xl/sharedStrings.xml',
+      reason: `needs more than 256 MiB in memory for its shared strings`,
+      limit: DEFAULT_XLSX_LIMITS.maxHeldBytes,
+    });
+    // Refused at the string that would cross the ceiling: what was held is within one string of it, never above.
+    const peak = state.error?.details[0].heldPeakBytes as number;
+    expect(peak).toBeLessThanOrEqual(DEFAULT_XLSX_LIMITS.maxHeldBytes);
+    expect(peak).toBeGreaterThan(DEFAULT_XLSX_LIMITS.maxHeldBytes - perString);
+    expect(state.counts).toEqual({ accepted: 0, duplicate: 0, rejected: 0, warned: 0 });
     expect(leftovers()).toEqual({ files: [], handles: [] });
   });
 
@@ -119,5 +148,9 @@ describe('security: XLSX zip bombs and temporary files', () => {
     expect(state.status).toBe('completed');
     expect(state.counts.rejected).toBe(1);
     expect(leftovers()).toEqual({ files: [], handles: [] });
+    // The job's result gives what the reader held at most: the table's five strings, at least.
+    const job = await t.app.get<Queue>(getQueueToken(UPLOADS_QUEUE)).getJob(res.body.id as string);
+    expect(job!.returnvalue).toMatchObject({ status: 'completed', xlsxHeldPeakBytes: expect.any(Number) });
+    expect(job!.returnvalue.xlsxHeldPeakBytes).toBeGreaterThan(5 * HELD_BYTES_PER_STRING);
   });
 });

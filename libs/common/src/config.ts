@@ -50,6 +50,7 @@ export interface AppConfig {
     maxTotalBytes: number;
     maxSharedStrings: number;
     maxSharedStringsBytes: number;
+    maxHeldBytes: number;
   };
   /** 梯次利用管理办法 art. 20: a hand-over of waste (a scrapped cascade product) to a firm not whitelisted as a recycler: reject or flag. */
   cascadeWasteHandover: 'reject' | 'flag';
@@ -163,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTotalBytes: int('UPLOAD_XLSX_MAX_UNPACKED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 2 ** 40),
       maxSharedStrings: int('UPLOAD_XLSX_MAX_SHARED_STRINGS', 2_000_000, 1, 100_000_000),
       maxSharedStringsBytes: int('UPLOAD_XLSX_MAX_SHARED_STRINGS_BYTES', 128 * 1024 * 1024, 1024, 2 ** 34),
+      maxHeldBytes: int('UPLOAD_XLSX_MAX_HELD_BYTES', 256 * 1024 * 1024, 1024, 2 ** 34),
     },
     cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
     cascadeUnlabelledShipment: oneOf('CASCADE_UNLABELLED_SHIPMENT', ['reject', 'warn'] as const, 'reject'),

@@ -16,4 +16,4 @@ export * from './uploads.module';
 export * from './uploads.service';
 export * from './messages.zh';
 export * from './columns.zh';
-export { DEFAULT_XLSX_LIMITS, XLSX_MAX_PART_BYTES, XLSX_MAX_ROW_BYTES, type XlsxLimits } from './xlsx-limits';
+export { DEFAULT_XLSX_LIMITS, HELD_BYTES_PER_STRING, XLSX_MAX_PART_BYTES, XLSX_MAX_ROW_BYTES, type XlsxLimits } from './xlsx-limits';

@@ -12,7 +12,7 @@ import { isBlankRow, mapRow, ResolvedHeader, resolveHeader, UploadCatalogue } fr
 import { UploadFailure, UploadFailureCode } from './errors';
 import { EVENTS_KIND, kindCatalogue, RowOutcome, UploadKinds } from './kinds';
 import { LedgerOutcome, UPLOAD_LEDGER, UploadLedger } from './ledger-port';
-import { CsvEncoding, detectCsvEncoding, readSheet } from './sheet-reader';
+import { CsvEncoding, detectCsvEncoding, readSheet, SheetReadStats } from './sheet-reader';
 import { assertUploadKeyValid } from './upload-key-check';
 import { RowStatus, Upload, UploadError } from './upload.entity';
 
@@ -30,6 +30,8 @@ export interface ProcessingSummary {
   accepted: number;
   duplicate: number;
   rejected: number;
+  /** XLSX read by this attempt: the most the reader held in memory at once (xlsx-limits.ts HeldBytes). */
+  xlsxHeldPeakBytes?: number;
 }
 
 /** The file can never be processed: the job must not be retried. */
@@ -89,6 +91,7 @@ export class UploadProcessingService {
     upload = (await this.dataSource.getRepository(Upload).findOneBy({ id: uploadId }))!;
     const actor: Actor = { principal: { kind: 'enterprise', keyId: upload.keyId, enterpriseId: upload.enterpriseId }, requestId: upload.requestId };
 
+    const stats: SheetReadStats = {};
     try {
       // Decided on the whole file before any row is read, and kept: a resumed attempt reads the same bytes the same way.
       let encoding: CsvEncoding = upload.textEncoding ?? 'utf-8';
@@ -99,12 +102,14 @@ export class UploadProcessingService {
       }
       if (upload.rowsTotal === null) {
         // A first pass finds a file that cannot be read before any of its events is recorded, and gives progress a total.
-        upload.rowsTotal = await this.countRows(upload, encoding);
+        upload.rowsTotal = await this.countRows(upload, encoding, stats);
         await this.dataSource.query('UPDATE uploads SET rows_total = $2, updated_at = now() WHERE id = $1', [uploadId, upload.rowsTotal]);
         await attempt.onProgress?.({ rowsProcessed: upload.rowsProcessed, rowsTotal: upload.rowsTotal });
       }
-      await this.ingestRows(upload, encoding, actor, attempt);
-      return await this.complete(upload, actor);
+      await this.ingestRows(upload, encoding, actor, attempt, stats);
+      if (stats.heldPeakBytes !== undefined) this.logger.log(`upload ${uploadId}: the XLSX reader held at most ${stats.heldPeakBytes} bytes at once`);
+      const done = await this.complete(upload, actor);
+      return stats.heldPeakBytes === undefined ? done : { ...done, xlsxHeldPeakBytes: stats.heldPeakBytes };
     } catch (error) {
       if (error instanceof UploadFailure) {
         await this.fail(upload, { code: error.code, message: error.message, details: error.details }, actor, true);
@@ -135,10 +140,14 @@ export class UploadProcessingService {
   }
 
   /** Header, then data rows (blank rows skipped), numbered from 1 in file order. */
-  private async *dataRows(upload: Upload, encoding: CsvEncoding): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
+  private async *dataRows(
+    upload: Upload,
+    encoding: CsvEncoding,
+    stats: SheetReadStats,
+  ): AsyncGenerator<{ index: number; rowNo: number; cells: CellValue[]; header: ResolvedHeader }> {
     let header: ResolvedHeader | null = null;
     let index = 0;
-    for await (const row of readSheet(() => this.fileStream(upload), upload.format, encoding, this.config.xlsxLimits)) {
+    for await (const row of readSheet(() => this.fileStream(upload), upload.format, encoding, this.config.xlsxLimits, stats)) {
       if (isBlankRow(row.cells)) continue;
       if (header === null) {
         header = resolveHeader(row.cells, this.catalogue(upload.kind));
@@ -150,17 +159,18 @@ export class UploadProcessingService {
     if (header === null) throw new UploadFailure(UploadFailureCode.NO_HEADER, 'The file is empty: it has no header row');
   }
 
-  private async countRows(upload: Upload, encoding: CsvEncoding): Promise<number> {
+  private async countRows(upload: Upload, encoding: CsvEncoding, stats: SheetReadStats): Promise<number> {
     let n = 0;
-    for await (const row of this.dataRows(upload, encoding)) n = row.index;
+    for await (const row of this.dataRows(upload, encoding, stats)) n = row.index;
     return n;
   }
 
-  private async ingestRows(upload: Upload, encoding: CsvEncoding, actor: Actor, attempt: ProcessingAttempt): Promise<void> {
+  private async ingestRows(upload: Upload, encoding: CsvEncoding, actor: Actor, attempt: ProcessingAttempt, stats: SheetReadStats): Promise<void> {
     const catalogue = this.catalogue(upload.kind);
     let batch: BatchRow[] = [];
     let through = upload.rowsProcessed;
-    for await (const row of this.dataRows(upload, encoding)) {
+    // Both reads hold the same (the same table, the same rows): the figure of the last one is kept.
+    for await (const row of this.dataRows(upload, encoding, stats)) {
       if (row.index <= upload.rowsProcessed) continue;
       batch.push({ rowNo: row.rowNo, mapped: mapRow(row.cells, row.header, catalogue) });
       through = row.index;

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import { UploadFailure, UploadFailureCode } from './errors';
+import type { SheetReadStats } from './sheet-reader';
 import { readSheet } from './sheet-reader';
 import type { XlsxLimits } from './xlsx-limits';
-import { DEFAULT_XLSX_LIMITS, XLSX_MAX_ROW_BYTES } from './xlsx-limits';
+import { DEFAULT_XLSX_LIMITS, HELD_BYTES_PER_STRING, HeldBytes, XLSX_MAX_ROW_BYTES } from './xlsx-limits';
 
 /** A stored-or-deflated ZIP of the given entries (enough of the format for a streaming reader). */
 function zip(entries: [string, string | Buffer][]): Buffer {
@@ -98,6 +99,48 @@ describe('XLSX unpacking limits', () => {
     expect(await failure(book(strings(10, 'x'.repeat(1000))), { maxSharedStringsBytes: 5000 })).toMatchObject({
       details: [{ path: 'xl/sharedStrings.xml', limit: 5000 }],
     });
+  });
+
+  it('counts what the reader holds at once (shared strings, the row being read), reports the peak, and refuses a workbook that needs more than maxHeldBytes', async () => {
+    const perString = HELD_BYTES_PER_STRING + 2 * 100;
+    const worksheet = ok(3);
+    const book = zip([
+      ['xl/worksheets/sheet1.xml', worksheet],
+      ['xl/sharedStrings.xml', strings(10, 'x'.repeat(100))],
+    ]);
+    // Within the ceiling: the peak is the whole table and at most the XML after the last <row tag.
+    const stats: SheetReadStats = {};
+    const limits = { ...DEFAULT_XLSX_LIMITS, maxHeldBytes: 10 * perString + 1000 };
+    let rows = 0;
+    for await (const row of readSheet(() => Readable.from(chunks(book, 64)), 'xlsx', 'utf-8', limits, stats)) rows += row.cells.length;
+    expect(rows).toBe(3);
+    expect(stats.heldPeakBytes).toBeGreaterThan(10 * perString);
+    expect(stats.heldPeakBytes).toBeLessThanOrEqual(10 * perString + worksheet.length);
+    // Past it: refused at the string that would cross it, the peak (what was held) under the ceiling.
+    const f = await failure(book, { maxHeldBytes: 8 * perString + 10 });
+    expect(f).toMatchObject({
+      code: UploadFailureCode.FILE_TOO_LARGE_WHEN_UNPACKED,
+      details: [{ path: 'xl/sharedStrings.xml', limit: 8 * perString + 10, heldPeakBytes: 8 * perString }],
+    });
+    expect(f.details[0].reason).toMatch(/in memory/);
+    // A long row counts too (long before the 4 MiB row rule).
+    const wide = sheet(`<row r="1"><c r="A1" t="inlineStr"><is><t>${'x'.repeat(20_000)}</t></is></c></row>`);
+    const g = await failure(zip([['xl/worksheets/sheet1.xml', wide]]), { maxHeldBytes: 5000 });
+    expect(g).toMatchObject({ details: [{ path: 'xl/worksheets/sheet1.xml', limit: 5000 }] });
+    expect(g.details[0].heldPeakBytes).toBeLessThanOrEqual(5000);
+  });
+
+  it('counts a rich-text string by its runs, an empty one by its overhead, and keeps the peak when a row shrinks', () => {
+    const held = new HeldBytes(1000);
+    held.addString('xl/sharedStrings.xml', { richText: [{ text: 'ab' }, { text: 'c' }] });
+    expect(held.peak).toBe(3 * HELD_BYTES_PER_STRING + 2 * 3);
+    held.addString('xl/sharedStrings.xml', null);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6);
+    held.setRow('xl/worksheets/sheet1.xml', 500);
+    held.setRow('xl/worksheets/sheet1.xml', 10);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6 + 500);
+    expect(() => held.setRow('xl/worksheets/sheet1.xml', 1000)).toThrow(UploadFailure);
+    expect(held.peak).toBe(4 * HELD_BYTES_PER_STRING + 6 + 500);
   });
 
   it('refuses a row of endless XML rather than reading it whole', async () => {

@@ -21,6 +21,11 @@ export interface XlsxLimits {
   maxSharedStrings: number;
   /** Inflated bytes of `xl/sharedStrings.xml`. */
   maxSharedStringsBytes: number;
+  /**
+   * Bytes the reader holds at once, as {@link HeldBytes} counts them: the shared strings table (kept for the whole
+   * read) and the XML of the worksheet row being read.
+   */
+  maxHeldBytes: number;
 }
 
 export const DEFAULT_XLSX_LIMITS: XlsxLimits = {
@@ -29,6 +34,7 @@ export const DEFAULT_XLSX_LIMITS: XlsxLimits = {
   maxTotalBytes: 2 * 1024 * 1024 * 1024,
   maxSharedStrings: 2_000_000,
   maxSharedStringsBytes: 128 * 1024 * 1024,
+  maxHeldBytes: 256 * 1024 * 1024,
 };
 
 /** The workbook's own parts (workbook.xml, its relationships, styles), parsed whole into objects: a few kB in practice. */
@@ -48,12 +54,59 @@ export function tooLargeWhenUnpacked(path: string, reason: string, limit: number
   );
 }
 
+/**
+ * What the XLSX reader holds in memory at once, counted the same way on every run (RSS and heap size also count
+ * garbage not yet collected, which varies with GC timing): each shared string at 2 bytes per UTF-16 unit plus
+ * {@link HELD_BYTES_PER_STRING} (V8's string header and the table's slot, rounded up), and the XML of the worksheet row
+ * being read since its `<row` tag. Crossing `maxHeldBytes` fails the read; `peak` is the most held at once, the
+ * per-upload figure (an upload's job result, and the details of a FILE_TOO_LARGE_WHEN_UNPACKED failure).
+ */
+export class HeldBytes {
+  private table = 0;
+  private row = 0;
+  peak = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** A string kept in the shared strings table (plain text, or rich text: runs of text). */
+  addString(path: string, value: unknown): void {
+    let bytes = HELD_BYTES_PER_STRING;
+    if (typeof value === 'string') bytes += 2 * value.length;
+    else {
+      for (const run of (value as { richText?: { text?: unknown }[] } | null)?.richText ?? [])
+        bytes += HELD_BYTES_PER_STRING + (typeof run.text === 'string' ? 2 * run.text.length : 0);
+    }
+    this.hold(path, this.table + bytes, this.row, 'its shared strings');
+    this.table += bytes;
+  }
+
+  /** The XML of the row being read of the worksheet at `path` (from its `<row` tag). */
+  setRow(path: string, bytes: number): void {
+    this.hold(path, this.table, bytes, 'its shared strings and the row being read');
+    this.row = bytes;
+  }
+
+  private hold(path: string, table: number, row: number, what: string): void {
+    const held = table + row;
+    if (held > this.limit) throw tooLargeWhenUnpacked(path, `needs more than ${MiB(this.limit)} in memory for ${what}`, this.limit);
+    if (held > this.peak) this.peak = held;
+  }
+}
+
+/** Held per shared string beyond its characters: a V8 string's header (16 bytes), padding to 8, the table's 8-byte slot, slack. */
+export const HELD_BYTES_PER_STRING = 48;
+
 /** What one pass over an archive has inflated so far. */
 export class UnpackBudget {
   private entries = 0;
   total = 0;
 
-  constructor(readonly limits: XlsxLimits) {}
+  /** `rowsOf`: the worksheet whose rows are read in this pass, their XML counted in `held`. */
+  constructor(
+    readonly limits: XlsxLimits,
+    readonly held?: HeldBytes,
+    readonly rowsOf?: string,
+  ) {}
 
   /** A guarded copy of one entry's inflated bytes, failing as soon as a limit is passed. */
   open(path: string, kind: EntryKind, entry: Readable): Readable {
@@ -109,6 +162,13 @@ class EntryGuard extends Transform {
         this.sinceRow = last < 0 ? this.sinceRow + chunk.length : scan.length - last;
         if (this.sinceRow > XLSX_MAX_ROW_BYTES)
           return done(tooLargeWhenUnpacked(this.path, `has a row of more than ${MiB(XLSX_MAX_ROW_BYTES)} of XML`, XLSX_MAX_ROW_BYTES));
+        if (this.path === this.budget.rowsOf) {
+          try {
+            this.budget.held?.setRow(this.path, this.sinceRow);
+          } catch (error) {
+            return done(error as Error);
+          }
+        }
       }
       const keep = this.kind === 'sharedStrings' ? SI.length : ROW.length;
       this.tail = Buffer.from(scan.subarray(Math.max(0, scan.length - keep)));
