@@ -2,8 +2,8 @@ import { bearer } from './support/test-app';
 import type { TestApp } from './support/test-app';
 import { startTestApp } from './support/test-app';
 import type { Cast } from './support/compliance-world';
-import { bj, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
-import { accept, createFirm } from './support/ledger-world';
+import { bj, CompletedTablesModule, createCast, endOfDay, scrappedPack } from './support/compliance-world';
+import { accept } from './support/ledger-world';
 
 /**
  * Upload deadlines judged at ingest (DEADLINE_ASSESSOR) and shown on the trace, over the working-day calendar:
@@ -16,13 +16,7 @@ describe('upload deadlines (real PostgreSQL, the compliance assessor)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [CompletedTablesModule] });
-    c = {
-      maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
-      vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
-      dismantler: await createFirm(t, '拆解厂', ['dismantler']),
-      cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),
-      recycler: await createFirm(t, '再生利用', ['recycler']),
-    };
+    c = await createCast(t);
   });
   afterAll(async () => {
     await t?.close();

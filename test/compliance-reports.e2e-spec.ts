@@ -5,8 +5,8 @@ import { MonthlyReports, previousMonth } from '#libs/compliance';
 import type { TestApp } from './support/test-app';
 import { bearer, startTestApp } from './support/test-app';
 import type { Cast } from './support/compliance-world';
-import { bj, CompletedTablesModule, endOfDay, scrappedPack } from './support/compliance-world';
-import { accept, createFirm } from './support/ledger-world';
+import { bj, CompletedTablesModule, createCast, endOfDay, scrappedPack } from './support/compliance-world';
+import { accept } from './support/ledger-world';
 
 /**
  * The upload-timeliness report through the real queue: seeded lifecycles whose on-time / late / missing / pending
@@ -21,13 +21,7 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { imports: [CompletedTablesModule] });
-    c = {
-      maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
-      vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
-      dismantler: await createFirm(t, '拆解厂', ['dismantler']),
-      cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),
-      recycler: await createFirm(t, '再生利用', ['recycler']),
-    };
+    c = await createCast(t);
     // 1: National Day 2025 and Spring Festival 2026: scrapped (late), removed (late), received under 2026 (late).
     const p1 = (await scrappedPack(t, c, 11, '2025-09-01', '2025-09-30')).pack;
     await accept(t, c.dismantler, { type: 'removed', batteryCodes: [p1], occurredAt: bj('2026-02-09'), counterpartyUscc: c.recycler.uscc });

@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { holdInserts, pollUntil, useApiProcesses } from './support/api-process';
 import type { Cast } from './support/compliance-world';
-import { scrappedPack } from './support/compliance-world';
-import { createFirm } from './support/ledger-world';
+import { createCast, scrappedPack } from './support/compliance-world';
 import type { TestApp } from './support/test-app';
 import { bearer } from './support/test-app';
 
@@ -20,13 +19,7 @@ describe('a report whose worker is killed mid-report (separate processes, real q
     const first = await world.start();
     // The world helpers need only an HTTP client and the admin key.
     const t = { http: () => request(first.baseUrl), adminKey: world.adminKey } as unknown as TestApp;
-    const c: Cast = {
-      maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
-      vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
-      dismantler: await createFirm(t, '拆解厂', ['dismantler']),
-      cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),
-      recycler: await createFirm(t, '再生利用', ['recycler']),
-    };
+    const c: Cast = await createCast(t);
     // Two vehicles scrapped on 30 September 2025 (each upload late) and never removed (each removal missing).
     await scrappedPack(t, c, 21, '2025-09-01', '2025-09-30');
     await scrappedPack(t, c, 22, '2025-09-01', '2025-09-30');

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CN_2018, CN_2026, DEADLINE_TABLES, DeadlineRuleSet } from '#libs/compliance';
 import type { TestApp } from './test-app';
-import { accept, attrs, Firm, originalCode, postEvents, vin } from './ledger-world';
+import { accept, attrs, createFirm, Firm, originalCode, postEvents, vin } from './ledger-world';
 
 /**
  * The shipped deadline tables, with the 2026 table "completed" by one more row as an operator's data change
@@ -32,6 +32,17 @@ export interface Cast {
   dismantler: Firm;
   cascade: Firm;
   recycler: Firm;
+}
+
+/** The five firms of a compliance world: a battery maker (code 001), a vehicle maker, a dismantler, a cascade firm, a recycler. */
+export async function createCast(t: TestApp): Promise<Cast> {
+  return {
+    maker: await createFirm(t, '宁德电池', ['battery_maker'], undefined, ['001']),
+    vm: await createFirm(t, '福州汽车', ['vehicle_maker']),
+    dismantler: await createFirm(t, '拆解厂', ['dismantler']),
+    cascade: await createFirm(t, '梯次利用', ['cascade_utiliser']),
+    recycler: await createFirm(t, '再生利用', ['recycler']),
+  };
 }
 
 /**
