@@ -1,11 +1,9 @@
 import type { TestApp } from './support/test-app';
 import { bearer, startTestApp } from './support/test-app';
 import type { CascadeWorld } from './support/cascade-world';
-import { createCascadeWorld, residualTest, retiredPack } from './support/cascade-world';
+import { createCascadeWorld, productBody, residualTest, retiredPack } from './support/cascade-world';
 import { accept, at, cascadeCode, postEvents } from './support/ledger-world';
 import { outletBody } from './support/outlet-world';
-
-const GTIN = '6901234567892';
 
 /**
  * The cascade obligations report reads the records other modules own: structured residual tests (art. 10,
@@ -54,18 +52,7 @@ describe('cascade obligations report: arts. 10, 15 and 19 from the testing, casc
       .http()
       .post('/v1/cascade-products')
       .set(w.cascade.auth)
-      .send({
-        sourceCodes,
-        reuseLevel: 'module',
-        applicationField: 'energy_storage',
-        nominalCapacityAh: 110,
-        nominalVoltageV: 87.6,
-        gtin: GTIN,
-        warrantyMonths: 36,
-        specificationCode: '01',
-        assembledAt: at(9),
-        ...extra,
-      })
+      .send(productBody(sourceCodes, extra))
       .expect(201)
       .then((r) => r.body.code as string);
   const rawAssembly = async (sources: string[], application: string) => {

@@ -2,11 +2,9 @@ import { parse } from '#libs/battery-code';
 import type { TestApp } from './support/test-app';
 import { binaryBody, startTestApp } from './support/test-app';
 import type { CascadeWorld } from './support/cascade-world';
-import { createCascadeWorld, createListedRecycler, residualTest, retiredPack } from './support/cascade-world';
+import { createCascadeWorld, createListedRecycler, GTIN, productBody, residualTest, retiredPack } from './support/cascade-world';
 import type { Firm } from './support/ledger-world';
 import { accept, at, cascadeCode, createFirm, originalCode, postEvents, reject } from './support/ledger-world';
-
-const GTIN = '6901234567892';
 
 describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): assembly, minted codes, labels, shipping, waste', () => {
   let t: TestApp;
@@ -42,18 +40,7 @@ describe('cascade products (梯次利用管理办法 arts. 10, 12, 15, 20): asse
     return { pack, modules, cells };
   }
 
-  const product = (sourceCodes: string[], extra: Record<string, unknown> = {}) => ({
-    sourceCodes,
-    reuseLevel: 'module',
-    applicationField: 'energy_storage',
-    nominalCapacityAh: 110,
-    nominalVoltageV: 87.6,
-    gtin: GTIN,
-    warrantyMonths: 36,
-    specificationCode: '01',
-    assembledAt: at(9),
-    ...extra,
-  });
+  const product = productBody;
 
   const ruleOf = (res: { body: { error: { code: string; details: { rule: string; article: string; path: string }[] } } }) =>
     res.body.error.details.map((d) => [d.path, d.rule, d.article]);

@@ -99,3 +99,22 @@ export function residualTest(code: string, capacityAh: number, hour: number, ext
     ...extra,
   };
 }
+
+/** A valid commodity barcode (GS1 check digit 2) for cascade products. */
+export const GTIN = '6901234567892';
+
+/** A complete `POST /v1/cascade-products` body: modules reused in energy storage, assembled at hour 9. */
+export function productBody(sourceCodes: string[], extra: Record<string, unknown> = {}) {
+  return {
+    sourceCodes,
+    reuseLevel: 'module',
+    applicationField: 'energy_storage',
+    nominalCapacityAh: 110,
+    nominalVoltageV: 87.6,
+    gtin: GTIN,
+    warrantyMonths: 36,
+    specificationCode: '01',
+    assembledAt: at(9),
+    ...extra,
+  };
+}
