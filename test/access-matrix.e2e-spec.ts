@@ -260,7 +260,7 @@ describe('access matrix: every endpoint × every kind of caller', () => {
     return {
       outletId: outlet.body.id,
       reportId: report.body.id,
-      testId: tested.body.results[0].test.id,
+      testId: tested.body.results[0].testId,
       product: product.body.code,
       claimId: claim.results[0].claimId!,
     };
