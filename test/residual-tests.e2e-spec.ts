@@ -321,4 +321,45 @@ describe('residual-capacity tests (GB/T 34015): records, derived values, grading
       appearanceCheck: 'fail',
     });
   });
+
+  // Last in the file: the coding rule it files for 001/24 would give the other tests' modules a rated energy.
+  it("rated values: the registration's, else the maker's coding rule in force on the production date (a module registered without rated energy)", async () => {
+    const { pack, modules } = await retiredPack(t, w, next);
+    const rule = {
+      manufacturerCode: '001',
+      specificationCode: '24',
+      validFrom: '2020-01-01',
+      productType: 'M',
+      batteryType: 'B',
+      shape: 'prismatic',
+      dimensions: { lengthMm: 590, widthMm: 220, heightMm: 110 },
+      ratedCapacityAh: 160,
+      nominalVoltageV: 44,
+      ratedEnergyKwh: 0.5,
+      keyMaterials: { cathode: 'LiFePO4', anode: 'graphite' },
+      traceabilityScheme: '8: plant; 9-14: line, shift and lot',
+    };
+    await t.http().post(`/v1/enterprises/${w.maker.id}/coding-rules`).set(bearer(t.adminKey)).send(rule).expect(201);
+    const res = await t
+      .http()
+      .post('/v1/residual-tests?view=full')
+      .set(w.cascade.auth)
+      .send({ tests: [residualTest(modules[0], 112.5, 8), residualTest(pack, 112.5, 8)] })
+      .expect(200);
+    expect(res.body.status).toBe('ACCEPTED');
+    const [module, packTest] = res.body.results.map((r: { test: unknown }) => r.test);
+    // The module's registration has a rated capacity (150 Ah, kept) but no rated energy: the rule's 0.5 kWh.
+    expect(module).toMatchObject({
+      ratedCapacityAh: 150,
+      ratedCapacityBasis: 'registration',
+      ratedEnergyWh: 500,
+      ratedEnergyBasis: 'coding_rule',
+      sohCPercent: 75,
+      sohEPercent: 81,
+    });
+    // The pack's registration holds all its rated values: the rule is not used.
+    expect(packTest).toMatchObject({ ratedCapacityAh: 150, ratedCapacityBasis: 'registration', ratedEnergyWh: 52560, ratedEnergyBasis: 'registration' });
+    const stored = await t.http().get(`/v1/residual-tests/${module.id}`).set(w.cascade.auth).expect(200);
+    expect(stored.body).toMatchObject({ ratedEnergyWh: 500, ratedEnergyBasis: 'coding_rule' });
+  });
 });

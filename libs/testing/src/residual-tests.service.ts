@@ -59,7 +59,11 @@ interface BatteryFacts {
   rule_energy_kwh: string | null;
 }
 
-/** The rated values on file: the registration, else the coding rule in force on the production date. */
+/**
+ * The rated values on file: the registration, else the coding rule in force on the production date. The rule is
+ * looked up only for a registration without rated capacity or rated energy: with both, ratedValues uses neither
+ * the rule's values nor the nominal voltage, and the look-up is a probe of coding_rules per battery.
+ */
 const BATTERY_FACTS = new PreparedStatement<BatteryFacts>(
   'testing.battery_facts',
   `
@@ -68,7 +72,8 @@ const BATTERY_FACTS = new PreparedStatement<BatteryFacts>(
     FROM batteries b
     LEFT JOIN LATERAL (
       SELECT c.rated_capacity_ah, c.nominal_voltage_v, c.rated_energy_kwh FROM coding_rules c
-       WHERE c.manufacturer_code = b.manufacturer_code AND c.specification_code = b.specification_code AND c.valid_from <= b.production_date
+       WHERE (b.nominal_capacity_ah IS NULL OR b.rated_energy_kwh IS NULL)
+         AND c.manufacturer_code = b.manufacturer_code AND c.specification_code = b.specification_code AND c.valid_from <= b.production_date
        ORDER BY c.valid_from DESC, c.version DESC LIMIT 1) r ON true
    WHERE b.code = ANY($1::text[])`,
 );
