@@ -1,7 +1,13 @@
 import { BATTERY_STATUSES } from '#libs/batteries';
+import { ENTERPRISE_ROLES } from '#libs/enterprises';
+import { ALL_ROLES } from './event-rules-fields';
 import { ENVELOPE_FIELDS, EVENT_TYPES, latestPayload, RULE_SETS, ruleSetFor } from './event-types';
 
 describe('event-type table', () => {
+  it("knows every enterprise role (pure code keeps its own copy of the enterprises' list: the two must not drift)", () => {
+    expect([...ALL_ROLES].sort()).toEqual([...ENTERPRISE_ROLES].sort());
+  });
+
   it('chooses the rule set by business date: 2018/2021 rules before 2026-04-01, the 2026 measures from then on', () => {
     expect(ruleSetFor('2019-06-01').id).toBe('cn-2018');
     expect(ruleSetFor('2026-03-31').id).toBe('cn-2018');

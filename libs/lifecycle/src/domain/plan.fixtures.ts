@@ -9,22 +9,13 @@ import { usccCheckCharacter } from '#libs/identifiers';
 import type { BatteryState } from './battery-state';
 import type { CodeFindings, KnownEnterprise } from './plan';
 import { planBatch, resolveCandidates } from './plan';
+import { ALL_ROLES } from './event-rules-fields';
 import { prevalidate } from './prevalidate';
 
 export const NOW = Date.parse('2026-11-25T12:00:00+08:00');
 export const VIN = 'LGXCE4CB4N0000001';
-export const ALL_ROLES: EnterpriseRole[] = [
-  'battery_maker',
-  'vehicle_maker',
-  'importer',
-  'dealer',
-  'repairer',
-  'leasing',
-  'swap_operator',
-  'dismantler',
-  'cascade_utiliser',
-  'recycler',
-];
+// Every role, as the rule sets know them (event-types.spec.ts holds that list to the enterprises' own).
+export { ALL_ROLES } from './event-rules-fields';
 
 export const T = (h: number) => new Date(Date.parse('2026-03-01T00:00:00+08:00') + h * 3_600_000).toISOString();
 
@@ -32,11 +23,11 @@ export const usccOf = (n: number) => {
   const body = `91350100MA${String(n).padStart(7, '0')}`;
   return body + usccCheckCharacter(body);
 };
-export const firm = (n: number, roles: EnterpriseRole[]): KnownEnterprise => ({
+export const firm = (n: number, roles: readonly EnterpriseRole[]): KnownEnterprise => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   uscc: usccOf(n),
   name: `firm ${n}`,
-  roles,
+  roles: [...roles],
   regionCode: '350102',
 });
 
