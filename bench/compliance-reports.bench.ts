@@ -7,7 +7,9 @@
  * joined to the events, in battery order), the floor of any report that reads every event.
  *
  * Run: `npm run bench -- reports`. Knobs: BENCH_REPORT_BATTERIES (sizes, comma-separated; default 100000,1000000;
- * e.g. 2000,20000 for a quick check). The dataset is written with set-based SQL (bypassing the API).
+ * e.g. 2000,20000 for a quick check). The dataset is written with set-based SQL (bypassing the API). With
+ * DATABASE_URL, BENCH_KEEP_DB=1 keeps the database and BENCH_REUSE_DB=<name> runs on it again, generating only
+ * what it lacks (a size smaller than it holds is skipped).
  * The jobs run in a worker process of its own (the built apps/worker, started as `npm run start:worker` does), the
  * API running no workers (RUN_WORKERS_IN_API=false): the RSS target is the worker's.
  * Reported: job time (request to done), rows per second, the worker process's peak RSS during each report (VmHWM,
@@ -18,6 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import type { BenchApp } from './support/bench-app';
 import { apiCall, createFirm, startBenchApp } from './support/bench-app';
+import { cpuSince, cpuTimes } from './support/cpu';
 import { fmt } from './support/stats';
 
 const SIZES = (process.env.BENCH_REPORT_BATTERIES ?? '100000,1000000')
@@ -99,6 +102,16 @@ async function generate(pg: Client, from: number, to: number, f: Record<string, 
   await pg.query('VACUUM ANALYZE');
 }
 
+/**
+ * CPU spent during a report: the worker process (all its threads), PostgreSQL (less the backends that ended before
+ * the second reading: a report thread's own connections), and the machine (every core, the API's polling too). On
+ * two cores the machine's figure against 2 × the wall time says whether the report is bound by CPU.
+ */
+function cpuLine(cpu: ReturnType<typeof cpuSince>): string {
+  if (!cpu) return 'CPU n/a';
+  return `CPU: worker ${fmt(cpu.api / 1000, 1)} s, PostgreSQL ≥ ${fmt(cpu.postgres / 1000, 1)} s, machine ${fmt(cpu.machine / 1000, 1)} s`;
+}
+
 async function waitForReport(app: BenchApp, id: string): Promise<any> {
   for (;;) {
     const r = await apiCall(app, app.adminKey, 'GET', `/v1/reports/${id}`);
@@ -115,24 +128,36 @@ export async function run(): Promise<void> {
   await pg.connect();
   const figures: { size: number; seconds: number; rss: number | null; baseline: number; rows: number; flowSeconds: number; flowRss: number | null }[] = [];
   try {
+    // A reused database (BENCH_REUSE_DB) already holds the firms and the first `made` batteries.
+    let made = Number((await pg.query('SELECT count(*) AS n FROM batteries')).rows[0].n);
+    const firm = async (name: string, uscc: string, roles: string[]): Promise<string> =>
+      made > 0 ? (await pg.query('SELECT id FROM enterprises WHERE uscc = $1', [uscc])).rows[0].id : (await createFirm(app, name, uscc, roles)).id;
     const f = {
-      maker: (await createFirm(app, 'Report Battery Maker', '91350100M000100Y43', ['battery_maker'])).id,
-      vm: (await createFirm(app, 'Report Vehicle Maker', '914403001922038216', ['vehicle_maker'])).id,
-      dismantler: (await createFirm(app, 'Report Dismantler', '91110000802100433B', ['dismantler'])).id,
-      recycler: (await createFirm(app, 'Report Recycler', '91440300708461136T', ['recycler'])).id,
+      maker: await firm('Report Battery Maker', '91350100M000100Y43', ['battery_maker']),
+      vm: await firm('Report Vehicle Maker', '914403001922038216', ['vehicle_maker']),
+      dismantler: await firm('Report Dismantler', '91110000802100433B', ['dismantler']),
+      recycler: await firm('Report Recycler', '91440300708461136T', ['recycler']),
     };
-    let made = 0;
     for (const size of SIZES) {
-      const t0 = Date.now();
-      await generate(pg, made + 1, size, f);
-      made = size;
-      console.log(`  ${fmt(size)} batteries generated in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+      if (made > size) {
+        console.log(`  ${fmt(size)} batteries: skipped (the reused database holds ${fmt(made)})`);
+        continue;
+      }
+      if (made < size) {
+        const t0 = Date.now();
+        await generate(pg, made + 1, size, f);
+        console.log(
+          `  ${fmt(size)} batteries generated in ${fmt((Date.now() - t0) / 1000, 1)} s${made > 0 ? ` (after the ${fmt(made)} of the reused database)` : ''}`,
+        );
+        made = size;
+      } else console.log(`  ${fmt(size)} batteries: the reused database's`);
       const b0 = Date.now();
       await pg.query(
         `SELECT count(*), max(e.uploaded_at) FROM (SELECT l.battery_code, e.uploaded_at FROM battery_event_chain l JOIN lifecycle_events e ON e.id = l.event_id ORDER BY l.battery_code, l.seq) e`,
       );
       const baseline = (Date.now() - b0) / 1000;
       resetPeakRss(worker);
+      let cpu0 = cpuTimes(worker);
       const r0 = Date.now();
       const asked = await apiCall(app, app.adminKey, 'POST', '/v1/reports', {
         type: 'timeliness',
@@ -144,12 +169,14 @@ export async function run(): Promise<void> {
       const seconds = (Date.now() - r0) / 1000;
       if (done.status !== 'done') throw new Error(`report failed: ${done.error}`);
       const rss = peakRssMb(worker);
+      const cpu = cpuSince(cpu0, cpuTimes(worker));
       const t = done.summary.totals;
       console.log(
         `  timeliness, ${fmt(size)} batteries: ${fmt(seconds, 1)} s (${fmt(size / seconds)} batteries/s), peak RSS of the worker ${rss === null ? 'n/a' : `${fmt(rss)} MB`}; ` +
-          `baseline read ${fmt(baseline, 1)} s (ratio ${fmt(seconds / baseline, 1)}); on time ${fmt(t.on_time)}, late ${fmt(t.late)}, missing ${fmt(t.missing_overdue)}, no deadline ${fmt(t.no_deadline)}; ${fmt(done.rowCount)} findings`,
+          `baseline read ${fmt(baseline, 1)} s (ratio ${fmt(seconds / baseline, 1)}); on time ${fmt(t.on_time)}, late ${fmt(t.late)}, missing ${fmt(t.missing_overdue)}, no deadline ${fmt(t.no_deadline)}; ${fmt(done.rowCount)} findings; ${cpuLine(cpu)}`,
       );
       resetPeakRss(worker);
+      cpu0 = cpuTimes(worker);
       const f0 = Date.now();
       const flow = await waitForReport(
         app,
@@ -159,10 +186,11 @@ export async function run(): Promise<void> {
       const flowSeconds = (Date.now() - f0) / 1000;
       if (flow.status !== 'done') throw new Error(`flow audit failed: ${flow.error}`);
       const flowRss = peakRssMb(worker);
+      const flowCpu = cpuSince(cpu0, cpuTimes(worker));
       figures.push({ size, seconds, rss, baseline, rows: done.rowCount, flowSeconds, flowRss });
       console.log(
         `  flow audit of province 35, ${fmt(size)} batteries: ${fmt(flowSeconds, 1)} s, peak RSS of the worker ${flowRss === null ? 'n/a' : `${fmt(flowRss)} MB`}; ` +
-          `retired ${fmt(flow.summary.flow.retired.count)}, unaccounted ${fmt(flow.summary.flow.destinations.unaccounted.count)}`,
+          `retired ${fmt(flow.summary.flow.retired.count)}, unaccounted ${fmt(flow.summary.flow.destinations.unaccounted.count)}; ${cpuLine(flowCpu)}`,
       );
     }
     const mb = (x: number | null) => (x === null ? 'n/a' : `${fmt(x)} MB`);

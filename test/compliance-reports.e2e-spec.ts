@@ -7,20 +7,27 @@ import { bearer, startTestApp } from './support/test-app';
 import type { Cast } from './support/compliance-world';
 import { bj, CompletedTablesModule, createCast, endOfDay, scrappedPack } from './support/compliance-world';
 import { accept } from './support/ledger-world';
+import { withClient } from './support/test-database';
 
 /**
  * The upload-timeliness report through the real queue: seeded lifecycles whose on-time / late / missing / pending
  * counts are known (deadlines across National Day, a make-up Saturday, the 2026-04-01 boundary, a due date in
  * 2027, which the calendar does not cover), for the whole ledger, one enterprise, one month and a region.
  */
-describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
+// Each report is computed twice over: in one pass, and with the scope's batteries split into three ranges judged in
+// worker threads (REPORT_PARTITIONS; the default starts at 50,000 batteries), whose merged counts and rows must be
+// the same, exactly.
+describe.each([
+  ['in one pass', { reportPartitions: 1 }],
+  ['in three partitions (worker threads)', { reportPartitions: 3, reportPartitionMinBatteries: 0 }],
+])('compliance reports (BullMQ jobs on real PostgreSQL), %s', (_how, partitions) => {
   let t: TestApp;
   let c: Cast;
   /** The one upload whose on-time status depends on when the test runs: due at the end of 2026-12-18. */
   const receivedInTime = () => Date.now() <= Date.parse(endOfDay('2026-12-18'));
 
   beforeAll(async () => {
-    t = await startTestApp({}, { imports: [CompletedTablesModule] });
+    t = await startTestApp(partitions, { imports: [CompletedTablesModule] });
     c = await createCast(t);
     // 1: National Day 2025 and Spring Festival 2026: scrapped (late), removed (late), received under 2026 (late).
     const p1 = (await scrappedPack(t, c, 11, '2025-09-01', '2025-09-30')).pack;
@@ -93,6 +100,13 @@ describe('compliance reports (BullMQ jobs on real PostgreSQL)', () => {
     expect(r.summary.byEnterprise[c.recycler.id]).toEqual(totals({ late: inTime ? 1 : 2, on_time: inTime ? 1 : 0, pending: 1, missing_overdue: 1 }));
     expect(r.summary.delay.worst).toBeGreaterThanOrEqual(r.summary.delay.median);
     expect(r.rowCount).toBe((inTime ? 7 : 8) + 1 + 2);
+    // Partitions number their rows from their own bases (a third of the int4 range each): the threads wrote rows.
+    const seqs = await withClient(
+      t.db.url,
+      async (pg) => (await pg.query('SELECT seq FROM compliance_report_rows WHERE report_id = $1 ORDER BY seq', [r.id])).rows,
+    );
+    expect(seqs).toHaveLength(r.rowCount);
+    expect(seqs.filter((x) => x.seq > 715_827_882).length > 0).toBe(partitions.reportPartitions === 3);
 
     // JSON: the same findings; the missing uploads name who owes them.
     const json = JSON.parse((await t.http().get(`/v1/reports/${r.id}/download?format=json`).set(admin()).buffer(true).parse(text).expect(200)).body);

@@ -20,9 +20,9 @@ export class WorkingCalendar {
   /** (start day, n) → due day: batches are mostly a few days and one or two deadlines. */
   private readonly cache = new Map<number, number | null>();
 
-  constructor(schedules: readonly YearSchedule[]) {
+  constructor(private readonly source: readonly YearSchedule[]) {
     const latest = new Map<number, YearSchedule>();
-    for (const s of schedules) latest.set(s.year, s);
+    for (const s of source) latest.set(s.year, s);
     const yearsSorted = [...latest.keys()].sort((a, b) => a - b);
     const minYear = yearsSorted[0] ?? 2000;
     const maxYear = yearsSorted[yearsSorted.length - 1] ?? 1999;
@@ -46,6 +46,11 @@ export class WorkingCalendar {
       this.working[i + 1] = this.working[i] + (this.flags[i] === 1 ? 1 : 0);
       this.uncovered[i + 1] = this.uncovered[i] + (this.flags[i] === 2 ? 1 : 0);
     }
+  }
+
+  /** The schedules this calendar was built from (plain data: the same calendar can be built in a worker thread). */
+  schedules(): readonly YearSchedule[] {
+    return this.source;
   }
 
   /** The packaged years (chinese-days) with the operators' years on top. */

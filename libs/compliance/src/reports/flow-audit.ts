@@ -24,6 +24,13 @@ export interface FlowSummary {
 
 const zero = () => ({ count: 0, kwh: 0, kg: 0 });
 
+/** What a flow accumulator has counted (plain data: see TimelinessState). */
+export interface FlowState {
+  retired: { count: number; kwh: number; kg: number };
+  destinations: Record<Destination, { count: number; kwh: number; kg: number }>;
+  nonWhitelisted: number;
+}
+
 export class FlowAccumulator {
   private readonly retired = zero();
   private readonly destinations: Record<Destination, { count: number; kwh: number; kg: number }> = {
@@ -104,6 +111,22 @@ export class FlowAccumulator {
       bucket.kg += size.kg ?? 0;
     }
     return rows;
+  }
+
+  state(): FlowState {
+    return { retired: this.retired, destinations: this.destinations, nonWhitelisted: this.nonWhitelisted };
+  }
+
+  /** Adds another partition's counts (its batteries are disjoint from this one's). */
+  merge(other: FlowState): void {
+    const add = (into: { count: number; kwh: number; kg: number }, from: { count: number; kwh: number; kg: number }) => {
+      into.count += from.count;
+      into.kwh += from.kwh;
+      into.kg += from.kg;
+    };
+    add(this.retired, other.retired);
+    for (const key of Object.keys(this.destinations) as Destination[]) add(this.destinations[key], other.destinations[key]);
+    this.nonWhitelisted += other.nonWhitelisted;
   }
 
   summary(): FlowSummary {

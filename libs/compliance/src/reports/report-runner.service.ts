@@ -1,21 +1,34 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EnterpriseRole } from '#libs/enterprises';
+import { APP_CONFIG, AppConfig } from '#libs/common';
+import { RULE_SETS } from '#libs/lifecycle';
 import { CoverageService } from '#libs/outlets';
-import type { ClientBase as PgClient, CustomTypesConfig, QueryResult } from 'pg';
-import { types as pgTypes } from 'pg';
+import type { ClientBase as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { ComplianceCalendar } from '../calendar.service';
 import { beijingDateOf, ledgerRuleSetOf } from '../event-deadlines';
-import { parseTimestamptz } from './fast-timestamp';
 import { parseScope, ReportScope } from './params';
 import { CascadeAccumulator } from './cascade-obligations';
 import { cascadeRecordFindings } from './cascade-records';
-import { FlowAccumulator } from './flow-audit';
-import { LedgerEvent, ReportRow, ScopeFilter, TimelinessAccumulator } from './timeliness';
+import type { PartitionContext, PartitionResult, PartitionSpec } from './report-partition';
+import { computePartition, reportAccumulators } from './report-partition';
+import type { CodeRange, EnterpriseFacts } from './report-stream';
+import { batteriesInScope, beginReportRead, eventsInScope, INSERT_ROWS, insertRowsParams, ReportInvalid, RowWriter, streamTimelines } from './report-stream';
+import { runPartitionInThread } from './report-thread';
+import type { ReportRow } from './timeliness';
 
-/** Rows fetched per round trip from the cursor; rows written per INSERT. */
-const FETCH_ROWS = 5_000;
+export { ReportInvalid } from './report-stream';
+
+/** A computed report: its summary, the rows written, and the rows left to write with the report's status. */
+interface Computed {
+  summary: object;
+  written: number;
+  batteries: number;
+  rest: { first: number; batch: ReportRow[] };
+}
+
+/** A partition's rows are numbered from `index × stride` (seq is an int4: 2³¹ − 1 shared out among the partitions). */
+const seqStride = (partitions: number) => Math.floor((2 ** 31 - 1) / partitions);
 
 export interface ReportRecord {
   id: string;
@@ -27,38 +40,6 @@ export interface ReportRecord {
   as_of: Date;
   status: string;
 }
-
-/** A cursor row (rowMode 'array'), its columns in the order of eventsInScope's select list. */
-type CursorRow = [
-  batteryCode: string,
-  id: string,
-  type: string,
-  occurredAt: Date,
-  uploadedAt: Date,
-  reporter: string,
-  counterparty: string | null,
-  region: string | null,
-  ruleSet: string | null,
-  dueAt: Date | null,
-  primary: boolean,
-  kwh?: number | null,
-  kg?: number | null,
-];
-// prettier-ignore
-const C = { batteryCode: 0, id: 1, type: 2, occurredAt: 3, uploadedAt: 4, reporter: 5, counterparty: 6, region: 7, ruleSet: 8, dueAt: 9, primary: 10, kwh: 11, kg: 12 } as const;
-
-/** The driver's parsers, with timestamptz (OID 1184) parsed by parseTimestamptz (the same Dates, faster). */
-const TIMESTAMPTZ_OID = 1184;
-const pgTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => unknown;
-const REPORT_TYPES: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMPTZ_OID && format !== 'binary'
-      ? (text: string) => parseTimestamptz(text, pgTimestamptz)
-      : pgTypes.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
-};
-
-/** Marks a report whose parameters can never work (the job fails without retries). */
-export class ReportInvalid extends Error {}
 
 /**
  * Computes a report: streams the ledger in battery order through a server-side cursor (one REPEATABLE READ
@@ -74,6 +55,7 @@ export class ReportRunner {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly calendar: ComplianceCalendar,
     private readonly coverage: CoverageService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The rows written, and the report type when this call computed the report (not when it was already done). */
@@ -104,165 +86,161 @@ export class ReportRunner {
 
     const engine = this.calendar.engine();
     const enterprises = await this.enterprises();
-    const acc = new TimelinessAccumulator(
-      engine,
-      { from: report.period_from, to: report.period_to },
-      report.as_of,
-      scopeFilter(scope.value),
-      (id) => enterprises.get(id)?.roles ?? [],
-      beijingDateOf,
-    );
-    const region = scope.value.kind === 'region' ? scope.value.prefix : null;
-    const flow = flowAudit
-      ? new FlowAccumulator(
-          engine,
-          { from: report.period_from, to: report.period_to },
-          report.as_of,
-          (r) => region === null || (r !== null && r.startsWith(region)),
-          (id) => enterprises.get(id)?.roles ?? [],
-          (id) => enterprises.get(id)?.whitelisted ?? false,
-          beijingDateOf,
-        )
-      : null;
+    const ctx: PartitionContext = { engine, enterprises, ledgerRuleSetOf };
+    const period = { from: report.period_from, to: report.period_to };
     const firm = scope.value.kind === 'enterprise' ? scope.value.enterpriseId : null;
-    const cascade =
-      report.type === 'cascade_obligations' && firm
-        ? new CascadeAccumulator(
-            firm,
-            (await this.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM manufacturer_codes WHERE enterprise_id = $1', [firm]))[0].n > 0,
-            engine,
-            { from: report.period_from, to: report.period_to },
-            report.as_of,
-            (id) => enterprises.get(id)?.roles ?? [],
-            (id) => enterprises.get(id)?.whitelisted ?? false,
-            beijingDateOf,
-          )
-        : null;
-    let size: { kwh: number | null; kg: number | null } = { kwh: null, kg: null };
-    const total = await this.countBatteries(scope.value);
-    let seq = 0;
-    let done = 0;
-    const pending: ReportRow[] = cascade ? cascade.firmRows() : [];
-    /** Writes the pending rows (their numbers taken now, so that a write in flight never overlaps the next). */
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const batch = pending.splice(0, pending.length);
-      const first = seq;
-      seq += batch.length;
-      await this.dataSource.query(INSERT_ROWS, insertRowsParams(reportId, first, batch));
-    };
+    const insert = (first: number, batch: readonly ReportRow[]) => this.dataSource.query(INSERT_ROWS, insertRowsParams(reportId, first, batch));
 
     const qr = this.dataSource.createQueryRunner();
-    // The driver's own client: pages come as arrays (no object per row) with a fast timestamp parser, and the next
-    // page is asked for before this one is judged, so PostgreSQL reads it while Node works (two cores, not one).
+    // The driver's own client: pages come as arrays (no object per row) with a fast timestamp parser.
     const client = (await qr.connect()) as PgClient;
-    let writing: Promise<void> = Promise.resolve();
+    let computed: Computed;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(`DECLARE report_events NO SCROLL CURSOR FOR ${eventsInScope(scope.value, report.watermark, flowAudit)}`);
-      let code: string | null = null;
-      let timeline: LedgerEvent[] = [];
-      const finish = () => {
-        if (code !== null) {
-          // A flow audit lists where retired batteries went; its per-enterprise late and missing counts come from
-          // the timeliness accumulator's summary (its rows are the timeliness report's, not repeated here).
-          if (cascade) pending.push(...cascade.add(code, timeline));
-          else if (flow) {
-            acc.add(code, timeline);
-            pending.push(...flow.add(code, timeline, size));
-          } else pending.push(...acc.add(code, timeline));
-        }
-        done += 1;
-      };
-      const fetchPage = () => client.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM report_events`, rowMode: 'array', types: REPORT_TYPES });
-      let next: Promise<QueryResult<unknown[]>> | null = fetchPage();
-      while (next) {
-        const rows = (await next).rows as CursorRow[];
-        // A full page: there may be more, asked for now (the cursor's pages are queued on the one connection).
-        next = rows.length === FETCH_ROWS ? fetchPage() : null;
-        // Keep the unawaited page from becoming an unhandled rejection if this one fails first.
-        next?.catch(() => undefined);
-        for (const r of rows) {
-          const battery = r[C.batteryCode];
-          if (battery !== code) {
-            if (code !== null) finish();
-            code = battery;
-            timeline = [];
-            size = { kwh: r[C.kwh] ?? null, kg: r[C.kg] ?? null };
-          }
-          const occurredAt = r[C.occurredAt];
-          timeline.push({
-            id: r[C.id],
-            type: r[C.type],
-            occurredAt,
-            uploadedAt: r[C.uploadedAt],
-            reporterId: r[C.reporter],
-            counterpartyId: r[C.counterparty],
-            ledgerRuleSet: ledgerRuleSetOf(occurredAt),
-            region: r[C.region] ?? enterprises.get(r[C.reporter])?.region ?? null,
-            storedRuleSet: r[C.ruleSet],
-            storedDueAt: r[C.dueAt],
-            primary: r[C.primary],
-          });
-        }
-        if (pending.length >= FETCH_ROWS || !next) {
-          // One insert in flight at a time, on another connection: written while the next page is judged.
-          await writing;
-          writing = flush();
-          // Handled when awaited (above, or after the loop); until then a failure must not count as unhandled.
-          writing.catch(() => undefined);
-        }
-        if (next) await onProgress(total > 0 ? Math.min(99, Math.floor((done * 100) / total)) : 0);
+      await beginReportRead(client);
+      if (report.type === 'cascade_obligations' && firm) {
+        computed = await this.cascadeObligations(client, report, firm, scope.value, ctx, insert, onProgress);
+      } else {
+        const spec = { reportId, type: report.type as PartitionSpec['type'], scope: scope.value, period, asOf: report.as_of, watermark: report.watermark };
+        computed = await this.inPartitions(client, spec, ctx, insert, onProgress);
       }
-      if (code !== null) finish();
-      await writing;
       await client.query('COMMIT');
     } catch (error) {
-      await writing.catch(() => undefined);
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       await qr.release();
     }
-    if (cascade && firm) {
-      // Arts. 10, 15 and 19 read the test, product and outlet records of the assemblies the stream found; outlet
-      // coverage is that of the period's last day (or today, for a period not over yet).
-      const today = beijingDateOf(report.as_of);
-      const records = await cascadeRecordFindings(
-        this.dataSource,
-        this.coverage,
-        { id: firm, roles: enterprises.get(firm)?.roles ?? [] },
-        cascade.assemblies(),
-        report.period_to < today ? report.period_to : today,
-      );
-      cascade.addRecords(records);
-      pending.push(...records.rows);
-    }
-    const timeliness = acc.summary();
-    const summary = {
-      ...(cascade
-        ? { cascade: cascade.summary() }
-        : flow
-          ? { flow: flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries }
-          : timeliness),
-      calendar: engine.calendar.coverage().at(-1),
-      tables: engine.sets.map((s) => `${s.id}@${s.version}`),
-    };
+
+    const summary = { ...computed.summary, calendar: engine.calendar.coverage().at(-1), tables: engine.sets.map((s) => `${s.id}@${s.version}`) };
+    const { rest } = computed;
+    const rowCount = computed.written + rest.batch.length;
     await this.dataSource.transaction(async (m) => {
-      if (pending.length) {
-        const batch = pending.splice(0, pending.length);
-        await m.query(INSERT_ROWS, insertRowsParams(reportId, seq, batch));
-        seq += batch.length;
-      }
+      if (rest.batch.length) await m.query(INSERT_ROWS, insertRowsParams(reportId, rest.first, rest.batch));
       await m.query(`UPDATE compliance_reports SET status = 'done', progress = 100, finished_at = now(), summary = $2, row_count = $3 WHERE id = $1`, [
         reportId,
         JSON.stringify(summary),
-        seq,
+        rowCount,
       ]);
     });
     await onProgress(100);
-    this.log.log(`report ${reportId}: ${done} batteries, ${seq} rows`);
-    return { rows: seq, type: report.type };
+    this.log.log(`report ${reportId}: ${computed.batteries} batteries, ${rowCount} rows`);
+    return { rows: rowCount, type: report.type };
+  }
+
+  /**
+   * A timeliness report or flow audit: the scope's batteries split into ranges of codes (when there are enough of
+   * them to be worth it), the first judged here and the others in worker threads reading the same snapshot, their
+   * counts merged. Returns the summary and the rows written.
+   */
+  private async inPartitions(
+    client: PgClient,
+    spec: Omit<PartitionSpec, 'range' | 'seqBase'>,
+    ctx: PartitionContext,
+    insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+    onProgress: (percent: number) => Promise<void> | void,
+  ): Promise<Computed> {
+    const started = performance.now();
+    const total = await countBatteries(client, spec.scope);
+    const wanted = total >= this.config.reportPartitionMinBatteries ? this.config.reportPartitions : 1;
+    const ranges = wanted > 1 ? await partitionRanges(client, spec.scope, total, wanted) : [{ from: null, to: null }];
+    const split = (performance.now() - started) / 1000;
+    const stride = seqStride(ranges.length);
+    const specs: PartitionSpec[] = ranges.map((range, i) => ({ ...spec, range, seqBase: i * stride }));
+    const done = ranges.map(() => 0);
+    const percent = () => (total > 0 ? Math.min(99, Math.floor((done.reduce((a, b) => a + b, 0) * 100) / total)) : 0);
+
+    let threads: ReturnType<typeof runPartitionInThread>[] = [];
+    let failure: unknown = null;
+    try {
+      if (specs.length > 1) {
+        const [{ snapshot }] = (await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')).rows;
+        const common = {
+          databaseUrl: this.databaseUrl(),
+          snapshot,
+          schedules: ctx.engine.calendar.schedules(),
+          tables: ctx.engine.sets,
+          ledgerRuleSets: RULE_SETS.map((s) => ({ id: s.id, validFrom: s.validFrom, validUntil: s.validUntil })),
+          enterprises: ctx.enterprises,
+        };
+        threads = specs.slice(1).map((s, i) => runPartitionInThread({ ...common, spec: s }, (n) => (done[i + 1] = n)));
+        for (const t of threads) t.result.catch((error: unknown) => (failure ??= error));
+      }
+      const own = await computePartition(specs[0], ctx, client, insert, async (n) => {
+        // A thread that failed fails the report now, not when this partition is done.
+        if (failure) throw failure;
+        done[0] = n;
+        await onProgress(percent());
+      });
+      const results: PartitionResult[] = [own, ...(await Promise.all(threads.map((t) => t.result)))];
+      const merged = reportAccumulators(spec, ctx);
+      for (const r of results) {
+        merged.timeliness.merge(r.timeliness);
+        if (r.flow) merged.flow?.merge(r.flow);
+      }
+      const timeliness = merged.timeliness.summary();
+      // A flow audit's per-enterprise late and missing counts come from the timeliness accumulator.
+      const summary = merged.flow ? { flow: merged.flow.summary(), byEnterprise: timeliness.byEnterprise, batteries: timeliness.batteries } : timeliness;
+      if (results.length > 1) {
+        const each = results.map((r) => `${r.batteries} in ${r.seconds.toFixed(1)} s`).join(', ');
+        this.log.log(`report ${spec.reportId}: ${results.length} partitions, counted and split in ${split.toFixed(1)} s (batteries: ${each})`);
+      }
+      return { summary, written: results.reduce((n, r) => n + r.rows, 0), batteries: timeliness.batteries, rest: { first: 0, batch: [] } };
+    } finally {
+      await Promise.all(threads.map((t) => t.stop()));
+    }
+  }
+
+  /** The cascade obligations of one firm (its batteries only: one pass, in this thread), then its records' findings. */
+  private async cascadeObligations(
+    client: PgClient,
+    report: ReportRecord,
+    firm: string,
+    scope: ReportScope,
+    ctx: PartitionContext,
+    insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+    onProgress: (percent: number) => Promise<void> | void,
+  ): Promise<Computed> {
+    const { engine, enterprises } = ctx;
+    const hasCode = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM manufacturer_codes WHERE enterprise_id = $1', [firm])).rows[0].n > 0;
+    const cascade = new CascadeAccumulator(
+      firm,
+      hasCode,
+      engine,
+      { from: report.period_from, to: report.period_to },
+      report.as_of,
+      (id) => enterprises.get(id)?.roles ?? [],
+      (id) => enterprises.get(id)?.whitelisted ?? false,
+      beijingDateOf,
+    );
+    const total = await countBatteries(client, scope);
+    const writer = new RowWriter(insert);
+    writer.push(cascade.firmRows());
+    const batteries = await streamTimelines(
+      client,
+      'report_events',
+      eventsInScope(scope, report.watermark),
+      ctx,
+      (code, timeline) => writer.push(cascade.add(code, timeline)),
+      async (n, last) => {
+        await writer.flush(last);
+        if (!last) await onProgress(total > 0 ? Math.min(99, Math.floor((n * 100) / total)) : 0);
+      },
+    );
+    await writer.drain();
+    // Arts. 10, 15 and 19 read the test, product and outlet records of the assemblies the stream found; outlet
+    // coverage is that of the period's last day (or today, for a period not over yet).
+    const today = beijingDateOf(report.as_of);
+    const records = await cascadeRecordFindings(
+      this.dataSource,
+      this.coverage,
+      { id: firm, roles: enterprises.get(firm)?.roles ?? [] },
+      cascade.assemblies(),
+      report.period_to < today ? report.period_to : today,
+    );
+    cascade.addRecords(records);
+    const written = writer.written;
+    writer.push(records.rows);
+    return { summary: { cascade: cascade.summary() }, written, batteries, rest: writer.take() };
   }
 
   async markFailed(reportId: string, message: string): Promise<void> {
@@ -272,68 +250,37 @@ export class ReportRunner {
     ]);
   }
 
-  private async enterprises(): Promise<Map<string, { region: string | null; roles: EnterpriseRole[]; whitelisted: boolean }>> {
-    const rows = await this.dataSource.query<{ id: string; region_code: string | null; roles: EnterpriseRole[]; whitelist_status: string }[]>(
+  private async enterprises(): Promise<Map<string, EnterpriseFacts>> {
+    const rows = await this.dataSource.query<{ id: string; region_code: string | null; roles: EnterpriseFacts['roles']; whitelist_status: string }[]>(
       'SELECT id, region_code, roles, whitelist_status FROM enterprises',
     );
     return new Map(rows.map((r) => [r.id, { region: r.region_code, roles: r.roles, whitelisted: r.whitelist_status === 'listed' }]));
   }
 
-  private async countBatteries(scope: ReportScope): Promise<number> {
-    const [{ n }] = await this.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM (${batteriesInScope(scope)}) s`);
-    return Number(n);
+  /** The URL a worker thread connects with: the app's own (its role and password). */
+  private databaseUrl(): string {
+    const url = (this.dataSource.options as { url?: string }).url;
+    if (!url) throw new Error('report partitions need the database URL the app connects with');
+    return url;
   }
+}
+
+async function countBatteries(client: PgClient, scope: ReportScope): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${batteriesInScope(scope)}) s`);
+  return Number(rows[0].n);
 }
 
 /**
- * Rows `first + 1`… of a report: the data of the page as one JSON array rather than a jsonb[] of JSON texts, which
- * the driver would escape character by character into an array literal (a sixth of the worker's time).
+ * `parts` ranges of battery codes holding about as many of the scope's batteries each: the bounds are the scope's
+ * codes at every `total / parts`-th place in code order (the cursor's order). Equal bounds (few batteries) merge.
  */
-const INSERT_ROWS = `INSERT INTO compliance_report_rows (report_id, seq, section, data)
-  SELECT $1, $2::int + t.n::int, ($3::text[])[t.n], t.d FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS t(d, n)`;
-
-function insertRowsParams(reportId: string, first: number, batch: readonly ReportRow[]): unknown[] {
-  return [reportId, first, batch.map((r) => r.section), JSON.stringify(batch.map((r) => r.data))];
-}
-
-/** The scope's batteries as a subquery (values are validated: a uuid, digits). */
-function batteriesInScope(scope: ReportScope): string {
-  if (scope.kind === 'enterprise') {
-    const id = `'${scope.enterpriseId}'::uuid`;
-    return `SELECT p.battery_code AS code FROM battery_parties p WHERE p.enterprise_id = ${id}
-            UNION SELECT b.code FROM batteries b WHERE b.pending_handover_to = ${id}`;
+async function partitionRanges(client: PgClient, scope: ReportScope, total: number, parts: number): Promise<CodeRange[]> {
+  const bounds: string[] = [];
+  for (let i = 1; i < parts; i += 1) {
+    const { rows } = await client.query<{ code: string }>(`SELECT code FROM (${batteriesInScope(scope)}) s ORDER BY code OFFSET $1 LIMIT 1`, [
+      Math.floor((total * i) / parts),
+    ]);
+    if (rows[0] && rows[0].code !== bounds[bounds.length - 1]) bounds.push(rows[0].code);
   }
-  if (scope.kind === 'region') return `SELECT b.code FROM batteries b WHERE b.region_keys @> ARRAY['${scope.prefix}']::text[]`;
-  return 'SELECT b.code FROM batteries b';
-}
-
-/**
- * The scope's events in battery order. The batteries' rows are joined once (merge join on the code, both in key
- * order) when the report needs their size or their region, rather than looked up per event.
- */
-function eventsInScope(scope: ReportScope, watermark: string, withSize = false): string {
-  if (!/^[0-9a-f-]{36}$/.test(watermark)) throw new ReportInvalid(`bad watermark ${watermark}`);
-  const joinBatteries =
-    scope.kind === 'region' ? 'JOIN batteries b ON b.code = l.battery_code' : withSize ? 'LEFT JOIN batteries b ON b.code = l.battery_code' : '';
-  const where =
-    scope.kind === 'region'
-      ? `AND b.region_keys @> ARRAY['${scope.prefix}']::text[]`
-      : scope.kind === 'enterprise'
-        ? `AND l.battery_code IN (${batteriesInScope(scope)})`
-        : '';
-  return `SELECT l.battery_code, e.id, e.type, e.occurred_at, e.uploaded_at, e.reporter_enterprise_id, e.counterparty_enterprise_id,
-                 e.region_code, e.rule_set, e.due_at, e.battery_codes[1] = l.battery_code AS is_primary
-                 ${withSize ? ', b.rated_energy_kwh, b.mass_kg' : ''}
-            FROM battery_event_chain l ${joinBatteries} JOIN lifecycle_events e ON e.id = l.event_id
-           WHERE e.id <= '${watermark}'::uuid ${where}
-           ORDER BY l.battery_code, l.seq`;
-}
-
-export function scopeFilter(scope: ReportScope): ScopeFilter {
-  if (scope.kind === 'enterprise') return { event: (rep) => rep === scope.enterpriseId, owed: (owedBy) => owedBy === scope.enterpriseId };
-  if (scope.kind === 'region') {
-    const inRegion = (region: string | null) => region !== null && region.startsWith(scope.prefix);
-    return { event: (_rep, region) => inRegion(region), owed: (_o, region) => inRegion(region) };
-  }
-  return { event: () => true, owed: () => true };
+  return [null, ...bounds].map((from, i) => ({ from, to: bounds[i] ?? null }));
 }

@@ -28,12 +28,29 @@ export interface ScopeFilter {
 type Counts = Record<DeadlineStatus | 'missing_overdue' | 'missing_open' | 'missing_pending', number>;
 const zero = (): Counts => ({ on_time: 0, late: 0, pending: 0, no_deadline: 0, missing_overdue: 0, missing_open: 0, missing_pending: 0 });
 
+function addCounts(into: Counts, from: Counts): void {
+  for (const key of Object.keys(into) as (keyof Counts)[]) into[key] += from[key];
+}
+
 export interface TimelinessSummary {
   totals: Counts;
   byNode: Record<string, Counts>;
   byEnterprise: Record<string, Counts>;
   /** Delays of late uploads in working days (null when the calendar cannot count one). */
   delay: { unit: 'working_days'; median: number | null; worst: number | null; uncountable: number };
+  batteries: number;
+}
+
+/**
+ * What a timeliness accumulator has counted: plain data (Maps, numbers) that crosses a worker-thread boundary, so
+ * that a report computed in partitions (battery ranges) is merged into one.
+ */
+export interface TimelinessState {
+  totals: Counts;
+  byNode: Map<string, Counts>;
+  byEnterprise: Map<string, Counts>;
+  delays: Map<number, number>;
+  uncountable: number;
   batteries: number;
 }
 
@@ -137,6 +154,35 @@ export class TimelinessAccumulator {
       }
     }
     return rows;
+  }
+
+  state(): TimelinessState {
+    return {
+      totals: this.totals,
+      byNode: this.byNode,
+      byEnterprise: this.byEnterprise,
+      delays: this.delays,
+      uncountable: this.uncountable,
+      batteries: this.batteries,
+    };
+  }
+
+  /** Adds another partition's counts (its batteries are disjoint from this one's). */
+  merge(other: TimelinessState): void {
+    addCounts(this.totals, other.totals);
+    for (const [into, from] of [
+      [this.byNode, other.byNode],
+      [this.byEnterprise, other.byEnterprise],
+    ] as const) {
+      for (const [key, counts] of from) {
+        const mine = into.get(key);
+        if (mine) addCounts(mine, counts);
+        else into.set(key, { ...counts });
+      }
+    }
+    for (const [days, n] of other.delays) this.delays.set(days, (this.delays.get(days) ?? 0) + n);
+    this.uncountable += other.uncountable;
+    this.batteries += other.batteries;
   }
 
   summary(): TimelinessSummary {
