@@ -147,7 +147,7 @@ export async function run(): Promise<void> {
         const t0 = Date.now();
         await generate(pg, made + 1, size, f);
         console.log(
-          `  ${fmt(size)} batteries generated in ${fmt((Date.now() - t0) / 1000, 1)} s${made > 0 ? ` (after the ${fmt(made)} of the reused database)` : ''}`,
+          `  ${fmt(size)} batteries generated in ${fmt((Date.now() - t0) / 1000, 1)} s${made > 0 ? ` (on top of the ${fmt(made)} already there)` : ''}`,
         );
         made = size;
       } else console.log(`  ${fmt(size)} batteries: the reused database's`);

@@ -1,7 +1,7 @@
 // Lets a worker thread run the project's TypeScript sources, as it does when the app itself runs from them (under
 // Jest, which compiles each file with @swc/jest): preloaded with `--require` in the thread's execArgv, it resolves
 // `#libs/<name>` to libs/<name>/src (as jest.config.js's moduleNameMapper does) and extension-less relative imports
-// to `.ts` files, and compiles `.ts` files with @swc/core, the options of jest.config.js. The built app (`dist`)
+// to `.ts` files, and compiles `.ts` files with @swc/core, with Jest's options (swc-options.cjs). The built app (`dist`)
 // never loads this file.
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
@@ -11,16 +11,7 @@ const { fileURLToPath, pathToFileURL } = require('node:url');
 const { transformSync } = require('@swc/core');
 
 const ROOT = join(__dirname, '..');
-const SWC = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const SWC = { ...require('./swc-options.cjs'), sourceMaps: 'inline' };
 
 /** A `.ts` file for a path written without its extension (a file, or a folder's index), or null. */
 function tsFile(path) {

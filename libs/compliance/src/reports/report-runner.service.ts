@@ -44,8 +44,9 @@ export interface ReportRecord {
 /**
  * Computes a report: streams the ledger in battery order through a server-side cursor (one REPEATABLE READ
  * snapshot, events up to the report's watermark), feeds each battery's timeline to the report's accumulator and
- * writes the rows it returns page by page. Memory holds one page and the counts. A retry starts over: the rows
- * of an earlier attempt are deleted first, and the report becomes `done` together with its last rows.
+ * writes the rows it returns page by page. Memory holds one page and the counts. A large timeliness report or flow
+ * audit is judged in ranges of batteries, the others on worker threads (REPORT_PARTITIONS). A retry starts over:
+ * the rows of an earlier attempt are deleted first, and the report becomes `done` together with its last rows.
  */
 @Injectable()
 export class ReportRunner {
