@@ -44,7 +44,7 @@ export async function startBenchApp(options: { separateWorker?: boolean } = {}):
   }
   // BENCH_REUSE_DB=<name> (with DATABASE_URL) runs on a database an earlier run kept (BENCH_KEEP_DB=1), and keeps
   // it: a benchmark that generates data can then skip what is already there (e.g. `reports` at 1M: ~9 minutes).
-  const reuse = serverUrl && process.env.BENCH_REUSE_DB ? process.env.BENCH_REUSE_DB : null;
+  const reuse = process.env.DATABASE_URL && process.env.BENCH_REUSE_DB ? process.env.BENCH_REUSE_DB : null;
   const dbName = reuse ?? `echelon_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
   const admin = async (sql: string) => {
     const c = new Client({ connectionString: serverUrl });

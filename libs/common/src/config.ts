@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /**
@@ -61,9 +60,10 @@ export interface AppConfig {
   reportScheduleCron: string;
   /**
    * Ranges of batteries a timeliness report or flow audit is judged in, each in a thread of its own (the job's,
-   * then worker threads). Default: half the cores, the other half left to PostgreSQL's side of the report. On two
-   * cores that is 1: a second range took a timeliness report over 1M batteries from 41.8 to 33.9 s but the worker's
-   * peak RSS from 266 to 358 MB, over the 300 MB it is held to (bench/README.md).
+   * then worker threads). Default 1 (no threads): each range costs the worker process memory whatever the cores (on
+   * this two-core machine two ranges took a timeliness report over 1M batteries from 41.8 to 33.9 s, and the
+   * worker's peak RSS from 266 to 358 MB, over the 300 MB it is held to: bench/README.md). Raise it where the
+   * worker has the memory to spare and the cores to use it.
    */
   reportPartitions: number;
   /** Reports over fewer batteries than this are judged in one range (a thread costs more than it saves). */
@@ -179,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cascadeWasteHandover: oneOf('CASCADE_WASTE_HANDOVER', ['reject', 'flag'] as const, 'reject'),
     cascadeUnlabelledShipment: oneOf('CASCADE_UNLABELLED_SHIPMENT', ['reject', 'warn'] as const, 'reject'),
     reportScheduleCron: cron('REPORT_SCHEDULE_CRON', '0 3 1 * *'),
-    reportPartitions: int('REPORT_PARTITIONS', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 16),
+    reportPartitions: int('REPORT_PARTITIONS', 1, 1, 16),
     reportPartitionMinBatteries: int('REPORT_PARTITION_MIN_BATTERIES', 50_000, 0, 1_000_000_000),
   };
   if (config.databaseRoles.owner === config.databaseRoles.app) problems.push('DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE');

@@ -22,18 +22,25 @@ export interface FlowSummary {
   nonWhitelistedHandovers: number;
 }
 
-const zero = () => ({ count: 0, kwh: 0, kg: 0 });
+/**
+ * A bucket's batteries, and their energy and mass in thousandths of a kWh and a kg, as integers: sums of integers
+ * do not depend on the order they are added in, so a report computed in partitions sums to exactly what one pass
+ * does (floating-point sums could differ in the last bits, and then in the third decimal once rounded).
+ */
+type Bucket = { count: number; kwhMilli: number; kgMilli: number };
+const zero = (): Bucket => ({ count: 0, kwhMilli: 0, kgMilli: 0 });
+const milli = (x: number | null) => (x === null ? 0 : Math.round(x * 1000));
 
 /** What a flow accumulator has counted (plain data: see TimelinessState). */
 export interface FlowState {
-  retired: { count: number; kwh: number; kg: number };
-  destinations: Record<Destination, { count: number; kwh: number; kg: number }>;
+  retired: Bucket;
+  destinations: Record<Destination, Bucket>;
   nonWhitelisted: number;
 }
 
 export class FlowAccumulator {
   private readonly retired = zero();
-  private readonly destinations: Record<Destination, { count: number; kwh: number; kg: number }> = {
+  private readonly destinations: Record<Destination, Bucket> = {
     cascade: zero(),
     recycling: zero(),
     outlet: zero(),
@@ -107,8 +114,8 @@ export class FlowAccumulator {
     }
     for (const bucket of [this.retired, this.destinations[where]]) {
       bucket.count += 1;
-      bucket.kwh += size.kwh ?? 0;
-      bucket.kg += size.kg ?? 0;
+      bucket.kwhMilli += milli(size.kwh);
+      bucket.kgMilli += milli(size.kg);
     }
     return rows;
   }
@@ -119,10 +126,10 @@ export class FlowAccumulator {
 
   /** Adds another partition's counts (its batteries are disjoint from this one's). */
   merge(other: FlowState): void {
-    const add = (into: { count: number; kwh: number; kg: number }, from: { count: number; kwh: number; kg: number }) => {
+    const add = (into: Bucket, from: Bucket) => {
       into.count += from.count;
-      into.kwh += from.kwh;
-      into.kg += from.kg;
+      into.kwhMilli += from.kwhMilli;
+      into.kgMilli += from.kgMilli;
     };
     add(this.retired, other.retired);
     for (const key of Object.keys(this.destinations) as Destination[]) add(this.destinations[key], other.destinations[key]);
@@ -130,10 +137,10 @@ export class FlowAccumulator {
   }
 
   summary(): FlowSummary {
-    const round = (b: { count: number; kwh: number; kg: number }) => ({
+    const round = (b: Bucket) => ({
       count: b.count,
-      kwh: Math.round(b.kwh * 1000) / 1000,
-      kg: Math.round(b.kg * 1000) / 1000,
+      kwh: b.kwhMilli / 1000,
+      kg: b.kgMilli / 1000,
     });
     return {
       retired: round(this.retired),

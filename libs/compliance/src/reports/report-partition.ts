@@ -12,7 +12,7 @@ import type { FlowState } from './flow-audit';
 import { FlowAccumulator } from './flow-audit';
 import type { ReportScope } from './params';
 import type { CodeRange, EnterpriseFacts } from './report-stream';
-import { eventsInScope, RowWriter, streamTimelines } from './report-stream';
+import { eventsInScope, planForWholeResult, RowWriter, streamTimelines } from './report-stream';
 import type { ReportRow, ScopeFilter, TimelinessState } from './timeliness';
 import { TimelinessAccumulator } from './timeliness';
 
@@ -26,6 +26,8 @@ export interface PartitionSpec {
   range: CodeRange;
   /** The partition's rows are numbered from `seqBase + 1`. */
   seqBase: number;
+  /** Whether the read is planned for the whole result (a large scope: planForWholeResult). */
+  wholeResult: boolean;
 }
 
 export interface PartitionContext {
@@ -97,17 +99,25 @@ export async function computePartition(
         writer.push(flow.add(code, timeline, size));
       }
     : (code: string, timeline: Parameters<TimelinessAccumulator['add']>[1]) => writer.push(timeliness.add(code, timeline));
-  const batteries = await streamTimelines(
-    reader,
-    'report_partition',
-    eventsInScope(spec.scope, spec.watermark, flow !== null, spec.range),
-    ctx,
-    onBattery,
-    async (done, last) => {
-      await writer.flush(last);
-      if (!last) await onProgress(done);
-    },
-  );
+  if (spec.wholeResult) await planForWholeResult(reader);
+  let batteries: number;
+  try {
+    batteries = await streamTimelines(
+      reader,
+      'report_partition',
+      eventsInScope(spec.scope, spec.watermark, flow !== null, spec.range),
+      ctx,
+      onBattery,
+      async (done, last) => {
+        await writer.flush(last);
+        if (!last) await onProgress(done);
+      },
+    );
+  } catch (error) {
+    // No insert of this attempt may land after it has failed (the retry deletes the rows it finds, then writes).
+    await writer.drain().catch(() => undefined);
+    throw error;
+  }
   await writer.drain();
   return { batteries, seconds: (performance.now() - started) / 1000, rows: writer.written, timeliness: timeliness.state(), flow: flow?.state() ?? null };
 }

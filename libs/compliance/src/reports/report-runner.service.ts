@@ -13,7 +13,19 @@ import { cascadeRecordFindings } from './cascade-records';
 import type { PartitionContext, PartitionResult, PartitionSpec } from './report-partition';
 import { computePartition, reportAccumulators } from './report-partition';
 import type { CodeRange, EnterpriseFacts } from './report-stream';
-import { batteriesInScope, beginReportRead, eventsInScope, INSERT_ROWS, insertRowsParams, ReportInvalid, RowWriter, streamTimelines } from './report-stream';
+import {
+  batteriesInScope,
+  beginReportRead,
+  eventsInScope,
+  INSERT_ROWS,
+  insertRowsParams,
+  planForWholeResult,
+  ReportInvalid,
+  RowWriter,
+  streamTimelines,
+  usableBound,
+  WHOLE_RESULT_MIN_BATTERIES,
+} from './report-stream';
 import { runPartitionInThread } from './report-thread';
 import type { ReportRow } from './timeliness';
 
@@ -46,7 +58,8 @@ export interface ReportRecord {
  * snapshot, events up to the report's watermark), feeds each battery's timeline to the report's accumulator and
  * writes the rows it returns page by page. Memory holds one page and the counts. A large timeliness report or flow
  * audit is judged in ranges of batteries, the others on worker threads (REPORT_PARTITIONS). A retry starts over:
- * the rows of an earlier attempt are deleted first, and the report becomes `done` together with its last rows.
+ * the rows of an earlier attempt are deleted first, and the report becomes `done` only once all its rows are
+ * written (in the transaction that writes the last of them, for cascade obligations).
  */
 @Injectable()
 export class ReportRunner {
@@ -135,7 +148,7 @@ export class ReportRunner {
    */
   private async inPartitions(
     client: PgClient,
-    spec: Omit<PartitionSpec, 'range' | 'seqBase'>,
+    spec: Omit<PartitionSpec, 'range' | 'seqBase' | 'wholeResult'>,
     ctx: PartitionContext,
     insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
     onProgress: (percent: number) => Promise<void> | void,
@@ -143,14 +156,17 @@ export class ReportRunner {
     const started = performance.now();
     const total = await countBatteries(client, spec.scope);
     const wanted = total >= this.config.reportPartitionMinBatteries ? this.config.reportPartitions : 1;
-    const ranges = wanted > 1 ? await partitionRanges(client, spec.scope, total, wanted) : [{ from: null, to: null }];
+    const ranges = wanted > 1 ? await partitionRanges(client, spec.scope, total, wanted) : [ONE_RANGE];
     const split = (performance.now() - started) / 1000;
     const stride = seqStride(ranges.length);
-    const specs: PartitionSpec[] = ranges.map((range, i) => ({ ...spec, range, seqBase: i * stride }));
+    const wholeResult = total >= WHOLE_RESULT_MIN_BATTERIES;
+    const specs: PartitionSpec[] = ranges.map((range, i) => ({ ...spec, range, seqBase: i * stride, wholeResult }));
     const done = ranges.map(() => 0);
     const percent = () => (total > 0 ? Math.min(99, Math.floor((done.reduce((a, b) => a + b, 0) * 100) / total)) : 0);
+    // Progress as the threads report it too (their pages, and after this thread's range is done).
+    const report = () => void Promise.resolve(onProgress(percent())).catch(() => undefined);
 
-    let threads: ReturnType<typeof runPartitionInThread>[] = [];
+    const threads: ReturnType<typeof runPartitionInThread>[] = [];
     let failure: unknown = null;
     try {
       if (specs.length > 1) {
@@ -163,8 +179,15 @@ export class ReportRunner {
           ledgerRuleSets: RULE_SETS.map((s) => ({ id: s.id, validFrom: s.validFrom, validUntil: s.validUntil })),
           enterprises: ctx.enterprises,
         };
-        threads = specs.slice(1).map((s, i) => runPartitionInThread({ ...common, spec: s }, (n) => (done[i + 1] = n)));
-        for (const t of threads) t.result.catch((error: unknown) => (failure ??= error));
+        // Each thread is kept as soon as it starts: if a later one cannot start, the earlier ones are stopped.
+        for (const [i, s] of specs.slice(1).entries()) {
+          const thread = runPartitionInThread({ ...common, spec: s }, (n) => {
+            done[i + 1] = n;
+            report();
+          });
+          threads.push(thread);
+          thread.result.catch((error: unknown) => (failure ??= error));
+        }
       }
       const own = await computePartition(specs[0], ctx, client, insert, async (n) => {
         // A thread that failed fails the report now, not when this partition is done.
@@ -214,6 +237,7 @@ export class ReportRunner {
       beijingDateOf,
     );
     const total = await countBatteries(client, scope);
+    if (total >= WHOLE_RESULT_MIN_BATTERIES) await planForWholeResult(client);
     const writer = new RowWriter(insert);
     writer.push(cascade.firmRows());
     const batteries = await streamTimelines(
@@ -271,9 +295,12 @@ async function countBatteries(client: PgClient, scope: ReportScope): Promise<num
   return Number(rows[0].n);
 }
 
+const ONE_RANGE: CodeRange = { from: null, to: null };
+
 /**
  * `parts` ranges of battery codes holding about as many of the scope's batteries each: the bounds are the scope's
- * codes at every `total / parts`-th place in code order (the cursor's order). Equal bounds (few batteries) merge.
+ * codes at every `total / parts`-th place in code order (the cursor's order). Equal bounds (few batteries) merge; a
+ * code that is not letters and digits as a bound gives one range (the report is judged, only not in parts).
  */
 async function partitionRanges(client: PgClient, scope: ReportScope, total: number, parts: number): Promise<CodeRange[]> {
   const bounds: string[] = [];
@@ -281,6 +308,7 @@ async function partitionRanges(client: PgClient, scope: ReportScope, total: numb
     const { rows } = await client.query<{ code: string }>(`SELECT code FROM (${batteriesInScope(scope)}) s ORDER BY code OFFSET $1 LIMIT 1`, [
       Math.floor((total * i) / parts),
     ]);
+    if (rows[0] && !usableBound(rows[0].code)) return [ONE_RANGE];
     if (rows[0] && rows[0].code !== bounds[bounds.length - 1]) bounds.push(rows[0].code);
   }
   return [null, ...bounds].map((from, i) => ({ from, to: bounds[i] ?? null }));

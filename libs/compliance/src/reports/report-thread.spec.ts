@@ -18,6 +18,7 @@ describe('a report partition in a worker thread', () => {
           watermark: '00000000-0000-0000-0000-000000000000',
           range: { from: 'A', to: null },
           seqBase: 1000,
+          wholeResult: false,
         },
         // Nothing listens on port 1.
         databaseUrl: 'postgres://nobody@127.0.0.1:1/none',

@@ -37,7 +37,7 @@ const MARK = 'echelon-report-partition';
 
 /**
  * A thread's young generation, MB (about the job process's `--max-semi-space-size=16`): enough for a page of rows
- * between scavenges, small enough that two threads keep the worker process under its RSS target.
+ * between scavenges. (16 instead left the worker's peak RSS as it was: a thread's cost is not its young generation.)
  */
 const THREAD_YOUNG_GENERATION_MB = 48;
 
