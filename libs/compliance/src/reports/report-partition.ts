@@ -11,9 +11,9 @@ import { beijingDateOf } from '../domain/ledger-days';
 import type { FlowState } from './flow-audit';
 import { FlowAccumulator } from './flow-audit';
 import type { ReportScope } from './params';
-import type { CodeRange, EnterpriseFacts } from './report-stream';
+import type { BatterySize, CodeRange, EnterpriseFacts, InsertRows } from './report-stream';
 import { eventsInScope, planForWholeResult, RowWriter, streamTimelines } from './report-stream';
-import type { ReportRow, ScopeFilter, TimelinessState } from './timeliness';
+import type { LedgerEvent, ScopeFilter, TimelinessState } from './timeliness';
 import { TimelinessAccumulator } from './timeliness';
 
 export interface PartitionSpec {
@@ -85,7 +85,7 @@ export async function computePartition(
   spec: PartitionSpec,
   ctx: PartitionContext,
   reader: PgClient,
-  insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+  insert: InsertRows,
   onProgress: (batteries: number) => Promise<void> | void,
 ): Promise<PartitionResult> {
   const started = performance.now();
@@ -94,30 +94,13 @@ export async function computePartition(
   // A flow audit lists where retired batteries went; its per-enterprise late and missing counts come from the
   // timeliness accumulator's summary (its rows are the timeliness report's, not repeated here).
   const onBattery = flow
-    ? (code: string, timeline: Parameters<TimelinessAccumulator['add']>[1], size: { kwh: number | null; kg: number | null }) => {
+    ? (code: string, timeline: LedgerEvent[], size: BatterySize) => {
         timeliness.add(code, timeline);
         writer.push(flow.add(code, timeline, size));
       }
-    : (code: string, timeline: Parameters<TimelinessAccumulator['add']>[1]) => writer.push(timeliness.add(code, timeline));
+    : (code: string, timeline: LedgerEvent[]) => writer.push(timeliness.add(code, timeline));
   if (spec.wholeResult) await planForWholeResult(reader);
-  let batteries: number;
-  try {
-    batteries = await streamTimelines(
-      reader,
-      'report_partition',
-      eventsInScope(spec.scope, spec.watermark, flow !== null, spec.range),
-      ctx,
-      onBattery,
-      async (done, last) => {
-        await writer.flush(last);
-        if (!last) await onProgress(done);
-      },
-    );
-  } catch (error) {
-    // No insert of this attempt may land after it has failed (the retry deletes the rows it finds, then writes).
-    await writer.drain().catch(() => undefined);
-    throw error;
-  }
-  await writer.drain();
+  const query = eventsInScope(spec.scope, spec.watermark, flow !== null, spec.range);
+  const batteries = await streamTimelines(reader, 'report_partition', query, ctx, onBattery, writer, onProgress);
   return { batteries, seconds: (performance.now() - started) / 1000, rows: writer.written, timeliness: timeliness.state(), flow: flow?.state() ?? null };
 }

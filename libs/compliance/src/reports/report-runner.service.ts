@@ -12,7 +12,7 @@ import { CascadeAccumulator } from './cascade-obligations';
 import { cascadeRecordFindings } from './cascade-records';
 import type { PartitionContext, PartitionResult, PartitionSpec } from './report-partition';
 import { computePartition, reportAccumulators } from './report-partition';
-import type { CodeRange, EnterpriseFacts } from './report-stream';
+import type { CodeRange, EnterpriseFacts, InsertRows } from './report-stream';
 import {
   batteriesInScope,
   beginReportRead,
@@ -150,7 +150,7 @@ export class ReportRunner {
     client: PgClient,
     spec: Omit<PartitionSpec, 'range' | 'seqBase' | 'wholeResult'>,
     ctx: PartitionContext,
-    insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+    insert: InsertRows,
     onProgress: (percent: number) => Promise<void> | void,
   ): Promise<Computed> {
     const started = performance.now();
@@ -221,7 +221,7 @@ export class ReportRunner {
     firm: string,
     scope: ReportScope,
     ctx: PartitionContext,
-    insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+    insert: InsertRows,
     onProgress: (percent: number) => Promise<void> | void,
   ): Promise<Computed> {
     const { engine, enterprises } = ctx;
@@ -246,12 +246,9 @@ export class ReportRunner {
       eventsInScope(scope, report.watermark),
       ctx,
       (code, timeline) => writer.push(cascade.add(code, timeline)),
-      async (n, last) => {
-        await writer.flush(last);
-        if (!last) await onProgress(total > 0 ? Math.min(99, Math.floor((n * 100) / total)) : 0);
-      },
+      writer,
+      (n) => onProgress(total > 0 ? Math.min(99, Math.floor((n * 100) / total)) : 0),
     );
-    await writer.drain();
     // Arts. 10, 15 and 19 read the test, product and outlet records of the assemblies the stream found; outlet
     // coverage is that of the period's last day (or today, for a period not over yet).
     const today = beijingDateOf(report.as_of);

@@ -132,11 +132,35 @@ export type BatterySize = { kwh: number | null; kg: number | null };
 
 /**
  * Declares `cursor` for `query` on `client` (inside its transaction) and feeds each battery's timeline, in battery
- * order, to `onBattery`; `afterPage` runs after each page is judged (`last` on the final one), with the batteries
- * seen so far. Memory holds one page: the next page is asked for before this one is judged, so that PostgreSQL
- * reads it while Node works.
+ * order, to `onBattery`, which hands its rows to `writer`. After each page the writer writes what a page's worth
+ * (all, after the last page) and `onProgress` hears the batteries seen so far; the stream ends with every row
+ * written, and a failure waits for the insert in flight first (no row of a failed attempt lands after it: the retry
+ * deletes the rows it finds, then writes). Memory holds one page: the next page is asked for before this one is
+ * judged, so that PostgreSQL reads it while Node works.
  */
 export async function streamTimelines(
+  client: PgClient,
+  cursor: string,
+  query: string,
+  ctx: { enterprises: ReadonlyMap<string, EnterpriseFacts>; ledgerRuleSetOf: (occurredAt: Date) => string },
+  onBattery: (code: string, timeline: LedgerEvent[], size: BatterySize) => void,
+  writer: RowWriter,
+  onProgress: (batteries: number) => Promise<void> | void,
+): Promise<number> {
+  try {
+    const batteries = await readTimelines(client, cursor, query, ctx, onBattery, async (done, last) => {
+      await writer.flush(last);
+      if (!last) await onProgress(done);
+    });
+    await writer.drain();
+    return batteries;
+  } catch (error) {
+    await writer.drain().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readTimelines(
   client: PgClient,
   cursor: string,
   query: string,
@@ -207,6 +231,9 @@ export function insertRowsParams(reportId: string, first: number, batch: readonl
   return [reportId, first, batch.map((r) => r.section), JSON.stringify(batch.map((r) => r.data))];
 }
 
+/** Writes a batch of a report's rows, numbered from `first + 1`. */
+export type InsertRows = (first: number, batch: readonly ReportRow[]) => Promise<unknown>;
+
 /**
  * A report's rows on their way to the database, numbered from `seqBase + 1`: a page's worth is written at a time,
  * one insert in flight (on a connection other than the cursor's), while the next page is judged.
@@ -219,7 +246,7 @@ export class RowWriter {
   written = 0;
 
   constructor(
-    private readonly insert: (first: number, batch: readonly ReportRow[]) => Promise<unknown>,
+    private readonly insert: InsertRows,
     seqBase = 0,
   ) {
     this.next = seqBase;
